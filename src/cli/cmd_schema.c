@@ -1,0 +1,155 @@
+/*
+ * `salesql schema`: the marts, their columns with types, roles, statistics and sample
+ * values, the files and their load status, and the playbook — as text or JSON.
+ */
+#include "cli/cli.h"
+#include "cli/session.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "schema/playbook.h"
+#include "schema/schema.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: salesql schema [--data DIR] [--db FILE] [--format text|json]\n"
+               "\n"
+               "Shows what salesql knows about the loaded data: every mart_dyn_* view with\n"
+               "its columns (type, role, share of empty values, distinct values, range, the\n"
+               "most frequent values), the files behind it and their load status, and the\n"
+               "playbook. Refreshes the database first when files changed.\n"
+               "\n"
+               "  --format text|json   text for people (default), json for programs\n");
+}
+
+static void print_values(FILE *f, const struct schema_column *col)
+{
+    if (col->nvalues) {
+        fputs("  values: ", f);
+        size_t shown = col->nvalues < 6 ? col->nvalues : 6;
+        for (size_t v = 0; v < shown; v++) {
+            const char *val = col->values[v].value;
+            /* Long values (descriptions) are cut at a character boundary. */
+            size_t n = strlen(val), cut = n;
+            if (n > 40) {
+                cut = 37;
+                while (cut > 0 && ((unsigned char)val[cut] & 0xC0) == 0x80)
+                    cut--;
+            }
+            fprintf(f, "%s%.*s%s", v ? ", " : "", (int)cut, val, cut < n ? "…" : "");
+        }
+        if (col->nvalues > shown)
+            fprintf(f, ", … (%zu in all)", col->nvalues);
+    } else if (col->min && col->max) {
+        fprintf(f, "  %s … %s", col->min, col->max);
+    }
+}
+
+static void print_text(FILE *f, const struct schema *s, const char *data_dir)
+{
+    if (s->nmarts == 0)
+        fprintf(f,
+                "No data loaded from %s yet: put CSV or Parquet files there and run "
+                "`salesql ingest`.\n",
+                data_dir);
+    for (size_t i = 0; i < s->nmarts; i++) {
+        const struct schema_mart *m = &s->marts[i];
+        fprintf(f, "%s%s  (%lld rows, from", i ? "\n" : "", m->name, m->rows);
+        int nf = 0;
+        for (size_t j = 0; j < s->nfiles; j++)
+            if (s->files[j].source && strcmp(s->files[j].source, m->source) == 0)
+                nf++;
+        if (nf == 1) {
+            for (size_t j = 0; j < s->nfiles; j++)
+                if (s->files[j].source && strcmp(s->files[j].source, m->source) == 0)
+                    fprintf(f, " %s", s->files[j].path);
+        } else {
+            fprintf(f, " %d files", nf);
+        }
+        fprintf(f, ")\n");
+        for (size_t j = 0; j < m->ncols; j++) {
+            const struct schema_column *col = &m->cols[j];
+            fprintf(f, "  %-28s %-10s %-10s", col->name, col->type, col->role);
+            if (col->agg && *col->agg)
+                fprintf(f, " %-4s", col->agg);
+            else
+                fprintf(f, "     ");
+            fprintf(f, " %6lld distinct", col->distinct);
+            if (col->null_share > 0)
+                fprintf(f, ", %.1f%% empty", col->null_share * 100);
+            print_values(f, col);
+            if (col->derived_from)
+                fprintf(f, "  (from %s)", col->derived_from);
+            fputc('\n', f);
+            if (col->note)
+                fprintf(f, "  %-28s note: %s\n", "", col->note);
+        }
+    }
+    int header = 0;
+    for (size_t j = 0; j < s->nfiles; j++) {
+        const struct schema_file *fl = &s->files[j];
+        if (!fl->status || strcmp(fl->status, "ok") == 0)
+            continue;
+        if (!header++)
+            fprintf(f, "\nFiles that failed to load (the last good version stays loaded):\n");
+        fprintf(f, "  %s: %s\n", fl->path, fl->error ? fl->error : "unknown error");
+    }
+}
+
+int cmd_schema(int argc, char **argv)
+{
+    static const struct option opts[] = {{"data", required_argument, 0, 0},
+                                         {"db", required_argument, 0, 0},
+                                         {"format", required_argument, 0, 0},
+                                         {"memory-limit", required_argument, 0, 0},
+                                         {"threads", required_argument, 0, 0},
+                                         {"quiet", no_argument, 0, 0},
+                                         {"verbose", no_argument, 0, 0},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct cli_common c;
+    cli_common_init(&c);
+    c.format = CLI_FORMAT_TEXT;
+    int idx, ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+        if (ch == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (ch != 0)
+            return cli_usage_error("schema", "unknown option");
+        if (cli_common_option(&c, opts[idx].name, optarg) < 0)
+            return 2;
+    }
+    if (optind < argc)
+        return cli_usage_error("schema", "unexpected argument '%s'", argv[optind]);
+    if (c.format != CLI_FORMAT_TEXT && c.format != CLI_FORMAT_JSON && c.format != CLI_FORMAT_TABLE)
+        return cli_usage_error("schema", "--format must be text or json");
+    struct cli_session s;
+    struct sq_error err;
+    sq_error_clear(&err);
+    if (cli_session_open(&c, CLI_REFRESH_AUTO, &s, &err) != 0)
+        return cli_fail(&err);
+    if (s.refreshed && s.report.changed)
+        cli_print_report(&c, &s.report);
+    if (c.format == CLI_FORMAT_JSON) {
+        struct sq_buf b;
+        struct sq_jw w;
+        sq_buf_init(&b, SQ_BUF_UNLIMITED);
+        sq_jw_init(&w, &b, 1);
+        schema_write_json(s.schema, s.playbook, &w);
+        fputs(b.data, stdout);
+        fputc('\n', stdout);
+        sq_buf_fini(&b);
+    } else {
+        print_text(stdout, s.schema, c.data_dir);
+    }
+    cli_session_close(&s);
+    return 0;
+}

@@ -1,0 +1,250 @@
+/*
+ * What the subcommands share: option defaults from the environment, opening the
+ * database with an automatic refresh, the progress display on stderr, and error
+ * reporting with exit statuses.
+ */
+#include "cli/cli.h"
+#include "cli/session.h"
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "ingest/ingest.h"
+#include "schema/playbook.h"
+#include "schema/schema.h"
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_common_init(struct cli_common *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *v;
+    c->data_dir = (v = getenv("SALESQL_DATA")) && *v ? v : "./data";
+    c->db_path = (v = getenv("SALESQL_DB")) && *v ? v : ".cache/sales.duckdb";
+    c->memory_limit = (v = getenv("SALESQL_MEMORY_LIMIT")) && *v ? v : NULL;
+    c->format = CLI_FORMAT_TABLE;
+}
+
+int cli_common_option(struct cli_common *c, const char *name, const char *arg)
+{
+    if (strcmp(name, "data") == 0) {
+        c->data_dir = arg;
+    } else if (strcmp(name, "db") == 0) {
+        c->db_path = arg;
+    } else if (strcmp(name, "memory-limit") == 0) {
+        c->memory_limit = arg;
+    } else if (strcmp(name, "threads") == 0) {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || n < 1 || n > 1024) {
+            fprintf(stderr, "salesql: --threads wants a number from 1 to 1024, not '%s'\n", arg);
+            return -1;
+        }
+        c->threads = (int)n;
+    } else if (strcmp(name, "quiet") == 0) {
+        c->quiet = 1;
+        sq_log_set_level(SQ_LOG_WARN);
+    } else if (strcmp(name, "verbose") == 0) {
+        c->verbose = 1;
+        sq_log_set_level(SQ_LOG_DEBUG);
+    } else if (strcmp(name, "format") == 0) {
+        if (strcmp(arg, "table") == 0)
+            c->format = CLI_FORMAT_TABLE;
+        else if (strcmp(arg, "json") == 0)
+            c->format = CLI_FORMAT_JSON;
+        else if (strcmp(arg, "csv") == 0)
+            c->format = CLI_FORMAT_CSV;
+        else if (strcmp(arg, "text") == 0)
+            c->format = CLI_FORMAT_TEXT;
+        else {
+            fprintf(stderr, "salesql: --format wants table, json, csv or text, not '%s'\n", arg);
+            return -1;
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int cli_fail(const struct sq_error *err)
+{
+    fprintf(stderr, "salesql: %s\n", err->msg[0] ? err->msg : sq_strerror(err->code));
+    return sq_exit_status(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "salesql %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun `salesql %s --help` for its options.\n", cmd);
+    return 2;
+}
+
+static void human_bytes(char *out, size_t n, long long bytes)
+{
+    const char *units[] = {"B", "KB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(out, n, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* Progress on stderr: a live line per file on a terminal, nothing but failures
+ * otherwise (logs and CI output stay readable). */
+static void on_progress(void *ud, const struct ingest_event *ev)
+{
+    const struct cli_common *c = ud;
+    int tty = isatty(2) && !c->quiet;
+    char size[32];
+    switch (ev->kind) {
+    case INGEST_SCANNED:
+        if (c->verbose)
+            fprintf(stderr, "salesql: %zu data files, %zu changed\n", ev->total, ev->index);
+        break;
+    case INGEST_FILE_START:
+        human_bytes(size, sizeof size, ev->bytes);
+        if (tty)
+            fprintf(stderr, "\r\033[K[%zu/%zu] loading %s (%s)…", ev->index, ev->total, ev->path,
+                    size);
+        break;
+    case INGEST_FILE_DONE:
+        human_bytes(size, sizeof size, ev->bytes);
+        if (tty || c->verbose)
+            fprintf(stderr, "%s[%zu/%zu] %s: %lld rows, %s in %.2f s (%.1f MB/s) → mart_dyn_%s\n",
+                    tty ? "\r\033[K" : "", ev->index, ev->total, ev->path, ev->rows, size,
+                    ev->ms / 1000, ev->ms > 0 ? (double)ev->bytes / 1e3 / ev->ms : 0.0, ev->source);
+        break;
+    case INGEST_FILE_FAILED:
+        fprintf(stderr, "%ssalesql: cannot load %s: %s\n", tty ? "\r\033[K" : "", ev->path,
+                ev->error);
+        break;
+    case INGEST_SOURCE_DROPPED:
+        if (!c->quiet)
+            fprintf(stderr, "salesql: dropped mart_dyn_%s (its files are gone)\n", ev->source);
+        break;
+    case INGEST_PROFILING:
+        if (tty)
+            fprintf(stderr, "\r\033[Kprofiling mart_dyn_%s…", ev->source);
+        break;
+    }
+    if (tty && ev->kind == INGEST_PROFILING)
+        fflush(stderr);
+}
+
+void cli_print_report(const struct cli_common *c, const struct ingest_report *rep)
+{
+    if (isatty(2) && !c->quiet)
+        fprintf(stderr, "\r\033[K");
+    if (c->quiet)
+        return;
+    fprintf(stderr,
+            "salesql: %zu files, %zu changed, %zu loaded, %zu failed, %zu dropped; %zu marts; "
+            "%lld rows loaded in %.2f s\n",
+            rep->files, rep->changed, rep->loaded, rep->failed, rep->dropped, rep->sources,
+            rep->rows, rep->ms / 1000);
+}
+
+static int open_store(const struct cli_common *c, int read_only, struct store **out,
+                      struct sq_error *err)
+{
+    struct store_options so = {.path = c->db_path,
+                               .read_only = read_only,
+                               .memory_limit = c->memory_limit,
+                               .threads = c->threads};
+    return store_open(&so, out, err);
+}
+
+int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
+                     struct sq_error *err)
+{
+    memset(s, 0, sizeof *s);
+    int rc = cli_load_playbook(c->data_dir, &s->playbook, err);
+    if (rc)
+        return rc;
+    char *staging = NULL;
+    {
+        const char *slash = strrchr(c->db_path, '/');
+        char *dir = slash ? xstrndup(c->db_path, (size_t)(slash - c->db_path)) : xstrdup(".");
+        staging = sq_path_join(dir, "staging");
+        free(dir);
+    }
+    s->staging_dir = staging;
+    s->data_dir_abs = sq_abspath(c->data_dir);
+    if (refresh == CLI_REFRESH_AUTO && sq_is_file(c->db_path)) {
+        /* Readers share the file: open read-only and stay so when nothing changed. */
+        size_t pending = 1;
+        struct sq_error e2;
+        sq_error_clear(&e2);
+        if (open_store(c, 1, &s->store, &e2) == 0) {
+            if (ingest_pending(s->store, c->data_dir, &pending, &e2) != 0 || pending > 0) {
+                store_close(s->store);
+                s->store = NULL;
+            }
+        }
+    }
+    if (!s->store) {
+        rc = open_store(c, 0, &s->store, err);
+        if (rc == SQ_E_LOCKED && refresh == CLI_REFRESH_AUTO &&
+            open_store(c, 1, &s->store, NULL) == 0) {
+            sq_log_warn("another process is writing %s; answering from the data as last loaded",
+                        c->db_path);
+            rc = 0;
+        } else if (rc) {
+            goto fail;
+        } else if (refresh != CLI_REFRESH_NONE) {
+            struct ingest_options io = {.data_dir = c->data_dir,
+                                        .staging_dir = s->staging_dir,
+                                        .playbook = s->playbook,
+                                        .full = refresh == CLI_REFRESH_FULL,
+                                        .progress = on_progress,
+                                        .ud = (void *)c};
+            rc = ingest_refresh(s->store, &io, &s->report, err);
+            if (rc)
+                goto fail;
+            s->refreshed = 1;
+        }
+    }
+    rc = schema_load(store_main(s->store), &s->schema, err);
+    if (rc)
+        goto fail;
+    return 0;
+fail:
+    cli_session_close(s);
+    return rc;
+}
+
+int cli_session_lockdown(struct cli_session *s, struct sq_error *err)
+{
+    const char *dirs[] = {s->data_dir_abs, s->staging_dir, NULL};
+    return store_lockdown(s->store, dirs, err);
+}
+
+void cli_session_close(struct cli_session *s)
+{
+    schema_free(s->schema);
+    store_close(s->store);
+    playbook_free(s->playbook);
+    ingest_report_fini(&s->report);
+    free(s->staging_dir);
+    free(s->data_dir_abs);
+    memset(s, 0, sizeof *s);
+}
+
+int cli_load_playbook(const char *data_dir, struct playbook **out, struct sq_error *err)
+{
+    char *path = sq_path_join(data_dir, "playbook.yaml");
+    int rc = playbook_load(path, out, err);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * Terminal output of result tables: an aligned text table (numbers right-aligned, long
+ * cells cut with an ellipsis) and RFC 4180 CSV. Used by `sql` and, later, `ask`.
+ */
+#include "cli/cli.h"
+
+#include "base/mem.h"
+#include "base/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_CELL_WIDTH = 48 };
+
+/* Display width of UTF-8 text: one column per code point (good enough for tables of
+ * Latin text; wide CJK characters are rare in sales data). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+/* The byte length of the longest prefix of s that fits in max columns. */
+static size_t fit(const char *s, size_t max)
+{
+    size_t w = 0, i = 0;
+    for (; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            if (w == max)
+                break;
+            w++;
+        }
+    }
+    return i;
+}
+
+static const char *cell_text(const struct sq_cell *c)
+{
+    return c->kind == SQ_CELL_NULL ? "NULL" : c->text;
+}
+
+static void put_cell(FILE *f, const char *s, size_t colw, int right)
+{
+    size_t w = width(s);
+    if (w > MAX_CELL_WIDTH) {
+        size_t n = fit(s, MAX_CELL_WIDTH - 1);
+        fprintf(f, "%.*s…", (int)n, s);
+        w = MAX_CELL_WIDTH;
+    } else if (right) {
+        for (size_t i = w; i < colw; i++)
+            fputc(' ', f);
+        fputs(s, f);
+        return;
+    } else {
+        fputs(s, f);
+    }
+    for (size_t i = w; i < colw; i++)
+        fputc(' ', f);
+}
+
+void cli_print_table(FILE *f, const struct sq_table *t)
+{
+    size_t *w = xcalloc(t->ncols + 1, sizeof *w);
+    for (size_t c = 0; c < t->ncols; c++) {
+        w[c] = width(t->cols[c].name);
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t cw = width(cell_text(sq_table_cell(t, r, c)));
+            if (cw > w[c])
+                w[c] = cw;
+        }
+        if (w[c] > MAX_CELL_WIDTH)
+            w[c] = MAX_CELL_WIDTH;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        fputs(c ? " │ " : "", f);
+        put_cell(f, t->cols[c].name, w[c], t->cols[c].numeric);
+    }
+    fputc('\n', f);
+    for (size_t c = 0; c < t->ncols; c++) {
+        fputs(c ? "─┼─" : "", f);
+        for (size_t i = 0; i < w[c]; i++)
+            fputs("─", f);
+    }
+    fputc('\n', f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            fputs(c ? " │ " : "", f);
+            put_cell(f, cell_text(sq_table_cell(t, r, c)), w[c], t->cols[c].numeric);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "(%zu row%s%s)\n", t->nrows, t->nrows == 1 ? "" : "s",
+            t->truncated ? ", cut at the row limit; raise --max-rows to see more" : "");
+    free(w);
+}
+
+static void put_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void cli_print_csv(FILE *f, const struct sq_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c)
+            fputc(',', f);
+        put_csv_field(f, t->cols[c].name);
+    }
+    fputs("\r\n", f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const struct sq_cell *cell = sq_table_cell(t, r, c);
+            if (c)
+                fputc(',', f);
+            if (cell->kind != SQ_CELL_NULL)
+                put_csv_field(f, cell->text);
+        }
+        fputs("\r\n", f);
+    }
+}

@@ -1,0 +1,697 @@
+/*
+ * Loading one data file into a staging table (see ingest/internal.h): encoding
+ * detection and transcoding for CSV, DuckDB's sniffer for the dialect and types, then
+ * salesql's own reading of what the sniffer leaves as text: dates such as 2/24/2003 0:00
+ * or 03/01/19 (day or month first decided from the whole column) and money such as
+ * "$90,000 ". Called by ingest.c once per new or changed file.
+ */
+#include "ingest/internal.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/table.h"
+#include "ingest/encoding.h"
+#include "ingest/names.h"
+#include "schema/playbook.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The prefix of a file that encoding detection reads before trusting UTF-8; a file that
+ * turns out invalid later is detected again in full when DuckDB rejects it. */
+enum { ENC_PREFIX = 8 * 1024 * 1024, HEADER_MAX = 256 * 1024 };
+
+/* Reads up to max bytes from the start of a file, decompressing gzip through gzip(1). */
+static int read_prefix(const char *path, int gzip, size_t max, struct sq_buf *out,
+                       struct sq_error *err)
+{
+    int fd = -1;
+    pid_t pid = 0;
+    if (gzip) {
+        int p[2];
+        if (pipe(p) != 0)
+            return sq_error_set(err, SQ_E_IO, -1, "pipe: %s", strerror(errno));
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+        posix_spawn_file_actions_addclose(&fa, p[0]);
+        char *const argv[] = {(char *)"gzip", (char *)"-dc", (char *)"--", (char *)path, NULL};
+        int rc = posix_spawnp(&pid, "gzip", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(p[1]);
+        if (rc != 0) {
+            close(p[0]);
+            return sq_error_set(err, SQ_E_IO, -1, "cannot run gzip to read %s: %s", path,
+                                strerror(rc));
+        }
+        fd = p[0];
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return sq_error_set(err, SQ_E_IO, -1, "cannot open %s: %s", path, strerror(errno));
+    }
+    char chunk[65536];
+    while (out->len < max) {
+        size_t want = max - out->len < sizeof chunk ? max - out->len : sizeof chunk;
+        ssize_t n = read(fd, chunk, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        sq_buf_append(out, chunk, (size_t)n);
+    }
+    close(fd);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    return 0;
+}
+
+/* Splits one CSV header line into fields (quotes honoured) and appends the snake_case
+ * names, comma-separated, to sig. */
+static void header_signature(const char *line, size_t n, char delim, struct sq_buf *sig)
+{
+    struct sq_buf field;
+    sq_buf_init(&field, SQ_BUF_UNLIMITED);
+    int quoted = 0;
+    int first = 1;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = i < n ? line[i] : delim;
+        if (quoted) {
+            if (ch == '"' && i + 1 < n && line[i + 1] == '"') {
+                sq_buf_putc(&field, '"');
+                i++;
+            } else if (ch == '"') {
+                quoted = 0;
+            } else {
+                sq_buf_putc(&field, ch);
+            }
+        } else if (ch == '"') {
+            quoted = 1;
+        } else if (ch == delim) {
+            char *name = names_snake(field.data ? field.data : "");
+            if (!first)
+                sq_buf_putc(sig, ',');
+            sq_buf_puts(sig, name);
+            free(name);
+            sq_buf_reset(&field);
+            first = 0;
+        } else {
+            sq_buf_putc(&field, ch);
+        }
+    }
+    sq_buf_fini(&field);
+}
+
+static char guess_delimiter(const char *line, size_t n)
+{
+    static const char cands[] = {',', ';', '\t', '|'};
+    size_t best = 0;
+    char delim = ',';
+    for (size_t c = 0; c < sizeof cands; c++) {
+        size_t count = 0;
+        int quoted = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (line[i] == '"')
+                quoted = !quoted;
+            else if (!quoted && line[i] == cands[c])
+                count++;
+        }
+        if (count > best) {
+            best = count;
+            delim = cands[c];
+        }
+    }
+    return delim;
+}
+
+static void append_reader(struct sq_buf *b, const char *path, const struct scan_file *f,
+                          int transcoded)
+{
+    if (f->kind == SCAN_PARQUET) {
+        sq_buf_puts(b, "read_parquet(");
+        sq_buf_put_literal(b, path);
+        sq_buf_putc(b, ')');
+        return;
+    }
+    sq_buf_puts(b, "read_csv(");
+    sq_buf_put_literal(b, path);
+    sq_buf_puts(b, ", header = true, null_padding = true");
+    if (f->kind == SCAN_TSV)
+        sq_buf_puts(b, ", delim = '\\t'");
+    if (transcoded)
+        sq_buf_puts(b, ", compression = 'none'");
+    else if (f->gzip)
+        sq_buf_puts(b, ", compression = 'gzip'");
+}
+
+int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **sig,
+                        struct sq_error *err)
+{
+    struct sq_buf out;
+    sq_buf_init(&out, SQ_BUF_UNLIMITED);
+    int rc = 0;
+    *sig = NULL;
+    if (f->kind == SCAN_PARQUET) {
+        struct sq_buf sql;
+        struct sq_table t;
+        sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+        sq_table_init(&t);
+        sq_buf_puts(&sql, "DESCRIBE SELECT * FROM ");
+        append_reader(&sql, f->path, f, 0);
+        rc = store_query(c, sql.data, &t, err);
+        for (size_t r = 0; !rc && r < t.nrows; r++) {
+            char *name = names_snake(sq_table_cell(&t, r, 0)->text);
+            if (r)
+                sq_buf_putc(&out, ',');
+            sq_buf_puts(&out, name);
+            free(name);
+        }
+        sq_table_fini(&t);
+        sq_buf_fini(&sql);
+    } else {
+        struct sq_buf head;
+        sq_buf_init(&head, SQ_BUF_UNLIMITED);
+        rc = read_prefix(f->path, f->gzip, HEADER_MAX, &head, err);
+        if (!rc && head.len) {
+            const char *p = head.data;
+            size_t n = head.len;
+            if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+                p += 3;
+                n -= 3;
+            }
+            size_t eol = 0;
+            while (eol < n && p[eol] != '\n' && p[eol] != '\r')
+                eol++;
+            char delim = f->kind == SCAN_TSV ? '\t' : guess_delimiter(p, eol);
+            header_signature(p, eol, delim, &out);
+        }
+        sq_buf_fini(&head);
+    }
+    if (rc) {
+        sq_buf_fini(&out);
+        return rc;
+    }
+    *sig = sq_buf_steal(&out);
+    return 0;
+}
+
+void ingest__load_result_fini(struct load_result *r)
+{
+    for (size_t i = 0; i < r->ncols; i++) {
+        free(r->cols[i].name);
+        free(r->cols[i].original);
+        free(r->cols[i].type);
+        free(r->cols[i].note);
+    }
+    free(r->cols);
+    memset(r, 0, sizeof *r);
+}
+
+/* Sniffed columns of a file: DuckDB's names and types, and the date formats it chose. */
+struct sniffed {
+    struct sq_table t; /* rows: (name, type) */
+    char *date_format;
+    char *timestamp_format;
+};
+
+static int is_iso(const char *fmt)
+{
+    return !fmt || strncmp(fmt, "%Y-%m-%d", 8) == 0;
+}
+
+static int sniff(struct store_conn *c, const char *path, const struct scan_file *f, int transcoded,
+                 const char *extra, struct sniffed *out, struct sq_error *err)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_table_init(&out->t);
+    out->date_format = out->timestamp_format = NULL;
+    int rc;
+    if (f->kind == SCAN_PARQUET) {
+        sq_buf_puts(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ");
+        append_reader(&sql, path, f, 0);
+        sq_buf_puts(&sql, ")");
+        rc = store_query(c, sql.data, &out->t, err);
+    } else {
+        struct sq_table fmt;
+        sq_table_init(&fmt);
+        sq_buf_puts(&sql, "SELECT DateFormat, TimestampFormat FROM sniff_csv(");
+        append_reader(&sql, path, f, transcoded);
+        sq_buf_printf(&sql, "%s)", extra);
+        /* read_csv( was written by append_reader: turn it into sniff_csv's arguments. */
+        char *fixed = NULL;
+        {
+            const char *p = strstr(sql.data, "read_csv(");
+            fixed = xasprintf("%.*s%s", (int)(p - sql.data), sql.data, p + strlen("read_csv("));
+        }
+        rc = store_query(c, fixed, &fmt, err);
+        free(fixed);
+        if (!rc && fmt.nrows > 0) {
+            const struct sq_cell *d = sq_table_cell(&fmt, 0, 0);
+            const struct sq_cell *ts = sq_table_cell(&fmt, 0, 1);
+            out->date_format = d->text ? xstrdup(d->text) : NULL;
+            out->timestamp_format = ts->text ? xstrdup(ts->text) : NULL;
+        }
+        sq_table_fini(&fmt);
+        if (!rc) {
+            sq_buf_reset(&sql);
+            sq_buf_puts(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ");
+            append_reader(&sql, path, f, transcoded);
+            sq_buf_printf(&sql, "%s))", extra);
+            rc = store_query(c, sql.data, &out->t, err);
+        }
+    }
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+static void sniffed_fini(struct sniffed *s)
+{
+    sq_table_fini(&s->t);
+    free(s->date_format);
+    free(s->timestamp_format);
+}
+
+/* CREATE TABLE stage AS SELECT <renamed columns> FROM <reader>, with non-ISO dates read
+ * as text so that load.c decides their format from the whole column. */
+static int create_stage(struct store_conn *c, const char *path, const struct scan_file *f,
+                        int transcoded, const char *extra, const char *stage,
+                        struct load_result *out, struct sq_error *err)
+{
+    struct sniffed sn;
+    int rc = sniff(c, path, f, transcoded, extra, &sn, err);
+    if (rc) {
+        sniffed_fini(&sn);
+        return rc;
+    }
+    struct sq_buf sql, types;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_init(&types, SQ_BUF_UNLIMITED);
+    char **taken = xcalloc(sn.t.nrows + 1, sizeof *taken);
+    out->cols = xcalloc(sn.t.nrows + 1, sizeof *out->cols);
+    out->ncols = 0;
+    sq_buf_puts(&sql, "CREATE TABLE ");
+    sq_buf_put_ident(&sql, stage);
+    sq_buf_puts(&sql, " AS SELECT ");
+    for (size_t r = 0; r < sn.t.nrows; r++) {
+        const char *orig = sq_table_cell(&sn.t, r, 0)->text;
+        const char *type = sq_table_cell(&sn.t, r, 1)->text;
+        char *snake = names_snake(orig);
+        char *name = names_unique(snake, taken, r);
+        free(snake);
+        taken[r] = name;
+        int as_text = f->kind != SCAN_PARQUET &&
+                      ((strcmp(type, "DATE") == 0 && !is_iso(sn.date_format)) ||
+                       (strncmp(type, "TIMESTAMP", 9) == 0 && !is_iso(sn.timestamp_format)));
+        if (as_text) {
+            sq_buf_puts(&types, types.len ? ", " : "");
+            sq_buf_put_literal(&types, orig);
+            sq_buf_puts(&types, ": 'VARCHAR'");
+        }
+        if (r)
+            sq_buf_puts(&sql, ", ");
+        sq_buf_put_ident(&sql, orig);
+        sq_buf_puts(&sql, " AS ");
+        sq_buf_put_ident(&sql, name);
+        struct load_column *lc = &out->cols[out->ncols++];
+        lc->name = xstrdup(name);
+        lc->original = xstrdup(orig);
+        lc->type = xstrdup(as_text ? "VARCHAR" : type);
+        lc->note = NULL;
+    }
+    if (sn.t.nrows == 0)
+        sq_buf_puts(&sql, "*");
+    sq_buf_puts(&sql, " FROM ");
+    append_reader(&sql, path, f, transcoded);
+    if (f->kind != SCAN_PARQUET) {
+        if (types.len)
+            sq_buf_printf(&sql, ", types = {%s}", types.data);
+        sq_buf_printf(&sql, "%s)", extra);
+    }
+    rc = store_exec(c, sql.data, err);
+    for (size_t r = 0; r < sn.t.nrows; r++)
+        free(taken[r]);
+    free(taken);
+    sq_buf_fini(&types);
+    sq_buf_fini(&sql);
+    sniffed_fini(&sn);
+    return rc;
+}
+
+static int is_unicode_error(const char *msg)
+{
+    return strstr(msg, "unicode") || strstr(msg, "Unicode") || strstr(msg, "UTF-8") ||
+           strstr(msg, "utf-8") || strstr(msg, "encoded");
+}
+
+static int is_conversion_error(const char *msg)
+{
+    return strstr(msg, "Could not convert") || strstr(msg, "Conversion Error") ||
+           strstr(msg, "could not be cast") || strstr(msg, "sniff");
+}
+
+/* ---- Reading text columns: dates and money ---- */
+
+#define DATE_RE_BODY                                                                               \
+    "(\\d{1,2}/\\d{1,2}/(\\d{4}|\\d{2})|\\d{1,2}\\.\\d{1,2}\\.(\\d{4}|\\d{2})|"                    \
+    "\\d{1,2}-\\d{1,2}-(\\d{4}|\\d{2}))(\\s+\\d{1,2}:\\d{2}(:\\d{2})?)?"
+#define DATE_RE "\\s*" DATE_RE_BODY "\\s*"
+#define MONEY_RE "\\s*[-+]?\\s*[$€£¥]?\\s*[-+]?(\\d{1,3}(,\\d{3})+|\\d+)(\\.\\d+)?\\s*"
+
+/* Expands a SQL template: {c} becomes the quoted column, {t} the quoted table. */
+static void fill(struct sq_buf *out, const char *tmpl, const char *qcol, const char *qtable)
+{
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] == '{' && (p[1] == 'c' || p[1] == 't') && p[2] == '}') {
+            sq_buf_puts(out, p[1] == 'c' ? qcol : qtable);
+            p += 2;
+        } else {
+            sq_buf_putc(out, *p);
+        }
+    }
+}
+
+struct text_col {
+    const char *name;
+    int date_candidate;
+    int money_candidate;
+};
+
+/* Which text columns look like dates or money in the first rows. */
+static int find_candidates(struct store_conn *c, const char *qstage, struct text_col *cols,
+                           size_t n, struct sq_error *err)
+{
+    struct sq_buf sql;
+    struct sq_table t;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_table_init(&t);
+    sq_buf_puts(&sql, "SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sq_buf_puts(&sql, ", ");
+        sq_buf_puts(&sql, "count(");
+        sq_buf_put_ident(&sql, cols[i].name);
+        sq_buf_puts(&sql, "), count(*) FILTER (WHERE regexp_full_match(");
+        sq_buf_put_ident(&sql, cols[i].name);
+        sq_buf_puts(&sql, ", '" DATE_RE "')), count(*) FILTER (WHERE regexp_full_match(");
+        sq_buf_put_ident(&sql, cols[i].name);
+        sq_buf_puts(&sql, ", '" MONEY_RE "')), count(*) FILTER (WHERE regexp_matches(");
+        sq_buf_put_ident(&sql, cols[i].name);
+        sq_buf_puts(&sql, ", '[$€£¥]|\\d,\\d{3}'))");
+    }
+    sq_buf_puts(&sql, " FROM (SELECT * FROM ");
+    sq_buf_puts(&sql, qstage);
+    sq_buf_puts(&sql, " LIMIT 10000)");
+    int rc = store_query(c, sql.data, &t, err);
+    if (!rc && t.nrows == 1) {
+        for (size_t i = 0; i < n; i++) {
+            double nn = sq_table_cell(&t, 0, 4 * i)->num;
+            double dates = sq_table_cell(&t, 0, 4 * i + 1)->num;
+            double money = sq_table_cell(&t, 0, 4 * i + 2)->num;
+            double marked = sq_table_cell(&t, 0, 4 * i + 3)->num;
+            cols[i].date_candidate = nn > 0 && dates == nn;
+            cols[i].money_candidate = nn > 0 && money == nn && marked > 0;
+        }
+    }
+    sq_table_fini(&t);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+static void set_note(struct load_result *out, const char *name, const char *type, char *note)
+{
+    for (size_t i = 0; i < out->ncols; i++) {
+        if (strcmp(out->cols[i].name, name) == 0) {
+            free(out->cols[i].note);
+            out->cols[i].note = note;
+            if (type) {
+                free(out->cols[i].type);
+                out->cols[i].type = xstrdup(type);
+            }
+            return;
+        }
+    }
+    free(note);
+}
+
+/* Decides the format of a date-like text column from all its values and converts it. */
+static int convert_dates(struct store_conn *c, const char *stage, const char *col,
+                         int day_first_hint, struct load_result *out, struct sq_error *err)
+{
+    struct sq_buf sql;
+    struct sq_table t;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_table_init(&t);
+    char *qcol;
+    {
+        struct sq_buf b;
+        sq_buf_init(&b, SQ_BUF_UNLIMITED);
+        sq_buf_put_ident(&b, col);
+        qcol = sq_buf_steal(&b);
+    }
+    fill(&sql,
+         "SELECT count({c}), count(*) FILTER (WHERE regexp_full_match({c}, '" DATE_RE "')), "
+         "max(TRY_CAST(regexp_extract({c}, '^\\s*(\\d+)', 1) AS INTEGER)), "
+         "max(TRY_CAST(regexp_extract({c}, '^\\s*\\d+[/.-](\\d+)', 1) AS INTEGER)), "
+         "min(length(regexp_extract({c}, '^\\s*\\d+[/.-]\\d+[/.-](\\d+)', 1))), "
+         "max(length(regexp_extract({c}, '^\\s*\\d+[/.-]\\d+[/.-](\\d+)', 1))), "
+         "count(*) FILTER (WHERE regexp_matches({c}, '\\d:\\d')), "
+         "count(*) FILTER (WHERE regexp_matches({c}, '\\d:\\d') AND NOT "
+         "regexp_matches({c}, '\\s0?0:00(:00)?\\s*$')), "
+         "count(*) FILTER (WHERE regexp_matches({c}, '\\d:\\d\\d:\\d')), "
+         "min(regexp_extract({c}, '^\\s*\\d+([/.-])', 1)), "
+         "max(regexp_extract({c}, '^\\s*\\d+([/.-])', 1)) FROM {t}",
+         qcol, stage);
+    int rc = store_query(c, sql.data, &t, err);
+    if (rc || t.nrows != 1)
+        goto out;
+#define NUM(i) (sq_table_cell(&t, 0, (i))->num)
+#define TXT(i) (sq_table_cell(&t, 0, (i))->text)
+    if (NUM(0) == 0 || NUM(1) != NUM(0) || !TXT(9) || strcmp(TXT(9), TXT(10)) != 0)
+        goto out; /* not every value is a date of one separator: leave it as text */
+    double a = NUM(2), b = NUM(3);
+    int ylen_min = (int)NUM(4), ylen_max = (int)NUM(5);
+    int with_time = NUM(6) > 0, real_time = NUM(7) > 0, seconds = NUM(8) > 0;
+    char sep = TXT(9)[0];
+    int day_first;
+    const char *why;
+    if (a > 31 || b > 31 || (a > 12 && b > 12))
+        goto out;
+    if (a > 12) {
+        day_first = 1;
+        why = "a first number above 12";
+    } else if (b > 12) {
+        day_first = 0;
+        why = "a second number above 12";
+    } else if (day_first_hint >= 0) {
+        day_first = day_first_hint;
+        why = "as playbook.yaml says; no value tells";
+    } else {
+        day_first = sep == '.';
+        why = sep == '.' ? "ambiguous: no value above 12, dotted dates are day-first"
+                         : "ambiguous: no value above 12, read as month first; set `dates: "
+                           "day_first` in playbook.yaml if that is wrong";
+    }
+    char date_fmt[32];
+    snprintf(date_fmt, sizeof date_fmt, day_first ? "%%d%c%%m%c" : "%%m%c%%d%c", sep, sep);
+    struct sq_buf fmts;
+    sq_buf_init(&fmts, SQ_BUF_UNLIMITED);
+    static const char *const years[] = {"%Y", "%y"};
+    for (int y = 0; y < 2; y++) {
+        int len = y == 0 ? 4 : 2;
+        if (len < ylen_min || len > ylen_max)
+            continue;
+        if (with_time && seconds)
+            sq_buf_printf(&fmts, "%s'%s%s %%H:%%M:%%S'", fmts.len ? ", " : "", date_fmt, years[y]);
+        if (with_time)
+            sq_buf_printf(&fmts, "%s'%s%s %%H:%%M'", fmts.len ? ", " : "", date_fmt, years[y]);
+        sq_buf_printf(&fmts, "%s'%s%s'", fmts.len ? ", " : "", date_fmt, years[y]);
+    }
+    const char *type = real_time ? "TIMESTAMP" : "DATE";
+    sq_buf_reset(&sql);
+    sq_buf_printf(&sql,
+                  "ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s USING CAST(CASE WHEN "
+                  "trim(%s) = '' THEN NULL ELSE strptime(trim(%s), [%s]) END AS %s)",
+                  stage, qcol, type, qcol, qcol, fmts.data, type);
+    sq_buf_fini(&fmts);
+    struct sq_error e2;
+    sq_error_clear(&e2);
+    if (store_exec(c, sql.data, &e2) != 0) {
+        set_note(
+            out, col, NULL,
+            xasprintf("looks like dates but some values do not parse, kept as text: %s", e2.msg));
+        goto out;
+    }
+    set_note(out, col, type,
+             xasprintf("dates read as %s%c%s%c%s%s (%s)", day_first ? "day" : "month", sep,
+                       day_first ? "month" : "day", sep, ylen_max == 2 ? "yy" : "year",
+                       with_time && !real_time ? ", times all midnight" : "", why));
+#undef NUM
+#undef TXT
+out:
+    free(qcol);
+    sq_table_fini(&t);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+static int convert_money(struct store_conn *c, const char *stage, const char *col,
+                         struct load_result *out, struct sq_error *err)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    char *qcol;
+    {
+        struct sq_buf b;
+        sq_buf_init(&b, SQ_BUF_UNLIMITED);
+        sq_buf_put_ident(&b, col);
+        qcol = sq_buf_steal(&b);
+    }
+    long long bad = 0;
+    fill(&sql,
+         "SELECT count(*) FILTER (WHERE {c} IS NOT NULL AND NOT regexp_full_match({c}, '" MONEY_RE
+         "')) FROM {t}",
+         qcol, stage);
+    int rc = store_query_int(c, sql.data, &bad, err);
+    if (rc || bad > 0)
+        goto out;
+    sq_buf_reset(&sql);
+    fill(&sql,
+         "ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE DOUBLE USING "
+         "CAST(NULLIF(regexp_replace({c}, '[$€£¥,\\s]', '', 'g'), '') AS DOUBLE)",
+         qcol, stage);
+    struct sq_error e2;
+    sq_error_clear(&e2);
+    if (store_exec(c, sql.data, &e2) == 0)
+        set_note(out, col, "DOUBLE",
+                 xstrdup("numbers read from text with currency signs or thousands separators"));
+out:
+    free(qcol);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+static int read_text_columns(struct store_conn *c, const struct scan_file *f,
+                             const struct ingest_options *o, const char *qstage,
+                             struct load_result *out, struct sq_error *err)
+{
+    struct text_col *cols = xcalloc(out->ncols + 1, sizeof *cols);
+    size_t n = 0;
+    for (size_t i = 0; i < out->ncols; i++)
+        if (strcmp(out->cols[i].type, "VARCHAR") == 0)
+            cols[n++].name = out->cols[i].name;
+    int rc = n ? find_candidates(c, qstage, cols, n, err) : 0;
+    int hint = playbook_file_day_first(o->playbook, f->rel);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (cols[i].date_candidate)
+            rc = convert_dates(c, qstage, cols[i].name, hint, out, err);
+        else if (cols[i].money_candidate)
+            rc = convert_money(c, qstage, cols[i].name, out, err);
+    }
+    free(cols);
+    return rc;
+}
+
+int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
+                       const struct ingest_options *o, const char *stage, struct load_result *out,
+                       struct sq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char *staged = NULL;
+    const char *path = f->path;
+    int transcoded = 0;
+    int rc = 0;
+    char *qstage;
+    {
+        struct sq_buf b;
+        sq_buf_init(&b, SQ_BUF_UNLIMITED);
+        sq_buf_put_ident(&b, stage);
+        qstage = sq_buf_steal(&b);
+    }
+    const char *hint = f->kind == SCAN_PARQUET ? NULL : playbook_file_encoding(o->playbook, f->rel);
+    struct enc_result enc;
+    memset(&enc, 0, sizeof enc);
+    if (f->kind == SCAN_PARQUET) {
+        snprintf(out->encoding, sizeof out->encoding, "parquet");
+    } else {
+        rc = enc_detect_file(f->path, hint, ENC_PREFIX, &enc, err);
+        if (rc)
+            goto out;
+    }
+    /* Retries: a file whose prefix looked like UTF-8 is detected again in full when DuckDB
+     * finds invalid text; a type the sniffer guessed from a sample is sniffed again over
+     * the whole file when a later value does not convert. */
+    int full_detect = 0, full_sniff = 0;
+    for (;;) {
+        if (f->kind != SCAN_PARQUET && enc.needs_transcode && !transcoded) {
+            staged = xasprintf("%s/%s.utf8.csv", o->staging_dir, stage);
+            if ((rc = sq_mkdir_p(o->staging_dir, err)) ||
+                (rc = enc_transcode_file(f->path, enc.name, staged, err)))
+                goto out;
+            path = staged;
+            transcoded = 1;
+        }
+        ingest__load_result_fini(out);
+        snprintf(out->encoding, sizeof out->encoding, "%s",
+                 f->kind == SCAN_PARQUET ? "parquet" : enc.name);
+        struct sq_error e2;
+        sq_error_clear(&e2);
+        rc = create_stage(c, path, f, transcoded, full_sniff ? ", sample_size = -1" : "", stage,
+                          out, &e2);
+        if (rc == 0)
+            break;
+        if (err)
+            *err = e2;
+        if (f->kind == SCAN_PARQUET)
+            goto out;
+        if (!transcoded && !full_detect && is_unicode_error(e2.msg)) {
+            full_detect = 1;
+            if ((rc = enc_detect_file(f->path, hint, 0, &enc, err)))
+                goto out;
+            if (!enc.needs_transcode) {
+                rc = sq_error_set(err, SQ_E_ENCODING, -1,
+                                  "DuckDB reports invalid text (%s) but the file looks like %s; "
+                                  "name its encoding in playbook.yaml (files: %s: encoding: ...)",
+                                  e2.msg, enc.name, f->rel);
+                goto out;
+            }
+            continue;
+        }
+        if (!full_sniff && is_conversion_error(e2.msg)) {
+            full_sniff = 1;
+            continue;
+        }
+        goto out;
+    }
+    rc = read_text_columns(c, f, o, qstage, out, err);
+    if (rc)
+        goto out;
+    {
+        char *sql = xasprintf("SELECT count(*) FROM %s", qstage);
+        rc = store_query_int(c, sql, &out->rows, err);
+        free(sql);
+    }
+out:
+    if (staged) {
+        unlink(staged);
+        free(staged);
+    }
+    free(qstage);
+    return rc;
+}

@@ -1,0 +1,244 @@
+/*
+ * Profiling a source's mart after it loads: per column the type, share of NULLs,
+ * approximate distinct count, min and max, a guessed role, and for text dimensions
+ * their distinct values with counts (the value index the question parser uses to know
+ * that "West" is a region). Stored in salesql_columns and salesql_values; called by
+ * ingest.c for every source whose data changed.
+ */
+#include "ingest/internal.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/mem.h"
+#include "base/table.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Text columns with at most this many distinct values get their values indexed. */
+enum { VALUE_INDEX_MAX = 5000, VALUE_MAX_LEN = 200 };
+/* Up to this many rows, distinct counts are exact. */
+enum { EXACT_DISTINCT_MAX_ROWS = 2000000 };
+
+static int has_word_suffix(const char *name, const char *word)
+{
+    size_t n = strlen(name), m = strlen(word);
+    if (n < m || strcmp(name + n - m, word) != 0)
+        return 0;
+    return 1;
+}
+
+static int has_word(const char *name, const char *word)
+{
+    size_t m = strlen(word);
+    for (const char *p = name; (p = strstr(p, word)) != NULL; p++) {
+        int start = p == name || p[-1] == '_';
+        int end = p[m] == '\0' || p[m] == '_';
+        if (start && end)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_numeric_type(const char *t)
+{
+    static const char *const nums[] = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
+                                       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+                                       "FLOAT",    "DOUBLE",    "DECIMAL",  NULL};
+    for (int i = 0; nums[i]; i++)
+        if (strncmp(t, nums[i], strlen(nums[i])) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_integer_type(const char *t)
+{
+    return is_numeric_type(t) && strncmp(t, "FLOAT", 5) != 0 && strncmp(t, "DOUBLE", 6) != 0 &&
+           strncmp(t, "DECIMAL", 7) != 0;
+}
+
+const char *ingest_guess_role(const char *name, const char *type, long long distinct,
+                              long long rows, const char **agg)
+{
+    *agg = "";
+    if (strncmp(type, "DATE", 4) == 0 || strncmp(type, "TIMESTAMP", 9) == 0)
+        return "date";
+    /* Calendar parts (year_id, qtr_id, month) group; they are never summed. */
+    static const char *const parts[] = {"year", "quarter", "qtr",     "month",
+                                        "week", "day",     "weekday", NULL};
+    for (int i = 0; parts[i]; i++)
+        if (has_word(name, parts[i]) && is_integer_type(type))
+            return "dimension";
+    int id_name = strcmp(name, "id") == 0 || has_word_suffix(name, "_id") ||
+                  has_word_suffix(name, "id") || has_word_suffix(name, "_key") ||
+                  has_word_suffix(name, "key") || has_word_suffix(name, "number") ||
+                  has_word_suffix(name, "_no") || has_word_suffix(name, "code") ||
+                  has_word_suffix(name, "sku") || has_word_suffix(name, "_uuid") ||
+                  has_word(name, "email") || has_word(name, "phone") || has_word(name, "fax");
+    if (id_name)
+        return "identifier";
+    if (is_numeric_type(type)) {
+        if (distinct <= 2 && rows > 2)
+            return "dimension"; /* flags such as discontinued 0/1 */
+        /* Rates and prices average; amounts and counts sum. Distinctive stems match
+         * anywhere in a name (priceeach, unitprice), short words only as words. */
+        static const char *const stems[] = {"price", "discount", "percent", "margin",
+                                            "msrp",  "ratio",    "average", NULL};
+        static const char *const words[] = {"rate",   "pct", "age",   "score",
+                                            "rating", "avg", "share", NULL};
+        *agg = "sum";
+        for (int i = 0; stems[i]; i++)
+            if (strstr(name, stems[i]))
+                *agg = "avg";
+        for (int i = 0; words[i]; i++)
+            if (has_word(name, words[i]))
+                *agg = "avg";
+        return "measure";
+    }
+    (void)rows;
+    return "dimension";
+}
+
+static char *quoted(const char *name)
+{
+    struct sq_buf b;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_buf_put_ident(&b, name);
+    return sq_buf_steal(&b);
+}
+
+int ingest__profile_source(struct store_conn *c, const char *source, struct sq_error *err)
+{
+    char *mart = xasprintf("mart_dyn_%s", source);
+    char *qmart = quoted(mart);
+    struct sq_buf sql;
+    struct sq_table cols, stats, prior;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_table_init(&cols);
+    sq_table_init(&stats);
+    sq_table_init(&prior);
+    int rc;
+
+    sq_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", qmart);
+    if ((rc = store_query(c, sql.data, &cols, err)))
+        goto out;
+    /* Names in the file and loader notes were recorded by ingest.c before profiling. */
+    sq_buf_reset(&sql);
+    sq_buf_puts(&sql,
+                "SELECT name, original, note, derived_from FROM salesql_columns WHERE source = ");
+    sq_buf_put_literal(&sql, source);
+    if ((rc = store_query(c, sql.data, &prior, err)))
+        goto out;
+
+    /* Exact distinct counts where they are cheap; HyperLogLog estimates beyond. */
+    long long nrows = 0;
+    sq_buf_reset(&sql);
+    sq_buf_printf(&sql, "SELECT count(*) FROM %s", qmart);
+    if ((rc = store_query_int(c, sql.data, &nrows, err)))
+        goto out;
+    sq_buf_reset(&sql);
+    sq_buf_puts(&sql, "SELECT count(*)");
+    for (size_t i = 0; i < cols.nrows; i++) {
+        char *q = quoted(sq_table_cell(&cols, i, 0)->text);
+        sq_buf_printf(&sql, ", count(%s), ", q);
+        if (nrows <= EXACT_DISTINCT_MAX_ROWS)
+            sq_buf_printf(&sql, "count(DISTINCT %s)", q);
+        else
+            sq_buf_printf(&sql, "approx_count_distinct(%s)", q);
+        sq_buf_printf(&sql, ", CAST(min(%s) AS VARCHAR), CAST(max(%s) AS VARCHAR)", q, q);
+        free(q);
+    }
+    sq_buf_printf(&sql, " FROM %s", qmart);
+    if ((rc = store_query(c, sql.data, &stats, err)))
+        goto out;
+    long long rows = sq_cell_int(sq_table_cell(&stats, 0, 0));
+
+    sq_buf_reset(&sql);
+    sq_buf_puts(&sql, "DELETE FROM salesql_columns WHERE source = ");
+    sq_buf_put_literal(&sql, source);
+    sq_buf_puts(&sql, "; DELETE FROM salesql_values WHERE source = ");
+    sq_buf_put_literal(&sql, source);
+    sq_buf_puts(&sql, ";");
+    for (size_t i = 0; i < cols.nrows; i++) {
+        const char *name = sq_table_cell(&cols, i, 0)->text;
+        const char *type = sq_table_cell(&cols, i, 1)->text;
+        long long nonnull = sq_cell_int(sq_table_cell(&stats, 0, 1 + 4 * i));
+        long long distinct = sq_cell_int(sq_table_cell(&stats, 0, 2 + 4 * i));
+        const char *mn = sq_table_cell(&stats, 0, 3 + 4 * i)->text;
+        const char *mx = sq_table_cell(&stats, 0, 4 + 4 * i)->text;
+        const char *original = name, *note = NULL, *derived = NULL;
+        for (size_t p = 0; p < prior.nrows; p++) {
+            if (strcmp(sq_table_cell(&prior, p, 0)->text, name) == 0) {
+                original =
+                    sq_table_cell(&prior, p, 1)->text ? sq_table_cell(&prior, p, 1)->text : name;
+                note = sq_table_cell(&prior, p, 2)->text;
+                derived = sq_table_cell(&prior, p, 3)->text;
+            }
+        }
+        if (distinct > rows)
+            distinct = rows; /* the estimate can overshoot */
+        const char *agg;
+        const char *role =
+            derived ? "dimension" : ingest_guess_role(name, type, distinct, rows, &agg);
+        if (derived)
+            agg = "";
+        double null_share = rows ? (double)(rows - nonnull) / (double)rows : 0;
+        sq_buf_printf(&sql, "INSERT INTO salesql_columns VALUES (");
+        sq_buf_put_literal(&sql, source);
+        sq_buf_printf(&sql, ", %zu, ", i);
+        sq_buf_put_literal(&sql, name);
+        sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, original);
+        sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, type);
+        sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, role);
+        sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, agg);
+        sq_buf_puts(&sql, ", ");
+        if (derived)
+            sq_buf_put_literal(&sql, derived);
+        else
+            sq_buf_puts(&sql, "NULL");
+        sq_buf_printf(&sql, ", %.6f, %lld, ", null_share, distinct);
+        if (mn)
+            sq_buf_put_literal(&sql, mn);
+        else
+            sq_buf_puts(&sql, "NULL");
+        sq_buf_puts(&sql, ", ");
+        if (mx)
+            sq_buf_put_literal(&sql, mx);
+        else
+            sq_buf_puts(&sql, "NULL");
+        sq_buf_puts(&sql, ", ");
+        if (note)
+            sq_buf_put_literal(&sql, note);
+        else
+            sq_buf_puts(&sql, "NULL");
+        sq_buf_puts(&sql, ");");
+        if (strcmp(type, "VARCHAR") == 0 && strcmp(role, "dimension") == 0 && distinct > 0 &&
+            distinct <= VALUE_INDEX_MAX) {
+            char *q = quoted(name);
+            sq_buf_puts(&sql, "INSERT INTO salesql_values SELECT ");
+            sq_buf_put_literal(&sql, source);
+            sq_buf_puts(&sql, ", ");
+            sq_buf_put_literal(&sql, name);
+            sq_buf_printf(&sql,
+                          ", v, n FROM (SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT "
+                          "NULL AND length(%s) <= %d GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %d);",
+                          q, qmart, q, q, VALUE_MAX_LEN, VALUE_INDEX_MAX);
+            free(q);
+        }
+    }
+    rc = store_exec(c, sql.data, err);
+out:
+    sq_table_fini(&cols);
+    sq_table_fini(&stats);
+    sq_table_fini(&prior);
+    sq_buf_fini(&sql);
+    free(qmart);
+    free(mart);
+    return rc;
+}

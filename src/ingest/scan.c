@@ -1,0 +1,309 @@
+/*
+ * The data-folder scanner and the rules that group files into sources (see
+ * ingest/scan.h). Called by ingest.c on every refresh; a no-change refresh costs one
+ * stat per file.
+ */
+#include "ingest/scan.h"
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/mem.h"
+#include "ingest/names.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+int scan_classify(const char *name, enum scan_kind *kind, int *gzip)
+{
+    *gzip = 0;
+    if (ends_with_ci(name, ".csv.gz")) {
+        *kind = SCAN_CSV;
+        *gzip = 1;
+    } else if (ends_with_ci(name, ".tsv.gz")) {
+        *kind = SCAN_TSV;
+        *gzip = 1;
+    } else if (ends_with_ci(name, ".csv")) {
+        *kind = SCAN_CSV;
+    } else if (ends_with_ci(name, ".tsv")) {
+        *kind = SCAN_TSV;
+    } else if (ends_with_ci(name, ".parquet")) {
+        *kind = SCAN_PARQUET;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int walk(const char *root, const char *rel, int depth, struct scan_list *out,
+                struct sq_error *err)
+{
+    if (depth > SCAN_MAX_DEPTH)
+        return sq_error_set(err, SQ_E_IO, -1, "%s: folders nest deeper than %d levels", root,
+                            SCAN_MAX_DEPTH);
+    char *dir = *rel ? sq_path_join(root, rel) : xstrdup(root);
+    DIR *d = opendir(dir);
+    int rc = 0;
+    if (!d) {
+        rc = sq_error_set(err, SQ_E_IO, -1, "cannot read the folder %s: %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = sq_path_join(dir, e->d_name);
+        char *child_rel = *rel ? sq_path_join(rel, e->d_name) : xstrdup(e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            /* A dangling link or a file removed meanwhile: not data, not an error. */
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk(root, child_rel, depth + 1, out, err);
+        } else if (S_ISREG(st.st_mode)) {
+            enum scan_kind kind;
+            int gz;
+            if (scan_classify(e->d_name, &kind, &gz) == 0) {
+                if (out->n >= SCAN_MAX_FILES) {
+                    rc = sq_error_set(err, SQ_E_TOO_BIG, -1, "%s holds more than %d data files",
+                                      root, SCAN_MAX_FILES);
+                } else {
+                    if (out->n == out->cap) {
+                        out->cap = out->cap ? out->cap * 2 : 64;
+                        out->files = xrealloc(out->files, out->cap * sizeof *out->files);
+                    }
+                    struct scan_file *f = &out->files[out->n++];
+                    f->path = path;
+                    f->rel = child_rel;
+                    f->size = (long long)st.st_size;
+                    f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+                    f->kind = kind;
+                    f->gzip = gz;
+                    path = child_rel = NULL;
+                }
+            }
+        }
+        free(path);
+        free(child_rel);
+    }
+    closedir(d);
+    free(dir);
+    return rc;
+}
+
+static int by_rel(const void *a, const void *b)
+{
+    return strcmp(((const struct scan_file *)a)->rel, ((const struct scan_file *)b)->rel);
+}
+
+int scan_folder(const char *dir, struct scan_list *out, struct sq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!sq_is_dir(dir))
+        return sq_error_set(err, SQ_E_NOT_FOUND, -1,
+                            "the data folder %s does not exist; create it and put CSV or "
+                            "Parquet files in it, or pass --data DIR",
+                            dir);
+    char *root = sq_abspath(dir);
+    int rc = walk(root, "", 0, out, err);
+    free(root);
+    if (rc) {
+        scan_list_fini(out);
+        return rc;
+    }
+    qsort(out->files, out->n, sizeof *out->files, by_rel);
+    return 0;
+}
+
+void scan_list_fini(struct scan_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->files[i].path);
+        free(l->files[i].rel);
+    }
+    free(l->files);
+    memset(l, 0, sizeof *l);
+}
+
+/* The folder part of a relative path ("" for files at the top). */
+static char *dir_of(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
+}
+
+/* The first component of a relative path if it is in a sub-folder, else NULL. */
+static char *top_folder(const char *rel)
+{
+    const char *slash = strchr(rel, '/');
+    return slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
+}
+
+struct group_ctx {
+    struct scan_source *out;
+    size_t n;
+    size_t cap;
+};
+
+static struct scan_source *add_source(struct group_ctx *g, char *name, int multi)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 16;
+        g->out = xrealloc(g->out, g->cap * sizeof *g->out);
+    }
+    struct scan_source *s = &g->out[g->n++];
+    s->name = name;
+    s->files = NULL;
+    s->nfiles = 0;
+    s->multi = multi;
+    return s;
+}
+
+static void add_file(struct scan_source *s, size_t i)
+{
+    s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof *s->files);
+    s->files[s->nfiles++] = i;
+}
+
+static int has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= '0' && *s <= '9')
+            return 1;
+    return 0;
+}
+
+/* Groups the files idx[0..n) of one folder by the digit rule. */
+static void group_digits(struct group_ctx *g, const struct scan_list *l, char *const *headers,
+                         const size_t *idx, size_t n)
+{
+    unsigned char *done = xcalloc(n ? n : 1, 1);
+    for (size_t a = 0; a < n; a++) {
+        if (done[a])
+            continue;
+        const struct scan_file *fa = &l->files[idx[a]];
+        char *stem_a = names_stem(fa->rel);
+        char *key_a = names_digitless(stem_a);
+        size_t members = 1;
+        if (has_digit(stem_a) && headers[idx[a]][0]) {
+            for (size_t b = a + 1; b < n; b++) {
+                if (done[b] || strcmp(headers[idx[a]], headers[idx[b]]) != 0)
+                    continue;
+                char *stem_b = names_stem(l->files[idx[b]].rel);
+                char *key_b = names_digitless(stem_b);
+                if (has_digit(stem_b) && strcmp(key_a, key_b) == 0)
+                    members++;
+                free(stem_b);
+                free(key_b);
+            }
+        }
+        if (members > 1) {
+            struct scan_source *s = add_source(g, xstrdup(key_a), 1);
+            add_file(s, idx[a]);
+            done[a] = 1;
+            for (size_t b = a + 1; b < n; b++) {
+                if (done[b] || strcmp(headers[idx[a]], headers[idx[b]]) != 0)
+                    continue;
+                char *stem_b = names_stem(l->files[idx[b]].rel);
+                char *key_b = names_digitless(stem_b);
+                if (has_digit(stem_b) && strcmp(key_a, key_b) == 0) {
+                    add_file(s, idx[b]);
+                    done[b] = 1;
+                }
+                free(stem_b);
+                free(key_b);
+            }
+        } else {
+            struct scan_source *s = add_source(g, names_snake(stem_a), 0);
+            add_file(s, idx[a]);
+            done[a] = 1;
+        }
+        free(stem_a);
+        free(key_a);
+    }
+    free(done);
+}
+
+int scan_group(const struct scan_list *l, char *const *headers, struct scan_source **out,
+               size_t *nout)
+{
+    struct group_ctx g = {0};
+    size_t *idx = xmalloc((l->n ? l->n : 1) * sizeof *idx);
+    unsigned char *placed = xcalloc(l->n ? l->n : 1, 1);
+    size_t i = 0;
+    /* Files are sorted by path, so each folder's files are contiguous. */
+    while (i < l->n) {
+        char *top = top_folder(l->files[i].rel);
+        size_t j = i + 1;
+        if (top) {
+            size_t tl = strlen(top);
+            while (j < l->n && strncmp(l->files[j].rel, top, tl) == 0 && l->files[j].rel[tl] == '/')
+                j++;
+            int same = headers[i][0] != '\0';
+            for (size_t k = i + 1; k < j && same; k++)
+                same = strcmp(headers[k], headers[i]) == 0;
+            if (same) {
+                struct scan_source *s = add_source(&g, names_snake(top), 1);
+                for (size_t k = i; k < j; k++)
+                    add_file(s, k);
+                free(top);
+                i = j;
+                continue;
+            }
+        } else {
+            while (j < l->n && !strchr(l->files[j].rel, '/'))
+                j++;
+        }
+        free(top);
+        /* No folder-wide source: apply the digit rule folder by folder. */
+        for (size_t k = i; k < j; k++) {
+            if (placed[k])
+                continue;
+            char *dir = dir_of(l->files[k].rel);
+            size_t n = 0;
+            for (size_t m = k; m < j; m++) {
+                char *d2 = dir_of(l->files[m].rel);
+                if (!placed[m] && strcmp(d2, dir) == 0) {
+                    idx[n++] = m;
+                    placed[m] = 1;
+                }
+                free(d2);
+            }
+            group_digits(&g, l, headers, idx, n);
+            free(dir);
+        }
+        i = j;
+    }
+    free(idx);
+    free(placed);
+    /* Unique names, in path order. */
+    char **taken = xcalloc(g.n ? g.n : 1, sizeof *taken);
+    for (size_t s = 0; s < g.n; s++) {
+        char *u = names_unique(g.out[s].name, taken, s);
+        free(g.out[s].name);
+        g.out[s].name = u;
+        taken[s] = u;
+    }
+    free(taken);
+    *out = g.out;
+    *nout = g.n;
+    return 0;
+}
+
+void scan_sources_free(struct scan_source *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(s[i].name);
+        free(s[i].files);
+    }
+    free(s);
+}

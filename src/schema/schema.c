@@ -1,0 +1,306 @@
+/*
+ * Building the schema snapshot from the catalog tables (see schema/schema.h). Called by
+ * the CLI after a refresh, by the guard to know which tables may be read, and later by
+ * the question parser for its lexicon.
+ */
+#include "schema/schema.h"
+
+#include "base/error.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "base/table.h"
+#include "schema/playbook.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *dup(struct schema *s, const struct sq_cell *c)
+{
+    return c->text ? sq_arena_strdup(&s->arena, c->text) : NULL;
+}
+
+static int catalog_exists(struct store_conn *c, int *exists, struct sq_error *err)
+{
+    long long n = 0;
+    int rc = store_query_int(c,
+                             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
+                             "AND table_name IN ('salesql_sources', 'salesql_columns', "
+                             "'salesql_values', 'salesql_files')",
+                             &n, err);
+    *exists = n == 4;
+    return rc;
+}
+
+static int load_marts(struct store_conn *c, struct schema *s, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT name, mart, table_name, rows, version, multi, "
+                         "CAST(loaded_at AS VARCHAR) FROM salesql_sources ORDER BY name",
+                         &t, err);
+    if (!rc) {
+        s->marts = sq_arena_alloc(&s->arena, (t.nrows + 1) * sizeof *s->marts);
+        memset(s->marts, 0, (t.nrows + 1) * sizeof *s->marts);
+        for (size_t r = 0; r < t.nrows; r++) {
+            struct schema_mart *m = &s->marts[s->nmarts++];
+            m->source = dup(s, sq_table_cell(&t, r, 0));
+            m->name = dup(s, sq_table_cell(&t, r, 1));
+            m->table = dup(s, sq_table_cell(&t, r, 2));
+            m->rows = sq_cell_int(sq_table_cell(&t, r, 3));
+            m->version = sq_cell_int(sq_table_cell(&t, r, 4));
+            m->multi = sq_table_cell(&t, r, 5)->text && sq_table_cell(&t, r, 5)->text[0] == 't';
+            m->loaded_at = dup(s, sq_table_cell(&t, r, 6));
+        }
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
+static struct schema_mart *mart_by_source(struct schema *s, const char *source)
+{
+    for (size_t i = 0; i < s->nmarts; i++)
+        if (strcmp(s->marts[i].source, source) == 0)
+            return &s->marts[i];
+    return NULL;
+}
+
+static int load_columns(struct store_conn *c, struct schema *s, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT source, name, original, type, role, agg, derived_from, note, "
+                         "min_value, max_value, null_share, distinct_approx FROM salesql_columns "
+                         "ORDER BY source, position",
+                         &t, err);
+    /* Columns arrive grouped by source: size each mart's array, then fill it. */
+    for (size_t r = 0; !rc && r < t.nrows; r++) {
+        struct schema_mart *m = mart_by_source(s, sq_table_cell(&t, r, 0)->text);
+        if (m)
+            m->ncols++;
+    }
+    for (size_t i = 0; !rc && i < s->nmarts; i++) {
+        s->marts[i].cols =
+            sq_arena_alloc(&s->arena, (s->marts[i].ncols + 1) * sizeof *s->marts[i].cols);
+        memset(s->marts[i].cols, 0, (s->marts[i].ncols + 1) * sizeof *s->marts[i].cols);
+        s->marts[i].ncols = 0;
+    }
+    for (size_t r = 0; !rc && r < t.nrows; r++) {
+        struct schema_mart *m = mart_by_source(s, sq_table_cell(&t, r, 0)->text);
+        if (!m)
+            continue;
+        struct schema_column *col = &m->cols[m->ncols++];
+        col->name = dup(s, sq_table_cell(&t, r, 1));
+        col->original = dup(s, sq_table_cell(&t, r, 2));
+        col->type = dup(s, sq_table_cell(&t, r, 3));
+        col->role = dup(s, sq_table_cell(&t, r, 4));
+        col->agg = dup(s, sq_table_cell(&t, r, 5));
+        col->derived_from = dup(s, sq_table_cell(&t, r, 6));
+        col->note = dup(s, sq_table_cell(&t, r, 7));
+        col->min = dup(s, sq_table_cell(&t, r, 8));
+        col->max = dup(s, sq_table_cell(&t, r, 9));
+        col->null_share = sq_table_cell(&t, r, 10)->num;
+        col->distinct = sq_cell_int(sq_table_cell(&t, r, 11));
+        if (!col->type)
+            col->type = "";
+        if (!col->role)
+            col->role = "";
+        if (!col->agg)
+            col->agg = "";
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
+static int load_values(struct store_conn *c, struct schema *s, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT source, column_name, value, n FROM salesql_values "
+                         "ORDER BY source, column_name, n DESC, value",
+                         &t, err);
+    size_t r = 0;
+    while (!rc && r < t.nrows) {
+        const char *source = sq_table_cell(&t, r, 0)->text;
+        const char *column = sq_table_cell(&t, r, 1)->text;
+        size_t end = r;
+        while (end < t.nrows && strcmp(sq_table_cell(&t, end, 0)->text, source) == 0 &&
+               strcmp(sq_table_cell(&t, end, 1)->text, column) == 0)
+            end++;
+        struct schema_mart *m = mart_by_source(s, source);
+        struct schema_column *col = NULL;
+        for (size_t i = 0; m && i < m->ncols && !col; i++)
+            if (strcmp(m->cols[i].name, column) == 0)
+                col = &m->cols[i];
+        if (col) {
+            col->values = sq_arena_alloc(&s->arena, (end - r) * sizeof *col->values);
+            for (size_t i = r; i < end; i++) {
+                col->values[col->nvalues].value = dup(s, sq_table_cell(&t, i, 2));
+                col->values[col->nvalues].count = sq_cell_int(sq_table_cell(&t, i, 3));
+                col->nvalues++;
+            }
+        }
+        r = end;
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
+static int load_files(struct store_conn *c, struct schema *s, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT path, source, encoding, status, error, CAST(loaded_at AS "
+                         "VARCHAR), size, rows, load_ms FROM salesql_files ORDER BY path",
+                         &t, err);
+    if (!rc) {
+        s->files = sq_arena_alloc(&s->arena, (t.nrows + 1) * sizeof *s->files);
+        for (size_t r = 0; r < t.nrows; r++) {
+            struct schema_file *f = &s->files[s->nfiles++];
+            f->path = dup(s, sq_table_cell(&t, r, 0));
+            f->source = dup(s, sq_table_cell(&t, r, 1));
+            f->encoding = dup(s, sq_table_cell(&t, r, 2));
+            f->status = dup(s, sq_table_cell(&t, r, 3));
+            f->error = dup(s, sq_table_cell(&t, r, 4));
+            f->loaded_at = dup(s, sq_table_cell(&t, r, 5));
+            f->size = sq_cell_int(sq_table_cell(&t, r, 6));
+            f->rows = sq_cell_int(sq_table_cell(&t, r, 7));
+            f->load_ms = sq_table_cell(&t, r, 8)->num;
+        }
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
+int schema_load(struct store_conn *c, struct schema **out, struct sq_error *err)
+{
+    struct schema *s = xcalloc(1, sizeof *s);
+    sq_arena_init(&s->arena);
+    *out = NULL;
+    int exists = 0;
+    int rc = catalog_exists(c, &exists, err);
+    if (!rc && exists) {
+        if ((rc = load_marts(c, s, err)) == 0 && (rc = load_columns(c, s, err)) == 0 &&
+            (rc = load_values(c, s, err)) == 0)
+            rc = load_files(c, s, err);
+    }
+    if (rc) {
+        schema_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void schema_free(struct schema *s)
+{
+    if (!s)
+        return;
+    sq_arena_fini(&s->arena);
+    free(s);
+}
+
+const struct schema_mart *schema_find_mart(const struct schema *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->nmarts; i++)
+        if (strcmp(s->marts[i].name, name) == 0 || strcmp(s->marts[i].source, name) == 0)
+            return &s->marts[i];
+    return NULL;
+}
+
+const struct schema_column *schema_find_column(const struct schema_mart *m, const char *name)
+{
+    for (size_t i = 0; m && i < m->ncols; i++)
+        if (strcmp(m->cols[i].name, name) == 0)
+            return &m->cols[i];
+    return NULL;
+}
+
+static void opt_str(struct sq_jw *w, const char *key, const char *v)
+{
+    sq_jw_key(w, key);
+    sq_jw_str(w, v);
+}
+
+void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w)
+{
+    sq_jw_obj_begin(w);
+    sq_jw_key(w, "marts");
+    sq_jw_arr_begin(w);
+    for (size_t i = 0; i < s->nmarts; i++) {
+        const struct schema_mart *m = &s->marts[i];
+        sq_jw_obj_begin(w);
+        opt_str(w, "name", m->name);
+        opt_str(w, "source", m->source);
+        opt_str(w, "table", m->table);
+        sq_jw_key(w, "rows");
+        sq_jw_int(w, m->rows);
+        sq_jw_key(w, "version");
+        sq_jw_int(w, m->version);
+        opt_str(w, "loaded_at", m->loaded_at);
+        sq_jw_key(w, "columns");
+        sq_jw_arr_begin(w);
+        for (size_t j = 0; j < m->ncols; j++) {
+            const struct schema_column *col = &m->cols[j];
+            sq_jw_obj_begin(w);
+            opt_str(w, "name", col->name);
+            opt_str(w, "original", col->original);
+            opt_str(w, "type", col->type);
+            opt_str(w, "role", col->role);
+            if (col->agg && *col->agg)
+                opt_str(w, "aggregation", col->agg);
+            if (col->derived_from)
+                opt_str(w, "derived_from", col->derived_from);
+            if (col->note)
+                opt_str(w, "note", col->note);
+            sq_jw_key(w, "null_share");
+            sq_jw_double(w, col->null_share);
+            sq_jw_key(w, "distinct");
+            sq_jw_int(w, col->distinct);
+            opt_str(w, "min", col->min);
+            opt_str(w, "max", col->max);
+            if (col->nvalues) {
+                sq_jw_key(w, "values");
+                sq_jw_arr_begin(w);
+                for (size_t v = 0; v < col->nvalues; v++) {
+                    sq_jw_arr_begin(w);
+                    sq_jw_str(w, col->values[v].value);
+                    sq_jw_int(w, col->values[v].count);
+                    sq_jw_arr_end(w);
+                }
+                sq_jw_arr_end(w);
+            }
+            sq_jw_obj_end(w);
+        }
+        sq_jw_arr_end(w);
+        sq_jw_obj_end(w);
+    }
+    sq_jw_arr_end(w);
+    sq_jw_key(w, "files");
+    sq_jw_arr_begin(w);
+    for (size_t i = 0; i < s->nfiles; i++) {
+        const struct schema_file *f = &s->files[i];
+        sq_jw_obj_begin(w);
+        opt_str(w, "path", f->path);
+        opt_str(w, "source", f->source);
+        opt_str(w, "encoding", f->encoding);
+        opt_str(w, "status", f->status);
+        opt_str(w, "error", f->error);
+        opt_str(w, "loaded_at", f->loaded_at);
+        sq_jw_key(w, "bytes");
+        sq_jw_int(w, f->size);
+        sq_jw_key(w, "rows");
+        sq_jw_int(w, f->rows);
+        sq_jw_key(w, "load_ms");
+        sq_jw_double(w, f->load_ms);
+        sq_jw_obj_end(w);
+    }
+    sq_jw_arr_end(w);
+    sq_jw_key(w, "playbook");
+    playbook_write_json(pb, w);
+    sq_jw_obj_end(w);
+}

@@ -1,0 +1,83 @@
+/*
+ * The schema snapshot: everything salesql knows about the loaded data, read once from
+ * the catalog tables that ingest/ writes (marts, columns, types, roles, statistics, the
+ * value index, files and their load status). Immutable after schema_load; a refresh makes
+ * a new snapshot and the old one is freed whole.
+ *
+ * Ownership: schema_load returns a snapshot freed with schema_free (NULL-safe); every
+ * string and array in it belongs to the snapshot.
+ */
+#ifndef SQ_SCHEMA_SCHEMA_H
+#define SQ_SCHEMA_SCHEMA_H
+
+#include "base/arena.h"
+
+#include <stddef.h>
+
+struct sq_error;
+struct sq_jw;
+struct store_conn;
+struct playbook;
+
+struct schema_value {
+    const char *value;
+    long long count;
+};
+
+struct schema_column {
+    const char *name;
+    const char *original; /* the name in the file; NULL for derived columns */
+    const char *type;
+    const char *role;         /* date | measure | dimension | identifier */
+    const char *agg;          /* default aggregation of a measure ("sum", "avg") or "" */
+    const char *derived_from; /* the date column a calendar part comes from, or NULL */
+    const char *note;         /* how the loader read it, or NULL */
+    const char *min;
+    const char *max;
+    double null_share;
+    long long distinct;          /* approximate */
+    struct schema_value *values; /* the value index, most frequent first */
+    size_t nvalues;
+};
+
+struct schema_file {
+    const char *path; /* relative to the data folder */
+    const char *source;
+    const char *encoding;
+    const char *status; /* "ok" or "error" */
+    const char *error;
+    const char *loaded_at;
+    long long size;
+    long long rows;
+    double load_ms;
+};
+
+struct schema_mart {
+    const char *name; /* mart_dyn_<source> */
+    const char *source;
+    const char *table; /* raw_<source> */
+    long long rows;
+    long long version; /* grows with every change to the source's data */
+    int multi;
+    const char *loaded_at;
+    struct schema_column *cols;
+    size_t ncols;
+};
+
+struct schema {
+    struct schema_mart *marts;
+    size_t nmarts;
+    struct schema_file *files;
+    size_t nfiles;
+    struct sq_arena arena;
+};
+
+/* Reads the snapshot; a database never refreshed gives an empty schema. */
+int schema_load(struct store_conn *c, struct schema **out, struct sq_error *err);
+void schema_free(struct schema *s);
+const struct schema_mart *schema_find_mart(const struct schema *s, const char *name);
+const struct schema_column *schema_find_column(const struct schema_mart *m, const char *name);
+/* Writes {"marts": [...], "files": [...], "playbook": {...}} as one JSON value. */
+void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w);
+
+#endif

@@ -1,0 +1,476 @@
+/*
+ * DuckDB database handle, connections, configuration and query execution (see
+ * store/store.h). The rest of salesql reaches DuckDB only through here; guard/ calls
+ * store_parse_json and store_bind to judge SQL, then store_select to run it, and ingest/
+ * calls store_exec/store_query with SQL it builds itself.
+ */
+#include "store/store.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/mem.h"
+#include "base/table.h"
+#include "store/render.h"
+
+#include <duckdb.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct store_conn {
+    struct store *s;
+    duckdb_connection con;
+    duckdb_prepared_statement parse_stmt; /* SELECT json_serialize_sql($1), prepared once */
+    struct store_conn *next;
+};
+
+struct store {
+    duckdb_database db;
+    char *path;
+    int read_only;
+    pthread_mutex_t mu; /* guards the connection list */
+    struct store_conn *conns;
+    struct store_conn *main;
+};
+
+static int set_config(duckdb_config cfg, const char *name, const char *value, struct sq_error *err)
+{
+    if (duckdb_set_config(cfg, name, value) != DuckDBSuccess)
+        return sq_error_set(err, SQ_E_DB, -1, "cannot set DuckDB option %s=%s", name, value);
+    return 0;
+}
+
+static int open_error(const char *path, const char *msg, struct sq_error *err)
+{
+    if (msg && strstr(msg, "Could not set lock"))
+        return sq_error_set(err, SQ_E_LOCKED, -1,
+                            "the database %s is in use by another process. %s Wait for it to "
+                            "finish, or pass --db to use another database file.",
+                            path, msg);
+    return sq_error_set(err, SQ_E_DB, -1, "cannot open the database %s: %s", path,
+                        msg ? msg : "unknown reason");
+}
+
+int store_open(const struct store_options *o, struct store **out, struct sq_error *err)
+{
+    duckdb_config cfg = NULL;
+    char *open_err = NULL;
+    char *tmp = NULL;
+    int rc;
+    *out = NULL;
+    if (duckdb_create_config(&cfg) != DuckDBSuccess)
+        return sq_error_set(err, SQ_E_DB, -1, "cannot create a DuckDB configuration");
+    /* Off before opening: otherwise a query naming a missing extension tries the network
+     * for minutes. parquet, json and icu are built into libduckdb. */
+    if ((rc = set_config(cfg, "autoinstall_known_extensions", "false", err)) ||
+        (rc = set_config(cfg, "autoload_known_extensions", "false", err)))
+        goto out;
+    if (o->read_only && (rc = set_config(cfg, "access_mode", "READ_ONLY", err)))
+        goto out;
+    if (o->memory_limit && (rc = set_config(cfg, "memory_limit", o->memory_limit, err)))
+        goto out;
+    if (o->threads > 0) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", o->threads);
+        if ((rc = set_config(cfg, "threads", n, err)))
+            goto out;
+    }
+    if (o->temp_dir || o->path) {
+        tmp = o->temp_dir ? xstrdup(o->temp_dir) : xasprintf("%s.tmp", o->path);
+        if ((rc = set_config(cfg, "temp_directory", tmp, err)))
+            goto out;
+    }
+    if (o->path && !o->read_only && (rc = sq_mkdir_parent(o->path, err)))
+        goto out;
+
+    struct store *s = xcalloc(1, sizeof *s);
+    if (duckdb_open_ext(o->path, &s->db, cfg, &open_err) != DuckDBSuccess) {
+        rc = open_error(o->path ? o->path : ":memory:", open_err, err);
+        free(s);
+        goto out;
+    }
+    s->path = xstrdup(o->path ? o->path : ":memory:");
+    s->read_only = o->read_only;
+    pthread_mutex_init(&s->mu, NULL);
+    s->main = store_conn_open(s, err);
+    if (!s->main) {
+        rc = err ? err->code : SQ_E_DB;
+        store_close(s);
+        goto out;
+    }
+    *out = s;
+    rc = 0;
+out:
+    if (open_err)
+        duckdb_free(open_err);
+    duckdb_destroy_config(&cfg);
+    free(tmp);
+    return rc;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    while (s->conns)
+        store_conn_close(s->conns);
+    duckdb_close(&s->db);
+    pthread_mutex_destroy(&s->mu);
+    free(s->path);
+    free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+    return s->path;
+}
+
+int store_read_only(const struct store *s)
+{
+    return s->read_only;
+}
+
+struct store_conn *store_main(struct store *s)
+{
+    return s->main;
+}
+
+struct store_conn *store_conn_open(struct store *s, struct sq_error *err)
+{
+    struct store_conn *c = xcalloc(1, sizeof *c);
+    if (duckdb_connect(s->db, &c->con) != DuckDBSuccess) {
+        sq_error_set(err, SQ_E_DB, -1, "cannot connect to the database %s", s->path);
+        free(c);
+        return NULL;
+    }
+    c->s = s;
+    pthread_mutex_lock(&s->mu);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->mu);
+    return c;
+}
+
+void store_conn_close(struct store_conn *c)
+{
+    if (!c)
+        return;
+    struct store *s = c->s;
+    pthread_mutex_lock(&s->mu);
+    for (struct store_conn **p = &s->conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (s->main == c)
+        s->main = NULL;
+    if (c->parse_stmt)
+        duckdb_destroy_prepare(&c->parse_stmt);
+    duckdb_disconnect(&c->con);
+    free(c);
+}
+
+/* Maps DuckDB's error class to ours: names the binder cannot resolve are the user's to
+ * fix; an interrupt is a timeout or a cancel; the rest is a failed query. */
+static int classify(duckdb_error_type t, const char *msg)
+{
+    switch (t) {
+    case DUCKDB_ERROR_BINDER:
+    case DUCKDB_ERROR_CATALOG:
+        return SQ_E_UNKNOWN_NAME;
+    case DUCKDB_ERROR_INTERRUPT:
+        return SQ_E_INTERRUPTED;
+    default:
+        break;
+    }
+    if (msg && (strncmp(msg, "Binder Error", 12) == 0 || strncmp(msg, "Catalog Error", 13) == 0))
+        return SQ_E_UNKNOWN_NAME;
+    if (msg && strstr(msg, "Interrupted"))
+        return SQ_E_INTERRUPTED;
+    return SQ_E_QUERY;
+}
+
+static int result_error(duckdb_result *r, int fallback, struct sq_error *err)
+{
+    const char *msg = duckdb_result_error(r);
+    int code = classify(duckdb_result_error_type(r), msg);
+    if (code == SQ_E_QUERY)
+        code = fallback;
+    return sq_error_set(err, code, -1, "%s", msg ? msg : "unknown DuckDB error");
+}
+
+int store_exec(struct store_conn *c, const char *sql, struct sq_error *err)
+{
+    duckdb_result r;
+    int rc = 0;
+    if (duckdb_query(c->con, sql, &r) != DuckDBSuccess)
+        rc = result_error(&r, SQ_E_DB, err);
+    duckdb_destroy_result(&r);
+    return rc;
+}
+
+/* Appends every row of a materialized or streaming result to out, stopping after max
+ * rows (0 = all) and marking the table truncated if more were left. */
+static int collect(duckdb_result *r, size_t max, struct sq_table *out, struct sq_error *err)
+{
+    idx_t ncols = duckdb_column_count(r);
+    duckdb_logical_type *types = xcalloc(ncols ? ncols : 1, sizeof *types);
+    for (idx_t i = 0; i < ncols; i++) {
+        types[i] = duckdb_column_logical_type(r, i);
+        char *tname = store__type_name(types[i]);
+        sq_table_add_column(out, duckdb_column_name(r, i), tname, store__type_is_numeric(types[i]));
+        free(tname);
+    }
+    struct sq_buf cell;
+    sq_buf_init(&cell, 64 * 1024 * 1024);
+    int rc = 0;
+    for (;;) {
+        duckdb_data_chunk chunk = duckdb_fetch_chunk(*r);
+        if (!chunk) {
+            const char *msg = duckdb_result_error(r);
+            if (msg)
+                rc = result_error(r, SQ_E_QUERY, err);
+            break;
+        }
+        idx_t n = duckdb_data_chunk_get_size(chunk);
+        idx_t take = n;
+        if (max && out->nrows + take > max) {
+            take = max - out->nrows;
+            out->truncated = 1;
+        }
+        for (idx_t row = 0; row < take; row++) {
+            size_t ri = sq_table_add_row(out);
+            for (idx_t col = 0; col < ncols; col++) {
+                duckdb_vector v = duckdb_data_chunk_get_vector(chunk, col);
+                sq_buf_reset(&cell);
+                enum sq_cell_kind kind = store__render(v, types[col], row, &cell);
+                sq_table_set(out, ri, col, kind, cell.data ? cell.data : "", cell.len);
+            }
+        }
+        duckdb_destroy_data_chunk(&chunk);
+        if (out->truncated || n == 0)
+            break;
+    }
+    sq_buf_fini(&cell);
+    for (idx_t i = 0; i < ncols; i++)
+        duckdb_destroy_logical_type(&types[i]);
+    free(types);
+    return rc;
+}
+
+int store_query(struct store_conn *c, const char *sql, struct sq_table *out, struct sq_error *err)
+{
+    duckdb_result r;
+    int rc;
+    if (duckdb_query(c->con, sql, &r) != DuckDBSuccess)
+        rc = result_error(&r, SQ_E_DB, err);
+    else
+        rc = collect(&r, 0, out, err);
+    duckdb_destroy_result(&r);
+    return rc;
+}
+
+int store_query_string(struct store_conn *c, const char *sql, char **out, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    *out = NULL;
+    int rc = store_query(c, sql, &t, err);
+    if (!rc && t.nrows > 0 && t.ncols > 0 && sq_table_cell(&t, 0, 0)->text)
+        *out = xstrdup(sq_table_cell(&t, 0, 0)->text);
+    sq_table_fini(&t);
+    return rc;
+}
+
+int store_query_int(struct store_conn *c, const char *sql, long long *out, struct sq_error *err)
+{
+    char *s = NULL;
+    int rc = store_query_string(c, sql, &s, err);
+    *out = s ? strtoll(s, NULL, 10) : 0; /* exact, unlike the cell's double */
+    free(s);
+    return rc;
+}
+
+/* The watchdog: a thread that sleeps until the deadline and then interrupts the
+ * connection, unless the query finished first. */
+struct watchdog {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    duckdb_connection con;
+    struct timespec deadline;
+    int done;
+    int fired;
+};
+
+static void *watchdog_main(void *arg)
+{
+    struct watchdog *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        int e = pthread_cond_timedwait(&w->cv, &w->mu, &w->deadline);
+        if (e == ETIMEDOUT && !w->done) {
+            w->fired = 1;
+            duckdb_interrupt(w->con);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static int watchdog_start(struct watchdog *w, duckdb_connection con, double timeout_ms)
+{
+    memset(w, 0, sizeof *w);
+    w->con = con;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->cv, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&w->mu, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+    long long ns = (long long)(timeout_ms * 1e6);
+    w->deadline.tv_sec += (time_t)(ns / 1000000000LL);
+    w->deadline.tv_nsec += (long)(ns % 1000000000LL);
+    if (w->deadline.tv_nsec >= 1000000000L) {
+        w->deadline.tv_sec++;
+        w->deadline.tv_nsec -= 1000000000L;
+    }
+    return pthread_create(&w->thread, NULL, watchdog_main, w) == 0 ? 0 : SQ_E_INTERNAL;
+}
+
+/* Stops the watchdog; returns 1 if it fired. */
+static int watchdog_stop(struct watchdog *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->done = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    return w->fired;
+}
+
+int store_select(struct store_conn *c, const char *sql, const struct store_limits *lim,
+                 struct sq_table *out, struct sq_error *err)
+{
+    duckdb_prepared_statement stmt = NULL;
+    duckdb_pending_result pending = NULL;
+    duckdb_result r;
+    int have_result = 0;
+    int rc = 0;
+    struct watchdog wd;
+    int watching = 0;
+
+    if (lim && lim->timeout_ms > 0) {
+        if (watchdog_start(&wd, c->con, lim->timeout_ms) != 0)
+            return sq_error_set(err, SQ_E_INTERNAL, -1, "cannot start the query watchdog");
+        watching = 1;
+    }
+    if (duckdb_prepare(c->con, sql, &stmt) != DuckDBSuccess) {
+        const char *msg = duckdb_prepare_error(stmt);
+        rc = sq_error_set(err, classify(DUCKDB_ERROR_INVALID, msg), -1, "%s",
+                          msg ? msg : "cannot prepare the query");
+        goto out;
+    }
+    if (duckdb_pending_prepared_streaming(stmt, &pending) != DuckDBSuccess) {
+        const char *msg = duckdb_pending_error(pending);
+        rc = sq_error_set(err, classify(DUCKDB_ERROR_INVALID, msg), -1, "%s",
+                          msg ? msg : "cannot start the query");
+        goto out;
+    }
+    have_result = 1;
+    if (duckdb_execute_pending(pending, &r) != DuckDBSuccess)
+        rc = result_error(&r, SQ_E_QUERY, err);
+    else
+        rc = collect(&r, lim ? lim->max_rows : 0, out, err);
+out:
+    /* A watchdog that fired after the last row arrived changed nothing: keep the rows. */
+    if (watching && watchdog_stop(&wd) && rc == SQ_E_INTERRUPTED)
+        rc = sq_error_set(err, SQ_E_TIMEOUT, -1,
+                          "the query ran longer than its time limit of %.0f ms and was "
+                          "stopped; narrow the question or raise --timeout",
+                          lim->timeout_ms);
+    if (have_result)
+        duckdb_destroy_result(&r);
+    if (pending)
+        duckdb_destroy_pending(&pending);
+    if (stmt)
+        duckdb_destroy_prepare(&stmt);
+    return rc;
+}
+
+int store_parse_json(struct store_conn *c, const char *sql, char **json, struct sq_error *err)
+{
+    duckdb_result r;
+    int rc = 0;
+    *json = NULL;
+    if (!c->parse_stmt && duckdb_prepare(c->con, "SELECT json_serialize_sql($1::VARCHAR)",
+                                         &c->parse_stmt) != DuckDBSuccess) {
+        rc = sq_error_set(err, SQ_E_DB, -1, "cannot prepare the SQL parser: %s",
+                          duckdb_prepare_error(c->parse_stmt));
+        duckdb_destroy_prepare(&c->parse_stmt);
+        c->parse_stmt = NULL;
+        return rc;
+    }
+    duckdb_clear_bindings(c->parse_stmt);
+    if (duckdb_bind_varchar(c->parse_stmt, 1, sql) != DuckDBSuccess)
+        return sq_error_set(err, SQ_E_PARSE, -1, "the SQL text is not valid UTF-8");
+    if (duckdb_execute_prepared(c->parse_stmt, &r) != DuckDBSuccess) {
+        rc = result_error(&r, SQ_E_PARSE, err);
+    } else {
+        char *v = duckdb_value_varchar(&r, 0, 0);
+        if (v) {
+            *json = xstrdup(v);
+            duckdb_free(v);
+        } else {
+            rc = sq_error_set(err, SQ_E_PARSE, -1, "DuckDB returned no parse tree");
+        }
+    }
+    duckdb_destroy_result(&r);
+    return rc;
+}
+
+int store_bind(struct store_conn *c, const char *sql, struct sq_error *err)
+{
+    duckdb_prepared_statement stmt = NULL;
+    int rc = 0;
+    if (duckdb_prepare(c->con, sql, &stmt) != DuckDBSuccess) {
+        const char *msg = duckdb_prepare_error(stmt);
+        rc = sq_error_set(err, classify(DUCKDB_ERROR_INVALID, msg), -1, "%s",
+                          msg ? msg : "cannot bind the query");
+    }
+    duckdb_destroy_prepare(&stmt);
+    return rc;
+}
+
+int store_lockdown(struct store *s, const char *const *dirs, struct sq_error *err)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, "SET allowed_directories = [");
+    for (size_t i = 0; dirs && dirs[i]; i++) {
+        if (i)
+            sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, dirs[i]);
+    }
+    /* The order matters: allowed_directories cannot be set once external access is off,
+     * and nothing can be set once the configuration is locked. */
+    sq_buf_puts(&sql, "]; SET enable_external_access = false; SET lock_configuration = true;");
+    int rc = store_exec(s->main, sql.data, err);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+void store_interrupt(struct store_conn *c)
+{
+    duckdb_interrupt(c->con);
+}

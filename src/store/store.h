@@ -1,0 +1,74 @@
+/*
+ * The only door to DuckDB. One database handle per process (opening a file twice in one
+ * process lost a table in a probe), connections from it, and three ways to run SQL:
+ * store_exec and store_query for trusted SQL that salesql writes itself, and store_select
+ * for queries that passed the guard, with a row cap and a time limit.
+ *
+ * Ownership: store_open returns a struct store the caller frees with store_close, which
+ * also closes its connections. Result tables are caller-owned (base/table.h).
+ */
+#ifndef SQ_STORE_STORE_H
+#define SQ_STORE_STORE_H
+
+#include <stddef.h>
+
+struct sq_error;
+struct sq_table;
+struct store;
+struct store_conn;
+
+struct store_options {
+    const char *path;         /* database file; NULL for an in-memory database */
+    int read_only;            /* open read-only (several readers may share the file) */
+    const char *memory_limit; /* DuckDB size string ("4GB"); NULL keeps DuckDB's default */
+    int threads;              /* worker threads; 0 keeps DuckDB's default */
+    const char *temp_dir;     /* spill folder; NULL: "<path>.tmp" */
+};
+
+/* Opens (creating if needed) the database with extension auto-install and auto-load off.
+ * A file held by another process fails with SQ_E_LOCKED and DuckDB's message, which
+ * names the file and the other process. */
+int store_open(const struct store_options *o, struct store **out, struct sq_error *err);
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+int store_read_only(const struct store *s);
+
+/* The connection every single-threaded caller uses. */
+struct store_conn *store_main(struct store *s);
+/* A further connection for another thread; freed by store_conn_close or store_close. */
+struct store_conn *store_conn_open(struct store *s, struct sq_error *err);
+void store_conn_close(struct store_conn *c);
+
+/* Trusted SQL only (written by salesql, not by a user or a model). */
+int store_exec(struct store_conn *c, const char *sql, struct sq_error *err);
+int store_query(struct store_conn *c, const char *sql, struct sq_table *out, struct sq_error *err);
+/* The first column of the first row as a new string (NULL if no row or NULL). */
+int store_query_string(struct store_conn *c, const char *sql, char **out, struct sq_error *err);
+int store_query_int(struct store_conn *c, const char *sql, long long *out, struct sq_error *err);
+
+struct store_limits {
+    size_t max_rows;   /* 0: no cap */
+    double timeout_ms; /* 0: no limit; on expiry the query is interrupted (SQ_E_TIMEOUT) */
+};
+
+/* Runs one query that the guard approved: streams at most max_rows rows into out (setting
+ * out->truncated when there were more) and interrupts it at the time limit. */
+int store_select(struct store_conn *c, const char *sql, const struct store_limits *lim,
+                 struct sq_table *out, struct sq_error *err);
+
+/* DuckDB's own parse of sql as JSON (json_serialize_sql), without binding or running
+ * anything. *json is a heap string the caller frees. */
+int store_parse_json(struct store_conn *c, const char *sql, char **json, struct sq_error *err);
+/* Binds sql (resolves tables, columns, types) without running it. Unknown names fail with
+ * SQ_E_UNKNOWN_NAME and DuckDB's message, which lists candidate names. Call only on SQL
+ * whose parse tree the guard approved: binding can open files. */
+int store_bind(struct store_conn *c, const char *sql, struct sq_error *err);
+
+/* After loading: queries may read files only under dirs (NULL-terminated), external
+ * access is off, and the configuration is locked. Irreversible for this process. */
+int store_lockdown(struct store *s, const char *const *dirs, struct sq_error *err);
+
+/* Asks the query running on c to stop (any thread may call this). */
+void store_interrupt(struct store_conn *c);
+
+#endif

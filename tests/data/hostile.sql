@@ -1,0 +1,292 @@
+# Hostile SQL for the guard (tests/unit/test_guard.c). Each case starts with a line
+# "-- case: NAME expect: OUTCOME" and runs to the next case. OUTCOME is
+#   rejected      guard_check refuses it (SQ_E_REJECTED)
+#   unknown       guard_check refuses it as an unknown table/column (SQ_E_UNKNOWN_NAME)
+#   stopped       the guard lets it run, and the limits stop it (timeout or memory)
+# The fixture has mart_dyn_sales (view) over raw_sales (table) and a file secret.csv and
+# a folder "outside" next to the database. After all cases, nothing on disk or in the
+# database may have changed. Lines starting with # are comments.
+
+-- case: drop_table expect: rejected
+DROP TABLE raw_sales
+-- case: drop_view expect: rejected
+DROP VIEW mart_dyn_sales
+-- case: delete expect: rejected
+DELETE FROM raw_sales
+-- case: update expect: rejected
+UPDATE raw_sales SET sales = 0
+-- case: insert expect: rejected
+INSERT INTO raw_sales VALUES ('x', 'y', 1, 1, DATE '2020-01-01')
+-- case: insert_select expect: rejected
+INSERT INTO raw_sales SELECT * FROM raw_sales
+-- case: create_table expect: rejected
+CREATE TABLE t AS SELECT 1
+-- case: create_temp expect: rejected
+CREATE TEMP TABLE t(x INT)
+-- case: create_view expect: rejected
+CREATE VIEW v AS SELECT * FROM raw_sales
+-- case: create_or_replace_view expect: rejected
+CREATE OR REPLACE VIEW mart_dyn_sales AS SELECT 1 AS x
+-- case: create_macro expect: rejected
+CREATE MACRO m(x) AS x + 1
+-- case: create_sequence expect: rejected
+CREATE SEQUENCE s
+-- case: create_schema expect: rejected
+CREATE SCHEMA evil
+-- case: create_secret expect: rejected
+CREATE SECRET s (TYPE s3, KEY_ID 'x', SECRET 'y')
+-- case: create_type expect: rejected
+CREATE TYPE mood AS ENUM ('a', 'b')
+-- case: alter_table expect: rejected
+ALTER TABLE raw_sales ADD COLUMN x INT
+-- case: alter_rename expect: rejected
+ALTER TABLE raw_sales RENAME TO gone
+-- case: truncate expect: rejected
+TRUNCATE raw_sales
+-- case: copy_to expect: rejected
+COPY raw_sales TO 'out.csv'
+-- case: copy_from expect: rejected
+COPY raw_sales FROM 'secret.csv'
+-- case: copy_select_to expect: rejected
+COPY (SELECT * FROM raw_sales) TO 'outside/dump.parquet' (FORMAT parquet)
+-- case: export_database expect: rejected
+EXPORT DATABASE 'outside/export'
+-- case: import_database expect: rejected
+IMPORT DATABASE 'outside/export'
+-- case: attach expect: rejected
+ATTACH 'outside/other.duckdb' AS other
+-- case: attach_memory expect: rejected
+ATTACH ':memory:' AS m
+-- case: detach expect: rejected
+DETACH other
+-- case: use expect: rejected
+USE other
+-- case: install expect: rejected
+INSTALL httpfs
+-- case: load expect: rejected
+LOAD httpfs
+-- case: force_install expect: rejected
+FORCE INSTALL spatial FROM 'http://example.com'
+-- case: pragma expect: rejected
+PRAGMA database_list
+-- case: pragma_set expect: rejected
+PRAGMA memory_limit='100GB'
+-- case: set expect: rejected
+SET enable_external_access = true
+-- case: set_global expect: rejected
+SET GLOBAL threads = 1
+-- case: reset expect: rejected
+RESET memory_limit
+-- case: call expect: rejected
+CALL pragma_version()
+-- case: checkpoint expect: rejected
+CHECKPOINT
+-- case: vacuum expect: rejected
+VACUUM
+-- case: begin expect: rejected
+BEGIN TRANSACTION
+-- case: commit expect: rejected
+COMMIT
+-- case: explain expect: rejected
+EXPLAIN SELECT * FROM raw_sales
+-- case: explain_analyze expect: rejected
+EXPLAIN ANALYZE SELECT * FROM raw_sales
+-- case: describe expect: rejected
+DESCRIBE raw_sales
+-- case: show_tables expect: rejected
+SHOW TABLES
+-- case: summarize expect: rejected
+SUMMARIZE raw_sales
+-- case: prepare expect: rejected
+PREPARE p AS SELECT 1
+-- case: execute expect: rejected
+EXECUTE p
+-- case: deallocate expect: rejected
+DEALLOCATE p
+-- case: pivot_statement expect: rejected
+PIVOT raw_sales ON region USING sum(sales)
+-- case: select_then_drop expect: rejected
+SELECT 1; DROP TABLE raw_sales
+-- case: two_selects expect: rejected
+SELECT 1; SELECT 2
+-- case: select_then_copy expect: rejected
+SELECT * FROM mart_dyn_sales; COPY raw_sales TO 'out.csv'
+-- case: comment_hides_drop expect: rejected
+SELECT 1 /* harmless */; DROP TABLE raw_sales -- bye
+-- case: line_comment_then_statement expect: rejected
+SELECT 1 -- ;
+; DELETE FROM raw_sales
+-- case: nested_comment expect: rejected
+SELECT 1 /* /* nested */ */; DROP TABLE raw_sales
+-- case: semicolon_in_string_then_drop expect: rejected
+SELECT ';' AS s; DROP TABLE raw_sales
+-- case: read_csv expect: rejected
+SELECT * FROM read_csv('secret.csv')
+-- case: read_csv_auto expect: rejected
+SELECT * FROM read_csv_auto('secret.csv')
+-- case: read_text expect: rejected
+SELECT * FROM read_text('/etc/passwd')
+-- case: read_blob expect: rejected
+SELECT * FROM read_blob('/etc/passwd')
+-- case: read_json expect: rejected
+SELECT * FROM read_json('secret.csv')
+-- case: read_parquet expect: rejected
+SELECT * FROM read_parquet('outside/*.parquet')
+-- case: parquet_scan expect: rejected
+SELECT * FROM parquet_scan('x.parquet')
+-- case: glob expect: rejected
+SELECT * FROM glob('/*')
+-- case: file_path_as_table expect: rejected
+SELECT * FROM '/etc/passwd'
+-- case: relative_file_as_table expect: rejected
+SELECT * FROM 'secret.csv'
+-- case: quoted_ident_file expect: rejected
+SELECT * FROM "secret.csv"
+-- case: url_as_table expect: rejected
+SELECT * FROM 'https://example.com/data.csv'
+-- case: s3_as_table expect: rejected
+SELECT * FROM 's3://bucket/data.parquet'
+-- case: file_in_join expect: rejected
+SELECT * FROM mart_dyn_sales JOIN '/etc/passwd' ON true
+-- case: file_in_subquery expect: rejected
+SELECT * FROM mart_dyn_sales WHERE region IN (SELECT * FROM read_csv('secret.csv'))
+-- case: file_in_cte expect: rejected
+WITH x AS (SELECT * FROM read_text('/etc/hostname')) SELECT * FROM x
+-- case: file_in_scalar_subquery expect: rejected
+SELECT (SELECT content FROM read_text('/etc/hostname')) AS h
+-- case: file_in_exists expect: rejected
+SELECT 1 WHERE EXISTS (SELECT 1 FROM 'secret.csv')
+-- case: file_in_union expect: rejected
+SELECT region FROM mart_dyn_sales UNION ALL SELECT * FROM read_csv('secret.csv')
+-- case: file_in_lateral expect: rejected
+SELECT * FROM mart_dyn_sales, LATERAL (SELECT * FROM read_text('/etc/hostname'))
+-- case: getenv expect: rejected
+SELECT getenv('HOME')
+-- case: current_setting expect: rejected
+SELECT current_setting('memory_limit')
+-- case: getvariable expect: rejected
+SELECT getvariable('x')
+-- case: setseed expect: rejected
+SELECT setseed(0.5)
+-- case: nextval expect: rejected
+SELECT nextval('s')
+-- case: query_table_function expect: rejected
+SELECT * FROM query('DROP TABLE raw_sales')
+-- case: query_table expect: rejected
+SELECT * FROM query_table('raw_sales')
+-- case: sql_auto_complete expect: rejected
+SELECT * FROM sql_auto_complete('SEL')
+-- case: duckdb_settings expect: rejected
+SELECT * FROM duckdb_settings()
+-- case: duckdb_tables_view expect: rejected
+SELECT * FROM duckdb_tables
+-- case: duckdb_secrets expect: rejected
+SELECT * FROM duckdb_secrets()
+-- case: duckdb_extensions expect: rejected
+SELECT * FROM duckdb_extensions()
+-- case: information_schema expect: rejected
+SELECT * FROM information_schema.tables
+-- case: pg_catalog expect: rejected
+SELECT * FROM pg_catalog.pg_class
+-- case: sqlite_master expect: rejected
+SELECT * FROM sqlite_master
+-- case: catalog_table expect: rejected
+SELECT * FROM salesql_files
+-- case: qualified_other_catalog expect: rejected
+SELECT * FROM other.main.raw_sales
+-- case: qualified_schema expect: rejected
+SELECT * FROM system.main.duckdb_settings
+-- case: temp_schema expect: rejected
+SELECT * FROM temp.main.t
+-- case: range_table expect: rejected
+SELECT * FROM range(1000000000)
+-- case: generate_series expect: rejected
+SELECT count(*) FROM generate_series(1, 10000000000)
+-- case: unnest_range expect: rejected
+SELECT unnest(range(1000000000))
+-- case: recursive_cte expect: rejected
+WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r
+-- case: recursive_cte_bomb expect: rejected
+WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n FROM r, r AS r2) SELECT * FROM r
+-- case: parameter expect: rejected
+SELECT * FROM mart_dyn_sales WHERE region = $1
+-- case: question_parameter expect: rejected
+SELECT * FROM mart_dyn_sales WHERE region = ?
+-- case: named_parameter expect: rejected
+SELECT * FROM mart_dyn_sales WHERE region = $region
+-- case: time_travel expect: rejected
+SELECT * FROM raw_sales AT (VERSION => 1)
+-- case: list_aggregate_by_name expect: rejected
+SELECT list_aggregate([1, 2], 'sum')
+-- case: list_reduce_lambda_escape expect: rejected
+SELECT list_transform([1], x -> getenv('HOME'))
+-- case: lambda_with_file expect: rejected
+SELECT list_transform(['secret.csv'], f -> (SELECT count(*) FROM read_csv(f)))
+-- case: system_function expect: rejected
+SELECT system.main.version()
+-- case: version_function expect: rejected
+SELECT version()
+-- case: current_database expect: rejected
+SELECT current_database()
+-- case: pragma_function expect: rejected
+SELECT * FROM pragma_database_size()
+-- case: which_secret expect: rejected
+SELECT which_secret('s3://x', 's3')
+-- case: cte_named_like_file expect: rejected
+WITH "secret.csv" AS (SELECT 1 AS x) SELECT * FROM "secret.csv"
+-- case: cte_scope_escape expect: rejected
+SELECT * FROM (WITH x AS (SELECT 1) SELECT * FROM x) AS a, x
+-- case: unknown_table expect: rejected
+SELECT * FROM customers_secret
+-- case: unknown_column expect: unknown
+SELECT regoin FROM mart_dyn_sales
+-- case: unknown_column_in_where expect: unknown
+SELECT region FROM mart_dyn_sales WHERE profitt > 0
+-- case: cyrillic_lookalike_table expect: rejected
+SELECT * FROM mart_dyn_ѕales
+-- case: greek_lookalike_select expect: rejected
+ЅELECT * FROM mart_dyn_sales
+-- case: fullwidth_select expect: rejected
+ＳＥＬＥＣＴ * FROM mart_dyn_sales
+-- case: zero_width_space expect: rejected
+DR​OP TABLE raw_sales
+-- case: rtl_override expect: rejected
+SELECT * FROM ‮selas_nyd_tram
+-- case: tab_separated_statements expect: rejected
+SELECT 1;	DROP TABLE raw_sales
+-- case: empty expect: rejected
+
+-- case: only_comment expect: rejected
+-- nothing here
+-- case: only_semicolons expect: rejected
+;;;
+-- case: garbage expect: rejected
+)(*&^%$#@!
+-- case: unterminated_string expect: rejected
+SELECT 'abc FROM mart_dyn_sales
+-- case: select_into_file expect: rejected
+SELECT * INTO 'out.csv' FROM mart_dyn_sales
+-- case: from_first_file expect: rejected
+FROM 'secret.csv'
+-- case: values_then_drop expect: rejected
+VALUES (1); DROP TABLE raw_sales
+-- case: with_insert expect: rejected
+WITH x AS (SELECT 1) INSERT INTO raw_sales SELECT * FROM x
+-- case: update_from_select expect: rejected
+UPDATE raw_sales SET sales = s.sales FROM (SELECT * FROM raw_sales) s
+-- case: merge expect: rejected
+MERGE INTO raw_sales USING raw_sales AS s ON true WHEN MATCHED THEN DELETE
+-- case: cross_join_bomb expect: stopped
+SELECT count(*) FROM raw_sales a, raw_sales b, raw_sales c, raw_sales d, raw_sales e, raw_sales f
+-- case: cross_join_sum_bomb expect: stopped
+SELECT sum(a.sales * b.sales * c.sales * d.sales * e.sales) FROM mart_dyn_sales a CROSS JOIN mart_dyn_sales b CROSS JOIN mart_dyn_sales c CROSS JOIN mart_dyn_sales d CROSS JOIN mart_dyn_sales e
+-- case: string_memory_bomb expect: rejected
+SELECT max(length(lpad(a.region, 400000000, b.product))) FROM raw_sales a, raw_sales b, raw_sales c
+-- case: sort_bomb expect: stopped
+SELECT a.region FROM raw_sales a, raw_sales b, raw_sales c, raw_sales d, raw_sales e ORDER BY md5(a.region || b.region || c.region || d.region || e.region) LIMIT 1
+-- case: string_agg_bomb expect: stopped
+SELECT length(string_agg(a.product || b.product || c.product, ',')) FROM raw_sales a, raw_sales b, raw_sales c, raw_sales d
+-- case: printf_width_bomb expect: rejected
+SELECT printf('%1000000000d', 1)
+-- case: format_width_bomb expect: rejected
+SELECT format('{:>1000000000}', region) FROM mart_dyn_sales

@@ -192,7 +192,7 @@ int cmd_demo(int argc, char **argv)
         return cli_fail(&err);
     if (!quiet) {
         const char *ext = o.parquet ? "parquet" : "csv";
-        char rows[32], where[64];
+        char rows[32], a[32], where[64];
         size_t n = strlen(o.out_dir);
         const char *sep = n && o.out_dir[n - 1] == '/' ? "" : "/";
         if (o.files == 1)
@@ -200,11 +200,16 @@ int cmd_demo(int argc, char **argv)
         else
             snprintf(where, sizeof where, "sales/sales_0001..%04d.%s", o.files, ext);
         double rate = rep.seconds > 0 ? (double)rep.rows / rep.seconds : 0;
+        char speed[48];
+        if (rate >= 1e6)
+            snprintf(speed, sizeof speed, "%.2f M rows/s", rate / 1e6);
+        else
+            snprintf(speed, sizeof speed, "%s rows/s", group_digits(a, sizeof a, (uint64_t)rate));
         fprintf(stderr,
-                "salesql: demo: wrote %s rows to %s%s%s (%d file%s, %.1f MB) in %.2f s, "
-                "%.2f M rows/s\n",
-                group_digits(rows, sizeof rows, rep.rows), o.out_dir, sep, where, rep.files,
-                rep.files == 1 ? "" : "s", (double)rep.bytes / 1e6, rep.seconds, rate / 1e6);
+                "salesql: demo: wrote %s row%s to %s%s%s (%d file%s, %.1f MB) in %.2f s, %s\n",
+                group_digits(rows, sizeof rows, rep.rows), rep.rows == 1 ? "" : "s", o.out_dir, sep,
+                where, rep.files, rep.files == 1 ? "" : "s", (double)rep.bytes / 1e6, rep.seconds,
+                speed);
     }
     return 0;
 }

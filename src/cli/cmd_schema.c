@@ -24,7 +24,8 @@ static void usage(FILE *f)
                "most frequent values), the files behind it and their load status, and the\n"
                "playbook. Refreshes the database first when files changed.\n"
                "\n"
-               "  --format text|json   text for people (default), json for programs\n");
+               "  --format text|json   text for people (default), json for programs\n"
+               "  --no-refresh         show the database as it is, without loading changes\n");
 }
 
 static void print_values(FILE *f, const struct schema_column *col)
@@ -110,12 +111,14 @@ int cmd_schema(int argc, char **argv)
                                          {"threads", required_argument, 0, 0},
                                          {"quiet", no_argument, 0, 0},
                                          {"verbose", no_argument, 0, 0},
+        {"no-refresh", no_argument, 0, 0},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct cli_common c;
     cli_common_init(&c);
     c.format = CLI_FORMAT_TEXT;
     int idx, ch;
+    enum cli_refresh refresh = CLI_REFRESH_AUTO;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
         if (ch == 'h') {
@@ -124,7 +127,9 @@ int cmd_schema(int argc, char **argv)
         }
         if (ch != 0)
             return cli_usage_error("schema", "unknown option");
-        if (cli_common_option(&c, opts[idx].name, optarg) < 0)
+        if (strcmp(opts[idx].name, "no-refresh") == 0)
+            refresh = CLI_REFRESH_NONE;
+        else if (cli_common_option(&c, opts[idx].name, optarg) < 0)
             return 2;
     }
     if (optind < argc)
@@ -134,7 +139,7 @@ int cmd_schema(int argc, char **argv)
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
-    if (cli_session_open(&c, CLI_REFRESH_AUTO, &s, &err) != 0)
+    if (cli_session_open(&c, refresh, &s, &err) != 0)
         return cli_fail(&err);
     if (s.refreshed && s.report.changed)
         cli_print_report(&c, &s.report);

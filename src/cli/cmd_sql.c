@@ -31,6 +31,7 @@ static void usage(FILE *f)
                "  --format table|json|csv  output (default table)\n"
                "  --max-rows N             at most N rows (default 10000)\n"
                "  --timeout MS             stop the query after MS milliseconds (default 30000)\n"
+               "  --no-refresh             query the database as it is, without loading changes\n"
                "\n"
                "Exit status: 0 ok, 4 rejected by the guard or unknown names, 5 failed or timed\n"
                "out, 1 other errors, 2 bad usage.\n");
@@ -100,6 +101,7 @@ int cmd_sql(int argc, char **argv)
                                          {"threads", required_argument, 0, 0},
                                          {"quiet", no_argument, 0, 0},
                                          {"verbose", no_argument, 0, 0},
+        {"no-refresh", no_argument, 0, 0},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct cli_common c;
@@ -109,6 +111,7 @@ int cmd_sql(int argc, char **argv)
     if (env_timeout && parse_positive(env_timeout, &timeout) != 0)
         return cli_usage_error("sql", "SALESQL_TIMEOUT_MS must be a positive number");
     int idx, ch;
+    enum cli_refresh refresh = CLI_REFRESH_AUTO;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
         if (ch == 'h') {
@@ -124,6 +127,8 @@ int cmd_sql(int argc, char **argv)
         } else if (strcmp(name, "timeout") == 0) {
             if (parse_positive(optarg, &timeout) != 0)
                 return cli_usage_error("sql", "--timeout wants a positive number of ms");
+        } else if (strcmp(name, "no-refresh") == 0) {
+            refresh = CLI_REFRESH_NONE;
         } else if (cli_common_option(&c, name, optarg) < 0) {
             return 2;
         }
@@ -151,7 +156,7 @@ int cmd_sql(int argc, char **argv)
     struct guard_policy policy = {0};
     struct sq_table t;
     sq_table_init(&t);
-    int rc = cli_session_open(&c, CLI_REFRESH_AUTO, &s, &err);
+    int rc = cli_session_open(&c, refresh, &s, &err);
     if (rc) {
         sq_buf_fini(&text);
         return cli_fail(&err);

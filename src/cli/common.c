@@ -193,6 +193,10 @@ int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struc
             }
         }
     }
+    if (!s->store && refresh == CLI_REFRESH_NONE && sq_is_file(c->db_path))
+        rc = open_store(c, 1, &s->store, err);
+    if (rc)
+        goto fail;
     if (!s->store) {
         rc = open_store(c, 0, &s->store, err);
         if (rc == SQ_E_LOCKED && refresh == CLI_REFRESH_AUTO &&

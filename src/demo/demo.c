@@ -300,17 +300,21 @@ int demo_write(const struct demo_options *o, struct demo_report *rep, struct sq_
     sink.cap = SINK_SIZE;
 
     for (int k = 0; k < o->files; k++) {
-        char name[32];
+        char stem[32], name[64];
         if (o->files == 1)
-            snprintf(name, sizeof name, "sales");
+            snprintf(stem, sizeof stem, "sales");
         else
-            snprintf(name, sizeof name, "sales_%04d", k + 1);
+            snprintf(stem, sizeof stem, "sales_%04d", k + 1);
         long pid = (long)getpid();
-        final = xasprintf("%s/%s.%s", dir, name, ext);
+        snprintf(name, sizeof name, "%s.%s", stem, ext);
+        final = sq_path_join(dir, name);
         /* Hidden while being written, so a concurrent ingest never loads half a file. */
-        tmp_csv = xasprintf("%s/.%s.csv.tmp-%ld", dir, name, pid);
-        if (o->parquet)
-            tmp_parquet = xasprintf("%s/.%s.parquet.tmp-%ld", dir, name, pid);
+        snprintf(name, sizeof name, ".%s.csv.tmp-%ld", stem, pid);
+        tmp_csv = sq_path_join(dir, name);
+        if (o->parquet) {
+            snprintf(name, sizeof name, ".%s.parquet.tmp-%ld", stem, pid);
+            tmp_parquet = sq_path_join(dir, name);
+        }
 
         sink.fd = open(tmp_csv, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (sink.fd < 0) {

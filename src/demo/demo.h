@@ -4,7 +4,8 @@
  * data of one's own and for benchmarks. The same options always give byte-identical files.
  *
  * Ownership: options and reports are caller-owned; the module keeps no pointer to them
- * after a call returns. Every function returns 0 or a negative SQ_E_* code with err filled.
+ * after a call returns. Functions that can fail return 0 or a negative SQ_E_* code with
+ * err filled.
  */
 #ifndef SQ_DEMO_DEMO_H
 #define SQ_DEMO_DEMO_H
@@ -23,8 +24,10 @@ struct sq_error;
 struct demo_options {
     uint64_t rows;       /* order lines in total */
     const char *out_dir; /* folder that receives sales.csv or sales/sales_NNNN.csv */
-    int files;           /* 1: OUT/sales.csv; N > 1: OUT/sales/sales_0001.csv ... split by date */
-    int parquet;         /* 1: zstd Parquet files instead of CSV */
+    /* 1: OUT/sales.csv; N > 1: OUT/sales/sales_0001.csv ... split by date, whole days per
+     * file (so with about as many files as days, a file may hold only the header). */
+    int files;
+    int parquet; /* 1: zstd Parquet files instead of CSV */
     uint64_t seed;
     int start_year; /* orders run from January 1 of start_year ... */
     int years;      /* ... to December 31 of start_year + years - 1 */

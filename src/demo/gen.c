@@ -398,15 +398,15 @@ static void build_customers(struct demo__gen *g)
     static const int city_weight[8] = {40, 22, 15, 10, 8, 6, 5, 4};
     static const int segment_weight[3] = {520, 300, 180};
     /* Zipf-like: customer i orders in proportion to 1 / (i + a); the biggest customer
-     * weighs about a hundred times the median one. */
+     * orders some thirty times as often as the median one. */
     uint64_t a = 8 + n / 64, cum = 0;
     char *text = g->customer_text;
     for (uint64_t i = 0; i < n; i++) {
         uint32_t c = (uint32_t)((off + i * step) % combos);
         const char *first = demo__first_names[c % nf], *last = demo__last_names[c / nf];
-        uint32_t sr = rng_below(&r, 1000), seg = 0;
-        for (int acc = segment_weight[0]; (int)sr >= acc; acc += segment_weight[++seg])
-            ;
+        int sr = (int)rng_below(&r, 1000), seg = 0;
+        while (sr >= segment_weight[seg])
+            sr -= segment_weight[seg++];
         int sw = (int)rng_below(&r, (uint32_t)state_total);
         size_t st = 0;
         while (sw >= demo__states[st].weight)

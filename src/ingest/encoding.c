@@ -1463,46 +1463,247 @@ int enc_detect_file(const char *path, const char *hint, size_t max_bytes,
 
 /* ---------------------------------------------------------------------------------------
  * Transcoding
+ *
+ * Three ways through, all streaming in blocks sized to stay in the CPU caches: a
+ * single-byte code page goes through its iconv-built byte table (ASCII runs copied
+ * whole), UTF-8 is validated and copied, anything else (UTF-16, UTF-32, multibyte Asian
+ * encodings) goes through iconv itself. All three give iconv's output byte for byte.
  */
 
-enum { IN_BLOCK = 4 << 20, OUT_BLOCK = 4 << 20, CARRY_MAX = 64 };
+enum { IN_BLOCK = 256 << 10, ICONV_OUT = 1 << 20, CARRY_MAX = 64 };
 
-struct sink {
-    int fd;
-    unsigned char *buf;
-    size_t len;
-    uint64_t lines; /* newlines already written */
-};
-
+/* Newlines in p[0..n), eight bytes at a time. */
 static uint64_t count_newlines(const unsigned char *p, size_t n)
 {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     uint64_t c = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        w ^= ones * '\n';
+        uint64_t t = ((w & ~high) + ~high) | w; /* high bit set in each non-zero byte */
+        c += ((~t & high) >> 7) * ones >> 56; /* the sum of the eight 0/1 bytes */
+    }
+    for (; i < n; i++)
         c += p[i] == '\n';
     return c;
 }
 
-static int sink_flush(struct sink *s, const char *part, struct sq_error *err)
+struct xcode {
+    const char *src;
+    char *part;
+    char name[32];
+    int gz;
+    struct reader r;
+    int out_fd;
+    uint64_t lines; /* newlines written so far */
+    unsigned char *in;
+    size_t have; /* bytes in in[] */
+    int eof;     /* in[] holds the end of the text */
+    uint64_t base; /* offset in the (decompressed) source of in[0] */
+    unsigned char *out;
+    size_t out_len, out_cap;
+};
+
+static int x_write(struct xcode *x, const unsigned char *p, size_t n, struct sq_error *err)
 {
-    s->lines += count_newlines(s->buf, s->len);
+    x->lines += count_newlines(p, n);
     size_t off = 0;
-    while (off < s->len) {
-        ssize_t k = write(s->fd, s->buf + off, s->len - off);
+    while (off < n) {
+        ssize_t k = write(x->out_fd, p + off, n - off);
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
-            return sq_error_set(err, SQ_E_IO, -1, "cannot write %s: %s", part, strerror(errno));
+            return sq_error_set(err, SQ_E_IO, -1, "cannot write %s: %s", x->part, strerror(errno));
         off += (size_t)k;
     }
-    s->len = 0;
     return 0;
+}
+
+static int x_flush(struct xcode *x, struct sq_error *err)
+{
+    int rc = x_write(x, x->out, x->out_len, err);
+    x->out_len = 0;
+    return rc;
+}
+
+/* Keeps in[used..have) (a sequence cut by the block end) and reads the next block. */
+static int x_refill(struct xcode *x, size_t used, struct sq_error *err)
+{
+    size_t carry = x->have - used;
+    if (carry > CARRY_MAX)
+        return sq_error_set(err, SQ_E_INTERNAL, -1, "%zu bytes left unconverted", carry);
+    memmove(x->in, x->in + used, carry);
+    x->base += used;
+    ssize_t k = reader_read(&x->r, x->in + carry, IN_BLOCK);
+    if (k < 0)
+        return sq_error_set(err, SQ_E_IO, -1, "cannot read %s: %s", x->src, strerror(errno));
+    x->have = carry + (size_t)k;
+    x->eof = (size_t)k < IN_BLOCK;
+    return 0;
+}
+
+/* The error for the bytes at in[i]: where they are, as a byte offset and a line. */
+static int x_invalid(struct xcode *x, size_t i, int truncated, struct sq_error *err)
+{
+    uint64_t at = x->base + i;
+    uint64_t line = 1 + x->lines + count_newlines(x->out, x->out_len);
+    char bytes[16] = "";
+    size_t nb = x->have - i < 4 ? x->have - i : 4;
+    for (size_t j = 0; j < nb; j++)
+        snprintf(bytes + 3 * j, sizeof bytes - 3 * j, "%s%02X", j ? " " : "", x->in[i + j]);
+    return sq_error_set(err, SQ_E_ENCODING, at <= INT32_MAX ? (int)at : -1,
+                        "%s: %s %s at byte offset %" PRIu64 "%s (line %" PRIu64 "): not valid %s",
+                        x->src, truncated ? "truncated sequence" : "invalid bytes", bytes, at,
+                        x->gz ? " of the decompressed text" : "", line, x->name);
+}
+
+static int x_table(struct xcode *x, size_t pos, const struct cand *c, struct sq_error *err)
+{
+    unsigned char utf8[128][3];
+    unsigned char len[128];
+    for (int b = 0; b < 128; b++) {
+        uint32_t cp = c->cp[b];
+        len[b] = 0;
+        if (cp == CP_INVALID || cp > 0xFFFF)
+            continue; /* every single-byte code page maps into the BMP */
+        if (cp < 0x800) {
+            utf8[b][0] = (unsigned char)(0xC0 | cp >> 6);
+            utf8[b][1] = (unsigned char)(0x80 | (cp & 0x3F));
+            len[b] = 2;
+        } else {
+            utf8[b][0] = (unsigned char)(0xE0 | cp >> 12);
+            utf8[b][1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+            utf8[b][2] = (unsigned char)(0x80 | (cp & 0x3F));
+            len[b] = 3;
+        }
+    }
+    for (;;) {
+        size_t i = pos, n = x->have;
+        while (i < n) {
+            size_t j = skip_ascii(x->in, i, n);
+            memcpy(x->out + x->out_len, x->in + i, j - i);
+            x->out_len += j - i;
+            for (i = j; i < n && x->in[i] >= 0x80; i++) {
+                int b = x->in[i] - 0x80;
+                if (!len[b])
+                    return x_invalid(x, i, 0, err);
+                memcpy(x->out + x->out_len, utf8[b], len[b]);
+                x->out_len += len[b];
+            }
+        }
+        int rc = x_flush(x, err);
+        if (rc || x->eof)
+            return rc;
+        if ((rc = x_refill(x, n, err)))
+            return rc;
+        pos = 0;
+    }
+}
+
+/* Length of the valid UTF-8 at p[i..n); *cut is set when what follows is the valid start
+ * of a sequence that the end of the buffer cuts. */
+static size_t utf8_valid_end(const unsigned char *p, size_t i, size_t n, int *cut)
+{
+    *cut = 0;
+    for (;;) {
+        i = skip_ascii(p, i, n);
+        if (i == n)
+            return n;
+        unsigned char b = p[i], lo = 0x80, hi = 0xBF;
+        int need;
+        if (b >= 0xC2 && b <= 0xDF)
+            need = 1;
+        else if (b >= 0xE0 && b <= 0xEF)
+            need = 2, lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+        else if (b >= 0xF0 && b <= 0xF4)
+            need = 3, lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+        else
+            return i;
+        for (int k = 1; k <= need; k++) {
+            if (i + (size_t)k >= n) {
+                *cut = 1;
+                return i;
+            }
+            unsigned char c = p[i + (size_t)k];
+            if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF))
+                return i;
+        }
+        i += (size_t)need + 1;
+    }
+}
+
+static int x_utf8(struct xcode *x, size_t pos, struct sq_error *err)
+{
+    for (;;) {
+        int cut;
+        size_t end = utf8_valid_end(x->in, pos, x->have, &cut);
+        int rc = x_write(x, x->in + pos, end - pos, err);
+        if (rc)
+            return rc;
+        if (end < x->have && (!cut || x->eof))
+            return x_invalid(x, end, cut, err);
+        if (x->eof)
+            return 0;
+        if ((rc = x_refill(x, end, err)))
+            return rc;
+        pos = 0;
+    }
+}
+
+static int x_iconv(struct xcode *x, size_t pos, struct sq_error *err)
+{
+    iconv_t cd = iconv_open("UTF-8", x->name);
+    if (cd == (iconv_t)-1)
+        return sq_error_set(err, SQ_E_USAGE, -1, "iconv cannot convert from %s: %s", x->name,
+                            strerror(errno));
+    int rc = 0;
+    for (;;) {
+        char *ip = (char *)x->in + pos;
+        size_t il = x->have - pos;
+        while (il > 0) {
+            char *op = (char *)x->out + x->out_len;
+            size_t ol = x->out_cap - x->out_len;
+            size_t res = iconv(cd, &ip, &il, &op, &ol);
+            x->out_len = x->out_cap - ol;
+            if (res != (size_t)-1)
+                break;
+            if (errno == E2BIG) {
+                if ((rc = x_flush(x, err)))
+                    goto out;
+                continue;
+            }
+            if (errno == EINVAL && !x->eof)
+                break; /* a sequence cut by the block end: carried into the next block */
+            rc = x_invalid(x, (size_t)((unsigned char *)ip - x->in), errno == EINVAL, err);
+            goto out;
+        }
+        size_t used = (size_t)((unsigned char *)ip - x->in);
+        if (x->eof)
+            break;
+        if ((rc = x_flush(x, err)) || (rc = x_refill(x, used, err)))
+            goto out;
+        pos = 0;
+    }
+    {
+        char *op = (char *)x->out + x->out_len;
+        size_t ol = x->out_cap - x->out_len;
+        iconv(cd, NULL, NULL, &op, &ol); /* the shift state of stateful encodings */
+        x->out_len = x->out_cap - ol;
+    }
+    rc = x_flush(x, err);
+out:
+    iconv_close(cd);
+    return rc;
 }
 
 /* The BOM of a Unicode encoding at the start of the text; resolves "UTF-16" and "UTF-32"
  * to their byte order (LE without a BOM, as Windows writes them). */
 static size_t bom_for(char *name, size_t name_size, const unsigned char *h, size_t hn)
 {
-    int le16 = hn >= 2 && h[0] == 0xFF && h[1] == 0xFE, be16 = hn >= 2 && h[0] == 0xFE && h[1] == 0xFF;
+    int le16 = hn >= 2 && h[0] == 0xFF && h[1] == 0xFE;
+    int be16 = hn >= 2 && h[0] == 0xFE && h[1] == 0xFF;
     int le32 = hn >= 4 && le16 && h[2] == 0 && h[3] == 0;
     int be32 = hn >= 4 && h[0] == 0 && h[1] == 0 && h[2] == 0xFE && h[3] == 0xFF;
     if (strcmp(name, "UTF-16") == 0)
@@ -1521,129 +1722,69 @@ static size_t bom_for(char *name, size_t name_size, const unsigned char *h, size
 int enc_transcode_file(const char *src, const char *from, const char *dst,
                        struct sq_error *err)
 {
-    char name[32];
+    struct xcode x;
+    memset(&x, 0, sizeof x);
     if (!src || !from || !dst)
         return sq_error_set(err, SQ_E_USAGE, -1, "enc_transcode_file: missing argument");
-    if (enc_normalize_name(from, name, sizeof name) != 0) {
-        iconv_t probe = strlen(from) < sizeof name ? iconv_open("UTF-8", from) : (iconv_t)-1;
+    if (enc_normalize_name(from, x.name, sizeof x.name) != 0) {
+        iconv_t probe = strlen(from) < sizeof x.name ? iconv_open("UTF-8", from) : (iconv_t)-1;
         if (probe == (iconv_t)-1)
             return sq_error_set(err, SQ_E_USAGE, -1, "unknown encoding \"%.64s\"; accepted: %s",
                                 from, ACCEPTED);
         iconv_close(probe);
-        snprintf(name, sizeof name, "%s", from);
+        snprintf(x.name, sizeof x.name, "%s", from);
     }
     struct stat a, b;
     if (stat(src, &a) == 0 && stat(dst, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return sq_error_set(err, SQ_E_USAGE, -1, "cannot transcode %s onto itself", src);
-
-    struct reader r;
-    int rc = reader_open(&r, src, err);
+    int rc = reader_open(&x.r, src, err);
     if (rc)
         return rc;
-    int gz = r.pid > 0;
-    iconv_t cd = (iconv_t)-1;
-    char *part = xasprintf("%s.part", dst);
-    unsigned char *in = xmalloc(IN_BLOCK + CARRY_MAX);
-    struct sink out = {-1, xmalloc(OUT_BLOCK), 0, 0};
+    x.src = src;
+    x.gz = x.r.pid > 0;
+    x.out_fd = -1;
+    x.part = xasprintf("%s.part", dst);
+    x.in = xmalloc(IN_BLOCK + CARRY_MAX);
     int complete = 0;
+    struct cand table;
+    memset(&table, 0, sizeof table);
 
-    ssize_t k = reader_read(&r, in, IN_BLOCK);
+    ssize_t k = reader_read(&x.r, x.in, IN_BLOCK);
     if (k < 0) {
         rc = sq_error_set(err, SQ_E_IO, -1, "cannot read %s: %s", src, strerror(errno));
         goto out;
     }
-    size_t have = (size_t)k, pos = bom_for(name, sizeof name, in, have);
-    int eof = have < IN_BLOCK;
-    uint64_t consumed = pos; /* offset in the (decompressed) source of in[pos] */
-    cd = iconv_open("UTF-8", name);
-    if (cd == (iconv_t)-1) {
-        rc = sq_error_set(err, SQ_E_USAGE, -1, "iconv cannot convert from %s: %s", name,
-                          strerror(errno));
+    x.have = (size_t)k;
+    x.eof = x.have < IN_BLOCK;
+    size_t pos = bom_for(x.name, sizeof x.name, x.in, x.have);
+    snprintf(table.name, sizeof table.name, "%s", x.name);
+    int is_utf8 = strcmp(x.name, "UTF-8") == 0;
+    int is_table = !is_utf8 && cand_build(&table) == 0;
+    x.out_cap = is_table ? 3 * (IN_BLOCK + CARRY_MAX) : ICONV_OUT;
+    x.out = is_utf8 ? NULL : xmalloc(x.out_cap);
+    x.out_fd = open(x.part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (x.out_fd < 0) {
+        rc = sq_error_set(err, SQ_E_IO, -1, "cannot create %s: %s", x.part, strerror(errno));
         goto out;
     }
-    out.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out.fd < 0) {
-        rc = sq_error_set(err, SQ_E_IO, -1, "cannot create %s: %s", part, strerror(errno));
-        goto out;
-    }
-    for (;;) {
-        char *ip = (char *)in + pos;
-        size_t il = have - pos;
-        while (il > 0) {
-            char *op = (char *)out.buf + out.len;
-            size_t ol = OUT_BLOCK - out.len;
-            size_t res = iconv(cd, &ip, &il, &op, &ol);
-            out.len = OUT_BLOCK - ol;
-            if (res != (size_t)-1)
-                break;
-            if (errno == E2BIG) {
-                if ((rc = sink_flush(&out, part, err)))
-                    goto out;
-                continue;
-            }
-            uint64_t at = consumed + (uint64_t)((unsigned char *)ip - (in + pos));
-            uint64_t line = 1 + out.lines + count_newlines(out.buf, out.len);
-            if (errno == EINVAL && !eof)
-                break; /* a sequence cut by the block end: carried over below */
-            char bytes[16] = "";
-            size_t nb = il < 4 ? il : 4;
-            for (size_t j = 0; j < nb; j++)
-                snprintf(bytes + 3 * j, sizeof bytes - 3 * j, "%s%02X", j ? " " : "",
-                         (unsigned char)ip[j]);
-            rc = sq_error_set(err, SQ_E_ENCODING, at <= INT32_MAX ? (int)at : -1,
-                              "%s: %s %s at byte offset %" PRIu64 "%s (line %" PRIu64
-                              "): not valid %s",
-                              src, errno == EINVAL ? "truncated sequence" : "invalid bytes",
-                              bytes, at, gz ? " of the decompressed text" : "", line, name);
-            goto out;
-        }
-        size_t used = (size_t)((unsigned char *)ip - in);
-        consumed += used - pos;
-        if (eof)
-            break;
-        size_t carry = have - used;
-        if (carry > CARRY_MAX) {
-            rc = sq_error_set(err, SQ_E_INTERNAL, -1, "iconv left %zu bytes unconverted", carry);
-            goto out;
-        }
-        memmove(in, in + used, carry);
-        k = reader_read(&r, in + carry, IN_BLOCK);
-        if (k < 0) {
-            rc = sq_error_set(err, SQ_E_IO, -1, "cannot read %s: %s", src, strerror(errno));
-            goto out;
-        }
-        have = carry + (size_t)k;
-        pos = 0;
-        eof = (size_t)k < IN_BLOCK;
-        if (out.len > OUT_BLOCK / 2 && (rc = sink_flush(&out, part, err)))
-            goto out;
-    }
-    {
-        char *op = (char *)out.buf + out.len;
-        size_t ol = OUT_BLOCK - out.len;
-        iconv(cd, NULL, NULL, &op, &ol); /* the shift state of stateful encodings */
-        out.len = OUT_BLOCK - ol;
-    }
-    if ((rc = sink_flush(&out, part, err)))
-        goto out;
-    complete = 1;
+    rc = is_utf8 ? x_utf8(&x, pos, err) : is_table ? x_table(&x, pos, &table, err)
+                                                   : x_iconv(&x, pos, err);
+    complete = rc == 0;
 out:
     {
-        int crc = reader_close(&r, complete, src, rc ? NULL : err);
+        int crc = reader_close(&x.r, complete, src, rc ? NULL : err);
         if (!rc)
             rc = crc;
     }
-    if (out.fd >= 0 && close(out.fd) != 0 && !rc)
-        rc = sq_error_set(err, SQ_E_IO, -1, "cannot write %s: %s", part, strerror(errno));
-    if (!rc && rename(part, dst) != 0)
-        rc = sq_error_set(err, SQ_E_IO, -1, "cannot rename %s to %s: %s", part, dst,
+    if (x.out_fd >= 0 && close(x.out_fd) != 0 && !rc)
+        rc = sq_error_set(err, SQ_E_IO, -1, "cannot write %s: %s", x.part, strerror(errno));
+    if (!rc && rename(x.part, dst) != 0)
+        rc = sq_error_set(err, SQ_E_IO, -1, "cannot rename %s to %s: %s", x.part, dst,
                           strerror(errno));
-    if (rc && out.fd >= 0)
-        unlink(part);
-    if (cd != (iconv_t)-1)
-        iconv_close(cd);
-    free(part);
-    free(in);
-    free(out.buf);
+    if (rc && x.out_fd >= 0)
+        unlink(x.part);
+    free(x.part);
+    free(x.in);
+    free(x.out);
     return rc;
 }

@@ -174,6 +174,37 @@ static void add_file(struct scan_source *s, size_t i)
     s->files[s->nfiles++] = i;
 }
 
+/* Headers are compatible when they share at least half of their column names (Jaccard
+ * index >= 0.5): a later export that adds a column still joins its series, while two
+ * different tables that share only a key column do not. */
+int scan_headers_compatible(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return 0;
+    if (strcmp(a, b) == 0)
+        return 1;
+    size_t na = 1, nb = 1, common = 0;
+    for (const char *p = a; *p; p++)
+        na += *p == ',';
+    for (const char *p = b; *p; p++)
+        nb += *p == ',';
+    for (const char *p = a; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        for (const char *q = b; *q;) {
+            const char *qend = strchr(q, ',');
+            size_t qlen = qend ? (size_t)(qend - q) : strlen(q);
+            if (qlen == len && strncmp(p, q, len) == 0) {
+                common++;
+                break;
+            }
+            q += qlen + (qend ? 1 : 0);
+        }
+        p += len + (end ? 1 : 0);
+    }
+    return 2 * common >= na + nb - common;
+}
+
 static int has_digit(const char *s)
 {
     for (; *s; s++)
@@ -196,7 +227,7 @@ static void group_digits(struct group_ctx *g, const struct scan_list *l, char *c
         size_t members = 1;
         if (has_digit(stem_a) && headers[idx[a]][0]) {
             for (size_t b = a + 1; b < n; b++) {
-                if (done[b] || strcmp(headers[idx[a]], headers[idx[b]]) != 0)
+                if (done[b] || !scan_headers_compatible(headers[idx[a]], headers[idx[b]]))
                     continue;
                 char *stem_b = names_stem(l->files[idx[b]].rel);
                 char *key_b = names_digitless(stem_b);
@@ -211,7 +242,7 @@ static void group_digits(struct group_ctx *g, const struct scan_list *l, char *c
             add_file(s, idx[a]);
             done[a] = 1;
             for (size_t b = a + 1; b < n; b++) {
-                if (done[b] || strcmp(headers[idx[a]], headers[idx[b]]) != 0)
+                if (done[b] || !scan_headers_compatible(headers[idx[a]], headers[idx[b]]))
                     continue;
                 char *stem_b = names_stem(l->files[idx[b]].rel);
                 char *key_b = names_digitless(stem_b);
@@ -250,7 +281,7 @@ int scan_group(const struct scan_list *l, char *const *headers, struct scan_sour
                 j++;
             int same = headers[i][0] != '\0';
             for (size_t k = i + 1; k < j && same; k++)
-                same = strcmp(headers[k], headers[i]) == 0;
+                same = scan_headers_compatible(headers[i], headers[k]);
             if (same) {
                 struct scan_source *s = add_source(&g, names_snake(top), 1);
                 for (size_t k = i; k < j; k++)

@@ -5,7 +5,9 @@
  * files and folders skipped), sorted by path. scan_group decides which files form one
  * source, following DESIGN.md: a top-level sub-folder whose files all share a header is
  * one source named after the folder; elsewhere, files of one folder whose names differ
- * only in digits and share a header are one source named after the common stem; any
+ * only in digits and share a header are one source named after the common stem. Headers
+ * are shared when they have at least half of their column names in common (a later export
+ * may add a column); any
  * other file is a source of its own named after its stem.
  *
  * Ownership: struct scan_list and the sources array are caller-owned; free them with
@@ -55,5 +57,8 @@ struct scan_source {
 int scan_group(const struct scan_list *l, char *const *headers, struct scan_source **out,
                size_t *n);
 void scan_sources_free(struct scan_source *s, size_t n);
+/* 1 if two header signatures may form one source (they share at least half of their
+ * column names), else 0. */
+int scan_headers_compatible(const char *a, const char *b);
 
 #endif

@@ -16,7 +16,8 @@ fail() {
 
 # value DATA DB SQL: the single value a one-row, one-column query returns.
 value() {
-    "$SALESQL" sql --quiet --data "$1" --db "$2" --format csv "$3" | sed -n '2p' | tr -d '\r'
+    "$SALESQL" sql --quiet --data "$1" --db "$2" --format csv "$3" | sed -n '2p' | tr -d '\r' |
+        sed -e 's/^"\(.*\)"$/\1/' -e 's/""/"/g'
 }
 
 # check NAME EXPECTED DATA DB SQL

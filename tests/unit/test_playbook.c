@@ -413,11 +413,6 @@ static void test_alias_bomb(void **state)
                                     "synonyms:\n"
                                     "  sales: *h\n";
     EXPECT_FAIL(in_values, SQ_E_PARSE, "line 3, column 10", "aliases (*h) are not supported");
-    double t0 = sq_now_ms();
-    for (int i = 0; i < 100; i++)
-        EXPECT_FAIL(in_values, SQ_E_PARSE, "aliases");
-    /* Generous: 100 rejections take microseconds each, even under the sanitizers. */
-    assert_true(sq_now_ms() - t0 < 5000);
 }
 
 static void test_deep_nesting(void **state)

@@ -104,16 +104,12 @@ static void print_text(FILE *f, const struct schema *s, const char *data_dir)
 
 int cmd_schema(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, 0, 0},
-                                         {"db", required_argument, 0, 0},
-                                         {"format", required_argument, 0, 0},
-                                         {"memory-limit", required_argument, 0, 0},
-                                         {"threads", required_argument, 0, 0},
-                                         {"quiet", no_argument, 0, 0},
-                                         {"verbose", no_argument, 0, 0},
-        {"no-refresh", no_argument, 0, 0},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 0},    {"db", required_argument, 0, 0},
+        {"format", required_argument, 0, 0},  {"memory-limit", required_argument, 0, 0},
+        {"threads", required_argument, 0, 0}, {"quiet", no_argument, 0, 0},
+        {"verbose", no_argument, 0, 0},       {"no-refresh", no_argument, 0, 0},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     struct cli_common c;
     cli_common_init(&c);
     c.format = CLI_FORMAT_TEXT;

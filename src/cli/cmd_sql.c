@@ -92,18 +92,13 @@ static int parse_positive(const char *arg, double *out)
 
 int cmd_sql(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, 0, 0},
-                                         {"db", required_argument, 0, 0},
-                                         {"format", required_argument, 0, 0},
-                                         {"max-rows", required_argument, 0, 0},
-                                         {"timeout", required_argument, 0, 0},
-                                         {"memory-limit", required_argument, 0, 0},
-                                         {"threads", required_argument, 0, 0},
-                                         {"quiet", no_argument, 0, 0},
-                                         {"verbose", no_argument, 0, 0},
-        {"no-refresh", no_argument, 0, 0},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 0},    {"db", required_argument, 0, 0},
+        {"format", required_argument, 0, 0},  {"max-rows", required_argument, 0, 0},
+        {"timeout", required_argument, 0, 0}, {"memory-limit", required_argument, 0, 0},
+        {"threads", required_argument, 0, 0}, {"quiet", no_argument, 0, 0},
+        {"verbose", no_argument, 0, 0},       {"no-refresh", no_argument, 0, 0},
+        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     struct cli_common c;
     cli_common_init(&c);
     double max_rows = 10000, timeout = 30000;

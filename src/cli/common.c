@@ -150,9 +150,9 @@ void cli_print_report(const struct cli_common *c, const struct ingest_report *re
         return;
     fprintf(stderr,
             "salesql: %zu files, %zu changed, %zu loaded, %zu failed, %zu dropped; %zu marts; "
-            "%lld rows loaded in %.2f s\n",
+            "%lld rows loaded in %.*f s\n",
             rep->files, rep->changed, rep->loaded, rep->failed, rep->dropped, rep->sources,
-            rep->rows, rep->ms / 1000);
+            rep->rows, rep->ms < 1000 ? 3 : 2, rep->ms / 1000);
 }
 
 static int open_store(const struct cli_common *c, int read_only, struct store **out,
@@ -169,6 +169,7 @@ int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struc
                      struct sq_error *err)
 {
     memset(s, 0, sizeof *s);
+    double t0 = sq_now_ms();
     int rc = cli_load_playbook(c->data_dir, &s->playbook, err);
     if (rc)
         return rc;
@@ -219,9 +220,13 @@ int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struc
             s->refreshed = 1;
         }
     }
-    rc = schema_load(store_main(s->store), &s->schema, err);
-    if (rc)
+    double t1 = sq_now_ms();
+    /* `ingest` reports and exits; only the other commands need the snapshot. */
+    if (refresh != CLI_REFRESH_FORCE && refresh != CLI_REFRESH_FULL &&
+        (rc = schema_load(store_main(s->store), &s->schema, err)))
         goto fail;
+    sq_log_debug("opened and refreshed in %.1f ms, schema snapshot in %.1f ms", t1 - t0,
+                 sq_now_ms() - t1);
     return 0;
 fail:
     cli_session_close(s);

@@ -24,7 +24,6 @@
 #include <iconv.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,66 +46,36 @@ struct alias {
 };
 
 static const struct alias ALIASES[] = {
-    {"utf8", "UTF-8"},
-    {"utf8sig", "UTF-8"},
-    {"utf8bom", "UTF-8"},
-    {"ascii", "UTF-8"},
-    {"usascii", "UTF-8"},
-    {"utf16", "UTF-16"},
-    {"utf16le", "UTF-16LE"},
-    {"utf16be", "UTF-16BE"},
-    {"utf32", "UTF-32"},
-    {"utf32le", "UTF-32LE"},
-    {"utf32be", "UTF-32BE"},
-    {"cp1252", "CP1252"},
-    {"windows1252", "CP1252"},
-    {"win1252", "CP1252"},
-    {"ansi", "CP1252"},
-    {"latin1", "ISO-8859-1"},
-    {"iso88591", "ISO-8859-1"},
-    {"l1", "ISO-8859-1"},
-    {"latin9", "ISO-8859-15"},
-    {"iso885915", "ISO-8859-15"},
-    {"l9", "ISO-8859-15"},
-    {"cp850", "CP850"},
-    {"ibm850", "CP850"},
-    {"dos850", "CP850"},
-    {"cp858", "CP858"},
-    {"ibm858", "CP858"},
-    {"cp437", "CP437"},
-    {"ibm437", "CP437"},
-    {"dos437", "CP437"},
-    {"cp1250", "CP1250"},
-    {"windows1250", "CP1250"},
-    {"win1250", "CP1250"},
-    {"latin2", "ISO-8859-2"},
-    {"iso88592", "ISO-8859-2"},
-    {"cp852", "CP852"},
-    {"ibm852", "CP852"},
-    {"cp1251", "CP1251"},
-    {"windows1251", "CP1251"},
-    {"koi8r", "KOI8-R"},
-    {"cp1253", "CP1253"},
-    {"windows1253", "CP1253"},
-    {"cp1254", "CP1254"},
-    {"windows1254", "CP1254"},
-    {"cp1257", "CP1257"},
-    {"windows1257", "CP1257"},
-    {"macintosh", "MACINTOSH"},
-    {"mac", "MACINTOSH"},
-    {"macroman", "MACINTOSH"},
-    {"xmacroman", "MACINTOSH"},
-    {"shiftjis", "SHIFT_JIS"},
-    {"sjis", "SHIFT_JIS"},
-    {"cp932", "CP932"},
-    {"windows31j", "CP932"},
-    {"eucjp", "EUC-JP"},
-    {"gb18030", "GB18030"},
-    {"gbk", "GBK"},
-    {"gb2312", "GB18030"},
-    {"big5", "BIG5"},
-    {"euckr", "EUC-KR"},
-    {"cp949", "CP949"},
+    {"utf8", "UTF-8"},          {"utf8sig", "UTF-8"},
+    {"utf8bom", "UTF-8"},       {"ascii", "UTF-8"},
+    {"usascii", "UTF-8"},       {"utf16", "UTF-16"},
+    {"utf16le", "UTF-16LE"},    {"utf16be", "UTF-16BE"},
+    {"utf32", "UTF-32"},        {"utf32le", "UTF-32LE"},
+    {"utf32be", "UTF-32BE"},    {"cp1252", "CP1252"},
+    {"windows1252", "CP1252"},  {"win1252", "CP1252"},
+    {"ansi", "CP1252"},         {"latin1", "ISO-8859-1"},
+    {"iso88591", "ISO-8859-1"}, {"l1", "ISO-8859-1"},
+    {"latin9", "ISO-8859-15"},  {"iso885915", "ISO-8859-15"},
+    {"l9", "ISO-8859-15"},      {"cp850", "CP850"},
+    {"ibm850", "CP850"},        {"dos850", "CP850"},
+    {"cp858", "CP858"},         {"ibm858", "CP858"},
+    {"cp437", "CP437"},         {"ibm437", "CP437"},
+    {"dos437", "CP437"},        {"cp1250", "CP1250"},
+    {"windows1250", "CP1250"},  {"win1250", "CP1250"},
+    {"latin2", "ISO-8859-2"},   {"iso88592", "ISO-8859-2"},
+    {"cp852", "CP852"},         {"ibm852", "CP852"},
+    {"cp1251", "CP1251"},       {"windows1251", "CP1251"},
+    {"koi8r", "KOI8-R"},        {"cp1253", "CP1253"},
+    {"windows1253", "CP1253"},  {"cp1254", "CP1254"},
+    {"windows1254", "CP1254"},  {"cp1257", "CP1257"},
+    {"windows1257", "CP1257"},  {"macintosh", "MACINTOSH"},
+    {"mac", "MACINTOSH"},       {"macroman", "MACINTOSH"},
+    {"xmacroman", "MACINTOSH"}, {"shiftjis", "SHIFT_JIS"},
+    {"sjis", "SHIFT_JIS"},      {"cp932", "CP932"},
+    {"windows31j", "CP932"},    {"eucjp", "EUC-JP"},
+    {"gb18030", "GB18030"},     {"gbk", "GBK"},
+    {"gb2312", "GB18030"},      {"big5", "BIG5"},
+    {"euckr", "EUC-KR"},        {"cp949", "CP949"},
 };
 
 static const char ACCEPTED[] =
@@ -501,10 +470,10 @@ static int score_char(const struct cinfo *p, const struct cinfo *c, const struct
  */
 
 struct cand {
-    char name[32];     /* iconv name */
-    char label[32];    /* for people */
-    uint32_t cp[128];  /* code point of byte 0x80 + i, or CP_INVALID */
-    int usable;        /* iconv knows it and it is a single-byte superset of ASCII */
+    char name[32];    /* iconv name */
+    char label[32];   /* for people */
+    uint32_t cp[128]; /* code point of byte 0x80 + i, or CP_INVALID */
+    int usable;       /* iconv knows it and it is a single-byte superset of ASCII */
 };
 
 static struct cand FIXED[] = {
@@ -552,28 +521,28 @@ static int cand_build(struct cand *c)
 /* Languages by the non-ASCII letters of their alphabets (lower case). A decoding whose
  * accented letters need fewer of these to explain them is the more plausible one. */
 static const char *const ALPHABETS[] = {
-    "äöüß",             /* German */
-    "àâæçéèêëîïôœùûüÿ", /* French */
-    "áéíñóúü",          /* Spanish */
-    "áâãàçéêíóôõú",     /* Portuguese */
-    "àèéìíîòóùú",       /* Italian */
-    "àçéèíïòóúü",       /* Catalan */
-    "áéèëïóöüç",        /* Dutch */
-    "åäöé",             /* Swedish */
-    "æøåéó",            /* Danish, Norwegian */
-    "äöåšž",            /* Finnish */
-    "áðéíóúýþæö",       /* Icelandic */
-    "äöõüšž",           /* Estonian */
-    "áčďéěíňóřšťúůýž",  /* Czech */
-    "áäčďéíĺľňóôŕšťúýž",  /* Slovak */
-    "ąćęłńóśźż",        /* Polish */
-    "áéíóöőúüű",        /* Hungarian */
-    "ăâîșțşţ",          /* Romanian */
-    "čćđšž",            /* Croatian, Bosnian, Serbian, Slovene */
-    "çğıöşüâîû",        /* Turkish */
-    "çë",               /* Albanian */
-    "āčēģīķļņšūž",      /* Latvian */
-    "ąčęėįšųūž",        /* Lithuanian */
+    "äöüß",              /* German */
+    "àâæçéèêëîïôœùûüÿ",  /* French */
+    "áéíñóúü",           /* Spanish */
+    "áâãàçéêíóôõú",      /* Portuguese */
+    "àèéìíîòóùú",        /* Italian */
+    "àçéèíïòóúü",        /* Catalan */
+    "áéèëïóöüç",         /* Dutch */
+    "åäöé",              /* Swedish */
+    "æøåéó",             /* Danish, Norwegian */
+    "äöåšž",             /* Finnish */
+    "áðéíóúýþæö",        /* Icelandic */
+    "äöõüšž",            /* Estonian */
+    "áčďéěíňóřšťúůýž",   /* Czech */
+    "áäčďéíĺľňóôŕšťúýž", /* Slovak */
+    "ąćęłńóśźż",         /* Polish */
+    "áéíóöőúüű",         /* Hungarian */
+    "ăâîșțşţ",           /* Romanian */
+    "čćđšž",             /* Croatian, Bosnian, Serbian, Slovene */
+    "çğıöşüâîû",         /* Turkish */
+    "çë",                /* Albanian */
+    "āčēģīķļņšūž",       /* Latvian */
+    "ąčęėįšųūž",         /* Lithuanian */
 };
 enum { NLANG = sizeof ALPHABETS / sizeof ALPHABETS[0], ALPHA_MAX = 24 };
 static uint32_t ALPHA_CP[NLANG][ALPHA_MAX];
@@ -672,18 +641,16 @@ static const struct {
     uint32_t cp;
     int weight;
 } LETTER_WEIGHT[] = {
-    {0xE9, 280}, {0xFC, 145}, {0xF3, 140}, {0xE1, 130}, {0xED, 126}, {0xE4, 120},
-    {0xF6, 104}, {0xE7, 80},  {0xE0, 72},  {0x103, 60}, {0x15F, 54}, {0xE3, 51},
-    {0x142, 51}, {0x131, 50}, {0xEA, 50},  {0xE2, 50},  {0xE5, 50},  {0xF4, 44},
-    {0xE8, 35},  {0xFA, 35},  {0x119, 33}, {0x11F, 33}, {0xF1, 31},  {0x105, 30},
-    {0x219, 30}, {0x21B, 30}, {0x163, 30}, {0xFD, 25},  {0x161, 25}, {0xDF, 24},
-    {0x17C, 24}, {0x11B, 24}, {0x17E, 23}, {0x15B, 21}, {0xEE, 20},  {0xF8, 18},
-    {0x10D, 18}, {0xE6, 17},  {0x151, 14}, {0x107, 12}, {0xF9, 10},  {0x159, 8},
-    {0x144, 6},  {0xEC, 5},   {0xF2, 5},   {0xFB, 5},   {0x16F, 4},  {0xF5, 4},
-    {0x153, 3},  {0x111, 3},  {0x101, 3},  {0xEB, 2},   {0x171, 2},  {0x17A, 2},
-    {0x117, 2},  {0x173, 2},  {0x12F, 2},  {0x16B, 2},  {0x113, 2},  {0x12B, 2},
-    {0xEF, 1},   {0xFF, 1},   {0xF0, 1},   {0xFE, 1},   {0x10F, 1},  {0x165, 1},
-    {0x148, 1},  {0x13A, 1},  {0x13E, 1},  {0x155, 1},
+    {0xE9, 280}, {0xFC, 145}, {0xF3, 140}, {0xE1, 130}, {0xED, 126}, {0xE4, 120}, {0xF6, 104},
+    {0xE7, 80},  {0xE0, 72},  {0x103, 60}, {0x15F, 54}, {0xE3, 51},  {0x142, 51}, {0x131, 50},
+    {0xEA, 50},  {0xE2, 50},  {0xE5, 50},  {0xF4, 44},  {0xE8, 35},  {0xFA, 35},  {0x119, 33},
+    {0x11F, 33}, {0xF1, 31},  {0x105, 30}, {0x219, 30}, {0x21B, 30}, {0x163, 30}, {0xFD, 25},
+    {0x161, 25}, {0xDF, 24},  {0x17C, 24}, {0x11B, 24}, {0x17E, 23}, {0x15B, 21}, {0xEE, 20},
+    {0xF8, 18},  {0x10D, 18}, {0xE6, 17},  {0x151, 14}, {0x107, 12}, {0xF9, 10},  {0x159, 8},
+    {0x144, 6},  {0xEC, 5},   {0xF2, 5},   {0xFB, 5},   {0x16F, 4},  {0xF5, 4},   {0x153, 3},
+    {0x111, 3},  {0x101, 3},  {0xEB, 2},   {0x171, 2},  {0x17A, 2},  {0x117, 2},  {0x173, 2},
+    {0x12F, 2},  {0x16B, 2},  {0x113, 2},  {0x12B, 2},  {0xEF, 1},   {0xFF, 1},   {0xF0, 1},
+    {0xFE, 1},   {0x10F, 1},  {0x165, 1},  {0x148, 1},  {0x13A, 1},  {0x13E, 1},  {0x155, 1},
 };
 
 static int letter_prior(const struct cand *c, const uint64_t *hist)
@@ -777,7 +744,6 @@ static void det_init(struct det *d)
     d->last_key = KEY_EDGE;
     d->pend_byte = -1;
     d->u8_first_bad = UINT64_MAX;
-    d->ud = uchardet_new();
 }
 
 static void det_fini(struct det *d)
@@ -949,8 +915,12 @@ static void det_feed(struct det *d, const unsigned char *p, size_t n)
         d->high++;
         d->hist[b - 0x80]++;
         u8_step(d, b, at);
-        if (!d->settled && d->ud && at >= d->ud_until && d->ud_fed < UD_FEED_MAX)
-            ud_feed_line(d, p, n, i);
+        if (!d->settled && at >= d->ud_until && d->ud_fed < UD_FEED_MAX) {
+            if (!d->ud)
+                d->ud = uchardet_new(); /* only text with non-ASCII bytes needs it */
+            if (d->ud)
+                ud_feed_line(d, p, n, i);
+        }
         d->pend_prev = d->last_key;
         d->pend_byte = b;
         d->last_key = KEY_HIGH + (b - 0x80);
@@ -966,39 +936,57 @@ static void det_feed(struct det *d, const unsigned char *p, size_t n)
 struct scored {
     const struct cand *c;
     int64_t score;
-    int langs;       /* languages needed to explain its letters (languages_needed) */
-    int prior;       /* how common its letters are (letter_prior) */
+    int langs;           /* languages needed to explain its letters (languages_needed) */
+    int prior;           /* how common its letters are (letter_prior) */
     uint64_t letters[2]; /* which of the bytes seen decode to letters */
-    int invalid;     /* a byte seen is undefined in this code page */
-    int order;       /* place in the candidate list; uchardet's extra guess comes last */
-    int ud_exact;    /* it is uchardet's guess, and one of the listed code pages */
-    uint64_t ud_agree; /* bytes seen that it decodes as uchardet's guess does */
+    int invalid;         /* a byte seen is undefined in this code page */
+    int order;           /* place in the candidate list; uchardet's extra guess comes last */
+    int ud_exact;        /* it is uchardet's guess, and one of the listed code pages */
+    uint64_t ud_agree;   /* bytes seen that it decodes as uchardet's guess does */
 };
 
-static int64_t cand_score(const struct cand *c, const struct det *d)
+/* The trigrams seen, out of the hash table, for scoring each candidate. */
+struct tri_seen {
+    unsigned char prev, byte, next; /* neighbour keys and the byte - 0x80 */
+    int64_t count;
+};
+
+static struct tri_seen *tri_list(const struct det *d, size_t *n)
 {
-    struct cinfo hi[128], lo[KEY_HIGH];
-    for (int b = 0; b < 128; b++)
-        hi[b] = c->cp[b] == CP_INVALID ? mk(K_INVALID, S_NONE, 0) : cp_info(c->cp[b]);
-    for (int k = 0; k < KEY_HIGH; k++)
-        lo[k] = cp_info(KEY_CP[k]);
-    int64_t total = 0, opens = 0, closes = 0;
+    struct tri_seen *t = xmalloc((d->tri_used ? d->tri_used : 1) * sizeof *t);
+    size_t k = 0;
     for (size_t i = 0; i < d->tri_cap; i++) {
         if (!d->tri[i].key)
             continue;
-        uint32_t k = d->tri[i].key - 1;
-        int next = (int)(k % NKEYS), byte = (int)(k / NKEYS % 128), prev = (int)(k / NKEYS / 128);
-        const struct cinfo *pi = prev >= KEY_HIGH ? &hi[prev - KEY_HIGH] : &lo[prev];
-        const struct cinfo *ci = &hi[byte];
-        const struct cinfo *ni = next >= KEY_HIGH ? &hi[next - KEY_HIGH] : &lo[next];
-        int64_t cnt = d->tri[i].count > INT32_MAX ? INT32_MAX : (int64_t)d->tri[i].count;
-        total += score_char(pi, ci, ni) * cnt;
+        uint32_t key = d->tri[i].key - 1;
+        t[k].next = (unsigned char)(key % NKEYS);
+        t[k].byte = (unsigned char)(key / NKEYS % 128);
+        t[k].prev = (unsigned char)(key / NKEYS / 128);
+        t[k].count = d->tri[i].count > INT32_MAX ? INT32_MAX : (int64_t)d->tri[i].count;
+        k++;
+    }
+    *n = k;
+    return t;
+}
+
+static int64_t cand_score(const struct cand *c, const struct tri_seen *t, size_t n)
+{
+    struct cinfo info[NKEYS];
+    for (int k = 0; k < KEY_HIGH; k++)
+        info[k] = cp_info(KEY_CP[k]);
+    for (int b = 0; b < 128; b++)
+        info[KEY_HIGH + b] = c->cp[b] == CP_INVALID ? mk(K_INVALID, S_NONE, 0) : cp_info(c->cp[b]);
+    int64_t total = 0, opens = 0, closes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cinfo *pi = &info[t[i].prev], *ci = &info[KEY_HIGH + t[i].byte];
+        const struct cinfo *ni = &info[t[i].next];
+        total += score_char(pi, ci, ni) * t[i].count;
         /* Quotation marks come in pairs: one before a word, one after a word. */
         if (ci->cls == K_QUOTE && !(ci->flags & (F_APOS | F_APOS_OK))) {
             if (!is_letter(pi) && is_letter(ni))
-                opens += cnt;
+                opens += t[i].count;
             else if (is_letter(pi) && !is_letter(ni))
-                closes += cnt;
+                closes += t[i].count;
         }
     }
     return total + ODD * (opens > closes ? opens - closes : closes - opens);
@@ -1094,6 +1082,8 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
     for (int i = 0; i < NFIXED; i++)
         if (FIXED[i].usable && strcmp(FIXED[i].name, ud_name) == 0)
             ud_cand = &FIXED[i];
+    size_t ntri;
+    struct tri_seen *tri = tri_list(d, &ntri);
     struct scored s[NFIXED + 1];
     int ns = 0;
     for (int i = 0; i < NFIXED + have_extra; i++) {
@@ -1104,7 +1094,7 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
         memset(x, 0, sizeof *x);
         x->c = c;
         x->order = i;
-        x->score = cand_score(c, d);
+        x->score = cand_score(c, tri, ntri);
         x->langs = languages_needed(c, d->hist);
         x->prior = letter_prior(c, d->hist);
         x->ud_exact = i < NFIXED && c == ud_cand;
@@ -1119,6 +1109,7 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
                 x->ud_agree += d->hist[b];
         }
     }
+    free(tri);
     int best = -1, second = -1;
     for (int i = 0; i < ns; i++) {
         if (best < 0 || better(&s[i], &s[best])) {
@@ -1133,8 +1124,7 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
     int distinct = count_distinct(d->hist);
     const char *said = ud_raw && *ud_raw ? ud_raw : "nothing";
     char where[48];
-    snprintf(where, sizeof where, "%s %" PRIu64 " bytes", at_eof ? "in" : "in the first",
-             d->total);
+    snprintf(where, sizeof where, "%s %" PRIu64 " bytes", at_eof ? "in" : "in the first", d->total);
 
     /* Mostly UTF-8 with a few broken bytes: each valid multibyte sequence is strong
      * evidence (random bytes rarely form one), each invalid one counts against. */
@@ -1163,13 +1153,12 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
     set_name(out, s[best].c->name);
     out->needs_transcode = 1;
     if (second >= 0)
-        snprintf(next, sizeof next, "; next %s %" PRId64 "%s", s[second].c->label,
-                 s[second].score, s[second].invalid ? " (invalid bytes)" : "");
+        snprintf(next, sizeof next, "; next %s %" PRId64 "%s", s[second].c->label, s[second].score,
+                 s[second].invalid ? " (invalid bytes)" : "");
     snprintf(out->detail, sizeof out->detail,
              "%s: %" PRIu64 " non-ASCII bytes, %d distinct, %s; score %" PRId64
              ", %d language(s)%s; uchardet said %s",
-             s[best].c->label, d->high, distinct, where, s[best].score, s[best].langs, next,
-             said);
+             s[best].c->label, d->high, distinct, where, s[best].score, s[best].langs, next, said);
 }
 
 static void det_finish(struct det *d, int at_eof, struct enc_result *out)
@@ -1211,8 +1200,8 @@ static void det_finish(struct det *d, int at_eof, struct enc_result *out)
                      "utf-8 (BOM) with %" PRIu64 " invalid sequence(s), the first at byte %" PRIu64,
                      d->u8_bad, d->u8_first_bad);
         else
-            snprintf(out->detail, sizeof out->detail, "utf-8 (BOM): %" PRIu64 " bytes%s",
-                     d->total, scope);
+            snprintf(out->detail, sizeof out->detail, "utf-8 (BOM): %" PRIu64 " bytes%s", d->total,
+                     scope);
         return;
     }
     if (bom) {
@@ -1369,35 +1358,24 @@ static int reader_close(struct reader *r, int complete, const char *path, struct
 
 enum { READ_BLOCK = 1 << 20 };
 
+static size_t bom_for(char *name, size_t name_size, const unsigned char *h, size_t hn);
+
 /* The encoding a hint names, with the BOM (if any) of that encoding at the start of the
  * file. "UTF-16" and "UTF-32" become LE or BE by the BOM, LE without one. */
-static void apply_hint(const char *iconv_name, const char *hint, const unsigned char *h,
-                       size_t hn, struct enc_result *out)
+static void apply_hint(const char *iconv_name, const char *hint, const unsigned char *h, size_t hn,
+                       struct enc_result *out)
 {
-    char name[32];
+    char name[32], label[32];
     snprintf(name, sizeof name, "%s", iconv_name);
-    int le16 = hn >= 2 && h[0] == 0xFF && h[1] == 0xFE, be16 = hn >= 2 && h[0] == 0xFE && h[1] == 0xFF;
-    int le32 = hn >= 4 && h[0] == 0xFF && h[1] == 0xFE && h[2] == 0 && h[3] == 0;
-    int be32 = hn >= 4 && h[0] == 0 && h[1] == 0 && h[2] == 0xFE && h[3] == 0xFF;
-    if (strcmp(name, "UTF-16") == 0)
-        snprintf(name, sizeof name, "%s", be16 ? "UTF-16BE" : "UTF-16LE");
-    if (strcmp(name, "UTF-32") == 0)
-        snprintf(name, sizeof name, "%s", be32 ? "UTF-32BE" : "UTF-32LE");
+    out->bom_bytes = (int)bom_for(name, sizeof name, h, hn);
     set_name(out, name);
-    if (strcmp(name, "UTF-8") == 0 && hn >= 3 && h[0] == 0xEF && h[1] == 0xBB && h[2] == 0xBF)
-        out->bom_bytes = 3;
-    else if ((strcmp(name, "UTF-16LE") == 0 && le16) || (strcmp(name, "UTF-16BE") == 0 && be16))
-        out->bom_bytes = 2;
-    else if ((strcmp(name, "UTF-32LE") == 0 && le32) || (strcmp(name, "UTF-32BE") == 0 && be32))
-        out->bom_bytes = 4;
     out->needs_transcode = strcmp(name, "UTF-8") != 0;
-    char label[32];
     label_of(name, label, sizeof label);
     snprintf(out->detail, sizeof out->detail, "%s: from the hint \"%.64s\"", label, hint);
 }
 
-int enc_detect_file(const char *path, const char *hint, size_t max_bytes,
-                    struct enc_result *out, struct sq_error *err)
+int enc_detect_file(const char *path, const char *hint, size_t max_bytes, struct enc_result *out,
+                    struct sq_error *err)
 {
     if (!path || !out)
         return sq_error_set(err, SQ_E_USAGE, -1, "enc_detect_file: no path or result");
@@ -1483,7 +1461,7 @@ static uint64_t count_newlines(const unsigned char *p, size_t n)
         memcpy(&w, p + i, 8);
         w ^= ones * '\n';
         uint64_t t = ((w & ~high) + ~high) | w; /* high bit set in each non-zero byte */
-        c += ((~t & high) >> 7) * ones >> 56; /* the sum of the eight 0/1 bytes */
+        c += ((~t & high) >> 7) * ones >> 56;   /* the sum of the eight 0/1 bytes */
     }
     for (; i < n; i++)
         c += p[i] == '\n';
@@ -1499,8 +1477,8 @@ struct xcode {
     int out_fd;
     uint64_t lines; /* newlines written so far */
     unsigned char *in;
-    size_t have; /* bytes in in[] */
-    int eof;     /* in[] holds the end of the text */
+    size_t have;   /* bytes in in[] */
+    int eof;       /* in[] holds the end of the text */
     uint64_t base; /* offset in the (decompressed) source of in[0] */
     unsigned char *out;
     size_t out_len, out_cap;
@@ -1719,8 +1697,7 @@ static size_t bom_for(char *name, size_t name_size, const unsigned char *h, size
     return 0;
 }
 
-int enc_transcode_file(const char *src, const char *from, const char *dst,
-                       struct sq_error *err)
+int enc_transcode_file(const char *src, const char *from, const char *dst, struct sq_error *err)
 {
     struct xcode x;
     memset(&x, 0, sizeof x);
@@ -1767,15 +1744,15 @@ int enc_transcode_file(const char *src, const char *from, const char *dst,
         rc = sq_error_set(err, SQ_E_IO, -1, "cannot create %s: %s", x.part, strerror(errno));
         goto out;
     }
-    rc = is_utf8 ? x_utf8(&x, pos, err) : is_table ? x_table(&x, pos, &table, err)
-                                                   : x_iconv(&x, pos, err);
+    rc = is_utf8    ? x_utf8(&x, pos, err)
+         : is_table ? x_table(&x, pos, &table, err)
+                    : x_iconv(&x, pos, err);
     complete = rc == 0;
-out:
-    {
-        int crc = reader_close(&x.r, complete, src, rc ? NULL : err);
-        if (!rc)
-            rc = crc;
-    }
+out : {
+    int crc = reader_close(&x.r, complete, src, rc ? NULL : err);
+    if (!rc)
+        rc = crc;
+}
     if (x.out_fd >= 0 && close(x.out_fd) != 0 && !rc)
         rc = sq_error_set(err, SQ_E_IO, -1, "cannot write %s: %s", x.part, strerror(errno));
     if (!rc && rename(x.part, dst) != 0)

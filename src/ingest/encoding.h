@@ -35,16 +35,15 @@ int enc_detect_buffer(const unsigned char *p, size_t n, int at_eof, struct enc_r
  * max_bytes bytes (0: the whole file). A non-empty hint (the user's "cp850", "latin-1",
  * "windows-1252", ...) wins over detection; an unknown hint is SQ_E_USAGE and err lists
  * the accepted names. SQ_E_IO when the file cannot be read. */
-int enc_detect_file(const char *path, const char *hint, size_t max_bytes,
-                    struct enc_result *out, struct sq_error *err);
+int enc_detect_file(const char *path, const char *hint, size_t max_bytes, struct enc_result *out,
+                    struct sq_error *err);
 
 /* Writes the text of src (plain or gzip), read as encoding `from` (an iconv name or an
  * accepted alias), to dst as UTF-8 without a byte-order mark. Streams in blocks through
  * dst + ".part", renamed to dst at the end and removed on failure. A byte sequence
  * invalid in `from` fails with SQ_E_ENCODING naming its byte offset and line; err->offset
  * holds the offset when it fits in an int. */
-int enc_transcode_file(const char *src, const char *from, const char *dst,
-                       struct sq_error *err);
+int enc_transcode_file(const char *src, const char *from, const char *dst, struct sq_error *err);
 
 /* Maps a user's name for an encoding ("latin-1", "Windows-1252", "cp850", "utf8") to the
  * iconv name ("ISO-8859-1", "CP1252", "CP850", "UTF-8") in out[0..n). Case, '-', '_' and

@@ -613,6 +613,7 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
                        struct sq_error *err)
 {
     memset(out, 0, sizeof *out);
+    double t_start = sq_now_ms();
     char *staged = NULL;
     const char *path = f->path;
     int transcoded = 0;
@@ -679,6 +680,7 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
         }
         goto out;
     }
+    sq_log_debug("%s: read as %s in %.0f ms", f->rel, out->encoding, sq_now_ms() - t_start);
     rc = read_text_columns(c, f, o, qstage, out, err);
     if (rc)
         goto out;

@@ -1,0 +1,1 @@
+ALTER TABLE raw_sales RENAME TO gone

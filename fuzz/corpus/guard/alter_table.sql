@@ -1,0 +1,1 @@
+ALTER TABLE raw_sales ADD COLUMN x INT

@@ -1,0 +1,1 @@
+SELECT arg_max(region, sales) FROM mart_dyn_sales

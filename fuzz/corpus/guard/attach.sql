@@ -1,0 +1,1 @@
+ATTACH 'outside/other.duckdb' AS other

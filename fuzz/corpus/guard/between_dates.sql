@@ -1,0 +1,1 @@
+SELECT count(*) FROM mart_dyn_sales WHERE order_date BETWEEN DATE '2020-01-01' AND DATE '2020-03-31'

@@ -1,0 +1,1 @@
+SELECT CASE WHEN sales > 100 THEN 'big' ELSE 'small' END AS size, count(*) FROM mart_dyn_sales GROUP BY 1

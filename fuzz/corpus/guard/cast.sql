@@ -1,0 +1,1 @@
+SELECT CAST(sales AS INTEGER), sales::VARCHAR, TRY_CAST(region AS INTEGER) FROM mart_dyn_sales LIMIT 2

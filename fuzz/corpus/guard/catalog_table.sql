@@ -1,0 +1,1 @@
+SELECT * FROM salesql_files

@@ -1,0 +1,1 @@
+SELECT coalesce(NULLIF(region, ''), 'none') AS r FROM mart_dyn_sales LIMIT 3

@@ -1,0 +1,1 @@
+SELECT 1 /* harmless */; DROP TABLE raw_sales -- bye

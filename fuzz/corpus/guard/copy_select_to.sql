@@ -1,0 +1,1 @@
+COPY (SELECT * FROM raw_sales) TO 'outside/dump.parquet' (FORMAT parquet)

@@ -1,0 +1,1 @@
+COPY raw_sales TO 'out.csv'

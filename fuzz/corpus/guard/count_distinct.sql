@@ -1,0 +1,1 @@
+SELECT COUNT(DISTINCT product) FROM mart_dyn_sales

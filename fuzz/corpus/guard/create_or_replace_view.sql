@@ -1,0 +1,1 @@
+CREATE OR REPLACE VIEW mart_dyn_sales AS SELECT 1 AS x

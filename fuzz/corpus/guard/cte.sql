@@ -1,0 +1,1 @@
+WITH r AS (SELECT region, SUM(sales) AS s FROM mart_dyn_sales GROUP BY region) SELECT * FROM r WHERE s > 0

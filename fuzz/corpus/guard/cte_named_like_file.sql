@@ -1,0 +1,1 @@
+WITH "secret.csv" AS (SELECT 1 AS x) SELECT * FROM "secret.csv"

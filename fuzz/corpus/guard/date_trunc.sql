@@ -1,0 +1,1 @@
+SELECT date_trunc('month', order_date) AS m, SUM(sales) FROM mart_dyn_sales GROUP BY m ORDER BY m

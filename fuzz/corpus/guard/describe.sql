@@ -1,0 +1,1 @@
+DESCRIBE raw_sales

@@ -1,0 +1,1 @@
+DROP TABLE raw_sales

@@ -1,0 +1,1 @@
+DROP VIEW mart_dyn_sales

@@ -1,0 +1,1 @@
+SELECT DISTINCT region FROM mart_dyn_sales s WHERE EXISTS (SELECT 1 FROM raw_sales r WHERE r.region = s.region)

@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE SELECT * FROM raw_sales

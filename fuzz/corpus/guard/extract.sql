@@ -1,0 +1,1 @@
+SELECT EXTRACT(year FROM order_date) AS y, count(*) FROM mart_dyn_sales GROUP BY y

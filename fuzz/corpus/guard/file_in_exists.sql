@@ -1,0 +1,1 @@
+SELECT 1 WHERE EXISTS (SELECT 1 FROM 'secret.csv')

@@ -1,0 +1,1 @@
+SELECT * FROM mart_dyn_sales JOIN '/etc/passwd' ON true

@@ -1,0 +1,1 @@
+SELECT * FROM mart_dyn_sales, LATERAL (SELECT * FROM read_text('/etc/hostname'))

@@ -1,0 +1,1 @@
+SELECT * FROM mart_dyn_sales WHERE region IN (SELECT * FROM read_csv('secret.csv'))

@@ -1,0 +1,1 @@
+SELECT region FROM mart_dyn_sales UNION ALL SELECT * FROM read_csv('secret.csv')

@@ -1,0 +1,1 @@
+SELECT count(*) FILTER (WHERE region = 'West') AS west FROM mart_dyn_sales

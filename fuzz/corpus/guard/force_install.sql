@@ -1,0 +1,1 @@
+FORCE INSTALL spatial FROM 'http://example.com'

@@ -1,0 +1,1 @@
+FROM mart_dyn_sales SELECT region LIMIT 1

@@ -1,0 +1,1 @@
+ＳＥＬＥＣＴ * FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+ЅELECT * FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+SELECT region, SUM(sales) AS s FROM mart_dyn_sales GROUP BY region ORDER BY s DESC

@@ -1,0 +1,1 @@
+SELECT region FROM mart_dyn_sales GROUP BY region HAVING SUM(sales) > 10

@@ -1,0 +1,1 @@
+SELECT SUM(sales) FROM mart_dyn_sales WHERE region IN ('West', 'East') AND region NOT IN ('South')

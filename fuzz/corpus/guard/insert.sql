@@ -1,0 +1,1 @@
+INSERT INTO raw_sales VALUES ('x', 'y', 1, 1, DATE '2020-01-01')

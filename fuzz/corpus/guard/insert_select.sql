@@ -1,0 +1,1 @@
+INSERT INTO raw_sales SELECT * FROM raw_sales

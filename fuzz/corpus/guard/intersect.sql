@@ -1,0 +1,1 @@
+SELECT region FROM mart_dyn_sales INTERSECT SELECT region FROM raw_sales

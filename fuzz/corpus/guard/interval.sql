@@ -1,0 +1,1 @@
+SELECT count(*) FROM mart_dyn_sales WHERE order_date >= DATE '2020-06-01' - INTERVAL 3 MONTH

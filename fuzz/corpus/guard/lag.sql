@@ -1,0 +1,1 @@
+SELECT y, s, s - lag(s) OVER (ORDER BY y) AS diff FROM (SELECT year(order_date) AS y, SUM(sales) AS s FROM mart_dyn_sales GROUP BY y)

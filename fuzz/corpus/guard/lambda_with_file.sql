@@ -1,0 +1,1 @@
+SELECT list_transform(['secret.csv'], f -> (SELECT count(*) FROM read_csv(f)))

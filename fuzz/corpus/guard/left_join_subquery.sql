@@ -1,0 +1,1 @@
+SELECT s.region, t.total FROM mart_dyn_sales s LEFT JOIN (SELECT region, SUM(sales) AS total FROM raw_sales GROUP BY region) t USING (region) LIMIT 5

@@ -1,0 +1,1 @@
+SELECT count(*) FROM mart_dyn_sales WHERE product LIKE 'P1%' OR product ILIKE 'p2%'

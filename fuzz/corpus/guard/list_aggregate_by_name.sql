@@ -1,0 +1,1 @@
+SELECT list_aggregate([1, 2], 'sum')

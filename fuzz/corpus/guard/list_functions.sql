@@ -1,0 +1,1 @@
+SELECT list_contains(['West'], region), list_transform([1, 2], x -> x * 2) FROM mart_dyn_sales LIMIT 1

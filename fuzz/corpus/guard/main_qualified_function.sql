@@ -1,0 +1,1 @@
+SELECT main.sum(sales) FROM mart_dyn_sales

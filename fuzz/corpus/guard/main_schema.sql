@@ -1,0 +1,1 @@
+SELECT count(*) FROM main.mart_dyn_sales

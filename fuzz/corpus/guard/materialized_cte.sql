@@ -1,0 +1,1 @@
+WITH a AS MATERIALIZED (SELECT * FROM mart_dyn_sales) SELECT count(*) FROM a

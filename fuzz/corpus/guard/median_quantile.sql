@@ -1,0 +1,1 @@
+SELECT median(sales), quantile_cont(sales, 0.9), stddev(sales) FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+MERGE INTO raw_sales USING raw_sales AS s ON true WHEN MATCHED THEN DELETE

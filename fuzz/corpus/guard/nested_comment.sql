@@ -1,0 +1,1 @@
+SELECT 1 /* /* nested */ */; DROP TABLE raw_sales

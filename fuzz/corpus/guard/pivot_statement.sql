@@ -1,0 +1,1 @@
+PIVOT raw_sales ON region USING sum(sales)

@@ -1,0 +1,1 @@
+SELECT * FROM other.main.raw_sales

@@ -1,0 +1,1 @@
+SELECT region, product, sales FROM mart_dyn_sales QUALIFY row_number() OVER (PARTITION BY region ORDER BY sales DESC) = 1

@@ -1,0 +1,1 @@
+SELECT * FROM query('DROP TABLE raw_sales')

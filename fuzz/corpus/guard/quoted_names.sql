@@ -1,0 +1,1 @@
+SELECT "region", SUM("sales") FROM "mart_dyn_sales" GROUP BY "region"

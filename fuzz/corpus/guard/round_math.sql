@@ -1,0 +1,1 @@
+SELECT round(avg(sales), 2), floor(max(sales)), ceil(min(sales)), abs(-1), sqrt(4.0), power(2, 3) FROM mart_dyn_sales

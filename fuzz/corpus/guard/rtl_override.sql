@@ -1,0 +1,1 @@
+SELECT * FROM ‮selas_nyd_tram

@@ -1,0 +1,1 @@
+SELECT * INTO 'out.csv' FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+SELECT a.region, count(*) FROM mart_dyn_sales a JOIN mart_dyn_sales b ON a.product = b.product GROUP BY a.region

@@ -1,0 +1,1 @@
+SELECT region, 100 * SUM(sales) / SUM(SUM(sales)) OVER () AS pct FROM mart_dyn_sales GROUP BY region

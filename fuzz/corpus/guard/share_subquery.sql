@@ -1,0 +1,1 @@
+SELECT region, 100 * SUM(sales) / (SELECT SUM(sales) FROM mart_dyn_sales) FROM mart_dyn_sales GROUP BY region

@@ -1,0 +1,1 @@
+SELECT * FROM sql_auto_complete('SEL')

@@ -1,0 +1,1 @@
+SELECT * EXCLUDE (order_date) FROM mart_dyn_sales LIMIT 1

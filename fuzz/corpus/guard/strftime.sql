@@ -1,0 +1,1 @@
+SELECT strftime(order_date, '%Y-%m') AS ym, SUM(sales) FROM mart_dyn_sales GROUP BY ym

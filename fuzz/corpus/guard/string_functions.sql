@@ -1,0 +1,1 @@
+SELECT upper(region), lower(region), length(product), substring(product, 1, 2), concat(region, '-', product), trim('  a ') FROM mart_dyn_sales LIMIT 2

@@ -1,0 +1,1 @@
+SELECT max(length(lpad(a.region, 400000000, b.product))) FROM raw_sales a, raw_sales b, raw_sales c

@@ -1,0 +1,1 @@
+SELECT 'DROP TABLE raw_sales; read_csv(''x'')' AS s

@@ -1,0 +1,1 @@
+SELECT * FROM raw_sales AT (VERSION => 1)

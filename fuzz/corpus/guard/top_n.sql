@@ -1,0 +1,1 @@
+SELECT product, SUM(quantity) AS q FROM mart_dyn_sales GROUP BY 1 ORDER BY q DESC LIMIT 5

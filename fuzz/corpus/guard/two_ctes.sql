@@ -1,0 +1,1 @@
+WITH a AS (SELECT region, sales FROM mart_dyn_sales), b AS (SELECT region, SUM(sales) AS s FROM a GROUP BY region) SELECT * FROM b

@@ -1,0 +1,1 @@
+SELECT 'West' AS r UNION ALL SELECT region FROM mart_dyn_sales WHERE region = 'East'

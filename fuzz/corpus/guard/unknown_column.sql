@@ -1,0 +1,1 @@
+SELECT regoin FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+SELECT region FROM mart_dyn_sales WHERE profitt > 0

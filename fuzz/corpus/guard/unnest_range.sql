@@ -1,0 +1,1 @@
+SELECT unnest(range(1000000000))

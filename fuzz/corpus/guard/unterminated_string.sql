@@ -1,0 +1,1 @@
+SELECT 'abc FROM mart_dyn_sales

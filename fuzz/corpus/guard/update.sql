@@ -1,0 +1,1 @@
+UPDATE raw_sales SET sales = 0

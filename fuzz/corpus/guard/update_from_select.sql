@@ -1,0 +1,1 @@
+UPDATE raw_sales SET sales = s.sales FROM (SELECT * FROM raw_sales) s

@@ -1,0 +1,1 @@
+SELECT SUM(sales) FROM mart_dyn_sales WHERE year(order_date) = 2020 AND quarter(order_date) = 3

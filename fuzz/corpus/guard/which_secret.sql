@@ -1,0 +1,1 @@
+SELECT which_secret('s3://x', 's3')

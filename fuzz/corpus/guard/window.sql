@@ -1,0 +1,1 @@
+SELECT region, sales, rank() OVER (PARTITION BY region ORDER BY sales DESC) AS r FROM mart_dyn_sales

@@ -1,0 +1,1 @@
+WITH x AS (SELECT 1) INSERT INTO raw_sales SELECT * FROM x

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Fails when a module includes a header of a module above it. The order, bottom to top,
+# is STYLE.md's: base < store < schema < llm < guard, nlsql, agents < demo, ingest, jobs,
+# answer < server < cli. A module may include its own headers and any lower module's.
+set -eu
+cd "$(dirname "$0")/.."
+rank() {
+    case $1 in
+    base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm) echo 3 ;;
+    guard | nlsql | agents) echo 4 ;; demo | ingest | jobs | answer) echo 5 ;;
+    server) echo 6 ;; cli) echo 7 ;; *) echo 99 ;;
+    esac
+}
+bad=0
+for f in src/*/*.c src/*/*.h; do
+    mod=$(echo "$f" | cut -d/ -f2)
+    r=$(rank "$mod")
+    for inc in $(sed -n 's|^#include "\([a-z]*\)/.*"|\1|p' "$f"); do
+        [ "$inc" = "$mod" ] && continue
+        if [ "$(rank "$inc")" -ge "$r" ]; then
+            echo "layering: $f ($mod) includes $inc/, which is not below it" >&2
+            bad=1
+        fi
+    done
+done
+# Only store/ may include duckdb.h, only llm/ curl.h, only server/ microhttpd.h.
+for pair in "duckdb.h store" "curl/curl.h llm" "microhttpd.h server"; do
+    set -- $pair
+    for f in $(grep -l "#include <$1>" src/*/*.c src/*/*.h 2>/dev/null || true); do
+        case $f in src/$2/*) ;; *) echo "layering: $f includes <$1>; only src/$2/ may" >&2; bad=1 ;; esac
+    done
+done
+exit $bad

@@ -110,6 +110,19 @@ int sq_buf_put_literal(struct sq_buf *b, const char *s)
     return put_quoted(b, s, '\'');
 }
 
+int sq_buf_put_literal_or_null(struct sq_buf *b, const char *s)
+{
+    return s ? sq_buf_put_literal(b, s) : sq_buf_puts(b, "NULL");
+}
+
+char *sq_quote_ident(const char *name)
+{
+    struct sq_buf b;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_buf_put_ident(&b, name);
+    return sq_buf_steal(&b);
+}
+
 char *sq_buf_steal(struct sq_buf *b)
 {
     char *p = b->data ? b->data : xstrdup("");

@@ -32,6 +32,10 @@ int sq_buf_printf(struct sq_buf *b, const char *fmt, ...) __attribute__((format(
 int sq_buf_put_ident(struct sq_buf *b, const char *s);
 /* Appends s as a SQL string literal in single quotes ('it''s'). */
 int sq_buf_put_literal(struct sq_buf *b, const char *s);
+/* Appends s as a string literal, or NULL when s is NULL. */
+int sq_buf_put_literal_or_null(struct sq_buf *b, const char *s);
+/* name as a quoted SQL identifier in a new heap string. */
+char *sq_quote_ident(const char *name);
 /* The contents as a heap string the caller frees; the buffer is left empty. */
 char *sq_buf_steal(struct sq_buf *b);
 

@@ -32,6 +32,28 @@ int cmd_schema(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
+/* The long options every data command takes; end a command's option table with them. */
+#define CLI_COMMON_OPTIONS                                                                         \
+    {"data", required_argument, 0, 0}, {"db", required_argument, 0, 0},                            \
+        {"memory-limit", required_argument, 0, 0}, {"threads", required_argument, 0, 0},           \
+        {"quiet", no_argument, 0, 0}, {"verbose", no_argument, 0, 0},                              \
+        {"help", no_argument, 0, 'h'},                                                             \
+    {                                                                                              \
+        0, 0, 0, 0                                                                                 \
+    }
+
+struct option;
+/* A command's own option: 0 when handled, -1 when its value is bad (message printed). */
+typedef int (*cli_option_fn)(void *ud, const char *name, const char *arg);
+
+/* Parses argv with getopt_long: --help prints usage and ends the command (status 0); a
+ * missing value or an unknown option prints why and ends it (status 2); shared options
+ * fill c; the rest go to own. Returns 0 to go on, with the positional arguments at
+ * argv[*first..argc), or 1 to return *status at once. */
+int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
+              struct cli_common *c, cli_option_fn own, void *ud, void (*usage)(FILE *), int *first,
+              int *status);
+
 /* Fills defaults from the environment. */
 void cli_common_init(struct cli_common *c);
 /* Handles one shared long option (by name, with its argument); returns 1 if it was one of

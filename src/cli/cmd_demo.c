@@ -107,6 +107,64 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
             group_digits(b, sizeof b, total), (int)(total ? done * 100 / total : 100));
 }
 
+struct demo_cli {
+    struct demo_options o;
+    int quiet;
+};
+
+static int own_option(void *ud, const char *name, const char *arg)
+{
+    struct demo_cli *d = ud;
+    struct demo_options *o = &d->o;
+    if (strcmp(name, "quiet") == 0) {
+        d->quiet = 1;
+    } else if (strcmp(name, "rows") == 0) {
+        if (parse_count(arg, DEMO_MAX_ROWS, &o->rows) != 0 || o->rows == 0) {
+            cli_usage_error("demo",
+                            "--rows wants a number from 1 to 10G, such as 100000 or 5M, "
+                            "not '%s'",
+                            arg);
+            return -1;
+        }
+    } else if (strcmp(name, "out") == 0 || strcmp(name, "data") == 0) {
+        o->out_dir = arg;
+    } else if (strcmp(name, "files") == 0) {
+        if (parse_int(arg, DEMO_MAX_FILES, &o->files) != 0 || o->files == 0) {
+            cli_usage_error("demo", "--files wants a number from 1 to %d, not '%s'", DEMO_MAX_FILES,
+                            arg);
+            return -1;
+        }
+    } else if (strcmp(name, "format") == 0) {
+        if (strcmp(arg, "csv") == 0) {
+            o->parquet = 0;
+        } else if (strcmp(arg, "parquet") == 0) {
+            o->parquet = 1;
+        } else {
+            cli_usage_error("demo", "--format wants csv or parquet, not '%s'", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "seed") == 0) {
+        if (parse_count(arg, UINT64_MAX, &o->seed) != 0) {
+            cli_usage_error("demo", "--seed wants a whole number, not '%s'", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "start-year") == 0) {
+        if (parse_int(arg, 9999, &o->start_year) != 0) {
+            cli_usage_error("demo", "--start-year wants a year such as 2021, not '%s'", arg);
+            return -1;
+        }
+    } else if (strcmp(name, "years") == 0) {
+        if (parse_int(arg, DEMO_MAX_YEARS, &o->years) != 0 || o->years == 0) {
+            cli_usage_error("demo", "--years wants a number from 1 to %d, not '%s'", DEMO_MAX_YEARS,
+                            arg);
+            return -1;
+        }
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {{"rows", required_argument, 0, 0},
@@ -117,62 +175,18 @@ int cmd_demo(int argc, char **argv)
                                          {"seed", required_argument, 0, 0},
                                          {"start-year", required_argument, 0, 0},
                                          {"years", required_argument, 0, 0},
-                                         {"quiet", no_argument, 0, 'q'},
+                                         {"quiet", no_argument, 0, 0},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    struct demo_options o;
-    demo_options_init(&o);
-    int quiet = 0, idx, ch;
-    optind = 1;
-    opterr = 0; /* our own messages, below */
-    while ((ch = getopt_long(argc, argv, ":hq", opts, &idx)) != -1) {
-        if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (ch == 'q') {
-            quiet = 1;
-            continue;
-        }
-        if (ch == ':')
-            return cli_usage_error("demo", "%s needs a value", argv[optind - 1]);
-        if (ch != 0)
-            return cli_usage_error("demo", "unknown option '%s'", argv[optind - 1]);
-        const char *name = opts[idx].name;
-        if (strcmp(name, "rows") == 0) {
-            if (parse_count(optarg, DEMO_MAX_ROWS, &o.rows) != 0 || o.rows == 0)
-                return cli_usage_error("demo",
-                                       "--rows wants a number from 1 to 10G, such as "
-                                       "100000 or 5M, not '%s'",
-                                       optarg);
-        } else if (strcmp(name, "out") == 0 || strcmp(name, "data") == 0) {
-            o.out_dir = optarg;
-        } else if (strcmp(name, "files") == 0) {
-            if (parse_int(optarg, DEMO_MAX_FILES, &o.files) != 0 || o.files == 0)
-                return cli_usage_error("demo", "--files wants a number from 1 to %d, not '%s'",
-                                       DEMO_MAX_FILES, optarg);
-        } else if (strcmp(name, "format") == 0) {
-            if (strcmp(optarg, "csv") == 0)
-                o.parquet = 0;
-            else if (strcmp(optarg, "parquet") == 0)
-                o.parquet = 1;
-            else
-                return cli_usage_error("demo", "--format wants csv or parquet, not '%s'", optarg);
-        } else if (strcmp(name, "seed") == 0) {
-            if (parse_count(optarg, UINT64_MAX, &o.seed) != 0)
-                return cli_usage_error("demo", "--seed wants a whole number, not '%s'", optarg);
-        } else if (strcmp(name, "start-year") == 0) {
-            if (parse_int(optarg, 9999, &o.start_year) != 0)
-                return cli_usage_error("demo", "--start-year wants a year such as 2021, not '%s'",
-                                       optarg);
-        } else if (strcmp(name, "years") == 0) {
-            if (parse_int(optarg, DEMO_MAX_YEARS, &o.years) != 0 || o.years == 0)
-                return cli_usage_error("demo", "--years wants a number from 1 to %d, not '%s'",
-                                       DEMO_MAX_YEARS, optarg);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("demo", "unexpected argument '%s'", argv[optind]);
+    struct demo_cli d = {0};
+    demo_options_init(&d.o);
+    int first, status;
+    if (cli_parse("demo", argc, argv, opts, NULL, own_option, &d, usage, &first, &status))
+        return status;
+    struct demo_options o = d.o;
+    int quiet = d.quiet;
+    if (first < argc)
+        return cli_usage_error("demo", "unexpected argument '%s'", argv[first]);
 
     struct sq_error err;
     sq_error_clear(&err);

@@ -31,37 +31,26 @@ static void usage(FILE *f)
                "version stays loaded; `salesql schema` shows the errors).\n");
 }
 
+static int own_option(void *ud, const char *name, const char *arg)
+{
+    (void)arg;
+    if (strcmp(name, "full") == 0) {
+        *(int *)ud = 1;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, 0, 0},
-                                         {"db", required_argument, 0, 0},
-                                         {"full", no_argument, 0, 0},
-                                         {"memory-limit", required_argument, 0, 0},
-                                         {"threads", required_argument, 0, 0},
-                                         {"quiet", no_argument, 0, 0},
-                                         {"verbose", no_argument, 0, 0},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"full", no_argument, 0, 0}, CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    int full = 0;
-    int idx, ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-        if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (ch != 0)
-            return cli_usage_error("ingest", "unknown option");
-        const char *name = opts[idx].name;
-        if (strcmp(name, "full") == 0)
-            full = 1;
-        else if (cli_common_option(&c, name, optarg) < 0)
-            return 2;
-    }
-    if (optind < argc)
-        return cli_usage_error("ingest", "unexpected argument '%s'", argv[optind]);
+    int full = 0, first, status;
+    if (cli_parse("ingest", argc, argv, opts, &c, own_option, &full, usage, &first, &status))
+        return status;
+    if (first < argc)
+        return cli_usage_error("ingest", "unexpected argument '%s'", argv[first]);
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
@@ -71,7 +60,7 @@ int cmd_ingest(int argc, char **argv)
     for (size_t i = 0; i < s.report.nfailures; i++)
         fprintf(stderr, "salesql: failed: %s: %s\n", s.report.failures[i].path,
                 s.report.failures[i].error);
-    int status = s.report.failed ? 1 : 0;
+    status = s.report.failed ? 1 : 0;
     cli_session_close(&s);
     return status;
 }

@@ -102,34 +102,29 @@ static void print_text(FILE *f, const struct schema *s, const char *data_dir)
     }
 }
 
+static int own_option(void *ud, const char *name, const char *arg)
+{
+    (void)arg;
+    if (strcmp(name, "no-refresh") == 0) {
+        *(enum cli_refresh *)ud = CLI_REFRESH_NONE;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_schema(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"data", required_argument, 0, 0},    {"db", required_argument, 0, 0},
-        {"format", required_argument, 0, 0},  {"memory-limit", required_argument, 0, 0},
-        {"threads", required_argument, 0, 0}, {"quiet", no_argument, 0, 0},
-        {"verbose", no_argument, 0, 0},       {"no-refresh", no_argument, 0, 0},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+        {"format", required_argument, 0, 0}, {"no-refresh", no_argument, 0, 0}, CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
     c.format = CLI_FORMAT_TEXT;
-    int idx, ch;
     enum cli_refresh refresh = CLI_REFRESH_AUTO;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-        if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (ch != 0)
-            return cli_usage_error("schema", "unknown option");
-        if (strcmp(opts[idx].name, "no-refresh") == 0)
-            refresh = CLI_REFRESH_NONE;
-        else if (cli_common_option(&c, opts[idx].name, optarg) < 0)
-            return 2;
-    }
-    if (optind < argc)
-        return cli_usage_error("schema", "unexpected argument '%s'", argv[optind]);
+    int first, status;
+    if (cli_parse("schema", argc, argv, opts, &c, own_option, &refresh, usage, &first, &status))
+        return status;
+    if (first < argc)
+        return cli_usage_error("schema", "unexpected argument '%s'", argv[first]);
     if (c.format != CLI_FORMAT_TEXT && c.format != CLI_FORMAT_JSON && c.format != CLI_FORMAT_TABLE)
         return cli_usage_error("schema", "--format must be text or json");
     struct cli_session s;

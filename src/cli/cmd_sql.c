@@ -90,59 +90,63 @@ static int parse_positive(const char *arg, double *out)
     return 0;
 }
 
+struct sql_options {
+    double max_rows;
+    double timeout;
+    enum cli_refresh refresh;
+};
+
+static int own_option(void *ud, const char *name, const char *arg)
+{
+    struct sql_options *o = ud;
+    if (strcmp(name, "max-rows") == 0) {
+        if (parse_positive(arg, &o->max_rows) == 0)
+            return 0;
+        cli_usage_error("sql", "--max-rows wants a positive number, not '%s'", arg);
+    } else if (strcmp(name, "timeout") == 0) {
+        if (parse_positive(arg, &o->timeout) == 0)
+            return 0;
+        cli_usage_error("sql", "--timeout wants a positive number of ms, not '%s'", arg);
+    } else if (strcmp(name, "no-refresh") == 0) {
+        o->refresh = CLI_REFRESH_NONE;
+        return 0;
+    }
+    return -1;
+}
+
 int cmd_sql(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 0},    {"db", required_argument, 0, 0},
-        {"format", required_argument, 0, 0},  {"max-rows", required_argument, 0, 0},
-        {"timeout", required_argument, 0, 0}, {"memory-limit", required_argument, 0, 0},
-        {"threads", required_argument, 0, 0}, {"quiet", no_argument, 0, 0},
-        {"verbose", no_argument, 0, 0},       {"no-refresh", no_argument, 0, 0},
-        {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"format", required_argument, 0, 0},
+                                         {"max-rows", required_argument, 0, 0},
+                                         {"timeout", required_argument, 0, 0},
+                                         {"no-refresh", no_argument, 0, 0},
+                                         CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    double max_rows = 10000, timeout = 30000;
+    struct sql_options so = {.max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
-    if (env_timeout && parse_positive(env_timeout, &timeout) != 0)
+    if (env_timeout && parse_positive(env_timeout, &so.timeout) != 0)
         return cli_usage_error("sql", "SALESQL_TIMEOUT_MS must be a positive number");
-    int idx, ch;
-    enum cli_refresh refresh = CLI_REFRESH_AUTO;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-        if (ch == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        if (ch != 0)
-            return cli_usage_error("sql", "unknown option");
-        const char *name = opts[idx].name;
-        if (strcmp(name, "max-rows") == 0) {
-            if (parse_positive(optarg, &max_rows) != 0)
-                return cli_usage_error("sql", "--max-rows wants a positive number");
-        } else if (strcmp(name, "timeout") == 0) {
-            if (parse_positive(optarg, &timeout) != 0)
-                return cli_usage_error("sql", "--timeout wants a positive number of ms");
-        } else if (strcmp(name, "no-refresh") == 0) {
-            refresh = CLI_REFRESH_NONE;
-        } else if (cli_common_option(&c, name, optarg) < 0) {
-            return 2;
-        }
-    }
+    int first, status;
+    if (cli_parse("sql", argc, argv, opts, &c, own_option, &so, usage, &first, &status))
+        return status;
+    double max_rows = so.max_rows, timeout = so.timeout;
+    enum cli_refresh refresh = so.refresh;
     if (c.format == CLI_FORMAT_TEXT)
         c.format = CLI_FORMAT_TABLE;
-    if (optind != argc - 1)
+    if (first != argc - 1)
         return cli_usage_error("sql", "give exactly one SQL query (quote it)");
     struct sq_buf text;
     sq_buf_init(&text, GUARD_MAX_SQL + 1);
     struct sq_error err;
     sq_error_clear(&err);
-    if (strcmp(argv[optind], "-") == 0) {
+    if (strcmp(argv[first], "-") == 0) {
         if (sq_read_file("/dev/stdin", &text, &err) != 0) {
             sq_buf_fini(&text);
             return cli_fail(&err);
         }
     } else {
-        sq_buf_puts(&text, argv[optind]);
+        sq_buf_puts(&text, argv[first]);
     }
     const char *sql = text.data ? text.data : "";
 
@@ -170,7 +174,7 @@ int cmd_sql(int argc, char **argv)
         rc = guard_execute(store_main(s.store), q, &lim, &t, &err);
         t2 = sq_now_ms();
     }
-    int status = sq_exit_status(rc);
+    status = sq_exit_status(rc);
     if (c.format == CLI_FORMAT_JSON) {
         print_json(sql, rc ? NULL : &t, rc ? &err : NULL, t1 - t0, t2 - t1);
         if (rc)

@@ -15,6 +15,7 @@
 #include "schema/schema.h"
 #include "store/store.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,40 @@ int cli_common_option(struct cli_common *c, const char *name, const char *arg)
         return 0;
     }
     return 1;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const struct option *opts,
+              struct cli_common *c, cli_option_fn own, void *ud, void (*usage)(FILE *), int *first,
+              int *status)
+{
+    int idx, ch;
+    optind = 1;
+    opterr = 0; /* our own messages, below */
+    while ((ch = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
+        if (ch == 'h') {
+            usage(stdout);
+            *status = 0;
+            return 1;
+        }
+        if (ch == ':') {
+            *status = cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+            return 1;
+        }
+        if (ch != 0) {
+            *status = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return 1;
+        }
+        const char *name = opts[idx].name;
+        int r = c ? cli_common_option(c, name, optarg) : 0;
+        if (r == 0)
+            r = own ? (own(ud, name, optarg) == 0 ? 1 : -1) : -1;
+        if (r < 0) {
+            *status = 2;
+            return 1;
+        }
+    }
+    *first = optind;
+    return 0;
 }
 
 int cli_fail(const struct sq_error *err)

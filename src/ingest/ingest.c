@@ -168,14 +168,6 @@ static void emit(const struct ingest_options *o, struct ingest_event ev)
         o->progress(o->ud, &ev);
 }
 
-static char *ident(const char *name)
-{
-    struct sq_buf b;
-    sq_buf_init(&b, SQ_BUF_UNLIMITED);
-    sq_buf_put_ident(&b, name);
-    return sq_buf_steal(&b);
-}
-
 static void add_failure(struct ingest_report *rep, const char *path, const char *msg)
 {
     rep->failures = xrealloc(rep->failures, (rep->nfailures + 1) * sizeof *rep->failures);
@@ -238,7 +230,7 @@ static int reconcile(struct store_conn *c, const char *qtable, struct sq_error *
     for (size_t i = 0; !rc && i < incoming.nrows; i++) {
         const char *name = sq_table_cell(&incoming, i, 0)->text;
         const char *type = sq_table_cell(&incoming, i, 1)->text;
-        char *q = ident(name);
+        char *q = sq_quote_ident(name);
         int found = 0;
         for (size_t j = 0; j < have.nrows && !found; j++) {
             if (strcmp(sq_table_cell(&have, j, 0)->text, name) != 0)
@@ -276,7 +268,7 @@ static int append_view_sql(struct store_conn *c, const char *source, const char 
     if (rc)
         goto out;
     char *mart = xasprintf("mart_dyn_%s", source);
-    char *qmart = ident(mart);
+    char *qmart = sq_quote_ident(mart);
     sq_buf_printf(sql, "CREATE OR REPLACE VIEW %s AS SELECT ", qmart);
     struct sq_buf colrows;
     sq_buf_init(&colrows, SQ_BUF_UNLIMITED);
@@ -288,7 +280,7 @@ static int append_view_sql(struct store_conn *c, const char *source, const char 
         const char *name = sq_table_cell(&cols, i, 0)->text;
         if (strcmp(name, INGEST_FILE_COLUMN) == 0)
             continue;
-        char *qn = ident(name);
+        char *qn = sq_quote_ident(name);
         sq_buf_printf(sql, "%s%s", first ? "" : ", ", qn);
         first = 0;
         const char *original = name, *note = NULL;
@@ -306,10 +298,7 @@ static int append_view_sql(struct store_conn *c, const char *source, const char 
         sq_buf_puts(&colrows, ", ");
         sq_buf_put_literal(&colrows, original);
         sq_buf_puts(&colrows, ", ");
-        if (note)
-            sq_buf_put_literal(&colrows, note);
-        else
-            sq_buf_puts(&colrows, "NULL");
+        sq_buf_put_literal_or_null(&colrows, note);
         sq_buf_puts(&colrows, ");");
         free(qn);
     }
@@ -326,8 +315,8 @@ static int append_view_sql(struct store_conn *c, const char *source, const char 
             for (size_t j = 0; j < cols.nrows && !taken; j++)
                 taken = strcmp(sq_table_cell(&cols, j, 0)->text, dname) == 0;
             if (!taken) {
-                char *qn = ident(name);
-                char *qd = ident(dname);
+                char *qn = sq_quote_ident(name);
+                char *qd = sq_quote_ident(dname);
                 sq_buf_printf(sql, ", %s(%s) AS %s", parts[p], qn, qd);
                 sq_buf_puts(&colrows, "INSERT INTO salesql_columns (source, position, name, "
                                       "original, derived_from) VALUES (");
@@ -370,10 +359,7 @@ static void append_file_row(struct sq_buf *sql, const struct scan_file *f, const
     sq_buf_put_literal(sql, encoding);
     sq_buf_printf(sql, ", %lld, now()::TIMESTAMP, %.3f, %s, ", rows, ms,
                   error ? "'error'" : "'ok'");
-    if (error)
-        sq_buf_put_literal(sql, error);
-    else
-        sq_buf_puts(sql, "NULL");
+    sq_buf_put_literal_or_null(sql, error);
     sq_buf_puts(sql, ");");
 }
 
@@ -435,7 +421,7 @@ static int load_one(struct run *r, const struct scan_source *src, size_t fi, int
     struct sq_error e;
     sq_error_clear(&e);
     char *table = xasprintf("raw_%s", src->name);
-    char *qtable = ident(table);
+    char *qtable = sq_quote_ident(table);
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     int rc = 0;
@@ -550,7 +536,7 @@ static int drop_source(struct store_conn *c, const char *name, struct sq_error *
 {
     char *table = xasprintf("raw_%s", name);
     char *mart = xasprintf("mart_dyn_%s", name);
-    char *qt = ident(table), *qm = ident(mart);
+    char *qt = sq_quote_ident(table), *qm = sq_quote_ident(mart);
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     sq_buf_printf(&sql, "BEGIN TRANSACTION; DROP VIEW IF EXISTS %s; DROP TABLE IF EXISTS %s;", qm,
@@ -583,7 +569,7 @@ static int remove_gone_files(struct store_conn *c, const char *source, const str
     char *qt;
     {
         char *table = xasprintf("raw_%s", source);
-        qt = ident(table);
+        qt = sq_quote_ident(table);
         free(table);
     }
     int rc = 0;

@@ -458,13 +458,7 @@ static int convert_dates(struct store_conn *c, const char *stage, const char *co
     struct sq_table t;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     sq_table_init(&t);
-    char *qcol;
-    {
-        struct sq_buf b;
-        sq_buf_init(&b, SQ_BUF_UNLIMITED);
-        sq_buf_put_ident(&b, col);
-        qcol = sq_buf_steal(&b);
-    }
+    char *qcol = sq_quote_ident(col);
     fill(&sql,
          "SELECT count({c}), count(*) FILTER (WHERE regexp_full_match({c}, '" DATE_RE "')), "
          "max(TRY_CAST(regexp_extract({c}, '^\\s*(\\d+)', 1) AS INTEGER)), "
@@ -556,13 +550,7 @@ static int convert_money(struct store_conn *c, const char *stage, const char *co
 {
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    char *qcol;
-    {
-        struct sq_buf b;
-        sq_buf_init(&b, SQ_BUF_UNLIMITED);
-        sq_buf_put_ident(&b, col);
-        qcol = sq_buf_steal(&b);
-    }
+    char *qcol = sq_quote_ident(col);
     long long bad = 0;
     fill(&sql,
          "SELECT count(*) FILTER (WHERE {c} IS NOT NULL AND NOT regexp_full_match({c}, '" MONEY_RE
@@ -618,13 +606,7 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
     const char *path = f->path;
     int transcoded = 0;
     int rc = 0;
-    char *qstage;
-    {
-        struct sq_buf b;
-        sq_buf_init(&b, SQ_BUF_UNLIMITED);
-        sq_buf_put_ident(&b, stage);
-        qstage = sq_buf_steal(&b);
-    }
+    char *qstage = sq_quote_ident(stage);
     const char *hint = f->kind == SCAN_PARQUET ? NULL : playbook_file_encoding(o->playbook, f->rel);
     struct enc_result enc;
     memset(&enc, 0, sizeof enc);

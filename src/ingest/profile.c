@@ -101,14 +101,6 @@ const char *ingest_guess_role(const char *name, const char *type, long long dist
     return "dimension";
 }
 
-static char *quoted(const char *name)
-{
-    struct sq_buf b;
-    sq_buf_init(&b, SQ_BUF_UNLIMITED);
-    sq_buf_put_ident(&b, name);
-    return sq_buf_steal(&b);
-}
-
 /* The distinct count of N rows from d distinct values in a sample of n rows: a sample
  * of mostly unique values scales up, one of few values saturates (d is then already
  * the count). Smooth between the two: d + (d/n)^2 * (N - n). */
@@ -141,12 +133,12 @@ static int sample_stats(struct store_conn *c, const char *source, const char *qm
         for (size_t p = 0; p < prior->nrows; p++)
             if (strcmp(sq_table_cell(prior, p, 0)->text, name) == 0)
                 from = sq_table_cell(prior, p, 3)->text;
-        char *q = quoted(name);
+        char *q = sq_quote_ident(name);
         if (i)
             sq_buf_puts(&exprs, ", ");
         if (from) {
             /* A derived calendar part: <from>_<part> is part(<from>). */
-            char *qf = quoted(from);
+            char *qf = sq_quote_ident(from);
             sq_buf_printf(&exprs, "%s(%s) AS %s", name + strlen(from) + 1, qf, q);
             free(qf);
         } else {
@@ -159,7 +151,7 @@ static int sample_stats(struct store_conn *c, const char *source, const char *qm
         free(q);
     }
     char *table = xasprintf("raw_%s", source);
-    char *qt = quoted(table);
+    char *qt = sq_quote_ident(table);
     sq_buf_printf(&sql, " FROM (SELECT %s FROM %s TABLESAMPLE 10 PERCENT (system))",
                   exprs.len ? exprs.data : "1", qt);
     int rc = store_query(c, sql.data, out, err);
@@ -171,7 +163,7 @@ static int sample_stats(struct store_conn *c, const char *source, const char *qm
         long long d = sq_cell_int(sq_table_cell(out, 0, 1 + 3 * i));
         distinct[i] = estimate_distinct(d, n, rows);
         if (d <= (text ? 4 * VALUE_INDEX_MAX : 1000)) {
-            char *q = quoted(sq_table_cell(cols, i, 0)->text);
+            char *q = sq_quote_ident(sq_table_cell(cols, i, 0)->text);
             sq_buf_printf(&sql, "%scount(DISTINCT %s) AS \"%zu\"", exact++ ? ", " : "SELECT ", q,
                           i);
             free(q);
@@ -196,7 +188,7 @@ static int sample_stats(struct store_conn *c, const char *source, const char *qm
 int ingest__profile_source(struct store_conn *c, const char *source, struct sq_error *err)
 {
     char *mart = xasprintf("mart_dyn_%s", source);
-    char *qmart = quoted(mart);
+    char *qmart = sq_quote_ident(mart);
     struct sq_buf sql;
     struct sq_table cols, stats, prior, sample;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -232,7 +224,7 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
     sq_buf_reset(&sql);
     sq_buf_puts(&sql, "SELECT count(*)");
     for (size_t i = 0; i < cols.nrows; i++) {
-        char *q = quoted(sq_table_cell(&cols, i, 0)->text);
+        char *q = sq_quote_ident(sq_table_cell(&cols, i, 0)->text);
         int text = strcmp(sq_table_cell(&cols, i, 1)->text, "VARCHAR") == 0;
         sq_buf_printf(&sql, ", count(%s), ", q);
         if (big)
@@ -304,29 +296,17 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
         sq_buf_puts(&sql, ", ");
         sq_buf_put_literal(&sql, agg);
         sq_buf_puts(&sql, ", ");
-        if (derived)
-            sq_buf_put_literal(&sql, derived);
-        else
-            sq_buf_puts(&sql, "NULL");
+        sq_buf_put_literal_or_null(&sql, derived);
         sq_buf_printf(&sql, ", %.6f, %lld, ", null_share, distinct);
-        if (mn)
-            sq_buf_put_literal(&sql, mn);
-        else
-            sq_buf_puts(&sql, "NULL");
+        sq_buf_put_literal_or_null(&sql, mn);
         sq_buf_puts(&sql, ", ");
-        if (mx)
-            sq_buf_put_literal(&sql, mx);
-        else
-            sq_buf_puts(&sql, "NULL");
+        sq_buf_put_literal_or_null(&sql, mx);
         sq_buf_puts(&sql, ", ");
-        if (note)
-            sq_buf_put_literal(&sql, note);
-        else
-            sq_buf_puts(&sql, "NULL");
+        sq_buf_put_literal_or_null(&sql, note);
         sq_buf_puts(&sql, ");");
         if (strcmp(type, "VARCHAR") == 0 && strcmp(role, "dimension") == 0 && distinct > 0 &&
             distinct <= VALUE_INDEX_MAX) {
-            char *q = quoted(name);
+            char *q = sq_quote_ident(name);
             sq_buf_puts(&sql, "INSERT INTO salesql_values SELECT ");
             sq_buf_put_literal(&sql, source);
             sq_buf_puts(&sql, ", ");

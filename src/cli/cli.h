@@ -25,6 +25,8 @@ struct cli_common {
     enum cli_format format;
     int quiet;
     int verbose;
+    size_t progress_index; /* the file being loaded, for progress lines */
+    size_t progress_total;
 };
 
 int cmd_ingest(int argc, char **argv);

@@ -139,7 +139,7 @@ static void human_bytes(char *out, size_t n, long long bytes)
  * otherwise (logs and CI output stay readable). */
 static void on_progress(void *ud, const struct ingest_event *ev)
 {
-    const struct cli_common *c = ud;
+    struct cli_common *c = ud;
     int tty = isatty(2) && !c->quiet;
     char size[32];
     switch (ev->kind) {
@@ -148,10 +148,23 @@ static void on_progress(void *ud, const struct ingest_event *ev)
             fprintf(stderr, "salesql: %zu data files, %zu changed\n", ev->total, ev->index);
         break;
     case INGEST_FILE_START:
+        c->progress_index = ev->index;
+        c->progress_total = ev->total;
         human_bytes(size, sizeof size, ev->bytes);
         if (tty)
             fprintf(stderr, "\r\033[K[%zu/%zu] loading %s (%s)…", ev->index, ev->total, ev->path,
                     size);
+        break;
+    case INGEST_FILE_PROGRESS:
+        /* DuckDB's row counter sums over pipelines, so the share of the file is the
+         * honest figure; it is unknown (-1) outside the scan. */
+        if (tty && ev->ms > 1000 && ev->bytes > 0) {
+            fprintf(stderr, "\r\033[K[%zu/%zu] loading %s: %.0f%% in %.0f s, %.1f MB/s",
+                    c->progress_index, c->progress_total, ev->path,
+                    100.0 * (double)ev->bytes / (double)(ev->total ? ev->total : 1), ev->ms / 1000,
+                    (double)ev->bytes / 1e3 / ev->ms);
+            fflush(stderr);
+        }
         break;
     case INGEST_FILE_DONE:
         human_bytes(size, sizeof size, ev->bytes);
@@ -200,7 +213,7 @@ static int open_store(const struct cli_common *c, int read_only, struct store **
     return store_open(&so, out, err);
 }
 
-int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
+int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
                      struct sq_error *err)
 {
     memset(s, 0, sizeof *s);
@@ -248,7 +261,7 @@ int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struc
                                         .playbook = s->playbook,
                                         .full = refresh == CLI_REFRESH_FULL,
                                         .progress = on_progress,
-                                        .ud = (void *)c};
+                                        .ud = c};
             rc = ingest_refresh(s->store, &io, &s->report, err);
             if (rc)
                 goto fail;

@@ -32,7 +32,7 @@ struct cli_session {
     char *data_dir_abs;
 };
 
-int cli_session_open(const struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
+int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
                      struct sq_error *err);
 /* Queries from here on may read no files outside the data folder, and settings freeze. */
 int cli_session_lockdown(struct cli_session *s, struct sq_error *err);

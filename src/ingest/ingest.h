@@ -18,10 +18,11 @@ struct store;
 struct playbook;
 
 enum ingest_event_kind {
-    INGEST_SCANNED,     /* total = files found, index = files changed */
-    INGEST_FILE_START,  /* path, source, bytes; index/total count the files to load */
-    INGEST_FILE_DONE,   /* rows, ms */
-    INGEST_FILE_FAILED, /* error */
+    INGEST_SCANNED,       /* total = files found, index = files changed */
+    INGEST_FILE_START,    /* path, source, bytes; index/total count the files to load */
+    INGEST_FILE_PROGRESS, /* while a file loads: bytes (estimated), rows, ms so far */
+    INGEST_FILE_DONE,     /* rows, ms */
+    INGEST_FILE_FAILED,   /* error */
     INGEST_SOURCE_DROPPED,
     INGEST_PROFILING, /* source */
 };

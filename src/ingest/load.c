@@ -288,11 +288,29 @@ static void sniffed_fini(struct sniffed *s)
     free(s->timestamp_format);
 }
 
+struct load_progress {
+    const struct ingest_options *o;
+    const struct scan_file *f;
+    double t0;
+};
+
+static void on_load_progress(void *ud, double done, unsigned long long rows)
+{
+    struct load_progress *p = ud;
+    struct ingest_event ev = {.kind = INGEST_FILE_PROGRESS,
+                              .path = p->f->rel,
+                              .bytes = done < 0 ? -1 : (long long)(done * (double)p->f->size),
+                              .rows = (long long)rows,
+                              .ms = sq_now_ms() - p->t0,
+                              .total = (size_t)p->f->size};
+    p->o->progress(p->o->ud, &ev);
+}
+
 /* CREATE TABLE stage AS SELECT <renamed columns> FROM <reader>, with non-ISO dates read
  * as text so that load.c decides their format from the whole column. */
 static int create_stage(struct store_conn *c, const char *path, const struct scan_file *f,
-                        int transcoded, const char *extra, const char *stage,
-                        struct load_result *out, struct sq_error *err)
+                        const struct ingest_options *o, int transcoded, const char *extra,
+                        const char *stage, struct load_result *out, struct sq_error *err)
 {
     struct sniffed sn;
     int rc = sniff(c, path, f, transcoded, extra, &sn, err);
@@ -344,7 +362,8 @@ static int create_stage(struct store_conn *c, const char *path, const struct sca
             sq_buf_printf(&sql, ", types = {%s}", types.data);
         sq_buf_printf(&sql, "%s)", extra);
     }
-    rc = store_exec(c, sql.data, err);
+    struct load_progress lp = {o, f, sq_now_ms()};
+    rc = store_exec_progress(c, sql.data, o->progress ? on_load_progress : NULL, &lp, err);
     for (size_t r = 0; r < sn.t.nrows; r++)
         free(taken[r]);
     free(taken);
@@ -635,7 +654,7 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
                  f->kind == SCAN_PARQUET ? "parquet" : enc.name);
         struct sq_error e2;
         sq_error_clear(&e2);
-        rc = create_stage(c, path, f, transcoded, full_sniff ? ", sample_size = -1" : "", stage,
+        rc = create_stage(c, path, f, o, transcoded, full_sniff ? ", sample_size = -1" : "", stage,
                           out, &e2);
         if (rc == 0)
             break;

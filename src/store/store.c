@@ -139,6 +139,17 @@ struct store_conn *store_main(struct store *s)
     return s->main;
 }
 
+/* Per-connection settings, made before any lockdown: progress is tracked (for
+ * store_exec_progress) but never printed by DuckDB itself. */
+static void configure_conn(struct store_conn *c)
+{
+    duckdb_result r;
+    /* On failure (a locked configuration), progress simply stays unknown. */
+    duckdb_query(c->con, "SET enable_progress_bar = true; SET enable_progress_bar_print = false",
+                 &r);
+    duckdb_destroy_result(&r);
+}
+
 struct store_conn *store_conn_open(struct store *s, struct sq_error *err)
 {
     struct store_conn *c = xcalloc(1, sizeof *c);
@@ -148,6 +159,7 @@ struct store_conn *store_conn_open(struct store *s, struct sq_error *err)
         return NULL;
     }
     c->s = s;
+    configure_conn(c);
     pthread_mutex_lock(&s->mu);
     c->next = s->conns;
     s->conns = c;
@@ -220,6 +232,64 @@ int store_exec(struct store_conn *c, const char *sql, struct sq_error *err)
         rc = result_error(&r, SQ_E_DB, err);
     duckdb_destroy_result(&r);
     log_slow(sql, t0);
+    return rc;
+}
+
+struct watcher {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    duckdb_connection con;
+    store_progress_fn fn;
+    void *ud;
+    int done;
+};
+
+static void *watcher_main(void *arg)
+{
+    struct watcher *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        t.tv_nsec += 250000000L;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &t) == ETIMEDOUT && !w->done) {
+            duckdb_query_progress_type p = duckdb_query_progress(w->con);
+            double done = p.percentage < 0 ? -1 : p.percentage / 100.0;
+            w->fn(w->ud, done, (unsigned long long)p.rows_processed);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn fn, void *ud,
+                        struct sq_error *err)
+{
+    if (!fn)
+        return store_exec(c, sql, err);
+    struct watcher w = {.con = c->con, .fn = fn, .ud = ud};
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.cv, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&w.mu, NULL);
+    int started = pthread_create(&w.thread, NULL, watcher_main, &w) == 0;
+    int rc = store_exec(c, sql, err);
+    if (started) {
+        pthread_mutex_lock(&w.mu);
+        w.done = 1;
+        pthread_cond_signal(&w.cv);
+        pthread_mutex_unlock(&w.mu);
+        pthread_join(w.thread, NULL);
+    }
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
     return rc;
 }
 

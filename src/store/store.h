@@ -46,6 +46,13 @@ int store_query(struct store_conn *c, const char *sql, struct sq_table *out, str
 int store_query_string(struct store_conn *c, const char *sql, char **out, struct sq_error *err);
 int store_query_int(struct store_conn *c, const char *sql, long long *out, struct sq_error *err);
 
+/* Progress of a long statement: share done (0..1, or -1 when DuckDB cannot tell) and the
+ * rows processed so far, reported from a watcher thread every ~250 ms. */
+typedef void (*store_progress_fn)(void *ud, double done, unsigned long long rows);
+/* store_exec that reports progress while the statement runs. */
+int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn fn, void *ud,
+                        struct sq_error *err);
+
 struct store_limits {
     size_t max_rows;   /* 0: no cap */
     double timeout_ms; /* 0: no limit; on expiry the query is interrupted (SQ_E_TIMEOUT) */

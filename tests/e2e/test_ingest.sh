@@ -118,6 +118,19 @@ printf 'sku,qty\nD,4\n' >"$D/sales_2017.csv"
 expect_status "series grows" 0 "$SALESQL" ingest --data "$D" --db "$DB"
 check "series total" 10 "$D" "$DB" "SELECT sum(qty) FROM mart_dyn_sales"
 
+# Parquet, alone and beside CSV: the same data gives the same answers.
+P="$WORK/parquet"; PDB="$WORK/parquet.duckdb"
+"$SALESQL" demo --quiet --rows 3000 --out "$P/pq" --format parquet || fail "demo parquet"
+"$SALESQL" demo --quiet --rows 3000 --out "$P/csv" || fail "demo csv"
+expect_status "ingest parquet and csv" 0 "$SALESQL" ingest --data "$P" --db "$PDB"
+check "parquet rows" 3000 "$P" "$PDB" "SELECT count(*) FROM mart_dyn_pq"
+check "parquet = csv" true "$P" "$PDB" "SELECT (SELECT round(sum(sales), 2) FROM mart_dyn_pq) = (SELECT round(sum(sales), 2) FROM mart_dyn_csv)"
+check "parquet dates" DATE "$P" "$PDB" "SELECT typeof(order_date) FROM mart_dyn_pq LIMIT 1"
+check "parquet derived parts" 4 "$P" "$PDB" "SELECT count(DISTINCT order_date_year) FROM mart_dyn_pq"
+"$SALESQL" demo --quiet --rows 3000 --files 3 --out "$P/pq" --format parquet || fail "demo parquet files"
+expect_status "parquet folder source" 0 "$SALESQL" ingest --data "$P" --db "$PDB"
+check "parquet folder rows" "3000 3" "$P" "$PDB" "SELECT count(*) || ' ' || count(DISTINCT _salesql_file) FROM raw_pq"
+
 # Usage errors.
 expect_status "missing data folder" 1 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
 contains "says which folder" "$WORK/err" "nope"

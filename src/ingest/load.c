@@ -362,8 +362,13 @@ static int create_stage(struct store_conn *c, const char *path, const struct sca
             sq_buf_printf(&sql, ", types = {%s}", types.data);
         sq_buf_printf(&sql, "%s)", extra);
     }
+    /* The load need not keep row order, which makes it 1.5x faster (measured on 1 GB).
+     * Only the load: with the setting off, even DESCRIBE may return its rows out of
+     * order (seen on a 3,000-column file). */
     struct load_progress lp = {o, f, sq_now_ms()};
+    store_exec(c, "SET preserve_insertion_order = false", NULL);
     rc = store_exec_progress(c, sql.data, o->progress ? on_load_progress : NULL, &lp, err);
+    store_exec(c, "SET preserve_insertion_order = true", NULL);
     for (size_t r = 0; r < sn.t.nrows; r++)
         free(taken[r]);
     free(taken);
@@ -615,6 +620,41 @@ static int read_text_columns(struct store_conn *c, const struct scan_file *f,
     return rc;
 }
 
+/* DuckDB's messages name the staging copy and go on for paragraphs of possible fixes:
+ * keep the part about the file, naming the user's file. */
+static void tidy_error(struct sq_error *e, const char *staged, const char *rel)
+{
+    if (!e)
+        return;
+    static const char *const cuts[] = {"\nThe search space", "\nPossible fixes", "\n\n", NULL};
+    for (int i = 0; cuts[i]; i++) {
+        char *p = strstr(e->msg, cuts[i]);
+        if (p)
+            *p = '\0';
+    }
+    if (staged) {
+        char *p = strstr(e->msg, staged);
+        if (p) {
+            char rest[sizeof e->msg];
+            snprintf(rest, sizeof rest, "%s", p + strlen(staged));
+            snprintf(p, sizeof e->msg - (size_t)(p - e->msg), "%s%s", rel, rest);
+        }
+    }
+    size_t n = strlen(e->msg);
+    while (n > 0 && (e->msg[n - 1] == '\n' || e->msg[n - 1] == ' '))
+        e->msg[--n] = '\0';
+}
+
+/* 1 if the prefix holds nothing but a byte-order mark and white space. */
+static int blank(const struct sq_buf *b)
+{
+    size_t i = b->len >= 3 && memcmp(b->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (; i < b->len; i++)
+        if (!strchr(" \t\r\n", b->data[i]))
+            return 0;
+    return 1;
+}
+
 int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
                        const struct ingest_options *o, const char *stage, struct load_result *out,
                        struct sq_error *err)
@@ -632,6 +672,17 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
     if (f->kind == SCAN_PARQUET) {
         snprintf(out->encoding, sizeof out->encoding, "parquet");
     } else {
+        struct sq_buf head;
+        sq_buf_init(&head, SQ_BUF_UNLIMITED);
+        rc = read_prefix(f->path, f->gzip, 4096, &head, err);
+        int empty = !rc && head.len < 4096 && blank(&head);
+        sq_buf_fini(&head);
+        if (empty)
+            rc = sq_error_set(err, SQ_E_PARSE, -1,
+                              "the file is empty: it needs at least a header line naming the "
+                              "columns");
+        if (rc)
+            goto out;
         rc = enc_detect_file(f->path, hint, ENC_PREFIX, &enc, err);
         if (rc)
             goto out;
@@ -691,6 +742,8 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
         free(sql);
     }
 out:
+    if (rc)
+        tidy_error(err, staged, f->rel);
     if (staged) {
         unlink(staged);
         free(staged);

@@ -250,6 +250,10 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
     }
 
     sq_buf_reset(&sql);
+    /* The column rows go in one multi-row INSERT (appended last); the value index
+     * statements gather in sql. */
+    struct sq_buf rowsql;
+    sq_buf_init(&rowsql, SQ_BUF_UNLIMITED);
     sq_buf_puts(&sql, "DELETE FROM salesql_columns WHERE source = ");
     sq_buf_put_literal(&sql, source);
     sq_buf_puts(&sql, "; DELETE FROM salesql_values WHERE source = ");
@@ -283,27 +287,27 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
         if (derived)
             agg = "";
         double null_share = rows ? (double)(rows - nonnull) / (double)rows : 0;
-        sq_buf_printf(&sql, "INSERT INTO salesql_columns VALUES (");
-        sq_buf_put_literal(&sql, source);
-        sq_buf_printf(&sql, ", %zu, ", i);
-        sq_buf_put_literal(&sql, name);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal(&sql, original);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal(&sql, type);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal(&sql, role);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal(&sql, agg);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal_or_null(&sql, derived);
-        sq_buf_printf(&sql, ", %.6f, %lld, ", null_share, distinct);
-        sq_buf_put_literal_or_null(&sql, mn);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal_or_null(&sql, mx);
-        sq_buf_puts(&sql, ", ");
-        sq_buf_put_literal_or_null(&sql, note);
-        sq_buf_puts(&sql, ");");
+        sq_buf_puts(&rowsql, i ? ", (" : "INSERT INTO salesql_columns VALUES (");
+        sq_buf_put_literal(&rowsql, source);
+        sq_buf_printf(&rowsql, ", %zu, ", i);
+        sq_buf_put_literal(&rowsql, name);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal(&rowsql, original);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal(&rowsql, type);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal(&rowsql, role);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal(&rowsql, agg);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal_or_null(&rowsql, derived);
+        sq_buf_printf(&rowsql, ", %.6f, %lld, ", null_share, distinct);
+        sq_buf_put_literal_or_null(&rowsql, mn);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal_or_null(&rowsql, mx);
+        sq_buf_puts(&rowsql, ", ");
+        sq_buf_put_literal_or_null(&rowsql, note);
+        sq_buf_puts(&rowsql, ")");
         if (strcmp(type, "VARCHAR") == 0 && strcmp(role, "dimension") == 0 && distinct > 0 &&
             distinct <= VALUE_INDEX_MAX) {
             char *q = sq_quote_ident(name);
@@ -318,6 +322,9 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
             free(q);
         }
     }
+    if (rowsql.len)
+        sq_buf_printf(&sql, "%s;", rowsql.data);
+    sq_buf_fini(&rowsql);
     rc = store_exec(c, sql.data, err);
     free(distinct_of);
 out:

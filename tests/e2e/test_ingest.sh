@@ -131,6 +131,24 @@ check "parquet derived parts" 4 "$P" "$PDB" "SELECT count(DISTINCT order_date_ye
 expect_status "parquet folder source" 0 "$SALESQL" ingest --data "$P" --db "$PDB"
 check "parquet folder rows" "3000 3" "$P" "$PDB" "SELECT count(*) || ' ' || count(DISTINCT _salesql_file) FROM raw_pq"
 
+# Hostile files: each fails alone with a reason, and the others still load.
+H="$WORK/hostile"; HDB="$WORK/hostile.duckdb"
+mkdir -p "$H"
+: >"$H/empty.csv"
+printf '\357\273\277\r\n' >"$H/bom_only.csv"
+head -c 4000 /dev/urandom >"$H/garbage.csv"
+printf 'a,a,,b\n1,2,3,4\n' >"$H/dupes.csv"
+printf 'x\n1\n' >"$H/O'Brien.csv"
+printf 'a,b\n1,2\n3,4,5,6\n' >"$H/ragged.csv"
+expect_status "hostile files" 1 "$SALESQL" ingest --data "$H" --db "$HDB"
+contains "empty file" "$WORK/err" "empty.csv: the file is empty"
+contains "bom only" "$WORK/err" "bom_only.csv: the file is empty"
+contains "garbage named" "$WORK/err" "garbage.csv"
+contains "others load" "$WORK/err" "3 loaded, 3 failed"
+check "duplicate names" "1 2 3 4" "$H" "$HDB" "SELECT a || ' ' || a_1 || ' ' || column2 || ' ' || b FROM mart_dyn_dupes"
+check "quote in file name" 1 "$H" "$HDB" "SELECT x FROM mart_dyn_o_brien"
+check "ragged rows kept" 2 "$H" "$HDB" "SELECT count(*) FROM mart_dyn_ragged"
+
 # Usage errors.
 expect_status "missing data folder" 1 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
 contains "says which folder" "$WORK/err" "nope"

@@ -29,10 +29,12 @@ struct cli_common {
     size_t progress_total;
 };
 
+int cmd_ask(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* The long options every data command takes; end a command's option table with them. */
 #define CLI_COMMON_OPTIONS                                                                         \

@@ -1,6 +1,7 @@
 /*
  * `salesql schema`: the marts, their columns with types, roles, statistics and sample
- * values, the files and their load status, and the playbook — as text or JSON.
+ * values, the joins found between marts, the files and their load status, and the
+ * playbook — as text or JSON.
  */
 #include "cli/cli.h"
 #include "cli/session.h"
@@ -21,8 +22,9 @@ static void usage(FILE *f)
                "\n"
                "Shows what salesql knows about the loaded data: every mart_dyn_* view with\n"
                "its columns (type, role, share of empty values, distinct values, range, the\n"
-               "most frequent values), the files behind it and their load status, and the\n"
-               "playbook. Refreshes the database first when files changed.\n"
+               "most frequent values), the joins found between marts, the files behind it\n"
+               "and their load status, and the playbook. Refreshes the database first when files "
+               "changed.\n"
                "\n"
                "  --format text|json   text for people (default), json for programs\n"
                "  --no-refresh         show the database as it is, without loading changes\n");
@@ -90,6 +92,13 @@ static void print_text(FILE *f, const struct schema *s, const char *data_dir)
             if (col->note)
                 fprintf(f, "  %-28s note: %s\n", "", col->note);
         }
+    }
+    if (s->njoins)
+        fprintf(f, "\nJoins:\n");
+    for (size_t j = 0; j < s->njoins; j++) {
+        const struct schema_join *jn = &s->joins[j];
+        fprintf(f, "  %s.%s -> %s.%s  (%s, %.0f%% of values found)\n", jn->from->name, jn->from_col,
+                jn->to->name, jn->to_col, jn->rule, jn->coverage * 100);
     }
     int header = 0;
     for (size_t j = 0; j < s->nfiles; j++) {

@@ -14,9 +14,11 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"ask", cmd_ask, "answer a question in plain English"},
     {"ingest", cmd_ingest, "load new and changed files from the data folder"},
     {"schema", cmd_schema, "show the marts, columns, types, roles and sample values"},
     {"sql", cmd_sql, "run one guarded, read-only SQL query"},
+    {"eval", cmd_eval, "measure answers against gold SQL"},
     {"demo", cmd_demo, "write a realistic synthetic sales data set"},
 };
 

@@ -805,6 +805,13 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
         rc = profile_changed(&r, err);
     sq_rm_rf(o->staging_dir);
 count:
+    if (!rc) {
+        /* Joins are derived data: a failure leaves the last edges and is retried. */
+        struct sq_error je;
+        sq_error_clear(&je);
+        if (ingest__discover_joins(c, &je) != 0)
+            sq_log_warn("cannot discover the joins between marts: %s", je.msg);
+    }
     if (!rc)
         rc = store_query_int(c, "SELECT count(*) FROM salesql_sources", &nsrc, err);
     rep->sources = (size_t)nsrc;

@@ -25,7 +25,9 @@ struct store_conn;
     "VARCHAR, null_share DOUBLE, distinct_approx BIGINT, min_value VARCHAR, max_value "            \
     "VARCHAR, note VARCHAR);"                                                                      \
     "CREATE TABLE IF NOT EXISTS salesql_values(source VARCHAR, column_name VARCHAR, value "        \
-    "VARCHAR, n BIGINT);"
+    "VARCHAR, n BIGINT);"                                                                          \
+    "CREATE TABLE IF NOT EXISTS salesql_joins(from_source VARCHAR, from_column VARCHAR, "          \
+    "to_source VARCHAR, to_column VARCHAR, coverage DOUBLE, rule VARCHAR);"
 
 /* The hidden column that records which file a row of a multi-file source came from. */
 #define INGEST_FILE_COLUMN "_salesql_file"
@@ -54,5 +56,8 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
 void ingest__load_result_fini(struct load_result *r);
 /* Recomputes the profile (salesql_columns, salesql_values) of one source's mart. */
 int ingest__profile_source(struct store_conn *c, const char *source, struct sq_error *err);
+/* Recomputes the join edges between marts (salesql_joins, replaced in one transaction)
+ * when any source changed since the last discovery; otherwise one catalog query. */
+int ingest__discover_joins(struct store_conn *c, struct sq_error *err);
 
 #endif

@@ -80,7 +80,14 @@ const char *ingest_guess_role(const char *name, const char *type, long long dist
     if (id_name)
         return "identifier";
     if (is_numeric_type(type)) {
-        if (distinct <= 2 && rows > 2)
+        /* Amounts are measures even when a small table holds few of them. */
+        static const char *const amounts[] = {"quantity", "qty", "amount", "sales", "revenue",
+                                              "price", "cost", "profit", "units", "total",
+                                              "freight", "discount", "income", NULL};
+        int amount = 0;
+        for (int i = 0; amounts[i]; i++)
+            amount |= strstr(name, amounts[i]) != NULL;
+        if (!amount && distinct <= 2 && rows > 2)
             return "dimension"; /* flags such as discontinued 0/1 */
         /* Rates and prices average; amounts and counts sum. Distinctive stems match
          * anywhere in a name (priceeach, unitprice), short words only as words. */

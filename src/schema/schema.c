@@ -20,15 +20,21 @@ static const char *dup(struct schema *s, const struct sq_cell *c)
     return c->text ? sq_arena_strdup(&s->arena, c->text) : NULL;
 }
 
-static int catalog_exists(struct store_conn *c, int *exists, struct sq_error *err)
+/* *exists: the catalog tables are there; *joins: so is salesql_joins (a database
+ * refreshed by a version before join discovery has none). */
+static int catalog_exists(struct store_conn *c, int *exists, int *joins, struct sq_error *err)
 {
-    long long n = 0;
-    int rc = store_query_int(c,
-                             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
-                             "AND table_name IN ('salesql_sources', 'salesql_columns', "
-                             "'salesql_values', 'salesql_files')",
-                             &n, err);
-    *exists = n == 4;
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT count(*) FILTER (WHERE table_name IN ('salesql_sources', "
+                         "'salesql_columns', 'salesql_values', 'salesql_files')), count(*) "
+                         "FILTER (WHERE table_name = 'salesql_joins') FROM duckdb_tables() "
+                         "WHERE schema_name = 'main'",
+                         &t, err);
+    *exists = !rc && t.nrows && sq_cell_int(sq_table_cell(&t, 0, 0)) == 4;
+    *joins = !rc && t.nrows && sq_cell_int(sq_table_cell(&t, 0, 1)) == 1;
+    sq_table_fini(&t);
     return rc;
 }
 
@@ -176,17 +182,55 @@ static int load_files(struct store_conn *c, struct schema *s, struct sq_error *e
     return rc;
 }
 
+/* Edges whose marts are gone (a refresh that failed before discovery ran again) are
+ * left out. */
+static int load_joins(struct store_conn *c, struct schema *s, struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    int rc = store_query(c,
+                         "SELECT from_source, from_column, to_source, to_column, coverage, rule "
+                         "FROM salesql_joins ORDER BY from_source, from_column, to_source, "
+                         "to_column",
+                         &t, err);
+    if (!rc) {
+        s->joins = sq_arena_alloc(&s->arena, (t.nrows + 1) * sizeof *s->joins);
+        memset(s->joins, 0, (t.nrows + 1) * sizeof *s->joins);
+        for (size_t r = 0; r < t.nrows; r++) {
+            const struct schema_mart *from = mart_by_source(s, sq_table_cell(&t, r, 0)->text);
+            const struct schema_mart *to = mart_by_source(s, sq_table_cell(&t, r, 2)->text);
+            const char *fc = sq_table_cell(&t, r, 1)->text, *tc = sq_table_cell(&t, r, 3)->text;
+            if (!from || !to || !fc || !tc || !schema_find_column(from, fc) ||
+                !schema_find_column(to, tc))
+                continue;
+            struct schema_join *j = &s->joins[s->njoins++];
+            j->from = from;
+            j->to = to;
+            j->from_col = sq_arena_strdup(&s->arena, fc);
+            j->to_col = sq_arena_strdup(&s->arena, tc);
+            j->coverage = sq_table_cell(&t, r, 4)->num;
+            j->rule = dup(s, sq_table_cell(&t, r, 5));
+            if (!j->rule)
+                j->rule = "";
+        }
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
 int schema_load(struct store_conn *c, struct schema **out, struct sq_error *err)
 {
     struct schema *s = xcalloc(1, sizeof *s);
     sq_arena_init(&s->arena);
     *out = NULL;
-    int exists = 0;
-    int rc = catalog_exists(c, &exists, err);
+    int exists = 0, joins = 0;
+    int rc = catalog_exists(c, &exists, &joins, err);
     if (!rc && exists) {
         if ((rc = load_marts(c, s, err)) == 0 && (rc = load_columns(c, s, err)) == 0 &&
             (rc = load_values(c, s, err)) == 0)
             rc = load_files(c, s, err);
+        if (!rc && joins)
+            rc = load_joins(c, s, err);
     }
     if (rc) {
         schema_free(s);
@@ -218,6 +262,58 @@ const struct schema_column *schema_find_column(const struct schema_mart *m, cons
         if (strcmp(m->cols[i].name, name) == 0)
             return &m->cols[i];
     return NULL;
+}
+
+int schema_join_path(const struct schema *s, const struct schema_mart *from,
+                     const struct schema_mart *to, const struct schema_join **path, size_t max,
+                     size_t *len)
+{
+    *len = 0;
+    if (!s || !from || !to || from < s->marts || from >= s->marts + s->nmarts || to < s->marts ||
+        to >= s->marts + s->nmarts)
+        return SQ_E_NOT_FOUND;
+    if (from == to)
+        return 0;
+    /* Breadth-first from `from`, marts in the order they were reached and edges in
+     * s->joins order, recording the edge that first reached each mart: the first path
+     * found to any mart is the shortest, and among the shortest the first in edge order. */
+    size_t n = s->nmarts;
+    const struct schema_join **via = xcalloc(n, sizeof *via);
+    size_t *depth = xcalloc(n, sizeof *depth);
+    size_t *queue = xcalloc(n, sizeof *queue);
+    size_t head = 0, tail = 0, src = (size_t)(from - s->marts), dst = (size_t)(to - s->marts);
+    int rc = SQ_E_NOT_FOUND;
+    unsigned char *seen = xcalloc(n, 1);
+    seen[src] = 1;
+    queue[tail++] = src;
+    while (head < tail && !seen[dst]) {
+        size_t m = queue[head++];
+        if (depth[m] >= max)
+            continue;
+        for (size_t i = 0; i < s->njoins; i++) {
+            const struct schema_join *j = &s->joins[i];
+            size_t t = (size_t)(j->to - s->marts);
+            if (j->from != &s->marts[m] || seen[t])
+                continue;
+            seen[t] = 1;
+            via[t] = j;
+            depth[t] = depth[m] + 1;
+            queue[tail++] = t;
+        }
+    }
+    if (seen[dst]) {
+        *len = depth[dst];
+        for (size_t m = dst, k = depth[dst]; k > 0; k--) {
+            path[k - 1] = via[m];
+            m = (size_t)(via[m]->from - s->marts);
+        }
+        rc = 0;
+    }
+    free(seen);
+    free(queue);
+    free(depth);
+    free(via);
+    return rc;
 }
 
 static void opt_str(struct sq_jw *w, const char *key, const char *v)
@@ -277,6 +373,21 @@ void schema_write_json(const struct schema *s, const struct playbook *pb, struct
             sq_jw_obj_end(w);
         }
         sq_jw_arr_end(w);
+        sq_jw_obj_end(w);
+    }
+    sq_jw_arr_end(w);
+    sq_jw_key(w, "joins");
+    sq_jw_arr_begin(w);
+    for (size_t i = 0; i < s->njoins; i++) {
+        const struct schema_join *j = &s->joins[i];
+        sq_jw_obj_begin(w);
+        opt_str(w, "from", j->from->name);
+        opt_str(w, "from_column", j->from_col);
+        opt_str(w, "to", j->to->name);
+        opt_str(w, "to_column", j->to_col);
+        sq_jw_key(w, "coverage");
+        sq_jw_double(w, j->coverage);
+        opt_str(w, "rule", j->rule);
         sq_jw_obj_end(w);
     }
     sq_jw_arr_end(w);

@@ -64,11 +64,26 @@ struct schema_mart {
     size_t ncols;
 };
 
+/* A join edge found at ingest (docs/internals/joins.md): every non-NULL value of
+ * from.from_col that was checked is (coverage of them, at least 0.99) a value of
+ * to.to_col, which is unique and never NULL in `to`. So following an edge in its direction
+ * is many-to-one: joining `to` onto `from` never multiplies from's rows. */
+struct schema_join {
+    const struct schema_mart *from;
+    const char *from_col;
+    const struct schema_mart *to;
+    const char *to_col;
+    double coverage;  /* share of the checked distinct values of from_col found in to_col */
+    const char *rule; /* same_name | name_suffix | entity_key | entity_name */
+};
+
 struct schema {
     struct schema_mart *marts;
     size_t nmarts;
     struct schema_file *files;
     size_t nfiles;
+    struct schema_join *joins; /* ordered by from mart, from column, to mart, to column */
+    size_t njoins;
     struct sq_arena arena;
 };
 
@@ -77,7 +92,18 @@ int schema_load(struct store_conn *c, struct schema **out, struct sq_error *err)
 void schema_free(struct schema *s);
 const struct schema_mart *schema_find_mart(const struct schema *s, const char *name);
 const struct schema_column *schema_find_column(const struct schema_mart *m, const char *name);
-/* Writes {"marts": [...], "files": [...], "playbook": {...}} as one JSON value. */
+/* The shortest chain of join edges from mart `from` to mart `to`, following edges only in
+ * their direction (many-to-one), so the joined rows are exactly from's rows. On success
+ * path[0..*len) holds the edges in order (path[0]->from == from, path[*len-1]->to == to,
+ * each edge's `to` the next one's `from`); *len is 0 when from == to. Among paths of the
+ * same length the one whose edges come first in s->joins order wins (deterministic).
+ * Paths longer than max edges are not searched. Returns 0, or SQ_E_NOT_FOUND (with *len
+ * 0) when no such path exists. The edges point into s. */
+int schema_join_path(const struct schema *s, const struct schema_mart *from,
+                     const struct schema_mart *to, const struct schema_join **path, size_t max,
+                     size_t *len);
+/* Writes {"marts": [...], "joins": [...], "files": [...], "playbook": {...}} as one JSON
+ * value. */
 void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w);
 
 #endif

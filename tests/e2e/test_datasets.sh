@@ -71,4 +71,70 @@ expect_status "schema json" 0 "$SALESQL" schema --data "$A" --db "$ADB" --format
 contains "schema json values" "$WORK/out" '"NA"'
 contains "schema json role" "$WORK/out" '"role": "measure"'
 contains "schema json note" "$WORK/out" 'dates read as month/day/year'
+# Joins found at ingest (docs/internals/joins.md): every expected edge, the right number
+# of them, and none from a measure, flag, level or date part.
+# schema_joins NAME DATA DB: the schema's JSON without blanks, in $WORK/joins.
+schema_joins() {
+    expect_status "$1 schema json" 0 "$SALESQL" schema --no-refresh --data "$2" --db "$3" --format json
+    tr -d ' \n' <"$WORK/out" >"$WORK/joins"
+}
+# edge NAME FROM FROM_COLUMN TO TO_COLUMN RULE (marts without their mart_dyn_ prefix)
+edge() {
+    contains "$1" "$WORK/joins" "{\"from\":\"mart_dyn_$2\",\"from_column\":\"$3\",\"to\":\"mart_dyn_$4\",\"to_column\":\"$5\",\"coverage\":1,\"rule\":\"$6\"}"
+}
+# edge_count NAME N: the number of edges in $WORK/joins.
+edge_count() {
+    CHECKS=$((CHECKS + 1))
+    n=$(grep -o '"from_column":' "$WORK/joins" | wc -l)
+    [ "$n" -eq "$2" ] || fail "$1: $n joins, expected $2: $(grep -o '"joins":.*' "$WORK/joins" | head -c 3000)"
+}
+# no_edge_from NAME COLUMN...: no edge starts at a column of any of these names.
+no_edge_from() {
+    name=$1
+    shift
+    for col in "$@"; do
+        CHECKS=$((CHECKS + 1))
+        if grep -qF "\"from_column\":\"$col\"" "$WORK/joins"; then
+            fail "$name: a join starts at $col"
+        fi
+    done
+}
+
+schema_joins northwind "$N" "$NDB"
+edge "nw details->orders" order_details order_id orders order_id same_name
+edge "nw details->products" order_details product_id products product_id same_name
+edge "nw products->categories" products category_id categories category_id same_name
+edge "nw products->suppliers" products supplier_id suppliers supplier_id same_name
+edge "nw orders->customers" orders customer_id customers customer_id same_name
+edge "nw orders->employees" orders employee_id employees employee_id same_name
+edge "nw orders->shippers" orders ship_via shippers shipper_id entity_name
+edge "nw employee_territories->territories" employee_territories territory_id territories territory_id same_name
+edge "nw employee_territories->employees" employee_territories employee_id employees employee_id same_name
+edge "nw territories->region" territories region_id region region_id same_name
+edge_count "nw joins" 10
+no_edge_from "nw measures" quantity unit_price discount reorder_level units_in_stock \
+    units_on_order discontinued freight reports_to extension order_date_year
+expect_status "nw schema text" 0 "$SALESQL" schema --no-refresh --data "$N" --db "$NDB"
+contains "nw schema text joins" "$WORK/out" "mart_dyn_order_details.product_id -> mart_dyn_products.product_id"
+
+schema_joins adventureworks "$W" "$WDB"
+P=adventure_works
+edge "aw sales->products" ${P}_sales product_key ${P}_products product_key same_name
+edge "aw sales->customers" ${P}_sales customer_key ${P}_customers customer_key same_name
+edge "aw sales->territories" ${P}_sales territory_key ${P}_territories sales_territory_key name_suffix
+edge "aw sales->calendar" ${P}_sales order_date ${P}_calendar date name_suffix
+edge "aw returns->products" ${P}_returns product_key ${P}_products product_key same_name
+edge "aw returns->territories" ${P}_returns territory_key ${P}_territories sales_territory_key name_suffix
+edge "aw returns->calendar" ${P}_returns return_date ${P}_calendar date name_suffix
+edge "aw products->subcategories" ${P}_products product_subcategory_key ${P}_product_subcategories product_subcategory_key same_name
+edge "aw subcategories->categories" ${P}_product_subcategories product_category_key ${P}_product_categories product_category_key same_name
+edge_count "aw joins" 9
+no_edge_from "aw measures" order_quantity order_line_item return_quantity total_children \
+    annual_income product_cost product_price stock_date birth_date order_date_year
+
+for ds in superstore auto_sales; do
+    schema_joins "$ds" "$DATASETS/$ds" "$WORK/$ds.duckdb"
+    edge_count "$ds joins" 0
+done
+
 finish

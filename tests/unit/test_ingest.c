@@ -238,6 +238,7 @@ static void test_roles(void **state)
     expect_role("product_name", "VARCHAR", 1850, 9994, "dimension", "");
     expect_role("email_address", "VARCHAR", 18000, 18148, "identifier", "");
     expect_role("corporate_rate", "DOUBLE", 10, 100, "measure", "avg");
+    expect_role("return_quantity", "BIGINT", 2, 1809, "measure", "sum");
 }
 
 int main(void)

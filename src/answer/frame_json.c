@@ -1,0 +1,271 @@
+/*
+ * Frames to JSON and back (see answer/answer.h), so that a session's last question can
+ * be kept between CLI runs (and server restarts) by name, not by pointer: marts, columns
+ * and filter values are resolved again in the current schema snapshot.
+ */
+#include "answer/answer.h"
+
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "schema/schema.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const aggs[] = {
+    "sum", "avg", "min", "max", "median", "count", "count_distinct", "ratio", "metric"};
+
+static void date_str(char *out, size_t n, struct nl_date d)
+{
+    snprintf(out, n, "%04d-%02d-%02d", d.y, d.m, d.d);
+}
+
+static void period_json(struct sq_jw *w, const struct nl_period *p)
+{
+    char a[16], b[16];
+    date_str(a, sizeof a, p->from);
+    date_str(b, sizeof b, p->to);
+    sq_jw_obj_begin(w);
+    sq_jw_key(w, "from");
+    sq_jw_str(w, a);
+    sq_jw_key(w, "to");
+    sq_jw_str(w, b);
+    sq_jw_key(w, "label");
+    sq_jw_str(w, p->label);
+    sq_jw_obj_end(w);
+}
+
+static void name_of(struct sq_jw *w, const char *key, const void *p, const char *name)
+{
+    sq_jw_key(w, key);
+    if (p)
+        sq_jw_str(w, name);
+    else
+        sq_jw_null(w);
+}
+
+char *answer_frame_to_json(const struct nl_frame *f)
+{
+    struct sq_buf b;
+    struct sq_jw w;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_jw_init(&w, &b, 0);
+    sq_jw_obj_begin(&w);
+    name_of(&w, "fact", f->fact, f->fact ? f->fact->name : NULL);
+    sq_jw_key(&w, "measures");
+    sq_jw_arr_begin(&w);
+    for (size_t i = 0; i < f->nmeasures; i++) {
+        const struct nl_measure *m = &f->measures[i];
+        sq_jw_obj_begin(&w);
+        sq_jw_key(&w, "agg");
+        sq_jw_str(&w, aggs[m->agg]);
+        name_of(&w, "mart", m->mart, m->mart ? m->mart->name : NULL);
+        name_of(&w, "col", m->col, m->col ? m->col->name : NULL);
+        name_of(&w, "per", m->per, m->per ? m->per->name : NULL);
+        sq_jw_key(&w, "metric");
+        sq_jw_str(&w, m->metric);
+        sq_jw_key(&w, "metric_sql");
+        sq_jw_str(&w, m->metric_sql);
+        sq_jw_key(&w, "noun");
+        sq_jw_str(&w, m->noun);
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
+    sq_jw_key(&w, "dims");
+    sq_jw_arr_begin(&w);
+    for (size_t i = 0; i < f->ndims; i++) {
+        sq_jw_obj_begin(&w);
+        name_of(&w, "mart", f->dims[i].mart, f->dims[i].mart ? f->dims[i].mart->name : NULL);
+        name_of(&w, "col", f->dims[i].col, f->dims[i].col ? f->dims[i].col->name : NULL);
+        sq_jw_key(&w, "grain");
+        sq_jw_int(&w, f->dims[i].grain);
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
+    sq_jw_key(&w, "filters");
+    sq_jw_arr_begin(&w);
+    for (size_t i = 0; i < f->nfilters; i++) {
+        const struct nl_filter *x = &f->filters[i];
+        sq_jw_obj_begin(&w);
+        sq_jw_key(&w, "mart");
+        sq_jw_str(&w, x->mart->name);
+        sq_jw_key(&w, "col");
+        sq_jw_str(&w, x->col->name);
+        sq_jw_key(&w, "negate");
+        sq_jw_bool(&w, x->negate);
+        sq_jw_key(&w, "numeric");
+        sq_jw_bool(&w, x->numeric);
+        sq_jw_key(&w, "op");
+        sq_jw_int(&w, x->op);
+        sq_jw_key(&w, "number");
+        sq_jw_double(&w, x->number);
+        sq_jw_key(&w, "values");
+        sq_jw_arr_begin(&w);
+        for (size_t k = 0; k < x->nvalues; k++)
+            sq_jw_str(&w, x->values[k]);
+        sq_jw_arr_end(&w);
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
+    name_of(&w, "date_mart", f->date_mart, f->date_mart ? f->date_mart->name : NULL);
+    name_of(&w, "date", f->date, f->date ? f->date->name : NULL);
+    sq_jw_key(&w, "window");
+    if (f->has_window)
+        period_json(&w, &f->window);
+    else
+        sq_jw_null(&w);
+    sq_jw_key(&w, "periods");
+    sq_jw_arr_begin(&w);
+    for (int i = 0; f->compare && i < 2; i++)
+        period_json(&w, &f->periods[i]);
+    sq_jw_arr_end(&w);
+    sq_jw_key(&w, "order");
+    sq_jw_int(&w, f->order);
+    sq_jw_key(&w, "limit");
+    sq_jw_int(&w, (int64_t)f->limit);
+    sq_jw_key(&w, "superlative");
+    sq_jw_bool(&w, f->superlative);
+    sq_jw_key(&w, "share");
+    sq_jw_bool(&w, f->share);
+    sq_jw_key(&w, "growth");
+    sq_jw_bool(&w, f->growth);
+    sq_jw_obj_end(&w);
+    return sq_buf_steal(&b);
+}
+
+static const struct schema_mart *mart(const struct schema *s, json_t *v)
+{
+    return json_is_string(v) ? schema_find_mart(s, json_string_value(v)) : NULL;
+}
+
+static const struct schema_column *column(const struct schema_mart *m, json_t *v)
+{
+    return m && json_is_string(v) ? schema_find_column(m, json_string_value(v)) : NULL;
+}
+
+static int read_period(json_t *v, struct nl_period *p)
+{
+    const char *a = json_string_value(json_object_get(v, "from"));
+    const char *b = json_string_value(json_object_get(v, "to"));
+    const char *l = json_string_value(json_object_get(v, "label"));
+    if (!a || !b || !l || sscanf(a, "%d-%d-%d", &p->from.y, &p->from.m, &p->from.d) != 3 ||
+        sscanf(b, "%d-%d-%d", &p->to.y, &p->to.m, &p->to.d) != 3)
+        return -1;
+    snprintf(p->label, sizeof p->label, "%s", l);
+    return 0;
+}
+
+/* A text that must outlive the JSON: metric names and SQL live in the playbook, so they
+ * are looked up there by the caller; here they are interned in the schema's arena. */
+static const char *keep(const struct schema *s, json_t *v)
+{
+    const char *t = json_string_value(v);
+    return t ? sq_arena_strdup((struct sq_arena *)&s->arena, t) : NULL;
+}
+
+int answer_frame_from_json(const char *text, const struct schema *s, struct nl_frame *out)
+{
+    json_error_t jerr;
+    json_t *root = json_loads(text, 0, &jerr);
+    if (!root)
+        return -1;
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    out->fact = mart(s, json_object_get(root, "fact"));
+    if (!out->fact)
+        goto done;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(root, "measures"), i, v)
+    {
+        if (out->nmeasures >= NL_MAX_MEASURES)
+            goto done;
+        struct nl_measure *m = &out->measures[out->nmeasures++];
+        const char *agg = json_string_value(json_object_get(v, "agg"));
+        int found = 0;
+        for (int k = 0; agg && k < (int)(sizeof aggs / sizeof aggs[0]); k++)
+            if (strcmp(agg, aggs[k]) == 0) {
+                m->agg = (enum nl_agg)k;
+                found = 1;
+            }
+        if (!found)
+            goto done;
+        m->mart = mart(s, json_object_get(v, "mart"));
+        m->col = column(m->mart, json_object_get(v, "col"));
+        m->per = column(m->mart, json_object_get(v, "per"));
+        m->metric = keep(s, json_object_get(v, "metric"));
+        m->metric_sql = keep(s, json_object_get(v, "metric_sql"));
+        snprintf(m->noun, sizeof m->noun, "%s",
+                 json_string_value(json_object_get(v, "noun"))
+                     ? json_string_value(json_object_get(v, "noun"))
+                     : "");
+        int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
+        if (!m->mart || (needs_col && !m->col) || (m->agg == NL_AGG_RATIO && !m->per))
+            goto done;
+    }
+    json_array_foreach(json_object_get(root, "dims"), i, v)
+    {
+        if (out->ndims >= NL_MAX_DIMS)
+            goto done;
+        struct nl_dim *d = &out->dims[out->ndims++];
+        d->mart = mart(s, json_object_get(v, "mart"));
+        d->col = column(d->mart, json_object_get(v, "col"));
+        d->grain = (enum shape_grain)json_integer_value(json_object_get(v, "grain"));
+        if (d->mart && !d->col)
+            goto done;
+    }
+    json_array_foreach(json_object_get(root, "filters"), i, v)
+    {
+        if (out->nfilters >= NL_MAX_FILTERS)
+            goto done;
+        struct nl_filter *x = &out->filters[out->nfilters++];
+        x->mart = mart(s, json_object_get(v, "mart"));
+        x->col = column(x->mart, json_object_get(v, "col"));
+        if (!x->col)
+            goto done;
+        x->negate = json_is_true(json_object_get(v, "negate"));
+        x->numeric = json_is_true(json_object_get(v, "numeric"));
+        x->op = (enum nl_cmp)json_integer_value(json_object_get(v, "op"));
+        x->number = json_number_value(json_object_get(v, "number"));
+        size_t k;
+        json_t *val;
+        json_array_foreach(json_object_get(v, "values"), k, val)
+        {
+            /* Values point into the value index, so they must still be in it. */
+            const char *want = json_string_value(val);
+            const char *found = NULL;
+            for (size_t j = 0; want && j < x->col->nvalues && !found; j++)
+                if (strcmp(x->col->values[j].value, want) == 0)
+                    found = x->col->values[j].value;
+            if (!found || x->nvalues >= NL_MAX_VALUES)
+                goto done;
+            x->values[x->nvalues++] = found;
+        }
+    }
+    out->date_mart = mart(s, json_object_get(root, "date_mart"));
+    out->date = column(out->date_mart, json_object_get(root, "date"));
+    json_t *win = json_object_get(root, "window");
+    if (json_is_object(win)) {
+        if (read_period(win, &out->window) != 0)
+            goto done;
+        out->has_window = 1;
+    }
+    json_t *periods = json_object_get(root, "periods");
+    if (json_array_size(periods) == 2) {
+        if (read_period(json_array_get(periods, 0), &out->periods[0]) != 0 ||
+            read_period(json_array_get(periods, 1), &out->periods[1]) != 0)
+            goto done;
+        out->compare = 1;
+    }
+    out->order = (int)json_integer_value(json_object_get(root, "order"));
+    out->limit = (size_t)json_integer_value(json_object_get(root, "limit"));
+    out->superlative = json_is_true(json_object_get(root, "superlative"));
+    out->share = json_is_true(json_object_get(root, "share"));
+    out->growth = json_is_true(json_object_get(root, "growth"));
+    rc = out->nmeasures ? 0 : -1;
+done:
+    json_decref(root);
+    return rc;
+}

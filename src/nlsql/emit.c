@@ -1,0 +1,641 @@
+/*
+ * From a frame to DuckDB SQL, an interpretation sentence and a result shape (see
+ * nlsql/nlsql.h). Both texts are written from the same frame, so what the user reads is
+ * what ran. Joins follow the schema's join paths from the fact mart; time windows are
+ * half-open date ranges, which DuckDB can prune on at any data size.
+ */
+#include "nlsql/nlsql.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "nlsql/internal.h"
+#include "nlsql/lexicon.h"
+#include "schema/schema.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_ALIASES = 8 };
+
+struct emit {
+    const struct nl_lexicon *lx;
+    const struct schema *s;
+    const struct nl_frame *f;
+    struct nl_answer *out;
+    const struct schema_mart *marts[MAX_ALIASES]; /* [0] is the fact */
+    char aliases[MAX_ALIASES][8];
+    size_t nmarts;
+    const struct schema_join *edges[MAX_ALIASES]; /* edges[i] joins marts[i] (i >= 1) */
+    struct sq_buf sel, from, where, group, order;
+    int ncols;       /* output columns so far */
+    int measure_col; /* output index of the main measure */
+    char measure_alias[256];
+    char time_alias[2][16];
+    int ntime;
+};
+
+/* Registers a mart (and the path to it) and returns its alias index, or -1 if it cannot
+ * be reached from the fact. */
+static int need_mart(struct emit *e, const struct schema_mart *m)
+{
+    for (size_t i = 0; i < e->nmarts; i++)
+        if (e->marts[i] == m)
+            return (int)i;
+    const struct schema_join *path[MAX_ALIASES];
+    size_t len;
+    if (nl__join_path(e->s, e->marts[0], m, path, MAX_ALIASES, &len) != 0)
+        return -1;
+    int at = 0;
+    for (size_t k = 0; k < len; k++) {
+        const struct schema_mart *to = path[k]->to;
+        int found = -1;
+        for (size_t i = 0; i < e->nmarts; i++)
+            if (e->marts[i] == to)
+                found = (int)i;
+        if (found < 0) {
+            if (e->nmarts >= MAX_ALIASES)
+                return -1;
+            found = (int)e->nmarts++;
+            e->marts[found] = to;
+            e->edges[found] = path[k];
+            snprintf(e->aliases[found], sizeof e->aliases[found], "j%d", found);
+        }
+        at = found;
+    }
+    return at;
+}
+
+static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *m,
+                    const struct schema_column *col)
+{
+    int i = need_mart(e, m);
+    if (e->nmarts > 1 || i > 0) {
+        sq_buf_printf(b, "%s.", e->aliases[i < 0 ? 0 : i]);
+    }
+    char *q = sq_quote_ident(col->name);
+    /* Plain snake_case names need no quotes; quoting them only makes SQL harder to read. */
+    int plain = 1;
+    for (const char *p = col->name; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+            plain = 0;
+    static const char *const reserved[] = {"order", "group", "select", "from", "where", "date",
+                                           "year", "month", "day", "user", "end", "case",
+                                           "desc", "asc", "limit", "table", "to", "by", NULL};
+    for (int r = 0; reserved[r]; r++)
+        if (strcmp(col->name, reserved[r]) == 0)
+            plain = 0;
+    sq_buf_puts(b, plain && !isdigit((unsigned char)col->name[0]) ? col->name : q);
+    free(q);
+}
+
+static void put_date(struct emit *e, struct sq_buf *b)
+{
+    put_col(e, b, e->f->date_mart ? e->f->date_mart : e->f->fact, e->f->date);
+}
+
+static void put_range(struct emit *e, struct sq_buf *b, const struct nl_period *p)
+{
+    put_date(e, b);
+    sq_buf_printf(b, " >= DATE '%04d-%02d-%02d' AND ", p->from.y, p->from.m, p->from.d);
+    put_date(e, b);
+    sq_buf_printf(b, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
+}
+
+/* The aggregate expression of a measure, restricted to rows of a period when p is given. */
+static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measure *m,
+                        const struct nl_period *p)
+{
+    struct sq_buf filter;
+    sq_buf_init(&filter, SQ_BUF_UNLIMITED);
+    if (p) {
+        sq_buf_puts(&filter, " FILTER (WHERE ");
+        put_range(e, &filter, p);
+        sq_buf_puts(&filter, ")");
+    }
+    const char *fl = filter.data ? filter.data : "";
+    static const char *const fn[] = {"SUM", "AVG", "MIN", "MAX", "MEDIAN"};
+    switch (m->agg) {
+    case NL_AGG_SUM:
+    case NL_AGG_AVG:
+    case NL_AGG_MIN:
+    case NL_AGG_MAX:
+    case NL_AGG_MEDIAN:
+        sq_buf_printf(b, "%s(", fn[m->agg]);
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s", fl);
+        break;
+    case NL_AGG_COUNT_ROWS:
+        sq_buf_printf(b, "COUNT(*)%s", fl);
+        break;
+    case NL_AGG_COUNT_DISTINCT:
+        sq_buf_puts(b, "COUNT(DISTINCT ");
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s", fl);
+        break;
+    case NL_AGG_RATIO:
+        sq_buf_puts(b, "SUM(");
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s / COUNT(DISTINCT ", fl);
+        put_col(e, b, m->mart, m->per);
+        sq_buf_printf(b, ")%s", fl);
+        break;
+    case NL_AGG_METRIC:
+        sq_buf_printf(b, "(%s)", m->metric_sql);
+        break;
+    }
+    sq_buf_fini(&filter);
+}
+
+static void snake(const char *in, char *out, size_t n)
+{
+    size_t o = 0;
+    int sep = 0;
+    for (const char *p = in; *p && o + 2 < n; p++) {
+        if (isalnum((unsigned char)*p)) {
+            if (sep && o)
+                out[o++] = '_';
+            out[o++] = (char)tolower((unsigned char)*p);
+            sep = 0;
+        } else {
+            sep = 1;
+        }
+    }
+    out[o] = '\0';
+    if (!o)
+        snprintf(out, n, "value");
+}
+
+/* The output name of a measure: sales, avg_discount, orders, profit_per_order. */
+static void measure_alias(const struct nl_measure *m, char *out, size_t n)
+{
+    char noun[64];
+    snake(m->noun[0] ? m->noun : "rows", noun, sizeof noun);
+    switch (m->agg) {
+    case NL_AGG_SUM:
+        snprintf(out, n, "%s", m->col->name);
+        break;
+    case NL_AGG_AVG:
+        snprintf(out, n, "avg_%s", m->col->name);
+        break;
+    case NL_AGG_MIN:
+        snprintf(out, n, "min_%s", m->col->name);
+        break;
+    case NL_AGG_MAX:
+        snprintf(out, n, "max_%s", m->col->name);
+        break;
+    case NL_AGG_MEDIAN:
+        snprintf(out, n, "median_%s", m->col->name);
+        break;
+    case NL_AGG_COUNT_ROWS:
+    case NL_AGG_COUNT_DISTINCT:
+        snprintf(out, n, "%s", noun);
+        break;
+    case NL_AGG_RATIO:
+        snprintf(out, n, "%.60s_per_%.60s", m->col->name, noun);
+        break;
+    case NL_AGG_METRIC:
+        snake(m->metric, out, n);
+        break;
+    }
+}
+
+static void words(const char *name, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = name; *p && o + 1 < n; p++)
+        out[o++] = *p == '_' ? ' ' : *p;
+    out[o] = '\0';
+}
+
+/* "total sales", "average discount", "number of orders". */
+static void measure_label(const struct nl_measure *m, char *out, size_t n)
+{
+    char w[128];
+    if (m->col)
+        words(m->col->name, w, sizeof w);
+    switch (m->agg) {
+    case NL_AGG_SUM:
+        snprintf(out, n, "total %s", w);
+        break;
+    case NL_AGG_AVG:
+        snprintf(out, n, "average %s", w);
+        break;
+    case NL_AGG_MIN:
+        snprintf(out, n, "lowest %s", w);
+        break;
+    case NL_AGG_MAX:
+        snprintf(out, n, "highest %s", w);
+        break;
+    case NL_AGG_MEDIAN:
+        snprintf(out, n, "median %s", w);
+        break;
+    case NL_AGG_COUNT_ROWS:
+    case NL_AGG_COUNT_DISTINCT:
+        snprintf(out, n, "number of %s", m->noun[0] ? m->noun : "rows");
+        break;
+    case NL_AGG_RATIO:
+        snprintf(out, n, "average %.60s per %.40s", w, m->noun);
+        break;
+    case NL_AGG_METRIC:
+        snprintf(out, n, "%s", m->metric);
+        break;
+    }
+}
+
+static int within_one_year(const struct nl_frame *f)
+{
+    return f->has_window && f->window.from.y == f->window.to.y - (f->window.to.m == 1 && f->window.to.d == 1) &&
+           f->window.from.y == (f->window.to.m == 1 && f->window.to.d == 1 ? f->window.to.y - 1 : f->window.to.y);
+}
+
+static void sel_sep(struct emit *e)
+{
+    if (e->sel.len)
+        sq_buf_puts(&e->sel, ", ");
+}
+
+/* A time dimension: its SELECT expressions and aliases. */
+static void emit_time_dim(struct emit *e, enum shape_grain g)
+{
+    int one_year = within_one_year(e->f);
+    const char *parts[2] = {NULL, NULL};
+    switch (g) {
+    case GRAIN_YEAR:
+        parts[0] = "year";
+        break;
+    case GRAIN_QUARTER:
+        if (!one_year)
+            parts[0] = "year";
+        parts[one_year ? 0 : 1] = "quarter";
+        break;
+    case GRAIN_MONTH:
+        parts[0] = one_year ? "month" : "month_start";
+        break;
+    case GRAIN_WEEK:
+        parts[0] = "week_start";
+        break;
+    default:
+        parts[0] = "day";
+        break;
+    }
+    for (int i = 0; i < 2 && parts[i]; i++) {
+        sel_sep(e);
+        const char *p = parts[i];
+        if (strcmp(p, "month_start") == 0 || strcmp(p, "week_start") == 0) {
+            sq_buf_printf(&e->sel, "CAST(date_trunc('%s', ", p[0] == 'm' ? "month" : "week");
+            put_date(e, &e->sel);
+            sq_buf_printf(&e->sel, ") AS DATE) AS %s", p[0] == 'm' ? "month" : "week");
+        } else if (strcmp(p, "day") == 0) {
+            sq_buf_puts(&e->sel, "CAST(");
+            put_date(e, &e->sel);
+            sq_buf_puts(&e->sel, " AS DATE) AS day");
+        } else {
+            sq_buf_printf(&e->sel, "%s(", p);
+            put_date(e, &e->sel);
+            sq_buf_printf(&e->sel, ") AS %s", p);
+        }
+        if (e->group.len)
+            sq_buf_puts(&e->group, ", ");
+        sq_buf_printf(&e->group, "%d", ++e->ncols);
+        if (e->ntime < 2)
+            snprintf(e->time_alias[e->ntime++], sizeof e->time_alias[0], "%s",
+                     strcmp(p, "month_start") == 0 ? "month" : strcmp(p, "week_start") == 0 ? "week" : p);
+    }
+}
+
+static const char *cmp_sql(enum nl_cmp op)
+{
+    static const char *const ops[] = {">", ">=", "<", "<=", "="};
+    return ops[op];
+}
+
+static const char *cmp_words(enum nl_cmp op)
+{
+    static const char *const ops[] = {"above", "at least", "below", "at most", "equal to"};
+    return ops[op];
+}
+
+static void period_alias(const struct nl_period *p, const char *base, char *out, size_t n)
+{
+    char lab[64];
+    snake(p->label, lab, sizeof lab);
+    snprintf(out, n, "%.100s_%.60s", base, lab);
+}
+
+int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_answer *out)
+{
+    struct emit e;
+    memset(&e, 0, sizeof e);
+    e.lx = lx;
+    e.s = nl_lexicon_schema(lx);
+    e.f = f;
+    e.out = out;
+    e.marts[0] = f->fact;
+    snprintf(e.aliases[0], sizeof e.aliases[0], "f");
+    e.nmarts = 1;
+    sq_buf_init(&e.sel, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.from, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.where, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.group, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.order, SQ_BUF_UNLIMITED);
+    int rc = 0;
+
+    /* Reach every mart first, so that aliases are known before any column is written. */
+    for (size_t i = 0; i < f->ndims; i++)
+        if (f->dims[i].col && need_mart(&e, f->dims[i].mart) < 0)
+            rc = SQ_E_UNSUPPORTED;
+    for (size_t i = 0; i < f->nfilters; i++)
+        if (need_mart(&e, f->filters[i].mart) < 0)
+            rc = SQ_E_UNSUPPORTED;
+    for (size_t i = 0; i < f->nmeasures; i++)
+        if (f->measures[i].mart && need_mart(&e, f->measures[i].mart) < 0)
+            rc = SQ_E_UNSUPPORTED;
+    int uses_time = f->has_window || f->compare;
+    for (size_t i = 0; i < f->ndims; i++)
+        uses_time |= !f->dims[i].col;
+    if (uses_time && (!f->date || need_mart(&e, f->date_mart ? f->date_mart : f->fact) < 0))
+        rc = SQ_E_UNSUPPORTED;
+    if (rc) {
+        out->status = SQ_E_UNSUPPORTED;
+        free(out->reason);
+        out->reason = xstrdup("the columns named are in tables that cannot be joined");
+        goto done;
+    }
+
+    struct result_shape *sh = &out->shape;
+    memset(sh, 0, sizeof *sh);
+    sh->dims[0] = sh->dims[1] = sh->time_dim = sh->measure = sh->measure2 = sh->growth = -1;
+
+    /* Dimensions. */
+    int ndimcols = 0;
+    for (size_t i = 0; i < f->ndims; i++) {
+        if (!f->dims[i].col) {
+            int before = e.ncols;
+            emit_time_dim(&e, f->dims[i].grain);
+            sh->time_dim = e.ncols - 1;
+            sh->grain = f->dims[i].grain;
+            if (ndimcols < 2)
+                sh->dims[ndimcols++] = before;
+            if (e.ncols - before == 2 && ndimcols < 2)
+                sh->dims[ndimcols++] = before + 1;
+            continue;
+        }
+        sel_sep(&e);
+        put_col(&e, &e.sel, f->dims[i].mart, f->dims[i].col);
+        if (e.nmarts > 1)
+            sq_buf_printf(&e.sel, " AS %s", f->dims[i].col->name);
+        if (e.group.len)
+            sq_buf_puts(&e.group, ", ");
+        sq_buf_printf(&e.group, "%d", ++e.ncols);
+        if (ndimcols < 2)
+            sh->dims[ndimcols++] = e.ncols - 1;
+    }
+
+    /* Measures. */
+    char alias[128];
+    for (size_t i = 0; i < f->nmeasures; i++) {
+        const struct nl_measure *m = &f->measures[i];
+        measure_alias(m, alias, sizeof alias);
+        if (f->compare) {
+            char a0[200], a1[200];
+            period_alias(&f->periods[0], alias, a0, sizeof a0);
+            period_alias(&f->periods[1], alias, a1, sizeof a1);
+            sel_sep(&e);
+            put_measure(&e, &e.sel, m, &f->periods[0]);
+            sq_buf_printf(&e.sel, " AS %s, ", a0);
+            put_measure(&e, &e.sel, m, &f->periods[1]);
+            sq_buf_printf(&e.sel, " AS %s", a1);
+            e.ncols += 2;
+            if (i == 0) {
+                sh->measure = e.ncols - 2;
+                sh->measure2 = e.ncols - 1;
+                snprintf(e.measure_alias, sizeof e.measure_alias, "%s", a1);
+                sq_buf_puts(&e.sel, ", 100.0 * (");
+                put_measure(&e, &e.sel, m, &f->periods[1]);
+                sq_buf_puts(&e.sel, " - ");
+                put_measure(&e, &e.sel, m, &f->periods[0]);
+                sq_buf_puts(&e.sel, ") / NULLIF(");
+                put_measure(&e, &e.sel, m, &f->periods[0]);
+                sq_buf_puts(&e.sel, ", 0) AS change_pct");
+                sh->growth = e.ncols++;
+            }
+            continue;
+        }
+        sel_sep(&e);
+        put_measure(&e, &e.sel, m, NULL);
+        sq_buf_printf(&e.sel, " AS %s", alias);
+        e.ncols++;
+        if (i == 0) {
+            sh->measure = e.ncols - 1;
+            snprintf(e.measure_alias, sizeof e.measure_alias, "%s", alias);
+            if (f->share) {
+                sq_buf_puts(&e.sel, ", 100.0 * ");
+                put_measure(&e, &e.sel, m, NULL);
+                sq_buf_puts(&e.sel, " / SUM(");
+                put_measure(&e, &e.sel, m, NULL);
+                sq_buf_printf(&e.sel, ") OVER () AS %s_share_pct", alias);
+                sh->measure = e.ncols++;
+                snprintf(e.measure_alias, sizeof e.measure_alias, "%s_share_pct", alias);
+            }
+            if (f->growth && e.ntime) {
+                /* Change over the previous period of the time axis. */
+                struct sq_buf lag;
+                sq_buf_init(&lag, SQ_BUF_UNLIMITED);
+                sq_buf_puts(&lag, "LAG(");
+                put_measure(&e, &lag, m, NULL);
+                sq_buf_printf(&lag, ") OVER (ORDER BY %s%s%s)", e.time_alias[0],
+                              e.ntime > 1 ? ", " : "", e.ntime > 1 ? e.time_alias[1] : "");
+                sq_buf_puts(&e.sel, ", 100.0 * (");
+                put_measure(&e, &e.sel, m, NULL);
+                sq_buf_printf(&e.sel, " - %s) / NULLIF(%s, 0) AS change_pct", lag.data, lag.data);
+                sq_buf_fini(&lag);
+                sh->growth = e.ncols++;
+            }
+        }
+    }
+
+    /* FROM and joins. */
+    {
+        char *qm = sq_quote_ident(f->fact->name);
+        sq_buf_puts(&e.from, f->fact->name);
+        free(qm);
+        if (e.nmarts > 1)
+            sq_buf_puts(&e.from, " f");
+        for (size_t i = 1; i < e.nmarts; i++) {
+            const struct schema_join *j = e.edges[i];
+            int from_i = 0;
+            for (size_t k = 0; k < e.nmarts; k++)
+                if (e.marts[k] == j->from)
+                    from_i = (int)k;
+            sq_buf_printf(&e.from, " JOIN %s %s ON %s.%s = %s.%s", j->to->name, e.aliases[i],
+                          e.aliases[from_i], j->from_col, e.aliases[i], j->to_col);
+        }
+    }
+
+    /* WHERE. */
+    for (size_t i = 0; i < f->nfilters; i++) {
+        const struct nl_filter *x = &f->filters[i];
+        sq_buf_puts(&e.where, e.where.len ? " AND " : "");
+        if (x->numeric) {
+            put_col(&e, &e.where, x->mart, x->col);
+            char num[40];
+            sq_format_double(num, sizeof num, x->number);
+            sq_buf_printf(&e.where, " %s %s", cmp_sql(x->op), num);
+            continue;
+        }
+        if (x->negate)
+            sq_buf_puts(&e.where, "(");
+        put_col(&e, &e.where, x->mart, x->col);
+        if (x->nvalues == 1 && !x->negate) {
+            sq_buf_puts(&e.where, " = ");
+            sq_buf_put_literal(&e.where, x->values[0]);
+        } else {
+            sq_buf_puts(&e.where, x->negate ? " NOT IN (" : " IN (");
+            for (size_t k = 0; k < x->nvalues; k++) {
+                if (k)
+                    sq_buf_puts(&e.where, ", ");
+                sq_buf_put_literal(&e.where, x->values[k]);
+            }
+            sq_buf_puts(&e.where, ")");
+        }
+        if (x->negate) {
+            sq_buf_puts(&e.where, " OR ");
+            put_col(&e, &e.where, x->mart, x->col);
+            sq_buf_puts(&e.where, " IS NULL)");
+        }
+    }
+    if (f->has_window) {
+        sq_buf_puts(&e.where, e.where.len ? " AND " : "");
+        put_range(&e, &e.where, &f->window);
+    }
+    if (f->compare) {
+        struct nl_period all = f->periods[0];
+        if (nl__days(f->periods[1].from) < nl__days(all.from))
+            all.from = f->periods[1].from;
+        if (nl__days(f->periods[1].to) > nl__days(all.to))
+            all.to = f->periods[1].to;
+        sq_buf_puts(&e.where, e.where.len ? " AND " : "");
+        put_range(&e, &e.where, &all);
+    }
+
+    /* ORDER BY: time first for trends; the measure for rankings and breakdowns. */
+    if (e.ntime && !f->limit) {
+        for (int i = 0; i < e.ntime; i++)
+            sq_buf_printf(&e.order, "%s%s", i ? ", " : "", e.time_alias[i]);
+    } else if (ndimcols > 0 || f->limit) {
+        sq_buf_printf(&e.order, "%s %s", e.measure_alias, f->order < 0 ? "ASC" : "DESC");
+    }
+
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_printf(&sql, "SELECT %s FROM %s", e.sel.data, e.from.data);
+    if (e.where.len)
+        sq_buf_printf(&sql, " WHERE %s", e.where.data);
+    if (e.group.len)
+        sq_buf_printf(&sql, " GROUP BY %s", e.group.data);
+    if (e.order.len)
+        sq_buf_printf(&sql, " ORDER BY %s", e.order.data);
+    if (f->limit)
+        sq_buf_printf(&sql, " LIMIT %zu", f->limit);
+    free(out->sql);
+    out->sql = sq_buf_steal(&sql);
+
+    /* The interpretation, from the same frame. */
+    struct sq_buf in;
+    sq_buf_init(&in, SQ_BUF_UNLIMITED);
+    char label[160];
+    measure_label(&f->measures[0], label, sizeof label);
+    if (f->share)
+        sq_buf_printf(&in, "Share of %s (%%)", label);
+    else
+        sq_buf_printf(&in, "%c%s", toupper((unsigned char)label[0]), label + 1);
+    for (size_t i = 1; i < f->nmeasures; i++) {
+        measure_label(&f->measures[i], label, sizeof label);
+        sq_buf_printf(&in, " and %s", label);
+    }
+    for (size_t i = 0; i < f->ndims; i++) {
+        char w[128];
+        if (f->dims[i].col) {
+            words(f->dims[i].col->name, w, sizeof w);
+        } else {
+            static const char *const g[] = {"", "year", "quarter", "month", "week", "day"};
+            snprintf(w, sizeof w, "%s", g[f->dims[i].grain]);
+        }
+        sq_buf_printf(&in, "%s%s", i ? " and " : " by ", w);
+    }
+    for (size_t i = 0; i < f->nfilters; i++) {
+        const struct nl_filter *x = &f->filters[i];
+        char w[128];
+        words(x->col->name, w, sizeof w);
+        sq_buf_puts(&in, i ? " and " : ", where ");
+        if (x->numeric) {
+            char num[40];
+            sq_format_double(num, sizeof num, x->number);
+            sq_buf_printf(&in, "%s is %s %s", w, cmp_words(x->op), num);
+            continue;
+        }
+        sq_buf_printf(&in, "%s is %s", w, x->negate ? "not " : "");
+        for (size_t k = 0; k < x->nvalues; k++)
+            sq_buf_printf(&in, "%s%s", k == 0 ? "" : k + 1 == x->nvalues ? (x->negate ? " or " : " or ") : ", ", x->values[k]);
+    }
+    if (f->has_window)
+        sq_buf_printf(&in, ", %s", f->window.label);
+    if (f->compare)
+        sq_buf_printf(&in, ", %s vs %s", f->periods[0].label, f->periods[1].label);
+    if (f->date && uses_time) {
+        /* Name the date column when the mart has a choice of them. */
+        int ndates = 0;
+        const struct schema_mart *dm = f->date_mart ? f->date_mart : f->fact;
+        for (size_t i = 0; i < dm->ncols; i++)
+            ndates += strcmp(dm->cols[i].role, "date") == 0 && !dm->cols[i].derived_from;
+        if (ndates > 1) {
+            char w[128];
+            words(f->date->name, w, sizeof w);
+            sq_buf_printf(&in, " (by %s)", w);
+        }
+    }
+    if (f->superlative && f->limit == 1)
+        sq_buf_printf(&in, ", the %s", f->order < 0 ? "lowest" : "highest");
+    else if (f->limit)
+        sq_buf_printf(&in, ", %s first, %s %zu", f->order < 0 ? "lowest" : "highest",
+                      f->order < 0 ? "bottom" : "top", f->limit);
+    else if (ndimcols && !e.ntime)
+        sq_buf_puts(&in, ", highest first");
+    for (size_t i = 0; i < f->nassumptions; i++)
+        sq_buf_printf(&in, "%s%s", i ? "; " : " (", f->assumptions[i]);
+    if (f->nassumptions)
+        sq_buf_puts(&in, ")");
+    free(out->interpretation);
+    out->interpretation = sq_buf_steal(&in);
+
+    /* The shape, for insights and the chart. */
+    measure_label(&f->measures[0], label, sizeof label);
+    static char labels[4][160]; /* owned by nobody: copied below */
+    (void)labels;
+    sh->kind = f->compare ? SHAPE_COMPARISON
+               : f->share ? SHAPE_SHARE
+               : e.ntime && ndimcols ? SHAPE_TREND
+               : f->limit ? SHAPE_TOP
+               : ndimcols ? SHAPE_BREAKDOWN
+                          : SHAPE_TOTAL;
+    if (e.ntime && ndimcols > (e.ntime > 1 ? 2 : 1))
+        sh->kind = SHAPE_BREAKDOWN; /* a category by time: grouped, not one line */
+    sh->unit = f->share ? "%" : "";
+    sh->descending = f->order > 0 || (!f->order && ndimcols && !e.ntime);
+    sh->ascending = f->order < 0;
+    sh->limit = f->limit;
+    for (size_t i = 0; i < e.nmarts && out->nmarts < NL_MAX_MARTS; i++)
+        out->marts[out->nmarts++] = e.marts[i];
+    out->status = 0;
+done:
+    sq_buf_fini(&e.sel);
+    sq_buf_fini(&e.from);
+    sq_buf_fini(&e.where);
+    sq_buf_fini(&e.group);
+    sq_buf_fini(&e.order);
+    return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * The semantic frame: what a question asks, independent of its wording and of SQL.
+ * parse.c fills it from tokens and the lexicon; emit.c turns it into SQL and an
+ * interpretation sentence; a session keeps the last one so that a follow-up ("now by
+ * month", "only West") can edit it.
+ *
+ * Ownership: a frame holds pointers into the schema snapshot and the lexicon, which
+ * must outlive it, and strings in fixed arrays; it is a plain value (copyable).
+ */
+#ifndef SQ_NLSQL_FRAME_H
+#define SQ_NLSQL_FRAME_H
+
+#include "base/shape.h"
+
+#include <stddef.h>
+
+struct schema_mart;
+struct schema_column;
+
+enum nl_agg {
+    NL_AGG_SUM,
+    NL_AGG_AVG,
+    NL_AGG_MIN,
+    NL_AGG_MAX,
+    NL_AGG_MEDIAN,
+    NL_AGG_COUNT_ROWS,     /* COUNT(*) of the mart: "number of orders" on an orders mart */
+    NL_AGG_COUNT_DISTINCT, /* COUNT(DISTINCT col): "number of customers" on order lines */
+    NL_AGG_RATIO,          /* SUM(col) / COUNT(DISTINCT per): "average profit per order" */
+    NL_AGG_METRIC,         /* a playbook metric's SQL expression */
+};
+
+enum { NL_MAX_MEASURES = 4, NL_MAX_DIMS = 2, NL_MAX_FILTERS = 8, NL_MAX_VALUES = 8 };
+
+struct nl_measure {
+    enum nl_agg agg;
+    const struct schema_mart *mart;
+    const struct schema_column *col; /* NULL for COUNT_ROWS and METRIC */
+    const struct schema_column *per; /* RATIO: the entity counted below the line */
+    const char *metric;              /* METRIC: name and SQL */
+    const char *metric_sql;
+    char noun[48]; /* what is counted ("orders") or the entity of a ratio ("order") */
+};
+
+struct nl_dim {
+    const struct schema_mart *mart;  /* NULL for a time dimension */
+    const struct schema_column *col; /* NULL for a time dimension */
+    enum shape_grain grain;          /* a time dimension's grain */
+};
+
+enum nl_cmp { NL_CMP_GT, NL_CMP_GE, NL_CMP_LT, NL_CMP_LE, NL_CMP_EQ };
+
+struct nl_filter {
+    const struct schema_mart *mart;
+    const struct schema_column *col;
+    int negate;
+    size_t nvalues; /* value filter: col IN (values) */
+    const char *values[NL_MAX_VALUES];
+    int numeric; /* numeric filter: col <op> number */
+    enum nl_cmp op;
+    double number;
+};
+
+struct nl_date {
+    int y, m, d;
+};
+
+struct nl_period {
+    struct nl_date from; /* half-open: from <= date < to */
+    struct nl_date to;
+    char label[96]; /* "2016", "Q3 2016", "March 2020", "July–September 2016" */
+};
+
+struct nl_frame {
+    const struct schema_mart *fact;
+    struct nl_measure measures[NL_MAX_MEASURES];
+    size_t nmeasures;
+    struct nl_dim dims[NL_MAX_DIMS];
+    size_t ndims;
+    struct nl_filter filters[NL_MAX_FILTERS];
+    size_t nfilters;
+    const struct schema_mart *date_mart; /* the mart of the date column */
+    const struct schema_column *date;    /* the date column time words refer to */
+    int has_window;
+    struct nl_period window;
+    int compare; /* two periods side by side */
+    struct nl_period periods[2];
+    int order;    /* 1 highest first, -1 lowest first, 0 natural */
+    size_t limit; /* top/bottom N, 0 for none */
+    int superlative; /* "which region had the highest sales": one row */
+    int share;       /* the measure as a percentage of the total */
+    int growth;      /* a period-over-period change column */
+    char assumptions[4][200];
+    size_t nassumptions;
+};
+
+#endif

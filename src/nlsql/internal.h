@@ -1,0 +1,44 @@
+/*
+ * Internal to nlsql/: the pieces parse.c, time.c and emit.c share.
+ */
+#ifndef SQ_NLSQL_INTERNAL_H
+#define SQ_NLSQL_INTERNAL_H
+
+#include "nlsql/frame.h"
+#include "nlsql/token.h"
+
+#include <stddef.h>
+
+struct schema;
+struct schema_mart;
+struct schema_column;
+struct schema_join;
+
+/* Days since 1970-01-01 and back; month arithmetic that clamps the day. */
+long nl__days(struct nl_date d);
+struct nl_date nl__from_days(long days);
+struct nl_date nl__add_months(struct nl_date d, int months);
+/* Parses "YYYY-MM-DD..." (a profile's min/max); 0 on success. */
+int nl__parse_date(const char *s, struct nl_date *out);
+/* "January".."December" for 1..12. */
+const char *nl__month_name(int m);
+/* 1..12 for a month word ("mar", "march", "sept"), else 0. */
+int nl__month_of(const char *word);
+
+/* The latest date in a date column (its profile's max), or 0 when unknown. */
+int nl__anchor(const struct schema_column *date, struct nl_date *out);
+
+/* The join path from one mart to another, following many-to-one edges: 0 and *len
+ * edges in path (0 when from == to), or -1 when there is none. */
+int nl__join_path(const struct schema *s, const struct schema_mart *from,
+                  const struct schema_mart *to, const struct schema_join **path, size_t max,
+                  size_t *len);
+
+/* The column people mean when they name a mart as a dimension ("by category" on a
+ * categories mart): its name-like text column, or NULL. */
+const struct schema_column *nl__label_column(const struct schema_mart *m);
+/* The date column questions use by default in a mart (playbook's default_date, else one
+ * named like an order date, else the first), or NULL. */
+const struct schema_column *nl__default_date(const struct schema_mart *m, const char *preferred);
+
+#endif

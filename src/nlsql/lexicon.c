@@ -1,0 +1,481 @@
+/*
+ * Building and searching the lexicon (see nlsql/lexicon.h). Built once per schema
+ * snapshot; a lookup is one hash probe per candidate phrase.
+ */
+#include "nlsql/lexicon.h"
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "nlsql/token.h"
+#include "schema/playbook.h"
+#include "schema/schema.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct slot {
+    struct nl_entry *entry;
+};
+
+struct nl_lexicon {
+    const struct schema *schema;
+    const struct playbook *pb;
+    struct sq_arena arena;
+    struct slot *slots;
+    size_t cap;
+    size_t n;
+    const char **mart_words; /* per mart, parallel to schema->marts */
+    struct nl_entry **singles; /* one-word phrases, for typo correction */
+    size_t nsingles;
+    size_t singles_cap;
+};
+
+/* Words that sales people say for what data sets call otherwise. Only consulted when a
+ * word names nothing in the data itself. */
+static const char *const glossary[][2] = {
+    {"revenue", "sales"},     {"revenues", "sales"},     {"turnover", "sales"},
+    {"income", "sales"},      {"takings", "sales"},      {"sale", "sales"},
+    {"unit", "quantity"},     {"units", "quantity"},     {"qty", "quantity"},
+    {"volume", "quantity"},   {"item", "quantity"},      {"items", "quantity"},
+    {"pieces", "quantity"},   {"earnings", "profit"},    {"profits", "profit"},
+    {"client", "customer"},   {"clients", "customer"},   {"buyer", "customer"},
+    {"buyers", "customer"},   {"shopper", "customer"},   {"shoppers", "customer"},
+    {"account", "customer"},  {"accounts", "customer"},  {"sku", "product"},
+    {"skus", "product"},      {"good", "product"},       {"goods", "product"},
+    {"merchandise", "product"}, {"purchase", "order"},   {"purchases", "order"},
+    {"transaction", "order"}, {"transactions", "order"}, {"nation", "country"},
+    {"nations", "country"},   {"province", "state"},     {"provinces", "state"},
+    {"town", "city"},         {"towns", "city"},         {"zone", "region"},
+    {"area", "region"},       {"areas", "region"},       {"shipping", "ship"},
+    {"shipment", "ship"},     {"delivery", "ship"},      {"costs", "cost"},
+    {"pricing", "price"},     {"prices", "price"},       {"markdown", "discount"},
+    {"rebate", "discount"},   {"staff", "employee"},     {"salesperson", "employee"},
+    {"rep", "employee"},      {"reps", "employee"},      {"vendor", "supplier"},
+    {"vendors", "supplier"},  {"carrier", "shipper"},    {"carriers", "shipper"},
+    {"subcategory", "sub category"}, {"subcategories", "sub category"},
+};
+
+const char *nl_glossary(const char *word)
+{
+    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0]; i++)
+        if (strcmp(glossary[i][0], word) == 0)
+            return glossary[i][1];
+    return NULL;
+}
+
+/* Words that concatenated column names are made of (ORDERDATE, QUANTITYORDERED,
+ * PRODUCTLINE): a name wholly covered by them is split into them. */
+static const char *const name_words[] = {
+    "order",   "orders",  "date",     "number",  "line",     "quantity", "ordered", "price",
+    "each",    "sales",   "sale",     "status",  "product",  "code",     "customer", "name",
+    "phone",   "address", "city",     "state",   "postal",   "country",  "territory", "contact",
+    "last",    "first",   "deal",     "size",    "year",     "month",    "qtr",      "quarter",
+    "id",      "msrp",    "unit",     "units",   "ship",     "mode",     "segment",  "category",
+    "sub",     "region",  "discount", "profit",  "cost",     "amount",   "total",    "net",
+    "gross",   "revenue", "item",     "type",    "store",    "brand",    "channel",  "payment",
+    "method",  "zip",     "employee", "invoice", "key",      "description", "class", "group",
+    "level",   "value",   "tax",      "shipping", "freight", "return",   "returned", "rep",
+    "manager", "week",    "day",      "time",    "stock",    "model",    "color",    "colour",
+    "style",   "income",  "children", "education", "occupation", "owner", "home",   "gender",
+    "marital", "birth",   "email",    "prefix",  "subcategory", "supplier", "shipper", "company",
+    "title",   "region",  "fax",      "reorder", "discontinued", "required", "shipped", "via",
+    "freight", "list",    "standard", "weight",  "margin",   "commission", "target", "budget",
+    NULL};
+
+/* FNV-1a, for the phrase table. */
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static struct nl_entry *lookup_slot(const struct nl_lexicon *lx, const char *phrase, size_t *at)
+{
+    size_t i = hash(phrase) & (lx->cap - 1);
+    while (lx->slots[i].entry) {
+        if (strcmp(lx->slots[i].entry->phrase, phrase) == 0) {
+            *at = i;
+            return lx->slots[i].entry;
+        }
+        i = (i + 1) & (lx->cap - 1);
+    }
+    *at = i;
+    return NULL;
+}
+
+static void grow(struct nl_lexicon *lx)
+{
+    struct slot *old = lx->slots;
+    size_t oldcap = lx->cap;
+    lx->cap = oldcap ? oldcap * 2 : 1024;
+    lx->slots = xcalloc(lx->cap, sizeof *lx->slots);
+    for (size_t i = 0; i < oldcap; i++) {
+        if (!old[i].entry)
+            continue;
+        size_t at;
+        lookup_slot(lx, old[i].entry->phrase, &at);
+        lx->slots[at].entry = old[i].entry;
+    }
+    free(old);
+}
+
+static int same_sense(const struct nl_sense *a, const struct nl_sense *b)
+{
+    return a->kind == b->kind && a->mart == b->mart && a->col == b->col &&
+           ((a->value == NULL && b->value == NULL) ||
+            (a->value && b->value && strcmp(a->value, b->value) == 0)) &&
+           ((a->metric == NULL && b->metric == NULL) ||
+            (a->metric && b->metric && strcmp(a->metric, b->metric) == 0));
+}
+
+static void add(struct nl_lexicon *lx, const char *phrase, const struct nl_sense *sense)
+{
+    if (!phrase[0])
+        return;
+    if (lx->n * 2 >= lx->cap)
+        grow(lx);
+    size_t at;
+    struct nl_entry *e = lookup_slot(lx, phrase, &at);
+    if (!e) {
+        e = sq_arena_alloc(&lx->arena, sizeof *e);
+        e->phrase = sq_arena_strdup(&lx->arena, phrase);
+        e->senses = NULL;
+        e->n = 0;
+        lx->slots[at].entry = e;
+        lx->n++;
+        if (!strchr(phrase, ' ')) {
+            if (lx->nsingles == lx->singles_cap) {
+                lx->singles_cap = lx->singles_cap ? lx->singles_cap * 2 : 256;
+                lx->singles = xrealloc(lx->singles, lx->singles_cap * sizeof *lx->singles);
+            }
+            lx->singles[lx->nsingles++] = e;
+        }
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (same_sense(&e->senses[i], sense)) {
+            if (sense->quality > e->senses[i].quality)
+                e->senses[i].quality = sense->quality;
+            return;
+        }
+    }
+    /* Senses are few per phrase; the arena copy grows by one each time. */
+    struct nl_sense *s = sq_arena_alloc(&lx->arena, (e->n + 1) * sizeof *s);
+    if (e->n)
+        memcpy(s, e->senses, e->n * sizeof *s);
+    s[e->n] = *sense;
+    e->senses = s;
+    e->n++;
+}
+
+/* The phrase for a piece of data text: tokenized like a question, words joined by
+ * spaces. stem: the last word in its singular form. */
+static void phrase_of(const char *text, int stem, struct sq_buf *out)
+{
+    struct nl_tokens t;
+    sq_buf_reset(out);
+    if (nl_tokenize(text, &t) != 0) {
+        nl_tokens_fini(&t);
+        return;
+    }
+    for (size_t i = 0; i < t.n; i++) {
+        if (t.t[i].kind == NL_PUNCT)
+            continue;
+        if (out->len)
+            sq_buf_putc(out, ' ');
+        const char *w = t.t[i].kind == NL_QUARTER ? t.t[i].text : t.t[i].text;
+        if (stem && i + 1 == t.n && t.t[i].kind == NL_WORD)
+            w = t.t[i].stem;
+        sq_buf_puts(out, w);
+    }
+    nl_tokens_fini(&t);
+}
+
+/* Splits a concatenated word ("quantityordered") into known name words, greedily from
+ * the left, longest first; returns 0 if the word is not wholly covered. */
+static int split_name(const char *word, struct sq_buf *out)
+{
+    sq_buf_reset(out);
+    const char *p = word;
+    int parts = 0;
+    while (*p) {
+        size_t best = 0;
+        for (int i = 0; name_words[i]; i++) {
+            size_t n = strlen(name_words[i]);
+            if (n > best && strncmp(p, name_words[i], n) == 0)
+                best = n;
+        }
+        if (!best)
+            return 0;
+        if (out->len)
+            sq_buf_putc(out, ' ');
+        sq_buf_append(out, p, best);
+        p += best;
+        parts++;
+    }
+    return parts > 1;
+}
+
+static int generic_word(const char *w)
+{
+    static const char *const g[] = {"id", "key", "code", "no", "num", "nr", "the", "of", "and",
+                                     "a", "to", "in", "by", "col", "value", "type", NULL};
+    for (int i = 0; g[i]; i++)
+        if (strcmp(w, g[i]) == 0)
+            return 1;
+    return strlen(w) < 2;
+}
+
+/* Adds a column under its words ("order date"), its joined form ("orderdate"), the
+ * singular of its last word, and each of its words alone as a partial match. */
+static void add_column(struct nl_lexicon *lx, const struct schema_mart *m,
+                       const struct schema_column *col)
+{
+    struct nl_sense s = {.kind = NL_SENSE_COLUMN, .mart = m, .col = col};
+    struct sq_buf words, b;
+    sq_buf_init(&words, SQ_BUF_UNLIMITED);
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    for (const char *p = col->name; *p; p++)
+        sq_buf_putc(&words, *p == '_' ? ' ' : *p);
+    if (!strchr(words.data, ' ') && split_name(words.data, &b)) {
+        /* ORDERDATE: answer to "order date" as well. */
+        sq_buf_reset(&words);
+        sq_buf_puts(&words, b.data);
+    }
+    s.quality = NL_EXACT;
+    add(lx, words.data, &s);
+    phrase_of(words.data, 1, &b);
+    add(lx, b.data, &s);
+    /* The joined form, for questions that write it as one word. */
+    sq_buf_reset(&b);
+    for (const char *p = words.data; *p; p++)
+        if (*p != ' ')
+            sq_buf_putc(&b, *p);
+    add(lx, b.data, &s);
+    /* Each word alone, unless it says nothing ("id", "key"). */
+    if (strchr(words.data, ' ')) {
+        s.quality = NL_PARTIAL;
+        char *copy = xstrdup(words.data);
+        char *save = NULL;
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            if (generic_word(w))
+                continue;
+            add(lx, w, &s);
+            char sing[128];
+            nl_singular(w, sing, sizeof sing);
+            add(lx, sing, &s);
+        }
+        free(copy);
+    }
+    /* The name in the file, when it reads differently ("Sub-Category"). */
+    if (col->original) {
+        s.quality = NL_EXACT;
+        phrase_of(col->original, 0, &b);
+        add(lx, b.data, &s);
+    }
+    sq_buf_fini(&words);
+    sq_buf_fini(&b);
+}
+
+static int numeric_text(const char *v)
+{
+    int digits = 0;
+    for (; *v; v++) {
+        if (isdigit((unsigned char)*v))
+            digits++;
+        else if (!strchr(" .,-+/:$%", *v))
+            return 0;
+    }
+    return digits > 0;
+}
+
+static void add_values(struct nl_lexicon *lx, const struct schema_mart *m,
+                       const struct schema_column *col)
+{
+    struct sq_buf b;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    for (size_t v = 0; v < col->nvalues; v++) {
+        const char *value = col->values[v].value;
+        /* Numbers in questions are numbers; one-letter codes are too ambiguous. */
+        if (!value || numeric_text(value) || strlen(value) < 2)
+            continue;
+        struct nl_sense s = {.kind = NL_SENSE_VALUE,
+                             .quality = NL_EXACT,
+                             .mart = m,
+                             .col = col,
+                             .value = value,
+                             .count = col->values[v].count};
+        phrase_of(value, 0, &b);
+        add(lx, b.data, &s);
+        s.quality = NL_SYNONYM;
+        phrase_of(value, 1, &b); /* "chair" finds "Chairs" */
+        add(lx, b.data, &s);
+    }
+    sq_buf_fini(&b);
+}
+
+/* The longest prefix (whole words) that every mart name shares, e.g. "adventure_works_". */
+static size_t common_prefix(const struct schema *s)
+{
+    if (s->nmarts < 2)
+        return 0;
+    const char *first = s->marts[0].source;
+    size_t n = strlen(first);
+    for (size_t i = 1; i < s->nmarts; i++) {
+        size_t k = 0;
+        while (k < n && first[k] == s->marts[i].source[k])
+            k++;
+        n = k;
+    }
+    while (n > 0 && first[n - 1] != '_')
+        n--;
+    return n;
+}
+
+struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook *pb)
+{
+    struct nl_lexicon *lx = xcalloc(1, sizeof *lx);
+    lx->schema = s;
+    lx->pb = pb;
+    sq_arena_init(&lx->arena);
+    grow(lx);
+    lx->mart_words = xcalloc(s->nmarts + 1, sizeof *lx->mart_words);
+    size_t prefix = common_prefix(s);
+    struct sq_buf b;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    for (size_t i = 0; i < s->nmarts; i++) {
+        const struct schema_mart *m = &s->marts[i];
+        sq_buf_reset(&b);
+        const char *name = m->source + (strlen(m->source) > prefix ? prefix : 0);
+        for (const char *p = name; *p; p++)
+            sq_buf_putc(&b, *p == '_' ? ' ' : *p);
+        lx->mart_words[i] = sq_arena_strdup(&lx->arena, b.data);
+        struct nl_sense ms = {.kind = NL_SENSE_MART, .quality = NL_EXACT, .mart = m};
+        add(lx, lx->mart_words[i], &ms);
+        struct sq_buf st;
+        sq_buf_init(&st, SQ_BUF_UNLIMITED);
+        phrase_of(lx->mart_words[i], 1, &st);
+        add(lx, st.data, &ms);
+        /* "product categories": "categories" alone names it too. */
+        const char *last = strrchr(lx->mart_words[i], ' ');
+        if (last) {
+            ms.quality = NL_PARTIAL;
+            add(lx, last + 1, &ms);
+            phrase_of(last + 1, 1, &st);
+            add(lx, st.data, &ms);
+        }
+        sq_buf_fini(&st);
+        for (size_t c = 0; c < m->ncols; c++) {
+            const struct schema_column *col = &m->cols[c];
+            if (col->derived_from)
+                continue; /* calendar parts are reached through time words */
+            add_column(lx, m, col);
+            if (col->nvalues)
+                add_values(lx, m, col);
+        }
+    }
+    /* The playbook: synonyms name columns; metrics are measures of their own. */
+    size_t n;
+    const struct playbook_pair *syn = playbook_synonyms(pb, &n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t mi = 0; mi < s->nmarts; mi++) {
+            const struct schema_column *col = schema_find_column(&s->marts[mi], syn[i].value);
+            if (!col)
+                continue;
+            struct nl_sense sense = {.kind = NL_SENSE_COLUMN, .quality = NL_EXACT,
+                                     .mart = &s->marts[mi], .col = col};
+            phrase_of(syn[i].key, 0, &b);
+            add(lx, b.data, &sense);
+            phrase_of(syn[i].key, 1, &b);
+            add(lx, b.data, &sense);
+        }
+    }
+    const struct playbook_pair *met = playbook_metrics(pb, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct nl_sense sense = {.kind = NL_SENSE_METRIC, .quality = NL_EXACT,
+                                 .metric = met[i].key, .metric_sql = met[i].value};
+        phrase_of(met[i].key, 0, &b);
+        add(lx, b.data, &sense);
+    }
+    sq_buf_fini(&b);
+    return lx;
+}
+
+void nl_lexicon_free(struct nl_lexicon *lx)
+{
+    if (!lx)
+        return;
+    free(lx->slots);
+    free(lx->mart_words);
+    free(lx->singles);
+    sq_arena_fini(&lx->arena);
+    free(lx);
+}
+
+const struct nl_entry *nl_lexicon_get(const struct nl_lexicon *lx, const char *phrase)
+{
+    size_t at;
+    return lookup_slot(lx, phrase, &at);
+}
+
+/* 1 if a and b are within one edit (substitution, insertion, deletion or swap). */
+static int one_edit(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > lb + 1 || lb > la + 1)
+        return 0;
+    size_t i = 0;
+    while (i < la && i < lb && a[i] == b[i])
+        i++;
+    if (la == lb) {
+        if (strcmp(a + i + 1, b + i + 1) == 0)
+            return 1; /* substitution */
+        return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+               strcmp(a + i + 2, b + i + 2) == 0; /* swap */
+    }
+    if (la > lb)
+        return strcmp(a + i + 1, b + i) == 0;
+    return strcmp(a + i, b + i + 1) == 0;
+}
+
+const struct nl_entry *nl_lexicon_fuzzy(const struct nl_lexicon *lx, const char *word)
+{
+    if (strlen(word) < 5)
+        return NULL;
+    const struct nl_entry *found = NULL;
+    for (size_t i = 0; i < lx->nsingles; i++) {
+        const struct nl_entry *e = lx->singles[i];
+        if (strlen(e->phrase) >= 5 && one_edit(word, e->phrase)) {
+            if (found && found != e)
+                return NULL; /* two candidates: no guess */
+            found = e;
+        }
+    }
+    return found;
+}
+
+const struct schema *nl_lexicon_schema(const struct nl_lexicon *lx)
+{
+    return lx->schema;
+}
+
+const struct playbook *nl_lexicon_playbook(const struct nl_lexicon *lx)
+{
+    return lx->pb;
+}
+
+const char *nl_mart_words(const struct nl_lexicon *lx, const struct schema_mart *m)
+{
+    size_t i = (size_t)(m - lx->schema->marts);
+    return i < lx->schema->nmarts ? lx->mart_words[i] : m->source;
+}
+
+size_t nl_lexicon_size(const struct nl_lexicon *lx)
+{
+    return lx->n;
+}

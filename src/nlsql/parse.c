@@ -1,0 +1,1957 @@
+/*
+ * The question parser (see nlsql/nlsql.h): tokens are grouped into spans in passes —
+ * time expressions, top/bottom N and numeric comparisons, cue phrases, lexicon phrases
+ * (longest first), fillers — and the spans are read into a frame. Every content word
+ * must end up in a span; any word left over makes the answer "unsupported", with the
+ * word and its offset. Called by nlsql_answer; emit.c writes the SQL.
+ */
+#include "nlsql/nlsql.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/mem.h"
+#include "nlsql/internal.h"
+#include "nlsql/lexicon.h"
+#include "nlsql/token.h"
+#include "schema/playbook.h"
+#include "schema/schema.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum span_kind {
+    SP_FREE = 0,
+    SP_FILLER,
+    SP_TIME,    /* a period, or a relative one */
+    SP_GRAIN,   /* monthly, by quarter, over time */
+    SP_TOP,     /* top 5, bottom 3, top (10) */
+    SP_CMP,     /* over 500, at least 10, above 20% */
+    SP_LEX,     /* a phrase of the lexicon */
+    SP_BY,      /* by, per, for each, across */
+    SP_AGG,     /* total, average, median, maximum */
+    SP_COUNT,   /* how many, number of, count of */
+    SP_SHARE,   /* share of, percentage of */
+    SP_NEG,     /* excluding, except, not */
+    SP_VS,      /* vs, versus, compared to */
+    SP_GROWTH,  /* growth, change, yoy */
+    SP_WHICH,   /* which, what */
+    SP_SUPER,   /* highest, most, lowest, least */
+    SP_AND,     /* and, or, "," between items of a list */
+    SP_ONLY,    /* only, just */
+    SP_PER,     /* "per" before an entity in a ratio: average profit per order */
+};
+
+enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
+
+enum tkind { T_ABS, T_LAST_N, T_CURRENT, T_PREVIOUS, T_TO_DATE };
+
+struct tspec {
+    enum tkind kind;
+    struct nl_period p; /* T_ABS */
+    enum shape_grain unit;
+    int n;
+    int year_missing; /* "Q3", "March": the year comes from the data */
+    int q, m;         /* the quarter or month when the year is missing */
+};
+
+struct span {
+    enum span_kind kind;
+    size_t from, to;
+    const struct nl_entry *entry;
+    const char *fuzzy_from; /* the typed word a fuzzy match corrected */
+    int sub;
+    double num;
+    int pct;
+    struct tspec t;
+    const struct nl_sense *sense;
+    enum role role;
+    int negate;
+    const struct schema_mart *prefer; /* a mart named with it: "customer country" */
+};
+
+enum { MAX_SPANS = 128 };
+
+struct ctx {
+    const struct nl_lexicon *lx;
+    const struct schema *s;
+    const char *question;
+    struct nl_tokens tk;
+    int *owner; /* per token: span index + 1, or 0 */
+    struct span sp[MAX_SPANS];
+    size_t nsp;
+    struct nl_frame *f;
+    struct nl_answer *out;
+    char why[300];
+};
+
+/* ---- token helpers ---- */
+
+static const struct nl_token *tok(const struct ctx *c, size_t i)
+{
+    return i < c->tk.n ? &c->tk.t[i] : NULL;
+}
+
+static int is_w(const struct ctx *c, size_t i, const char *w)
+{
+    const struct nl_token *t = tok(c, i);
+    return t && (t->kind == NL_WORD || t->kind == NL_PUNCT) && strcmp(t->text, w) == 0;
+}
+
+static int is_any(const struct ctx *c, size_t i, const char *const *ws)
+{
+    for (; *ws; ws++)
+        if (is_w(c, i, *ws))
+            return 1;
+    return 0;
+}
+
+static int is_free(const struct ctx *c, size_t i)
+{
+    return i < c->tk.n && c->owner[i] == 0;
+}
+
+static int is_num(const struct ctx *c, size_t i)
+{
+    const struct nl_token *t = tok(c, i);
+    return t && t->kind == NL_NUMBER;
+}
+
+static int is_year(const struct ctx *c, size_t i)
+{
+    const struct nl_token *t = tok(c, i);
+    return t && t->kind == NL_NUMBER && t->integer && t->digits == 4 && !t->percent &&
+           !t->currency && t->value >= 1900 && t->value <= 2100;
+}
+
+static struct span *add_span(struct ctx *c, enum span_kind kind, size_t from, size_t to)
+{
+    if (c->nsp >= MAX_SPANS)
+        return NULL;
+    struct span *s = &c->sp[c->nsp++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->from = from;
+    s->to = to;
+    for (size_t i = from; i < to && i < c->tk.n; i++)
+        c->owner[i] = (int)c->nsp;
+    return s;
+}
+
+static void assume(struct nl_frame *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void assume(struct nl_frame *f, const char *fmt, ...)
+{
+    if (f->nassumptions >= sizeof f->assumptions / sizeof f->assumptions[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->assumptions[f->nassumptions++], sizeof f->assumptions[0], fmt, ap);
+    va_end(ap);
+}
+
+/* ---- pass 1: time ---- */
+
+static int quarter_word(const struct ctx *c, size_t i)
+{
+    static const char *const ords[] = {"first", "second", "third", "fourth"};
+    for (int q = 0; q < 4; q++)
+        if (is_w(c, i, ords[q]) && is_w(c, i + 1, "quarter"))
+            return q + 1;
+    const struct nl_token *t = tok(c, i);
+    if (t && t->kind == NL_ORDINAL && t->value >= 1 && t->value <= 4 && is_w(c, i + 1, "quarter"))
+        return (int)t->value;
+    return 0;
+}
+
+static void period_year(struct nl_period *p, int y)
+{
+    p->from = (struct nl_date){y, 1, 1};
+    p->to = (struct nl_date){y + 1, 1, 1};
+    snprintf(p->label, sizeof p->label, "%d", y);
+}
+
+static void period_quarter(struct nl_period *p, int y, int q)
+{
+    p->from = (struct nl_date){y, 3 * (q - 1) + 1, 1};
+    p->to = nl__add_months(p->from, 3);
+    snprintf(p->label, sizeof p->label, "%s–%s %d", nl__month_name(3 * q - 2),
+             nl__month_name(3 * q), y);
+}
+
+static void period_month(struct nl_period *p, int y, int m)
+{
+    p->from = (struct nl_date){y, m, 1};
+    p->to = nl__add_months(p->from, 1);
+    snprintf(p->label, sizeof p->label, "%s %d", nl__month_name(m), y);
+}
+
+/* Reads one point in time at i: "2016", "q3 2016", "q3", "third quarter (of) 2016",
+ * "march (of) 2016", "march". Returns the tokens used (0 if none). */
+static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
+{
+    memset(t, 0, sizeof *t);
+    t->kind = T_ABS;
+    const struct nl_token *k = tok(c, i);
+    if (!k || !is_free(c, i))
+        return 0;
+    size_t used = 0;
+    int q = 0;
+    if (k->kind == NL_QUARTER) {
+        q = (int)k->value;
+        used = 1;
+    } else if ((q = quarter_word(c, i)) != 0) {
+        used = 2;
+    } else if (is_w(c, i, "h1") || is_w(c, i, "h2")) {
+        int h = k->text[1] - '0';
+        size_t j = i + 1 + (is_w(c, i + 1, "of") && is_year(c, i + 2));
+        if (!is_year(c, j))
+            return 0;
+        int y = (int)tok(c, j)->value;
+        t->p.from = (struct nl_date){y, h == 1 ? 1 : 7, 1};
+        t->p.to = nl__add_months(t->p.from, 6);
+        snprintf(t->p.label, sizeof t->p.label, "H%d %d", h, y);
+        return j + 1 - i;
+    }
+    if (q) {
+        size_t j = i + used;
+        if (is_w(c, j, "of") && is_year(c, j + 1))
+            j++;
+        if (is_year(c, j) && is_free(c, j)) {
+            period_quarter(&t->p, (int)tok(c, j)->value, q);
+            return j + 1 - i;
+        }
+        /* "2016 q3" was read by the year branch. */
+        t->year_missing = 1;
+        t->q = q;
+        return used;
+    }
+    int m = k->kind == NL_WORD ? nl__month_of(k->text) : 0;
+    /* "may" is also a verb: only a month before a year, after "in", or in a range. */
+    if (m) {
+        size_t j = i + 1;
+        if (is_w(c, j, "of") && is_year(c, j + 1))
+            j++;
+        if (is_year(c, j) && is_free(c, j)) {
+            period_month(&t->p, (int)tok(c, j)->value, m);
+            return j + 1 - i;
+        }
+        if (m == 5 && !(i > 0 && (is_w(c, i - 1, "in") || is_w(c, i - 1, "for"))))
+            return 0;
+        t->year_missing = 1;
+        t->m = m;
+        return 1;
+    }
+    if (is_year(c, i)) {
+        int y = (int)k->value;
+        if (tok(c, i + 1) && tok(c, i + 1)->kind == NL_QUARTER && is_free(c, i + 1)) {
+            period_quarter(&t->p, y, (int)tok(c, i + 1)->value);
+            return 2;
+        }
+        period_year(&t->p, y);
+        return 1;
+    }
+    return 0;
+}
+
+#define DASH "\xE2\x80\x93" /* an en dash, in labels such as July–September 2016 */
+
+/* The label of a range from the start of label a to the end of label b:
+ * "July–September 2016" + "October–December 2016" -> "July–December 2016";
+ * "2019" + "2020" -> "2019–2020"; "March 2019" + "June 2020" -> "March 2019–June 2020". */
+static void range_label(const char *a, const char *b, char *out, size_t n)
+{
+    char first[48], last[48];
+    const char *dash = strstr(a, DASH);
+    snprintf(first, sizeof first, "%.*s", dash ? (int)(dash - a) : 40, a);
+    const char *bdash = strstr(b, DASH);
+    snprintf(last, sizeof last, "%.40s", bdash ? bdash + 3 : b);
+    /* The same year at both ends is said once. */
+    const char *ya = strrchr(a, ' '), *yb = strrchr(last, ' ');
+    char *fy = strrchr(first, ' ');
+    if (ya && yb && fy && strcmp(ya, yb) == 0 && strcmp(fy, ya) == 0)
+        *fy = '\0';
+    snprintf(out, n, "%.40s" DASH "%.40s", first, last);
+}
+
+static enum shape_grain unit_word(const struct ctx *c, size_t i)
+{
+    static const char *const w[][2] = {{"day", "days"},         {"week", "weeks"},
+                                       {"month", "months"},     {"quarter", "quarters"},
+                                       {"year", "years"}};
+    static const enum shape_grain g[] = {GRAIN_DAY, GRAIN_WEEK, GRAIN_MONTH, GRAIN_QUARTER,
+                                         GRAIN_YEAR};
+    for (int k = 0; k < 5; k++)
+        if (is_w(c, i, w[k][0]) || is_w(c, i, w[k][1]))
+            return g[k];
+    return GRAIN_NONE;
+}
+
+/* Relative periods, anchored later at the latest date of the data. */
+static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t j = i;
+    int the = is_w(c, j, "the");
+    if (the)
+        j++;
+    static const char *const last[] = {"last", "past", "previous", "prior", "trailing", NULL};
+    static const char *const latest[] = {"latest", "current", "most", "this", NULL};
+    if (is_any(c, j, last)) {
+        int previous = is_w(c, j, "previous") || is_w(c, j, "prior");
+        /* "last 6 months", "past 2 years" */
+        if (is_num(c, j + 1) && tok(c, j + 1)->integer && tok(c, j + 1)->value >= 1 &&
+            tok(c, j + 1)->value <= 1000 && unit_word(c, j + 2)) {
+            t->kind = T_LAST_N;
+            t->n = (int)tok(c, j + 1)->value;
+            t->unit = unit_word(c, j + 2);
+            return j + 3 - i;
+        }
+        enum shape_grain u = unit_word(c, j + 1);
+        if (u && !is_w(c, j + 1, "days") && !is_w(c, j + 1, "months") &&
+            !is_w(c, j + 1, "years") && !is_w(c, j + 1, "weeks") && !is_w(c, j + 1, "quarters")) {
+            /* "the last year" is the latest year of the data; "previous year" the one
+             * before it. */
+            t->kind = previous ? T_PREVIOUS : T_CURRENT;
+            t->unit = u;
+            return j + 2 - i;
+        }
+        return 0;
+    }
+    if (is_any(c, j, latest)) {
+        size_t k = j + 1;
+        if (is_w(c, j, "most") && is_w(c, k, "recent"))
+            k++;
+        enum shape_grain u = unit_word(c, k);
+        if (u) {
+            t->kind = T_CURRENT;
+            t->unit = u;
+            return k + 1 - i;
+        }
+        return 0;
+    }
+    if (the)
+        return 0;
+    /* year to date, ytd, quarter to date, month to date */
+    enum shape_grain u = unit_word(c, i);
+    if (u && is_w(c, i + 1, "to") && is_w(c, i + 2, "date")) {
+        t->kind = T_TO_DATE;
+        t->unit = u;
+        return 3;
+    }
+    if (is_w(c, i, "ytd") || is_w(c, i, "qtd") || is_w(c, i, "mtd")) {
+        t->kind = T_TO_DATE;
+        t->unit = is_w(c, i, "ytd") ? GRAIN_YEAR : is_w(c, i, "qtd") ? GRAIN_QUARTER : GRAIN_MONTH;
+        return 1;
+    }
+    return 0;
+}
+
+static void time_pass(struct ctx *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        struct tspec a, b;
+        size_t start = i;
+        /* Prepositions that introduce a period belong to it. */
+        static const char *const preps[] = {"in", "during", "for", "of", "from", "since", "on", NULL};
+        int between = is_w(c, i, "between");
+        int from = is_w(c, i, "from");
+        size_t j = i + (is_any(c, i, preps) || between ? 1 : 0);
+        size_t n = read_relative(c, j, &a);
+        if (!n)
+            n = read_point(c, j, &a);
+        if (!n)
+            continue;
+        size_t end = j + n;
+        /* Ranges: between A and B, from A to B, A to B, A-B, A through B. */
+        if (a.kind == T_ABS && ((between && is_w(c, end, "and")) ||
+                                is_w(c, end, "to") || is_w(c, end, "through") ||
+                                is_w(c, end, "until") || is_w(c, end, "-") || is_w(c, end, DASH))) {
+            size_t m = read_point(c, end + 1, &b);
+            if (m && b.kind == T_ABS) {
+                /* "January to June 2021": the first end takes the second's year. */
+                if (a.year_missing && !b.year_missing) {
+                    if (a.m)
+                        period_month(&a.p, b.p.from.y, a.m);
+                    else
+                        period_quarter(&a.p, b.p.from.y, a.q);
+                    a.year_missing = 0;
+                }
+                if (!a.year_missing && !b.year_missing) {
+                    a.p.to = b.p.to;
+                    range_label(a.p.label, b.p.label, a.p.label, sizeof a.p.label);
+                    end = end + 1 + m;
+                }
+            }
+        } else if (from && !n) {
+            continue;
+        }
+        struct span *s = add_span(c, SP_TIME, start, end);
+        if (!s)
+            return;
+        s->t = a;
+        i = end - 1;
+    }
+}
+
+/* ---- pass 2: top/bottom N, numeric comparisons ---- */
+
+static void rank_pass(struct ctx *c)
+{
+    static const char *const top[] = {"top", "best", "highest", "largest", "biggest", NULL};
+    static const char *const bottom[] = {"bottom", "worst", "lowest", "smallest", NULL};
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        int dir = is_any(c, i, top) ? 1 : is_any(c, i, bottom) ? -1 : 0;
+        const struct nl_token *k = tok(c, i);
+        /* "top 5", "bottom 3", "best 10" */
+        if (dir && is_num(c, i + 1) && tok(c, i + 1)->integer && !tok(c, i + 1)->percent &&
+            tok(c, i + 1)->value >= 1 && tok(c, i + 1)->value <= 1000 && is_free(c, i + 1)) {
+            struct span *s = add_span(c, SP_TOP, i, i + 2);
+            if (s) {
+                s->sub = dir;
+                s->num = tok(c, i + 1)->value;
+            }
+            i++;
+            continue;
+        }
+        /* "5 largest customers", "10 best products" */
+        if (k->kind == NL_NUMBER && k->integer && !k->percent && k->value >= 1 &&
+            k->value <= 1000 && tok(c, i + 1) && is_free(c, i + 1) &&
+            (is_any(c, i + 1, top) || is_any(c, i + 1, bottom) || is_w(c, i + 1, "most") ||
+             is_w(c, i + 1, "least"))) {
+            struct span *s = add_span(c, SP_TOP, i, i + 2);
+            if (s) {
+                s->sub = is_any(c, i + 1, bottom) || is_w(c, i + 1, "least") ? -1 : 1;
+                s->num = k->value;
+            }
+            i++;
+            continue;
+        }
+        if (is_w(c, i, "top") || is_w(c, i, "bottom")) {
+            struct span *s = add_span(c, SP_TOP, i, i + 1);
+            if (s) {
+                s->sub = is_w(c, i, "top") ? 1 : -1;
+                s->num = 0; /* no N given: 10, stated as an assumption */
+            }
+        }
+    }
+    /* Comparisons with a number: over 500, at least 10, more than 20%, >= 3. */
+    static const struct {
+        const char *w[3];
+        enum nl_cmp op;
+    } cmps[] = {
+        {{"more", "than", NULL}, NL_CMP_GT},     {{"greater", "than", NULL}, NL_CMP_GT},
+        {{"higher", "than", NULL}, NL_CMP_GT},   {{"bigger", "than", NULL}, NL_CMP_GT},
+        {{"larger", "than", NULL}, NL_CMP_GT},   {{"over", NULL, NULL}, NL_CMP_GT},
+        {{"above", NULL, NULL}, NL_CMP_GT},      {{"exceeding", NULL, NULL}, NL_CMP_GT},
+        {{">", NULL, NULL}, NL_CMP_GT},          {{"at", "least", NULL}, NL_CMP_GE},
+        {{"no", "less", "than"}, NL_CMP_GE},     {{"minimum", "of", NULL}, NL_CMP_GE},
+        {{">=", NULL, NULL}, NL_CMP_GE},         {{"less", "than", NULL}, NL_CMP_LT},
+        {{"fewer", "than", NULL}, NL_CMP_LT},    {{"lower", "than", NULL}, NL_CMP_LT},
+        {{"smaller", "than", NULL}, NL_CMP_LT},  {{"under", NULL, NULL}, NL_CMP_LT},
+        {{"below", NULL, NULL}, NL_CMP_LT},      {{"<", NULL, NULL}, NL_CMP_LT},
+        {{"at", "most", NULL}, NL_CMP_LE},       {{"no", "more", "than"}, NL_CMP_LE},
+        {{"maximum", "of", NULL}, NL_CMP_LE},    {{"<=", NULL, NULL}, NL_CMP_LE},
+        {{"exactly", NULL, NULL}, NL_CMP_EQ},    {{"equal", "to", NULL}, NL_CMP_EQ},
+        {{"=", NULL, NULL}, NL_CMP_EQ},
+    };
+    for (size_t i = 0; i < c->tk.n; i++) {
+        for (size_t k = 0; k < sizeof cmps / sizeof cmps[0]; k++) {
+            size_t n = 0;
+            while (n < 3 && cmps[k].w[n] && is_w(c, i + n, cmps[k].w[n]) && is_free(c, i + n))
+                n++;
+            if (n == 0 || (n < 3 && cmps[k].w[n]))
+                continue;
+            if (!is_num(c, i + n) || !is_free(c, i + n))
+                continue;
+            struct span *s = add_span(c, SP_CMP, i, i + n + 1);
+            if (s) {
+                s->sub = cmps[k].op;
+                s->num = tok(c, i + n)->value;
+                s->pct = tok(c, i + n)->percent;
+            }
+            i += n;
+            break;
+        }
+    }
+}
+
+/* ---- pass 3: cue phrases ---- */
+
+struct cue {
+    const char *w[4];
+    enum span_kind kind;
+    int sub;
+};
+
+static const struct cue cues[] = {
+    {{"broken", "down", "by", NULL}, SP_BY, 0},
+    {{"break", "down", "by", NULL}, SP_BY, 0},
+    {{"split", "by", NULL, NULL}, SP_BY, 0},
+    {{"grouped", "by", NULL, NULL}, SP_BY, 0},
+    {{"group", "by", NULL, NULL}, SP_BY, 0},
+    {{"for", "each", NULL, NULL}, SP_BY, 0},
+    {{"for", "every", NULL, NULL}, SP_BY, 0},
+    {{"by", "each", NULL, NULL}, SP_BY, 0},
+    {{"in", "each", NULL, NULL}, SP_BY, 0},
+    {{"across", "all", NULL, NULL}, SP_BY, 0},
+    {{"by", NULL, NULL, NULL}, SP_BY, 0},
+    {{"each", NULL, NULL, NULL}, SP_BY, 0},
+    {{"across", NULL, NULL, NULL}, SP_BY, 0},
+    {{"wise", NULL, NULL, NULL}, SP_BY, 1}, /* "region wise": the dimension comes before */
+    {{"how", "many", NULL, NULL}, SP_COUNT, 0},
+    {{"how", "much", NULL, NULL}, SP_FILLER, 0},
+    {{"total", "number", "of", NULL}, SP_COUNT, 0},
+    {{"number", "of", NULL, NULL}, SP_COUNT, 0},
+    {{"count", "of", NULL, NULL}, SP_COUNT, 0},
+    {{"no", "of", NULL, NULL}, SP_COUNT, 0},
+    {{"count", NULL, NULL, NULL}, SP_COUNT, 0},
+    {{"year", "over", "year", NULL}, SP_GROWTH, GRAIN_YEAR},
+    {{"year", "on", "year", NULL}, SP_GROWTH, GRAIN_YEAR},
+    {{"yoy", NULL, NULL, NULL}, SP_GROWTH, GRAIN_YEAR},
+    {{"month", "over", "month", NULL}, SP_GROWTH, GRAIN_MONTH},
+    {{"mom", NULL, NULL, NULL}, SP_GROWTH, GRAIN_MONTH},
+    {{"quarter", "over", "quarter", NULL}, SP_GROWTH, GRAIN_QUARTER},
+    {{"qoq", NULL, NULL, NULL}, SP_GROWTH, GRAIN_QUARTER},
+    {{"growth", "rate", NULL, NULL}, SP_GROWTH, 0},
+    {{"growth", NULL, NULL, NULL}, SP_GROWTH, 0},
+    {{"compared", "to", NULL, NULL}, SP_VS, 0},
+    {{"compared", "with", NULL, NULL}, SP_VS, 0},
+    {{"versus", NULL, NULL, NULL}, SP_VS, 0},
+    {{"vs", NULL, NULL, NULL}, SP_VS, 0},
+    {{"against", NULL, NULL, NULL}, SP_VS, 0},
+    {{"percentage", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"percent", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"%", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"share", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"proportion", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"contribution", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"percentage", NULL, NULL, NULL}, SP_SHARE, 0},
+    {{"share", NULL, NULL, NULL}, SP_SHARE, 0},
+    {{"proportion", NULL, NULL, NULL}, SP_SHARE, 0},
+    {{"excluding", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"except", "for", NULL, NULL}, SP_NEG, 0},
+    {{"except", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"other", "than", NULL, NULL}, SP_NEG, 0},
+    {{"apart", "from", NULL, NULL}, SP_NEG, 0},
+    {{"not", "including", NULL, NULL}, SP_NEG, 0},
+    {{"without", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"exclude", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"not", "in", NULL, NULL}, SP_NEG, 0},
+    {{"outside", "of", NULL, NULL}, SP_NEG, 0},
+    {{"outside", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"not", NULL, NULL, NULL}, SP_NEG, 0},
+    {{"total", NULL, NULL, NULL}, SP_AGG, NL_AGG_SUM},
+    {{"sum", "of", NULL, NULL}, SP_AGG, NL_AGG_SUM},
+    {{"sum", NULL, NULL, NULL}, SP_AGG, NL_AGG_SUM},
+    {{"overall", NULL, NULL, NULL}, SP_AGG, NL_AGG_SUM},
+    {{"average", NULL, NULL, NULL}, SP_AGG, NL_AGG_AVG},
+    {{"avg", NULL, NULL, NULL}, SP_AGG, NL_AGG_AVG},
+    {{"mean", NULL, NULL, NULL}, SP_AGG, NL_AGG_AVG},
+    {{"typical", NULL, NULL, NULL}, SP_AGG, NL_AGG_MEDIAN},
+    {{"median", NULL, NULL, NULL}, SP_AGG, NL_AGG_MEDIAN},
+    {{"maximum", NULL, NULL, NULL}, SP_AGG, NL_AGG_MAX},
+    {{"max", NULL, NULL, NULL}, SP_AGG, NL_AGG_MAX},
+    {{"minimum", NULL, NULL, NULL}, SP_AGG, NL_AGG_MIN},
+    {{"min", NULL, NULL, NULL}, SP_AGG, NL_AGG_MIN},
+    {{"which", NULL, NULL, NULL}, SP_WHICH, 0},
+    {{"what", NULL, NULL, NULL}, SP_WHICH, 0},
+    {{"who", NULL, NULL, NULL}, SP_WHICH, 0},
+    {{"highest", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"most", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"largest", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"biggest", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"greatest", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"best", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"top", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"lowest", NULL, NULL, NULL}, SP_SUPER, -1},
+    {{"least", NULL, NULL, NULL}, SP_SUPER, -1},
+    {{"smallest", NULL, NULL, NULL}, SP_SUPER, -1},
+    {{"fewest", NULL, NULL, NULL}, SP_SUPER, -1},
+    {{"worst", NULL, NULL, NULL}, SP_SUPER, -1},
+    {{"only", NULL, NULL, NULL}, SP_ONLY, 0},
+    {{"just", NULL, NULL, NULL}, SP_ONLY, 0},
+    {{"and", NULL, NULL, NULL}, SP_AND, 0},
+    {{"or", NULL, NULL, NULL}, SP_AND, 0},
+    {{",", NULL, NULL, NULL}, SP_AND, 0},
+    {{"&", NULL, NULL, NULL}, SP_AND, 0},
+    {{"per", NULL, NULL, NULL}, SP_PER, 0},
+};
+
+/* Grain words: monthly, by month, per quarter, over time. */
+static void grain_pass(struct ctx *c)
+{
+    static const struct {
+        const char *w;
+        enum shape_grain g;
+    } adj[] = {{"monthly", GRAIN_MONTH},   {"quarterly", GRAIN_QUARTER}, {"yearly", GRAIN_YEAR},
+               {"annual", GRAIN_YEAR},     {"annually", GRAIN_YEAR},     {"weekly", GRAIN_WEEK},
+               {"daily", GRAIN_DAY},       {"trend", GRAIN_NONE},        {"trends", GRAIN_NONE}};
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        for (size_t k = 0; k < sizeof adj / sizeof adj[0]; k++) {
+            if (is_w(c, i, adj[k].w)) {
+                struct span *s = add_span(c, SP_GRAIN, i, i + 1);
+                if (s)
+                    s->sub = adj[k].g;
+            }
+        }
+        if (!is_free(c, i))
+            continue;
+        /* "by month", "per quarter", "each year", "for each month", "over time" */
+        size_t j = i;
+        if (is_w(c, j, "for") && (is_w(c, j + 1, "each") || is_w(c, j + 1, "every")))
+            j += 2;
+        else if (is_w(c, j, "by") || is_w(c, j, "per") || is_w(c, j, "each") ||
+                 is_w(c, j, "every") || is_w(c, j, "across"))
+            j++;
+        else
+            j = i;
+        if (j > i) {
+            if (is_w(c, j, "the"))
+                j++;
+            enum shape_grain g = unit_word(c, j);
+            if (g && is_free(c, j)) {
+                struct span *s = add_span(c, SP_GRAIN, i, j + 1);
+                if (s)
+                    s->sub = g;
+                continue;
+            }
+        }
+        if (is_w(c, i, "over") && is_w(c, i + 1, "time")) {
+            struct span *s = add_span(c, SP_GRAIN, i, i + 2);
+            if (s)
+                s->sub = GRAIN_NONE;
+        } else if (is_w(c, i, "over") && is_w(c, i + 1, "the") && is_w(c, i + 2, "years")) {
+            struct span *s = add_span(c, SP_GRAIN, i, i + 3);
+            if (s)
+                s->sub = GRAIN_YEAR;
+        }
+    }
+}
+
+/* Cue phrases of at least min_words words: multi-word cues ("number of", "for each")
+ * are read before the lexicon, single words after it, so that "number" in "number of
+ * orders" is a cue while "total" can still be a column named total. */
+static void cue_pass(struct ctx *c, size_t min_words)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        for (size_t k = 0; k < sizeof cues / sizeof cues[0]; k++) {
+            size_t len = 0;
+            while (len < 4 && cues[k].w[len])
+                len++;
+            if (len < min_words)
+                continue;
+            size_t n = 0;
+            while (n < 4 && cues[k].w[n] && is_w(c, i + n, cues[k].w[n]) && is_free(c, i + n))
+                n++;
+            if (n == 0 || (n < 4 && cues[k].w[n]))
+                continue;
+            struct span *s = add_span(c, cues[k].kind, i, i + n);
+            if (s)
+                s->sub = cues[k].sub;
+            i += n - 1;
+            break;
+        }
+    }
+}
+
+/* ---- pass 4: lexicon ---- */
+
+static int stop_word(const char *w)
+{
+    static const char *const stops[] = {"the", "a", "an", "of", "in", "for", "by", "to", "and",
+                                        "or", "is", "are", "on", "at", "with", NULL};
+    for (int i = 0; stops[i]; i++)
+        if (strcmp(w, stops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Looks up the phrase of tokens [i, i+n): spaced, with the last word singular, joined
+ * without spaces, and through the glossary. */
+static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
+{
+    char spaced[512], stemmed[512], joined[512];
+    size_t a = 0, b = 0, d = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct nl_token *t = tok(c, i + k);
+        if (!t || t->kind == NL_PUNCT || !is_free(c, i + k))
+            return NULL;
+        /* A phrase never starts or ends with a stop word ("sales of", "the west"). */
+        if ((k == 0 || k == n - 1) && n > 1 && stop_word(t->text))
+            return NULL;
+        const char *w = t->text;
+        const char *st = k == n - 1 ? t->stem : t->text;
+        a += (size_t)snprintf(spaced + a, sizeof spaced - a, "%s%s", k ? " " : "", w);
+        b += (size_t)snprintf(stemmed + b, sizeof stemmed - b, "%s%s", k ? " " : "", st);
+        d += (size_t)snprintf(joined + d, sizeof joined - d, "%s", w);
+        if (a >= sizeof spaced || b >= sizeof stemmed || d >= sizeof joined)
+            return NULL;
+    }
+    const struct nl_entry *e = nl_lexicon_get(c->lx, spaced);
+    if (!e)
+        e = nl_lexicon_get(c->lx, stemmed);
+    if (!e && n > 1)
+        e = nl_lexicon_get(c->lx, joined);
+    if (!e && n == 1) {
+        const char *g = nl_glossary(tok(c, i)->text);
+        if (!g)
+            g = nl_glossary(tok(c, i)->stem);
+        if (g)
+            e = nl_lexicon_get(c->lx, g);
+    }
+    return e;
+}
+
+static int filler_word(const char *w);
+
+static int all_caps(const char *s, int n)
+{
+    int letters = 0;
+    for (int i = 0; i < n; i++) {
+        if (islower((unsigned char)s[i]))
+            return 0;
+        letters += isupper((unsigned char)s[i]) != 0;
+    }
+    return letters > 0;
+}
+
+static void lexicon_pass(struct ctx *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i) || tok(c, i)->kind == NL_PUNCT)
+            continue;
+        const struct nl_entry *e = NULL;
+        size_t n;
+        for (n = 6; n >= 1; n--) {
+            if ((e = lookup(c, i, n)) != NULL)
+                break;
+        }
+        const char *fuzzy_from = NULL;
+        if (!e && tok(c, i)->kind == NL_WORD && !filler_word(tok(c, i)->text)) {
+            e = nl_lexicon_fuzzy(c->lx, tok(c, i)->text);
+            if (e)
+                fuzzy_from = tok(c, i)->text;
+            n = 1;
+        }
+        if (!e)
+            continue;
+        /* A one-word match on a word of the sentence's grammar ("in", "or", "me") is that
+         * word, not a value such as the state code IN, unless it is written in capitals. */
+        if (n == 1 && (filler_word(tok(c, i)->text) || stop_word(tok(c, i)->text)) &&
+            !all_caps(c->question + tok(c, i)->start, tok(c, i)->end - tok(c, i)->start))
+            continue;
+        struct span *s = add_span(c, SP_LEX, i, i + n);
+        if (!s)
+            return;
+        s->entry = e;
+        s->fuzzy_from = fuzzy_from;
+        i += n - 1;
+    }
+}
+
+/* ---- pass 5: fillers ---- */
+
+static int filler_word(const char *w)
+{
+    static const char *const f[] = {
+        "show", "me", "give", "list", "tell", "display", "get", "find", "fetch", "report",
+        "what", "whats", "is", "are", "was", "were", "be", "been", "being", "the", "a", "an",
+        "of", "in", "for", "to", "from", "with", "on", "at", "into", "within", "during",
+        "please", "can", "could", "would", "you", "i", "we", "our", "us", "my", "want",
+        "need", "know", "see", "have", "has", "had", "do", "does", "did", "make", "made",
+        "sell", "sold", "selling", "generated", "generate", "generating", "earned", "earn",
+        "bring", "brought", "come", "comes", "came", "coming", "place", "placed", "there",
+        "it", "its", "that", "this", "these", "those", "all", "overall", "data", "figures",
+        "figure", "numbers", "amounts", "value", "values", "breakdown", "summary", "by", "per",
+        "each", "and", "how", "much", "many", "when", "where", "we've", "did", "happen",
+        "happened", "recorded", "record", "registered", "achieved", "got", "up", "out",
+        "so", "far", "then", "than", "they", "their", "them", "which", "who", "whose",
+        "had", "since", "across", "as", "well", "also", "including", "include", "includes",
+        "respectively", "shown", "compare", "comparison", "kind", "kinds", "type", "types",
+        "level", "wise", "?", "!", ".", ":", ";", "(", ")", "\"", "'", "region's", "vs.",
+        "over", "period", "term", "terms", "look", "like", "looks", "only", "just", "bought",
+        "buy", "ordered", "shipped", "ship", "receive", "received", "delivered", "spend",
+        "spent", "contributed", "contribute", "contributes", "account", "accounted",
+        "accounts", "belong", "belonging", "between", "among", "amongst", "done", "go", "went",
+        NULL};
+    for (int i = 0; f[i]; i++)
+        if (strcmp(w, f[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void filler_pass(struct ctx *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (is_free(c, i) && filler_word(tok(c, i)->text))
+            add_span(c, SP_FILLER, i, i + 1);
+}
+
+/* ---- reading the spans into a frame ---- */
+
+static int is_measure_col(const struct schema_column *col)
+{
+    return col && strcmp(col->role, "measure") == 0;
+}
+
+static int is_numeric_type(const char *t)
+{
+    return strstr(t, "INT") || strstr(t, "DOUBLE") || strstr(t, "DECIMAL") ||
+           strstr(t, "FLOAT") || strstr(t, "REAL") || strstr(t, "NUMERIC");
+}
+
+/* Join distance from the fact mart (0 same mart, 1.. hops, large if unreachable). */
+static int distance(const struct ctx *c, const struct schema_mart *to)
+{
+    if (!c->f->fact || !to || to == c->f->fact)
+        return 0;
+    const struct schema_join *path[8];
+    size_t len;
+    if (nl__join_path(c->s, c->f->fact, to, path, 8, &len) == 0)
+        return (int)len;
+    return 100;
+}
+
+/* Picks a span's sense for a role: best quality, reachable from the fact, a role that
+ * fits. Returns NULL if no sense can play it. */
+static const struct nl_sense *pick(const struct ctx *c, const struct span *s, enum role want)
+{
+    const struct nl_sense *best = NULL;
+    long best_score = -1000000;
+    for (size_t k = 0; k < s->entry->n; k++) {
+        const struct nl_sense *x = &s->entry->senses[k];
+        long score = (long)x->quality * 100;
+        if (s->prefer && x->mart == s->prefer)
+            score += 1000;
+        int d = distance(c, x->mart);
+        if (d >= 100 && c->f->fact && x->kind != NL_SENSE_METRIC)
+            continue;
+        score -= d * 30;
+        switch (want) {
+        case R_MEASURE:
+            if (x->kind == NL_SENSE_METRIC) {
+                score += 50;
+                break;
+            }
+            if (x->kind != NL_SENSE_COLUMN || !is_measure_col(x->col))
+                continue;
+            break;
+        case R_DIM:
+            if (x->kind == NL_SENSE_MART) {
+                if (!nl__label_column(x->mart))
+                    continue;
+                score += 10;
+                break;
+            }
+            if (x->kind != NL_SENSE_COLUMN || x->col->derived_from)
+                continue;
+            if (strcmp(x->col->role, "dimension") == 0)
+                score += 40;
+            else if (strcmp(x->col->role, "identifier") == 0)
+                score += 10;
+            else if (strcmp(x->col->role, "date") == 0)
+                score += 20;
+            else
+                score -= 60; /* a measure as a dimension: rarely meant */
+            break;
+        case R_FILTER:
+            if (x->kind != NL_SENSE_VALUE)
+                continue;
+            score += (long)(log10((double)x->count + 1) * 5);
+            break;
+        case R_DATE:
+            if (x->kind != NL_SENSE_COLUMN || strcmp(x->col->role, "date") != 0)
+                continue;
+            break;
+        case R_MART:
+            if (x->kind != NL_SENSE_MART)
+                continue;
+            break;
+        default:
+            break;
+        }
+        if (score > best_score) {
+            best_score = score;
+            best = x;
+        }
+    }
+    return best;
+}
+
+static int has_sense(const struct span *s, enum nl_sense_kind kind)
+{
+    for (size_t k = 0; s->entry && k < s->entry->n; k++)
+        if (s->entry->senses[k].kind == kind)
+            return 1;
+    return 0;
+}
+
+static int has_measure_sense(const struct span *s)
+{
+    for (size_t k = 0; s->entry && k < s->entry->n; k++) {
+        const struct nl_sense *x = &s->entry->senses[k];
+        if ((x->kind == NL_SENSE_COLUMN && is_measure_col(x->col)) || x->kind == NL_SENSE_METRIC)
+            return 1;
+    }
+    return 0;
+}
+
+static int has_value_sense(const struct span *s)
+{
+    return has_sense(s, NL_SENSE_VALUE);
+}
+
+static struct span *next_span(struct ctx *c, size_t k)
+{
+    for (size_t j = k + 1; j < c->nsp; j++)
+        if (c->sp[j].kind != SP_FILLER)
+            return &c->sp[j];
+    return NULL;
+}
+
+/* Spans in question order (the passes created them out of order). */
+static int by_position(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* An entity noun for counting ("orders", "customers"): the word itself, its singular,
+ * or its glossary word. */
+static const char *entity_word(const struct ctx *c, const struct span *s, char *buf, size_t n)
+{
+    const struct nl_token *t = tok(c, s->to - 1);
+    const char *g = nl_glossary(t->text);
+    if (!g)
+        g = nl_glossary(t->stem);
+    snprintf(buf, n, "%s", g ? g : t->stem);
+    return buf;
+}
+
+static int contains_word(const char *name, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = name; (p = strstr(p, w)) != NULL; p++) {
+        int start = p == name || p[-1] == '_';
+        if (start)
+            return 1; /* prefix of a word: customer_id, customername, ordernumber */
+    }
+    (void)n;
+    return 0;
+}
+
+/* "how many orders": the mart of that name (COUNT(*)), else an identifier of that
+ * entity in the fact (COUNT(DISTINCT)), else a name column of it. */
+static int resolve_count(struct ctx *c, const struct span *s, struct nl_measure *m)
+{
+    char ent[64];
+    entity_word(c, s, ent, sizeof ent);
+    snprintf(m->noun, sizeof m->noun, "%s", tok(c, s->to - 1)->text);
+    /* A mart named after it. */
+    for (size_t k = 0; s->entry && k < s->entry->n; k++) {
+        const struct nl_sense *x = &s->entry->senses[k];
+        if (x->kind == NL_SENSE_MART && x->quality >= NL_SYNONYM &&
+            (!c->f->fact || distance(c, x->mart) == 0)) {
+            m->agg = NL_AGG_COUNT_ROWS;
+            m->mart = x->mart;
+            return 0;
+        }
+    }
+    const struct schema_mart *marts[64];
+    size_t nm = 0;
+    if (c->f->fact)
+        marts[nm++] = c->f->fact;
+    for (size_t i = 0; i < c->s->nmarts && nm < 64; i++)
+        if (&c->s->marts[i] != c->f->fact)
+            marts[nm++] = &c->s->marts[i];
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < nm; i++) {
+            const struct schema_mart *mt = marts[i];
+            if (c->f->fact && distance(c, mt) != 0)
+                continue;
+            const struct schema_column *best = NULL;
+            for (size_t j = 0; j < mt->ncols; j++) {
+                const struct schema_column *col = &mt->cols[j];
+                if (!contains_word(col->name, ent))
+                    continue;
+                int id = strcmp(col->role, "identifier") == 0;
+                if ((pass == 0 && id) || (pass == 1 && strcmp(col->role, "dimension") == 0 &&
+                                          strstr(col->name, "name"))) {
+                    if (!best || strlen(col->name) < strlen(best->name))
+                        best = col;
+                }
+            }
+            if (best) {
+                m->agg = NL_AGG_COUNT_DISTINCT;
+                m->mart = mt;
+                m->col = best;
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+/* The fact mart: where the measures are; else where a counted entity lives; else the
+ * mart of the first column named; for several candidates, the one from which the other
+ * named things are reachable, then the biggest. */
+static void choose_fact(struct ctx *c)
+{
+    const struct schema_mart *cands[32];
+    size_t nc = 0;
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_LEX || !has_measure_sense(s))
+            continue;
+        /* A word that is also a value or a dimension next to a cue is not a measure. */
+        for (size_t x = 0; x < s->entry->n; x++) {
+            const struct nl_sense *sn = &s->entry->senses[x];
+            if (sn->kind == NL_SENSE_COLUMN && is_measure_col(sn->col) && nc < 32)
+                cands[nc++] = sn->mart;
+        }
+        break; /* the first measure named decides */
+    }
+    if (nc == 0) {
+        for (size_t k = 0; k < c->nsp && nc == 0; k++) {
+            struct span *s = &c->sp[k];
+            if (s->kind == SP_LEX && has_sense(s, NL_SENSE_MART))
+                for (size_t x = 0; x < s->entry->n && nc < 32; x++)
+                    if (s->entry->senses[x].kind == NL_SENSE_MART &&
+                        s->entry->senses[x].quality >= NL_SYNONYM)
+                        cands[nc++] = s->entry->senses[x].mart;
+        }
+    }
+    if (nc == 0) {
+        for (size_t k = 0; k < c->nsp && nc == 0; k++) {
+            struct span *s = &c->sp[k];
+            if (s->kind != SP_LEX)
+                continue;
+            for (size_t x = 0; x < s->entry->n && nc < 32; x++)
+                if (s->entry->senses[x].mart)
+                    cands[nc++] = s->entry->senses[x].mart;
+        }
+    }
+    if (nc == 0) {
+        /* Nothing named at all: the biggest mart. */
+        for (size_t i = 0; i < c->s->nmarts; i++)
+            if (!c->f->fact || c->s->marts[i].rows > c->f->fact->rows)
+                c->f->fact = &c->s->marts[i];
+        return;
+    }
+    /* A mart named with the measure ("unit price of products") wins. */
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_LEX || !has_measure_sense(s) || !s->prefer)
+            continue;
+        for (size_t i = 0; i < nc; i++) {
+            if (cands[i] == s->prefer) {
+                c->f->fact = cands[i];
+                return;
+            }
+        }
+    }
+    long best = -1;
+    const struct schema_mart *best_mart = cands[0];
+    for (size_t i = 0; i < nc; i++) {
+        c->f->fact = cands[i];
+        long reach = 0;
+        for (size_t k = 0; k < c->nsp; k++) {
+            struct span *s = &c->sp[k];
+            if (s->kind != SP_LEX)
+                continue;
+            int ok = 0;
+            for (size_t x = 0; x < s->entry->n && !ok; x++)
+                ok = s->entry->senses[x].mart && distance(c, s->entry->senses[x].mart) < 100;
+            reach += ok;
+        }
+        long rows = cands[i]->rows > 999999999 ? 999999999 : (long)cands[i]->rows;
+        long score = reach * 1000000000L + rows;
+        if (score > best) {
+            best = score;
+            best_mart = cands[i];
+        }
+    }
+    c->f->fact = best_mart;
+}
+
+static int add_value_filter(struct ctx *c, const struct nl_sense *v, int negate)
+{
+    struct nl_frame *f = c->f;
+    for (size_t i = 0; i < f->nfilters; i++) {
+        struct nl_filter *x = &f->filters[i];
+        if (!x->numeric && x->col == v->col && x->negate == negate) {
+            for (size_t k = 0; k < x->nvalues; k++)
+                if (strcmp(x->values[k], v->value) == 0)
+                    return 0;
+            if (x->nvalues >= NL_MAX_VALUES)
+                return -1;
+            x->values[x->nvalues++] = v->value;
+            return 0;
+        }
+    }
+    if (f->nfilters >= NL_MAX_FILTERS)
+        return -1;
+    struct nl_filter *x = &f->filters[f->nfilters++];
+    memset(x, 0, sizeof *x);
+    x->mart = v->mart;
+    x->col = v->col;
+    x->negate = negate;
+    x->values[0] = v->value;
+    x->nvalues = 1;
+    return 0;
+}
+
+static int add_dim(struct ctx *c, const struct schema_mart *m, const struct schema_column *col,
+                   enum shape_grain g)
+{
+    struct nl_frame *f = c->f;
+    for (size_t i = 0; i < f->ndims; i++)
+        if (f->dims[i].col == col && f->dims[i].grain == g)
+            return 0;
+    if (f->ndims >= NL_MAX_DIMS)
+        return -1;
+    f->dims[f->ndims].mart = m;
+    f->dims[f->ndims].col = col;
+    f->dims[f->ndims].grain = g;
+    f->ndims++;
+    return 0;
+}
+
+static int has_time_dim(const struct nl_frame *f)
+{
+    for (size_t i = 0; i < f->ndims; i++)
+        if (!f->dims[i].col)
+            return 1;
+    return 0;
+}
+
+/* The word right after a value that names the value's own column ("Consumer segment",
+ * "large deal", "East region") belongs to the filter. */
+static void absorb_column_word(struct ctx *c, struct span *v)
+{
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_LEX || s->role != R_NONE || s == v)
+            continue;
+        if (!(s->from == v->to || s->to == v->from ||
+              (s->to + 1 == v->from && is_w(c, s->to, "the"))))
+            continue;
+        for (size_t x = 0; x < s->entry->n; x++) {
+            const struct nl_sense *sn = &s->entry->senses[x];
+            if ((sn->kind == NL_SENSE_COLUMN && sn->col == v->sense->col) ||
+                (sn->kind == NL_SENSE_MART && sn->mart == v->sense->mart)) {
+                s->role = R_DONE;
+                return;
+            }
+        }
+    }
+}
+
+static void numeric_filter(struct ctx *c, struct span *cmp, const struct schema_mart *m,
+                           const struct schema_column *col)
+{
+    struct nl_frame *f = c->f;
+    if (f->nfilters >= NL_MAX_FILTERS)
+        return;
+    struct nl_filter *x = &f->filters[f->nfilters++];
+    memset(x, 0, sizeof *x);
+    x->mart = m;
+    x->col = col;
+    x->numeric = 1;
+    x->op = (enum nl_cmp)cmp->sub;
+    x->number = cmp->num;
+    /* "discount above 20%" on a column of fractions (max <= 1) means 0.2. */
+    if (cmp->pct && col->max && strtod(col->max, NULL) <= 1.0)
+        x->number = cmp->num / 100.0;
+    cmp->role = R_DONE;
+}
+
+/* The measure a question means when it names none: the playbook's, else a column named
+ * like an amount of money, else nothing (the caller counts rows). */
+static const struct schema_column *default_measure(const struct schema_mart *m)
+{
+    static const char *const names[] = {"sales", "revenue", "amount", "total", "sales_amount",
+                                        "net_sales", "value", NULL};
+    for (int i = 0; names[i]; i++)
+        for (size_t j = 0; j < m->ncols; j++)
+            if (strcmp(m->cols[j].name, names[i]) == 0 && is_measure_col(&m->cols[j]))
+                return &m->cols[j];
+    for (size_t j = 0; j < m->ncols; j++)
+        if ((strstr(m->cols[j].name, "sales") || strstr(m->cols[j].name, "revenue")) &&
+            is_measure_col(&m->cols[j]))
+            return &m->cols[j];
+    return NULL;
+}
+
+static enum nl_agg default_agg(const struct schema_column *col)
+{
+    return col->agg && strcmp(col->agg, "avg") == 0 ? NL_AGG_AVG : NL_AGG_SUM;
+}
+
+/* Applies the time specs to the frame, now that the date column is known. */
+static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
+{
+    struct nl_frame *f = c->f;
+    struct nl_date anchor;
+    int have_anchor = nl__anchor(f->date, &anchor);
+    struct nl_period ps[4];
+    size_t np = 0;
+    for (size_t i = 0; i < nt && np < 4; i++) {
+        struct tspec *t = &times[i]->t;
+        struct nl_period p;
+        memset(&p, 0, sizeof p);
+        if (t->kind == T_ABS && !t->year_missing) {
+            p = t->p;
+        } else {
+            if (!have_anchor) {
+                snprintf(c->why, sizeof c->why,
+                         "the data has no dates to anchor \"%s\" to",
+                         tok(c, times[i]->from)->text);
+                return -1;
+            }
+            if (t->kind == T_ABS) {
+                /* A quarter or month without a year: the latest one in the data. */
+                int y = anchor.y;
+                int month = t->m ? t->m : 3 * (t->q - 1) + 1;
+                if (month > anchor.m)
+                    y--;
+                if (t->m)
+                    period_month(&p, y, t->m);
+                else
+                    period_quarter(&p, y, t->q);
+                assume(f, "%s taken as %s, the latest in the data", t->m ? nl__month_name(t->m) : (t->q == 1 ? "Q1" : t->q == 2 ? "Q2" : t->q == 3 ? "Q3" : "Q4"), p.label);
+            } else {
+                struct nl_date start = anchor;
+                enum shape_grain u = t->unit;
+                if (u == GRAIN_YEAR)
+                    start = (struct nl_date){anchor.y, 1, 1};
+                else if (u == GRAIN_QUARTER)
+                    start = (struct nl_date){anchor.y, 3 * ((anchor.m - 1) / 3) + 1, 1};
+                else if (u == GRAIN_MONTH)
+                    start = (struct nl_date){anchor.y, anchor.m, 1};
+                else if (u == GRAIN_WEEK)
+                    start = nl__from_days(nl__days(anchor) - ((nl__days(anchor) + 3) % 7));
+                int months = u == GRAIN_YEAR ? 12 : u == GRAIN_QUARTER ? 3 : u == GRAIN_MONTH ? 1 : 0;
+                int days = u == GRAIN_WEEK ? 7 : u == GRAIN_DAY ? 1 : 0;
+                struct nl_date end = months ? nl__add_months(start, months)
+                                            : nl__from_days(nl__days(start) + days);
+                char a[16];
+                snprintf(a, sizeof a, "%04d-%02d-%02d", anchor.y, anchor.m, anchor.d);
+                const char *unit = u == GRAIN_YEAR ? "year" : u == GRAIN_QUARTER ? "quarter" : u == GRAIN_MONTH ? "month" : u == GRAIN_WEEK ? "week" : "day";
+                if (t->kind == T_CURRENT) {
+                    p.from = start;
+                    p.to = end;
+                    if (u == GRAIN_YEAR)
+                        snprintf(p.label, sizeof p.label, "%d", start.y);
+                    else if (u == GRAIN_QUARTER)
+                        period_quarter(&p, start.y, (start.m - 1) / 3 + 1);
+                    else if (u == GRAIN_MONTH)
+                        period_month(&p, start.y, start.m);
+                    else
+                        snprintf(p.label, sizeof p.label, "the %s of %s", unit, a);
+                    assume(f, "the latest %s in the data (which ends on %s)", unit, a);
+                } else if (t->kind == T_PREVIOUS) {
+                    p.from = months ? nl__add_months(start, -months) : nl__from_days(nl__days(start) - days);
+                    p.to = start;
+                    if (u == GRAIN_YEAR)
+                        snprintf(p.label, sizeof p.label, "%d", p.from.y);
+                    else if (u == GRAIN_QUARTER)
+                        period_quarter(&p, p.from.y, (p.from.m - 1) / 3 + 1);
+                    else if (u == GRAIN_MONTH)
+                        period_month(&p, p.from.y, p.from.m);
+                    else
+                        snprintf(p.label, sizeof p.label, "the %s before %s", unit, a);
+                    assume(f, "the %s before the latest in the data (which ends on %s)", unit, a);
+                } else if (t->kind == T_TO_DATE) {
+                    p.from = start;
+                    p.to = nl__from_days(nl__days(anchor) + 1);
+                    snprintf(p.label, sizeof p.label, "%s to date (%s)", unit, a);
+                    assume(f, "to date means up to %s, the latest date in the data", a);
+                } else { /* T_LAST_N: the N units up to and including the latest */
+                    p.to = nl__from_days(nl__days(anchor) + 1);
+                    if (months)
+                        p.from = nl__add_months(p.to, -months * t->n);
+                    else
+                        p.from = nl__from_days(nl__days(p.to) - (long)days * t->n);
+                    snprintf(p.label, sizeof p.label, "the last %d %s%s to %s", t->n, unit,
+                             t->n == 1 ? "" : "s", a);
+                    assume(f, "counted back from %s, the latest date in the data", a);
+                }
+            }
+        }
+        ps[np++] = p;
+    }
+    if (vs && np == 2) {
+        f->compare = 1;
+        f->periods[0] = ps[0];
+        f->periods[1] = ps[1];
+        f->has_window = 0;
+    } else if (np == 1) {
+        f->has_window = 1;
+        f->window = ps[0];
+    } else if (np > 1) {
+        /* Several periods without "vs": their union, when they touch ("2016 and 2017"). */
+        f->has_window = 1;
+        f->window = ps[0];
+        for (size_t i = 1; i < np; i++) {
+            if (nl__days(ps[i].from) < nl__days(f->window.from))
+                f->window.from = ps[i].from;
+            if (nl__days(ps[i].to) > nl__days(f->window.to))
+                f->window.to = ps[i].to;
+        }
+        range_label(ps[0].label, ps[np - 1].label, f->window.label, sizeof f->window.label);
+    }
+    return 0;
+}
+
+/* Declines: records why and which words were not placed. */
+static int decline(struct ctx *c, const char *why)
+{
+    struct nl_answer *out = c->out;
+    out->status = SQ_E_UNSUPPORTED;
+    out->reason = xstrdup(why);
+    for (size_t i = 0; i < c->tk.n && out->nunplaced < NL_MAX_UNPLACED; i++) {
+        if (c->owner[i] != 0 || tok(c, i)->kind == NL_PUNCT)
+            continue;
+        out->unplaced[out->nunplaced].word =
+            xstrndup(c->question + tok(c, i)->start, (size_t)(tok(c, i)->end - tok(c, i)->start));
+        out->unplaced[out->nunplaced].offset = tok(c, i)->start;
+        out->nunplaced++;
+    }
+    return SQ_E_UNSUPPORTED;
+}
+
+static int sense_in_mart(const struct span *s, const struct schema_mart *m)
+{
+    for (size_t k = 0; s->entry && k < s->entry->n; k++)
+        if (s->entry->senses[k].mart == m && s->entry->senses[k].kind != NL_SENSE_MART)
+            return 1;
+    return 0;
+}
+
+/* A mart named next to a column of it qualifies the column: "customer country" is the
+ * country of the customers mart, "unit price of products" the unit price of products.
+ * The mart word is used up and the column prefers that mart. */
+static void qualify(struct ctx *c)
+{
+    for (size_t k = 0; k + 1 < c->nsp; k++) {
+        struct span *a = &c->sp[k];
+        if (a->kind != SP_LEX)
+            continue;
+        size_t j = k + 1;
+        int of = 0;
+        while (j < c->nsp && c->sp[j].kind == SP_FILLER &&
+               (is_w(c, c->sp[j].from, "of") || is_w(c, c->sp[j].from, "the"))) {
+            of = 1;
+            j++;
+        }
+        if (j >= c->nsp || c->sp[j].kind != SP_LEX)
+            continue;
+        struct span *b = &c->sp[j];
+        /* [mart] [column]: customer country */
+        if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART)) {
+            for (size_t x = 0; x < a->entry->n; x++) {
+                const struct nl_sense *m = &a->entry->senses[x];
+                if (m->kind == NL_SENSE_MART && sense_in_mart(b, m->mart) &&
+                    !has_value_sense(a)) {
+                    a->role = R_DONE;
+                    b->prefer = m->mart;
+                    break;
+                }
+            }
+        }
+        /* [column] of [mart]: unit price of products */
+        if (of && b->role == R_NONE && has_sense(b, NL_SENSE_MART) && !has_value_sense(b)) {
+            for (size_t x = 0; x < b->entry->n; x++) {
+                const struct nl_sense *m = &b->entry->senses[x];
+                if (m->kind == NL_SENSE_MART && sense_in_mart(a, m->mart)) {
+                    b->role = R_DONE;
+                    a->prefer = m->mart;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* Reads the spans into the frame. Returns 0, or SQ_E_UNSUPPORTED via decline(). */
+static int build(struct ctx *c)
+{
+    struct nl_frame *f = c->f;
+    qsort(c->sp, c->nsp, sizeof *c->sp, by_position);
+    /* Words no pass placed: decline now, naming them. */
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->owner[i] == 0 && tok(c, i)->kind != NL_PUNCT)
+            return decline(c, "some words do not match anything in the data");
+    }
+    for (size_t i = 0; i < c->tk.n; i++)
+        c->owner[i] = 0;
+    for (size_t k = 0; k < c->nsp; k++)
+        for (size_t i = c->sp[k].from; i < c->sp[k].to; i++)
+            c->owner[i] = (int)k + 1;
+
+    qualify(c);
+    choose_fact(c);
+    if (!f->fact)
+        return decline(c, "no data is loaded");
+
+    struct span *times[8];
+    size_t nt = 0;
+    int vs = 0, want_count = 0, neg = 0, pending_by = 0, after_top = 0, which = 0;
+    enum nl_agg agg = NL_AGG_SUM;
+    int agg_set = 0, per = 0;
+    struct span *count_span = NULL, *last_measure = NULL;
+
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        struct span *nx = next_span(c, k);
+        switch (s->kind) {
+        case SP_FREE:
+        case SP_FILLER:
+            break;
+        case SP_TIME:
+            if (nt < 8)
+                times[nt++] = s;
+            pending_by = 0;
+            break;
+        case SP_VS:
+            vs = 1;
+            break;
+        case SP_GRAIN:
+            if (s->sub == GRAIN_NONE) {
+                /* "over time", "trend": by month within a year or two, else by year. */
+                s->role = R_DIM;
+                s->sub = -1;
+            }
+            if (add_dim(c, NULL, NULL, (enum shape_grain)s->sub) != 0)
+                return decline(c, "at most two dimensions are supported");
+            pending_by = 0;
+            break;
+        case SP_TOP:
+            f->order = s->sub;
+            f->limit = s->num ? (size_t)s->num : 10;
+            if (!s->num)
+                assume(f, "%s 10, as no number was given", s->sub > 0 ? "top" : "bottom");
+            after_top = 1;
+            pending_by = 1;
+            break;
+        case SP_SUPER:
+            f->order = s->sub;
+            f->superlative = 1;
+            break;
+        case SP_WHICH:
+            which = 1;
+            pending_by = 1;
+            break;
+        case SP_BY:
+            if (s->sub == 1) {
+                /* "region wise": the dimension came before. */
+                break;
+            }
+            pending_by = 1;
+            neg = 0;
+            break;
+        case SP_PER:
+            per = 1;
+            pending_by = 1;
+            break;
+        case SP_AGG:
+            agg = (enum nl_agg)s->sub;
+            agg_set = 1;
+            break;
+        case SP_COUNT:
+            want_count = 1;
+            break;
+        case SP_SHARE:
+            f->share = 1;
+            break;
+        case SP_GROWTH:
+            f->growth = 1;
+            if (s->sub && !has_time_dim(f))
+                add_dim(c, NULL, NULL, (enum shape_grain)s->sub);
+            break;
+        case SP_NEG:
+            neg = 1;
+            break;
+        case SP_ONLY:
+        case SP_AND:
+            break;
+        case SP_CMP:
+            break; /* bound below, once measures are known */
+        case SP_LEX: {
+            if (s->role == R_DONE)
+                break;
+            /* A count target: "how many orders", "number of customers". */
+            if (want_count && !count_span) {
+                count_span = s;
+                s->role = R_COUNT;
+                want_count = 0;
+                pending_by = 0;
+                break;
+            }
+            /* "per order" after a measure: a ratio. */
+            if (per && last_measure && f->nmeasures == 1 &&
+                (f->measures[0].agg == NL_AGG_AVG || agg == NL_AGG_AVG)) {
+                struct nl_measure m = {0};
+                if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_DISTINCT &&
+                    m.mart == f->fact) {
+                    f->measures[0].agg = NL_AGG_RATIO;
+                    f->measures[0].per = m.col;
+                    snprintf(f->measures[0].noun, sizeof f->measures[0].noun, "%s", tok(c, s->to - 1)->stem);
+                    s->role = R_DONE;
+                    per = 0;
+                    pending_by = 0;
+                    break;
+                }
+            }
+            per = 0;
+            /* A value: a filter (or a dimension's value list). */
+            const struct nl_sense *val = has_value_sense(s) ? pick(c, s, R_FILTER) : NULL;
+            const struct nl_sense *dim = pick(c, s, R_DIM);
+            const struct nl_sense *mea = pick(c, s, R_MEASURE);
+            /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
+            int ranks_by_measure = mea && (!dim || (dim->kind == NL_SENSE_COLUMN &&
+                                                     strcmp(dim->col->role, "measure") == 0));
+            if (pending_by && !ranks_by_measure && (dim || has_sense(s, NL_SENSE_MART))) {
+                /* "by region", "top 5 customers", "which category". */
+                const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
+                if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0 &&
+                    !d->col->derived_from) {
+                    /* "by ship date": that date column, by month. */
+                    f->date = d->col;
+                    f->date_mart = d->mart;
+                    s->role = R_DATE;
+                    if (add_dim(c, NULL, NULL, GRAIN_MONTH) != 0)
+                        return decline(c, "at most two dimensions are supported");
+                } else if (d) {
+                    const struct schema_column *col =
+                        d->kind == NL_SENSE_MART ? nl__label_column(d->mart) : d->col;
+                    if (add_dim(c, d->mart, col, GRAIN_NONE) != 0)
+                        return decline(c, "at most two dimensions are supported");
+                    s->sense = d;
+                    s->role = R_DIM;
+                }
+                /* "by region and category": the cue carries over an "and". */
+                pending_by = nx && nx->kind == SP_AND;
+                after_top = 0;
+                which = 0;
+                break;
+            }
+            if (val && !(mea && !neg && val->quality < NL_EXACT)) {
+                s->sense = val;
+                s->role = R_FILTER;
+                if (add_value_filter(c, val, neg) != 0)
+                    return decline(c, "too many filters");
+                absorb_column_word(c, s);
+                /* "excluding Technology and Furniture": the negation carries over "and". */
+                neg = neg && nx && nx->kind == SP_AND;
+                break;
+            }
+            if (mea) {
+                if (f->nmeasures >= NL_MAX_MEASURES)
+                    return decline(c, "too many measures");
+                struct nl_measure *m = &f->measures[f->nmeasures++];
+                memset(m, 0, sizeof *m);
+                m->mart = mea->mart;
+                if (mea->kind == NL_SENSE_METRIC) {
+                    m->agg = NL_AGG_METRIC;
+                    m->metric = mea->metric;
+                    m->metric_sql = mea->metric_sql;
+                } else {
+                    m->col = mea->col;
+                    m->agg = agg_set ? agg : default_agg(mea->col);
+                }
+                agg_set = 0;
+                s->sense = mea;
+                s->role = R_MEASURE;
+                last_measure = s;
+                break;
+            }
+            if (has_sense(s, NL_SENSE_MART) && (!dim || dim->kind == NL_SENSE_MART)) {
+                /* A mart named as the subject: "orders by year", "returns by year". */
+                s->sense = pick(c, s, R_MART);
+                s->role = R_MART;
+                break;
+            }
+            if (dim && dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "date") == 0) {
+                /* "by ship date" without "by": choose the date column. */
+                f->date = dim->col;
+                f->date_mart = dim->mart;
+                s->role = R_DATE;
+                break;
+            }
+            if (dim && (which || after_top)) {
+                add_dim(c, dim->mart, dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col, GRAIN_NONE);
+                s->role = R_DIM;
+                s->sense = dim;
+                break;
+            }
+            if (dim && nx && nx->kind == SP_BY && nx->sub == 1) {
+                add_dim(c, dim->mart, dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col, GRAIN_NONE);
+                s->role = R_DIM;
+                s->sense = dim;
+                break;
+            }
+            s->role = R_NONE; /* placed later, or declined */
+            break;
+        }
+        }
+    }
+
+    /* Column words not yet placed: a column named next to a value of it was absorbed;
+     * a mart named as a subject is fine; anything else is not understood. */
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_LEX || s->role != R_NONE)
+            continue;
+        const struct nl_sense *dim = pick(c, s, R_DIM);
+        /* "sales per region" written as "region sales": a lone dimension word before the
+         * measure reads as a breakdown only when nothing else claims it. */
+        if (dim && f->ndims == 0 && dim->kind == NL_SENSE_COLUMN &&
+            strcmp(dim->col->role, "dimension") == 0 && dim->quality == NL_EXACT) {
+            add_dim(c, dim->mart, dim->col, GRAIN_NONE);
+            s->role = R_DIM;
+            s->sense = dim;
+            continue;
+        }
+        for (size_t i = s->from; i < s->to; i++)
+            c->owner[i] = 0;
+    }
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (c->owner[i] == 0 && tok(c, i)->kind != NL_PUNCT)
+            return decline(c, "some words could not be placed in the question's meaning");
+
+    /* Counts. */
+    if (count_span) {
+        struct nl_measure m = {0};
+        if (resolve_count(c, count_span, &m) != 0)
+            return decline(c, "it is not clear what to count");
+        if (f->nmeasures >= NL_MAX_MEASURES)
+            return decline(c, "too many measures");
+        f->measures[f->nmeasures++] = m;
+        if (!f->fact || (m.mart != f->fact && f->nmeasures == 1))
+            f->fact = m.mart;
+    }
+    /* A mart named as the subject with no measure: count its rows, or sum the measure
+     * named after it ("returns" -> return_quantity). */
+    if (f->nmeasures == 0) {
+        for (size_t k = 0; k < c->nsp; k++) {
+            struct span *s = &c->sp[k];
+            if (s->kind != SP_LEX || s->role != R_MART || !s->sense)
+                continue;
+            const struct schema_mart *m = s->sense->mart;
+            f->fact = m;
+            char ent[64];
+            entity_word(c, s, ent, sizeof ent);
+            const struct schema_column *named = NULL;
+            for (size_t j = 0; j < m->ncols && !named; j++)
+                if (is_measure_col(&m->cols[j]) && contains_word(m->cols[j].name, ent))
+                    named = &m->cols[j];
+            struct nl_measure *me = &f->measures[f->nmeasures++];
+            memset(me, 0, sizeof *me);
+            me->mart = m;
+            if (named) {
+                me->col = named;
+                me->agg = agg_set ? agg : default_agg(named);
+            } else {
+                me->agg = NL_AGG_COUNT_ROWS;
+                snprintf(me->noun, sizeof me->noun, "%s", tok(c, s->to - 1)->text);
+            }
+            break;
+        }
+    }
+    if (f->nmeasures == 0) {
+        const struct schema_column *d = default_measure(f->fact);
+        struct nl_measure *me = &f->measures[f->nmeasures++];
+        memset(me, 0, sizeof *me);
+        me->mart = f->fact;
+        if (d) {
+            me->col = d;
+            me->agg = agg_set ? agg : default_agg(d);
+            if (f->ndims || f->nfilters || f->limit)
+                assume(f, "measured by %s, as no measure was named", d->name);
+        } else {
+            me->agg = NL_AGG_COUNT_ROWS;
+            snprintf(me->noun, sizeof me->noun, "rows");
+        }
+    }
+    /* Numeric comparisons bind to the measure or column named next to them. */
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_CMP)
+            continue;
+        const struct schema_column *col = NULL;
+        const struct schema_mart *m = NULL;
+        for (int d = 1; d <= 3 && !col; d++) {
+            struct span *cand[2] = {k >= (size_t)d ? &c->sp[k - d] : NULL,
+                                    k + d < c->nsp ? &c->sp[k + d] : NULL};
+            for (int side = 0; side < 2 && !col; side++) {
+                struct span *x = cand[side];
+                if (!x || x->kind != SP_LEX || !x->sense)
+                    continue;
+                if (x->role == R_MEASURE && x->sense->col) {
+                    col = x->sense->col;
+                    m = x->sense->mart;
+                } else if (x->role == R_COUNT || x->role == R_MART) {
+                    /* "orders over 500": the amount of the order lines. */
+                    const struct schema_column *dm = default_measure(f->fact);
+                    if (dm) {
+                        col = dm;
+                        m = f->fact;
+                        assume(f, "\"over %g\" read as %s over %g on each row", s->num,
+                               dm->name, s->num);
+                    }
+                }
+            }
+        }
+        if (!col && f->measures[0].col) {
+            col = f->measures[0].col;
+            m = f->measures[0].mart;
+        }
+        if (!col || !is_numeric_type(col->type))
+            return decline(c, "a number in the question does not say what it limits");
+        numeric_filter(c, s, m, col);
+    }
+    /* The date column: the playbook's default, else the fact's own. */
+    if (!f->date) {
+        const char *pref = playbook_default_date(nl_lexicon_playbook(c->lx));
+        f->date = nl__default_date(f->fact, pref);
+        f->date_mart = f->fact;
+        if (!f->date) {
+            /* A dimension mart may carry the dates (orders for order_details). */
+            for (size_t i = 0; i < c->s->nmarts && !f->date; i++) {
+                const struct schema_mart *m = &c->s->marts[i];
+                if (distance(c, m) < 100 && m != f->fact) {
+                    f->date = nl__default_date(m, pref);
+                    f->date_mart = m;
+                }
+            }
+        }
+    }
+    if ((nt || has_time_dim(f)) && !f->date)
+        return decline(c, "the question is about time, but the data has no date column");
+    if (nt && resolve_time(c, times, nt, vs) != 0)
+        return decline(c, c->why);
+    if (vs && !f->compare)
+        return decline(c, "a comparison needs two periods (such as 2016 vs 2017)");
+    /* "over time": by month within two years, else by year. */
+    for (size_t i = 0; i < f->ndims; i++) {
+        if (f->dims[i].col || (int)f->dims[i].grain != -1)
+            continue;
+        f->dims[i].grain = GRAIN_YEAR;
+        if (f->has_window && nl__days(f->window.to) - nl__days(f->window.from) <= 731)
+            f->dims[i].grain = GRAIN_MONTH;
+    }
+    /* Superlatives: "which category had the highest sales" is one row. */
+    if (f->superlative) {
+        if (f->ndims == 0)
+            return decline(c, "\"highest\" or \"lowest\" needs something to rank, such as a region");
+        if (!f->limit)
+            f->limit = 1;
+    }
+    if (f->limit && !f->order)
+        f->order = 1;
+    if (f->limit && f->ndims == 0)
+        return decline(c, "top or bottom N needs something to rank, such as customers");
+    if (f->growth && !has_time_dim(f) && !f->compare) {
+        /* "growth by region": the latest two years side by side. */
+        struct nl_date anchor;
+        if (!nl__anchor(f->date, &anchor))
+            return decline(c, "growth needs dates");
+        f->compare = 1;
+        period_year(&f->periods[0], anchor.y - 1);
+        period_year(&f->periods[1], anchor.y);
+        f->has_window = 0;
+        assume(f, "growth of %d over %d, the latest two years in the data", anchor.y, anchor.y - 1);
+    }
+    if (f->share && f->ndims == 0)
+        return decline(c, "a share needs something to divide by, such as \"by segment\"");
+    return 0;
+}
+
+/* ---- follow-ups ---- */
+
+/* A question that edits the previous frame: "now by quarter", "only West", "what about
+ * 2020?", "top 10 instead", "and for Furniture". It is read like a question, then merged:
+ * what it names replaces the same part of the previous frame. */
+static int is_followup(const struct ctx *c)
+{
+    static const char *const starts[] = {"now", "only", "just", "instead", "and", "what",
+                                         "how", "same", "also", "then", "but", NULL};
+    if (c->tk.n == 0)
+        return 0;
+    if (is_w(c, 0, "what") && !(is_w(c, 1, "about") || is_w(c, 1, "if")))
+        return 0;
+    if (is_w(c, 0, "how") && !is_w(c, 1, "about"))
+        return 0;
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (is_w(c, i, "instead"))
+            return 1;
+    return is_any(c, 0, starts);
+}
+
+static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
+                           const struct nl_frame *cur, int named_measure, int named_dims,
+                           int named_time, int named_top)
+{
+    struct nl_frame out = *prev;
+    if (named_measure) {
+        memcpy(out.measures, cur->measures, sizeof cur->measures);
+        out.nmeasures = cur->nmeasures;
+        out.fact = cur->fact;
+    }
+    if (named_dims) {
+        memcpy(out.dims, cur->dims, sizeof cur->dims);
+        out.ndims = cur->ndims;
+    }
+    /* New filters replace old ones on the same column, and add otherwise. */
+    for (size_t i = 0; i < cur->nfilters; i++) {
+        const struct nl_filter *nf = &cur->filters[i];
+        size_t j;
+        for (j = 0; j < out.nfilters; j++)
+            if (out.filters[j].col == nf->col && out.filters[j].numeric == nf->numeric)
+                break;
+        if (j < out.nfilters)
+            out.filters[j] = *nf;
+        else if (out.nfilters < NL_MAX_FILTERS)
+            out.filters[out.nfilters++] = *nf;
+    }
+    if (named_time) {
+        out.has_window = cur->has_window;
+        out.window = cur->window;
+        out.compare = cur->compare;
+        memcpy(out.periods, cur->periods, sizeof cur->periods);
+    }
+    if (named_top) {
+        out.limit = cur->limit;
+        out.order = cur->order;
+        out.superlative = cur->superlative;
+    }
+    if (cur->share)
+        out.share = 1;
+    if (cur->growth)
+        out.growth = 1;
+    out.nassumptions = 0;
+    for (size_t i = 0; i < cur->nassumptions; i++)
+        assume(&out, "%s", cur->assumptions[i]);
+    *f = out;
+}
+
+int nlsql_answer(const struct nl_lexicon *lx, const char *question,
+                 const struct nl_frame *previous, struct nl_answer *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < 2; i++) {
+        out->shape.dims[i] = -1;
+    }
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.lx = lx;
+    c.s = nl_lexicon_schema(lx);
+    c.question = question;
+    c.out = out;
+    c.f = &out->frame;
+    if (nl_tokenize(question, &c.tk) != 0) {
+        nl_tokens_fini(&c.tk);
+        out->status = SQ_E_UNSUPPORTED;
+        out->reason = xasprintf("the question is longer than %d characters", NL_MAX_QUESTION);
+        return SQ_E_UNSUPPORTED;
+    }
+    c.owner = xcalloc(c.tk.n + 1, sizeof *c.owner);
+    int followup = previous && is_followup(&c);
+    time_pass(&c);
+    rank_pass(&c);
+    grain_pass(&c);
+    cue_pass(&c, 2);
+    lexicon_pass(&c);
+    cue_pass(&c, 1);
+    filler_pass(&c);
+    int rc;
+    if (c.tk.n == 0) {
+        rc = decline(&c, "the question is empty");
+    } else if (followup) {
+        /* Follow-ups read in the previous question's world: the same fact mart. */
+        c.f->fact = previous->fact;
+        c.f->date = previous->date;
+        c.f->date_mart = previous->date_mart;
+        for (size_t i = 0; i < c.tk.n; i++)
+            if (c.owner[i] == 0 && tok(&c, i)->kind == NL_WORD &&
+                (is_w(&c, i, "now") || is_w(&c, i, "instead") || is_w(&c, i, "about") ||
+                 is_w(&c, i, "same") || is_w(&c, i, "but") || is_w(&c, i, "then")))
+                add_span(&c, SP_FILLER, i, i + 1);
+        struct nl_frame prev = *previous;
+        rc = build(&c);
+        if (rc == 0) {
+            int named_measure = 0, named_dims = 0, named_time = 0, named_top = 0;
+            for (size_t k = 0; k < c.nsp; k++) {
+                struct span *s = &c.sp[k];
+                named_measure |= s->role == R_MEASURE || s->role == R_COUNT || s->kind == SP_COUNT;
+                named_dims |= s->role == R_DIM || s->kind == SP_GRAIN;
+                named_time |= s->kind == SP_TIME;
+                named_top |= s->kind == SP_TOP || s->kind == SP_SUPER;
+            }
+            struct nl_frame cur = *c.f;
+            merge_followup(c.f, &prev, &cur, named_measure, named_dims, named_time, named_top);
+        }
+    } else {
+        rc = build(&c);
+    }
+    if (rc == 0)
+        rc = nlsql_emit(lx, c.f, out);
+    if (rc != 0 && !out->reason) {
+        out->status = SQ_E_UNSUPPORTED;
+        out->reason = xstrdup("the question could not be expressed over the loaded data");
+    }
+    if (rc != 0) {
+        /* What was understood, for the user to rephrase from. */
+        struct sq_buf u;
+        sq_buf_init(&u, SQ_BUF_UNLIMITED);
+        for (size_t k = 0; k < c.nsp; k++) {
+            struct span *s = &c.sp[k];
+            if (s->kind != SP_LEX && s->kind != SP_TIME && s->kind != SP_TOP && s->kind != SP_GRAIN)
+                continue;
+            const char *what = s->kind == SP_TIME ? "a time period" : s->kind == SP_TOP ? "a ranking" : s->kind == SP_GRAIN ? "a time grain" : NULL;
+            const struct nl_sense *x = s->sense ? s->sense : (s->entry && s->entry->n ? &s->entry->senses[0] : NULL);
+            sq_buf_printf(&u, "%s\"%.*s\" = ", u.len ? "; " : "", (int)(tok(&c, s->to - 1)->end - tok(&c, s->from)->start), question + tok(&c, s->from)->start);
+            if (what)
+                sq_buf_puts(&u, what);
+            else if (x && x->kind == NL_SENSE_VALUE)
+                sq_buf_printf(&u, "%s %s", x->col->name, x->value);
+            else if (x && x->kind == NL_SENSE_COLUMN)
+                sq_buf_printf(&u, "column %s", x->col->name);
+            else if (x && x->kind == NL_SENSE_MART)
+                sq_buf_printf(&u, "%s", x->mart->name);
+            else if (x && x->kind == NL_SENSE_METRIC)
+                sq_buf_printf(&u, "metric %s", x->metric);
+        }
+        out->understood = sq_buf_steal(&u);
+    }
+    free(c.owner);
+    nl_tokens_fini(&c.tk);
+    return rc;
+}
+
+void nl_answer_fini(struct nl_answer *a)
+{
+    free(a->sql);
+    free(a->interpretation);
+    free(a->reason);
+    free(a->understood);
+    for (size_t i = 0; i < a->nunplaced; i++)
+        free(a->unplaced[i].word);
+    for (size_t i = 0; i < a->nsuggestions; i++)
+        free(a->suggestions[i]);
+    memset(a, 0, sizeof *a);
+}

@@ -527,7 +527,10 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         for (int i = 0; i < e.ntime; i++)
             sq_buf_printf(&e.order, "%s%s", i ? ", " : "", e.time_alias[i]);
     } else if (ndimcols > 0 || f->limit) {
+        /* Ties break on the dimensions, so that a cut at N is the same every time. */
         sq_buf_printf(&e.order, "%s %s", e.measure_alias, f->order < 0 ? "ASC" : "DESC");
+        for (int i = 0; i < ndimcols; i++)
+            sq_buf_printf(&e.order, ", %d", sh->dims[i] + 1);
     }
 
     struct sq_buf sql;

@@ -294,9 +294,47 @@ static int numeric_text(const char *v)
     return digits > 0;
 }
 
+/* Words people use for coded values: gender F/M, marital status M/S, flags Y/N. */
+static const struct {
+    const char *column; /* a word of the column's name */
+    const char *value;  /* the stored code */
+    const char *words[6];
+} value_aliases[] = {
+    {"gender", "F", {"female", "females", "women", "woman", "ladies", NULL}},
+    {"gender", "M", {"male", "males", "men", "man", "gentlemen", NULL}},
+    {"gender", "Female", {"women", "woman", "ladies", NULL}},
+    {"gender", "Male", {"men", "man", "gentlemen", NULL}},
+    {"sex", "F", {"female", "females", "women", "woman", NULL}},
+    {"sex", "M", {"male", "males", "men", "man", NULL}},
+    {"marital", "M", {"married", NULL}},
+    {"marital", "S", {"single", "unmarried", NULL}},
+};
+
+static void add_value_aliases(struct nl_lexicon *lx, const struct schema_mart *m,
+                              const struct schema_column *col)
+{
+    for (size_t i = 0; i < sizeof value_aliases / sizeof value_aliases[0]; i++) {
+        if (!strstr(col->name, value_aliases[i].column))
+            continue;
+        for (size_t v = 0; v < col->nvalues; v++) {
+            if (strcmp(col->values[v].value, value_aliases[i].value) != 0)
+                continue;
+            struct nl_sense s = {.kind = NL_SENSE_VALUE,
+                                 .quality = NL_SYNONYM,
+                                 .mart = m,
+                                 .col = col,
+                                 .value = col->values[v].value,
+                                 .count = col->values[v].count};
+            for (int w = 0; value_aliases[i].words[w]; w++)
+                add(lx, value_aliases[i].words[w], &s);
+        }
+    }
+}
+
 static void add_values(struct nl_lexicon *lx, const struct schema_mart *m,
                        const struct schema_column *col)
 {
+    add_value_aliases(lx, m, col);
     struct sq_buf b;
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
     for (size_t v = 0; v < col->nvalues; v++) {

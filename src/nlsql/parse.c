@@ -43,6 +43,8 @@ enum span_kind {
     SP_AND,     /* and, or, "," between items of a list */
     SP_ONLY,    /* only, just */
     SP_PER,     /* "per" before an entity in a ratio: average profit per order */
+    SP_ROWS,    /* rows, records, order lines: what a count of rows counts */
+    SP_AOV,     /* average order value */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -506,6 +508,19 @@ static const struct cue cues[] = {
     {{"each", NULL, NULL, NULL}, SP_BY, 0},
     {{"across", NULL, NULL, NULL}, SP_BY, 0},
     {{"wise", NULL, NULL, NULL}, SP_BY, 1}, /* "region wise": the dimension comes before */
+    {{"average", "order", "value", NULL}, SP_AOV, 0},
+    {{"avg", "order", "value", NULL}, SP_AOV, 0},
+    {{"average", "order", "size", NULL}, SP_AOV, 0},
+    {{"average", "basket", "size", NULL}, SP_AOV, 0},
+    {{"average", "ticket", "size", NULL}, SP_AOV, 0},
+    {{"aov", NULL, NULL, NULL}, SP_AOV, 0},
+    {{"order", "lines", NULL, NULL}, SP_ROWS, 0},
+    {{"order", "line", NULL, NULL}, SP_ROWS, 0},
+    {{"line", "items", NULL, NULL}, SP_ROWS, 0},
+    {{"rows", NULL, NULL, NULL}, SP_ROWS, 0},
+    {{"records", NULL, NULL, NULL}, SP_ROWS, 0},
+    {{"lines", NULL, NULL, NULL}, SP_ROWS, 0},
+    {{"entries", NULL, NULL, NULL}, SP_ROWS, 0},
     {{"how", "many", NULL, NULL}, SP_COUNT, 0},
     {{"how", "much", NULL, NULL}, SP_FILLER, 0},
     {{"total", "number", "of", NULL}, SP_COUNT, 0},
@@ -682,8 +697,10 @@ static int stop_word(const char *w)
  * without spaces, and through the glossary. */
 static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
 {
-    char spaced[512], stemmed[512], joined[512];
+    char spaced[512] = "", stemmed[512] = "", joined[512] = "";
     size_t a = 0, b = 0, d = 0;
+    if (n == 0)
+        return NULL;
     for (size_t k = 0; k < n; k++) {
         const struct nl_token *t = tok(c, i + k);
         if (!t || t->kind == NL_PUNCT || !is_free(c, i + k))
@@ -716,6 +733,22 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
 
 static int filler_word(const char *w);
 
+/* 1 if w is (the first word of) a cue: a typo correction must never turn "median" into
+ * the city Medina. */
+static int cue_word(const char *w)
+{
+    for (size_t k = 0; k < sizeof cues / sizeof cues[0]; k++)
+        if (strcmp(cues[k].w[0], w) == 0)
+            return 1;
+    static const char *const more[] = {"monthly", "quarterly", "yearly", "annual", "annually",
+                                       "weekly", "daily", "trend", "trends", "top", "bottom",
+                                       "last", "past", "previous", "latest", "between", NULL};
+    for (int i = 0; more[i]; i++)
+        if (strcmp(more[i], w) == 0)
+            return 1;
+    return nl__month_of(w) != 0;
+}
+
 static int all_caps(const char *s, int n)
 {
     int letters = 0;
@@ -727,19 +760,25 @@ static int all_caps(const char *s, int n)
     return letters > 0;
 }
 
-static void lexicon_pass(struct ctx *c)
+/* Phrases of at least min_words words: names of two words and more ("annual income",
+ * "order date", "New York City") are read before grain and cue words, which could
+ * otherwise take one of their words ("annual"); single words after them. */
+static void lexicon_pass(struct ctx *c, size_t min_words)
 {
     for (size_t i = 0; i < c->tk.n; i++) {
         if (!is_free(c, i) || tok(c, i)->kind == NL_PUNCT)
             continue;
         const struct nl_entry *e = NULL;
         size_t n;
-        for (n = 6; n >= 1; n--) {
+        for (n = 6; n >= min_words; n--) {
             if ((e = lookup(c, i, n)) != NULL)
                 break;
         }
+        if (!e && min_words > 1)
+            continue;
         const char *fuzzy_from = NULL;
-        if (!e && tok(c, i)->kind == NL_WORD && !filler_word(tok(c, i)->text)) {
+        if (!e && tok(c, i)->kind == NL_WORD && !filler_word(tok(c, i)->text) &&
+            !cue_word(tok(c, i)->text)) {
             e = nl_lexicon_fuzzy(c->lx, tok(c, i)->text);
             if (e)
                 fuzzy_from = tok(c, i)->text;
@@ -950,6 +989,14 @@ static int contains_word(const char *name, const char *w)
     }
     (void)n;
     return 0;
+}
+
+/* 1 if the span is one plural word ("orders") that is not itself a value. */
+static int entity_plural(const struct ctx *c, const struct span *s)
+{
+    const struct nl_token *t = tok(c, s->from);
+    return t->kind == NL_WORD && strcmp(t->text, t->stem) != 0 && !has_value_sense(s) &&
+           strlen(t->stem) >= 4;
 }
 
 /* "how many orders": the mart of that name (COUNT(*)), else an identifier of that
@@ -1341,6 +1388,16 @@ static int sense_in_mart(const struct span *s, const struct schema_mart *m)
     return 0;
 }
 
+static int all_partial(const struct span *s)
+{
+    if (!s->entry || !s->entry->n)
+        return 0;
+    for (size_t k = 0; k < s->entry->n; k++)
+        if (s->entry->senses[k].quality != NL_PARTIAL)
+            return 0;
+    return 1;
+}
+
 /* A mart named next to a column of it qualifies the column: "customer country" is the
  * country of the customers mart, "unit price of products" the unit price of products.
  * The mart word is used up and the column prefers that mart. */
@@ -1360,6 +1417,20 @@ static void qualify(struct ctx *c)
         if (j >= c->nsp || c->sp[j].kind != SP_LEX)
             continue;
         struct span *b = &c->sp[j];
+        /* [part of a name] [column]: in "order status", "order" only says whose status;
+         * a word that merely starts other column names of the same mart qualifies. */
+        if (!of && a->role == R_NONE && b->entry && all_partial(a) && !has_value_sense(a)) {
+            const struct nl_sense *bx = NULL;
+            for (size_t x = 0; x < b->entry->n && !bx; x++)
+                if (b->entry->senses[x].kind == NL_SENSE_COLUMN &&
+                    b->entry->senses[x].quality == NL_EXACT)
+                    bx = &b->entry->senses[x];
+            if (bx && sense_in_mart(a, bx->mart)) {
+                a->role = R_DONE;
+                b->prefer = bx->mart;
+                continue;
+            }
+        }
         /* [mart] [column]: customer country */
         if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART)) {
             for (size_t x = 0; x < a->entry->n; x++) {
@@ -1411,7 +1482,7 @@ static int build(struct ctx *c)
     size_t nt = 0;
     int vs = 0, want_count = 0, neg = 0, pending_by = 0, after_top = 0, which = 0;
     enum nl_agg agg = NL_AGG_SUM;
-    int agg_set = 0, per = 0;
+    int agg_set = 0, per = 0, by_date = 0, rows_noun = 0, aov = 0;
     struct span *count_span = NULL, *last_measure = NULL;
 
     for (size_t k = 0; k < c->nsp; k++) {
@@ -1437,7 +1508,15 @@ static int build(struct ctx *c)
             }
             if (add_dim(c, NULL, NULL, (enum shape_grain)s->sub) != 0)
                 return decline(c, "at most two dimensions are supported");
-            pending_by = 0;
+            /* "by year and region": the cue carries over an "and". */
+            pending_by = nx && nx->kind == SP_AND;
+            break;
+        case SP_ROWS:
+            rows_noun = 1 + want_count; /* 2: "how many rows" */
+            want_count = 0;
+            break;
+        case SP_AOV:
+            aov = 1;
             break;
         case SP_TOP:
             f->order = s->sub;
@@ -1493,8 +1572,10 @@ static int build(struct ctx *c)
         case SP_LEX: {
             if (s->role == R_DONE)
                 break;
-            /* A count target: "how many orders", "number of customers". */
-            if (want_count && !count_span) {
+            /* A count target: "how many orders", "number of customers" — past any value
+             * ("how many female customers"). */
+            if (want_count && !count_span &&
+                !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
                 count_span = s;
                 s->role = R_COUNT;
                 want_count = 0;
@@ -1528,13 +1609,13 @@ static int build(struct ctx *c)
                 /* "by region", "top 5 customers", "which category". */
                 const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
                 if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0 &&
-                    !d->col->derived_from) {
-                    /* "by ship date": that date column, by month. */
+                    !d->col->derived_from && d->quality == NL_EXACT) {
+                    /* "by ship date": time words refer to that date column; with no period
+                     * named, it is also a monthly breakdown (decided after the loop). */
                     f->date = d->col;
                     f->date_mart = d->mart;
                     s->role = R_DATE;
-                    if (add_dim(c, NULL, NULL, GRAIN_MONTH) != 0)
-                        return decline(c, "at most two dimensions are supported");
+                    by_date = 1;
                 } else if (d) {
                     const struct schema_column *col =
                         d->kind == NL_SENSE_MART ? nl__label_column(d->mart) : d->col;
@@ -1585,8 +1666,9 @@ static int build(struct ctx *c)
                 s->role = R_MART;
                 break;
             }
-            if (dim && dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "date") == 0) {
-                /* "by ship date" without "by": choose the date column. */
+            if (dim && dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "date") == 0 &&
+                dim->quality == NL_EXACT) {
+                /* "ship date" named in full: time words refer to that date column. */
                 f->date = dim->col;
                 f->date_mart = dim->mart;
                 s->role = R_DATE;
@@ -1616,6 +1698,21 @@ static int build(struct ctx *c)
         struct span *s = &c->sp[k];
         if (s->kind != SP_LEX || s->role != R_NONE)
             continue;
+        /* A plural entity noun ("orders", "customers") names what the rows are about:
+         * with no measure it is what to count ("cancelled orders by country"); with one
+         * it adds nothing ("sales for orders with quantity over 50"). */
+        if (s->to - s->from == 1 && entity_plural(c, s)) {
+            struct nl_measure m = {0};
+            if (resolve_count(c, s, &m) == 0) {
+                if (f->nmeasures == 0 && !count_span) {
+                    count_span = s;
+                    s->role = R_COUNT;
+                } else {
+                    s->role = R_DONE;
+                }
+                continue;
+            }
+        }
         const struct nl_sense *dim = pick(c, s, R_DIM);
         /* "sales per region" written as "region sales": a lone dimension word before the
          * measure reads as a breakdown only when nothing else claims it. */
@@ -1633,6 +1730,42 @@ static int build(struct ctx *c)
         if (c->owner[i] == 0 && tok(c, i)->kind != NL_PUNCT)
             return decline(c, "some words could not be placed in the question's meaning");
 
+    if (by_date && nt == 0 && !has_time_dim(f) && add_dim(c, NULL, NULL, GRAIN_MONTH) != 0)
+        return decline(c, "at most two dimensions are supported");
+    /* "how many order lines", "number of rows": rows of the fact. */
+    if (rows_noun && !count_span) {
+        if (rows_noun == 1 && f->nmeasures == 0)
+            return decline(c, "rows or lines are counted (\"how many order lines\"), not summed");
+        if (f->nmeasures >= NL_MAX_MEASURES)
+            return decline(c, "too many measures");
+        struct nl_measure *m = &f->measures[f->nmeasures++];
+        memset(m, 0, sizeof *m);
+        m->agg = NL_AGG_COUNT_ROWS;
+        m->mart = f->fact;
+        snprintf(m->noun, sizeof m->noun, "rows");
+    }
+    /* "average order value": the amount per order. */
+    if (aov) {
+        struct nl_measure m = {0};
+        const struct schema_column *amount = default_measure(f->fact);
+        struct span fake = {0};
+        (void)fake;
+        const struct schema_column *id = NULL;
+        for (size_t j = 0; j < f->fact->ncols && !id; j++)
+            if (contains_word(f->fact->cols[j].name, "order") &&
+                strcmp(f->fact->cols[j].role, "identifier") == 0)
+                id = &f->fact->cols[j];
+        if (!amount || !id)
+            return decline(c, "an average order value needs an amount and an order number");
+        m.agg = NL_AGG_RATIO;
+        m.mart = f->fact;
+        m.col = amount;
+        m.per = id;
+        snprintf(m.noun, sizeof m.noun, "order");
+        if (f->nmeasures >= NL_MAX_MEASURES)
+            return decline(c, "too many measures");
+        f->measures[f->nmeasures++] = m;
+    }
     /* Counts. */
     if (count_span) {
         struct nl_measure m = {0};
@@ -1659,6 +1792,14 @@ static int build(struct ctx *c)
             for (size_t j = 0; j < m->ncols && !named; j++)
                 if (is_measure_col(&m->cols[j]) && contains_word(m->cols[j].name, ent))
                     named = &m->cols[j];
+            if (!named && (strcmp(ent, "sales") == 0 || strcmp(ent, "revenue") == 0 ||
+                           strcmp(ent, "profit") == 0 || strcmp(ent, "sale") == 0)) {
+                /* "sales" of a table of order lines with no amount: counting its rows
+                 * would answer another question. */
+                return decline(c, "the sales table has no amount column to add up; ask for a "
+                                  "column it has (see `salesql schema`), or \"number of order "
+                                  "lines\"");
+            }
             struct nl_measure *me = &f->measures[f->nmeasures++];
             memset(me, 0, sizeof *me);
             me->mart = m;
@@ -1730,11 +1871,22 @@ static int build(struct ctx *c)
         f->date = nl__default_date(f->fact, pref);
         f->date_mart = f->fact;
         if (!f->date) {
-            /* A dimension mart may carry the dates (orders for order_details). */
-            for (size_t i = 0; i < c->s->nmarts && !f->date; i++) {
+            /* A mart the fact joins may carry the dates (orders for order_details): the
+             * nearest one, and among those a mart named like an order or sale. */
+            int best = 1000;
+            for (size_t i = 0; i < c->s->nmarts; i++) {
                 const struct schema_mart *m = &c->s->marts[i];
-                if (distance(c, m) < 100 && m != f->fact) {
-                    f->date = nl__default_date(m, pref);
+                int d = distance(c, m);
+                const struct schema_column *dc = d < 100 ? nl__default_date(m, pref) : NULL;
+                if (!dc || m == f->fact)
+                    continue;
+                int score = d * 10 - (strstr(m->source, "order") || strstr(m->source, "sale") ||
+                                              strstr(m->source, "invoice")
+                                          ? 5
+                                          : 0);
+                if (score < best) {
+                    best = score;
+                    f->date = dc;
                     f->date_mart = m;
                 }
             }
@@ -1873,9 +2025,10 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question,
     int followup = previous && is_followup(&c);
     time_pass(&c);
     rank_pass(&c);
+    lexicon_pass(&c, 2);
     grain_pass(&c);
     cue_pass(&c, 2);
-    lexicon_pass(&c);
+    lexicon_pass(&c, 1);
     cue_pass(&c, 1);
     filler_pass(&c);
     int rc;

@@ -126,6 +126,7 @@ static void answer_copy(struct answer *dst, const struct answer *src)
                src->nunplaced * sizeof *dst->unplaced_offsets);
     }
     table_copy(&dst->table, &src->table);
+    dst->shape.measure_label = dst->measure_label;
 }
 
 void answer_fini(struct answer *a)
@@ -319,6 +320,8 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     out->frame = na.frame;
     out->has_frame = 1;
     out->shape = na.shape;
+    snprintf(out->measure_label, sizeof out->measure_label, "%s", na.measure_label);
+    out->shape.measure_label = out->measure_label;
     double t1 = sq_now_ms();
     struct guarded_query *gq = NULL;
     int rc = guard_check(a->conn, &a->policy, na.sql, &gq, &out->error);

@@ -25,9 +25,9 @@ struct sq_jw;
 struct answerer;
 
 struct answer_options {
-    const char *mode;     /* "auto" (default), "fast" or "deep" */
-    size_t max_rows;      /* row cap (default 10000) */
-    double timeout_ms;    /* query time limit (default 30000) */
+    const char *mode;                /* "auto" (default), "fast" or "deep" */
+    size_t max_rows;                 /* row cap (default 10000) */
+    double timeout_ms;               /* query time limit (default 30000) */
     const struct nl_frame *previous; /* the session's last frame, or NULL */
 };
 
@@ -56,7 +56,8 @@ struct answer {
     /* The frame this answer ran (for sessions); valid while the schema lives. */
     int has_frame;
     struct nl_frame frame;
-    struct result_shape shape;
+    struct result_shape shape; /* shape.measure_label points at measure_label below */
+    char measure_label[160];
 };
 
 struct answerer *answerer_new(struct store_conn *c, const struct schema *s,

@@ -97,14 +97,21 @@ static int needs_period_label(const struct chart *ch)
 }
 
 /* Data names for the columns, then for the made-up fields (the period label, the folded
- * comparison), each checked against the names before it; keys has ncols + 3 slots. */
+ * comparison), each checked against the names before it; keys has ncols + 3 slots.
+ * A column keeps its name, except that a backslash becomes "_": Vega-Lite drops escaped
+ * backslashes when it derives names (stacks, bins), so such a field could not be drawn.
+ * The titles keep the real name. */
 static void make_keys(struct chart *ch)
 {
     size_t n = ch->t->ncols;
     ch->keys = xcalloc(n + 3, sizeof *ch->keys);
     for (size_t i = 0; i < n; i++) {
         const char *name = ch->t->cols[i].name;
-        ch->keys[i] = unique_key(ch->keys, i, name && name[0] ? name : "column");
+        char *base = xstrdup(name && name[0] ? name : "column");
+        for (char *p = base; *p; p++)
+            *p = *p == '\\' ? '_' : *p;
+        ch->keys[i] = unique_key(ch->keys, i, base);
+        free(base);
     }
     if (needs_period_label(ch))
         ch->keys[n] = ch->period_key = unique_key(ch->keys, n, "period");
@@ -122,8 +129,8 @@ static void free_keys(struct chart *ch)
 }
 
 /* A Vega-Lite field string for a data name: dots and brackets would be read as a path
- * into nested objects, and quotes at the start as a quoted name, so each of . [ ] ' " \
- * gets a backslash. */
+ * into nested objects, and quotes as a quoted name, so each of . [ ] ' " gets a backslash
+ * (and a backslash itself, though make_keys leaves none). */
 static char *field_of(const char *key)
 {
     size_t n = strlen(key);
@@ -346,6 +353,29 @@ static const char *time_unit(const struct chart *ch)
     return units[i][ch->utc];
 }
 
+/* Bars keep the rows' order (rank order for a top-N); so does a line, whose rows come in
+ * time order, unless they were ordered by the measure: then the periods are put back in
+ * time order, by their label ("2016-03", "2019 Q3" and years sort as text) or, for month
+ * and week names, by their number. */
+static void write_sort(struct chart *ch, int is_time)
+{
+    struct sq_jw *w = &ch->w;
+    int reordered = ch->s->descending || ch->s->ascending;
+    enum insights__time_form f = ch->ax.time.form;
+    sq_jw_key(w, "sort");
+    if (!is_time || ch->kind != CHART_LINE || !reordered || f == INSIGHTS__TIME_OTHER) {
+        sq_jw_null(w);
+    } else if (f == INSIGHTS__TIME_PART) {
+        sq_jw_obj_begin(w);
+        write_field(ch, ch->keys[ch->ax.time.part_col]);
+        sq_jw_key(w, "op");
+        sq_jw_str(w, "min");
+        sq_jw_obj_end(w);
+    } else {
+        sq_jw_str(w, "ascending");
+    }
+}
+
 /* An encoding channel for a dimension: the time axis or a category, in row order. */
 static void write_dim_channel(struct chart *ch, const char *channel, int i, int with_title)
 {
@@ -366,8 +396,7 @@ static void write_dim_channel(struct chart *ch, const char *channel, int i, int 
     } else {
         sq_jw_key(w, "type");
         sq_jw_str(w, is_time ? "ordinal" : "nominal");
-        sq_jw_key(w, "sort");
-        sq_jw_null(w); /* keep the rows' order: rank order for a top-N, time order */
+        write_sort(ch, is_time);
     }
     if (with_title) {
         char *title = words_of(ch->t->cols[col].name);
@@ -506,8 +535,8 @@ static void write_heatmap(struct chart *ch)
     sq_jw_obj_end(&ch->w);
 }
 
-/* The two period columns folded into (period, value) rows, bars side by side. */
-static void write_compare(struct chart *ch)
+/* The two period columns folded into (period, value) rows. */
+static void write_fold(struct chart *ch)
 {
     struct sq_jw *w = &ch->w;
     int a = ch->m < ch->m2 ? ch->m : ch->m2, b = ch->m < ch->m2 ? ch->m2 : ch->m;
@@ -529,6 +558,13 @@ static void write_compare(struct chart *ch)
     sq_jw_arr_end(w);
     sq_jw_obj_end(w);
     sq_jw_arr_end(w);
+}
+
+/* A period's bars side by side per category (or the two bars alone for a total). */
+static void write_compare(struct chart *ch)
+{
+    struct sq_jw *w = &ch->w;
+    write_fold(ch);
     write_mark(ch, "bar");
     sq_jw_key(w, "encoding");
     sq_jw_obj_begin(w);
@@ -649,7 +685,9 @@ char *chart_build(const struct sq_table *t, const struct result_shape *s)
     if (!plan(&ch))
         return NULL;
     ch.utc = ch.temporal && dates_only(t, ch.ax.time.col);
-    ch.measure = s->measure_label && s->measure_label[0] ? s->measure_label : t->cols[ch.m].name;
+    char words[128];
+    insights__measure_words(t, s, words, sizeof words);
+    ch.measure = words;
     make_keys(&ch);
     struct sq_buf b;
     sq_buf_init(&b, CHART_BYTES);

@@ -330,6 +330,51 @@ void insights__period_label(const struct sq_table *t, const struct insights__tim
     snprintf(out, size, "%s", c->text);
 }
 
+static int is_sep(char ch)
+{
+    return ch == '_' || ch == ' ';
+}
+
+void insights__measure_words(const struct sq_table *t, const struct result_shape *s, char *out,
+                             size_t size)
+{
+    if (s->measure_label && s->measure_label[0]) {
+        snprintf(out, size, "%s", s->measure_label);
+        return;
+    }
+    if (!col_ok(t, s->measure)) {
+        snprintf(out, size, "value");
+        return;
+    }
+    const char *x = t->cols[s->measure].name;
+    size_t from = 0, len = strlen(x);
+    if (s->kind == SHAPE_COMPARISON && col_ok(t, s->measure2) && s->measure2 != s->measure) {
+        /* What the two period columns share, in whole words: "sales_2016" and
+         * "sales_2017" -> "sales", "q1_sales" and "q2_sales" -> "sales". */
+        const char *y = t->cols[s->measure2].name;
+        size_t ny = strlen(y), pre = 0, suf = 0;
+        while (pre < len && pre < ny && x[pre] == y[pre])
+            pre++;
+        while (suf < len - pre && suf < ny - pre && x[len - 1 - suf] == y[ny - 1 - suf])
+            suf++;
+        while (pre > 0 && !is_sep(x[pre - 1]))
+            pre--;
+        while (suf > 0 && !is_sep(x[len - suf]))
+            suf--;
+        while (pre > 0 && is_sep(x[pre - 1]))
+            pre--;
+        while (suf > 0 && is_sep(x[len - suf]))
+            suf--;
+        if (pre > 0)
+            len = pre;
+        else if (suf > 0)
+            from = len - suf;
+    }
+    snprintf(out, size, "%.*s", (int)(len - from), x + from);
+    for (char *p = out; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
+}
+
 /* ---- The sentence builder --------------------------------------------------------- */
 
 struct item {
@@ -510,7 +555,9 @@ static void sent_vadd(struct ctx *c, const char *fmt, va_list ap)
             p += n - 1;
             continue;
         }
-        switch (*++p) {
+        if (!*++p)
+            break;
+        switch (*p) {
         case 'L':
         case 'K':
             put_label(c, va_arg(ap, const char *), *p == 'K');
@@ -1104,7 +1151,9 @@ static void say_overall_change(struct ctx *c, const struct item *first, const st
     sent_end(c);
 }
 
-static void say_peak_trough(struct ctx *c, const struct item *it, size_t n)
+/* The peak and the low with their periods; in time order, not when they are just the
+ * first and the last period, which the change sentence already named. */
+static void say_peak_trough(struct ctx *c, const struct item *it, size_t n, int in_time_order)
 {
     const struct item *hi[LIST_MAX], *lo[LIST_MAX];
     size_t nhi = 0, nlo = 0;
@@ -1121,6 +1170,11 @@ static void say_peak_trough(struct ctx *c, const struct item *it, size_t n)
         if (it[i].v == vmin && nlo++ < LIST_MAX)
             lo[nlo - 1] = &it[i];
     }
+    int ends =
+        nhi == 1 && nlo == 1 &&
+        ((hi[0] == &it[n - 1] && lo[0] == &it[0]) || (hi[0] == &it[0] && lo[0] == &it[n - 1]));
+    if (ends && in_time_order)
+        return;
     const char *p = prep(c);
     sent_begin(c);
     sent_add(c, "The peak was %V %s ", vmax, p);
@@ -1177,7 +1231,7 @@ static void describe_series(struct ctx *c, struct item *it, size_t n)
     if (in_time_order)
         say_overall_change(c, &it[0], &it[n - 1]);
     if (n >= 3)
-        say_peak_trough(c, it, n);
+        say_peak_trough(c, it, n, in_time_order);
     if (n >= 3 && in_time_order)
         say_steps(c, it, n);
 }
@@ -1308,50 +1362,52 @@ static void say_comparison_total(struct ctx *c, int a, int b, size_t rows)
     sent_end(c);
 }
 
-static void describe_comparison(struct ctx *c)
+/* Which measure is the earlier period: the column order, unless the growth column says
+ * the change runs the other way. *use_growth is 1 when the growth column can be quoted. */
+static void comparison_columns(struct ctx *c, int *a, int *b, int *use_growth)
 {
-    const struct sq_table *t = c->t;
     const struct result_shape *s = c->s;
-    int a = s->measure < s->measure2 ? s->measure : s->measure2;
-    int b = a == s->measure ? s->measure2 : s->measure;
-    int use_growth = col_ok(t, s->growth) && t->cols[s->growth].numeric;
-    if (use_growth && !growth_matches(c, a, b)) {
-        int swap = growth_matches(c, b, a);
-        use_growth = swap;
-        if (swap) {
-            int tmp = a;
-            a = b;
-            b = tmp;
+    *a = s->measure < s->measure2 ? s->measure : s->measure2;
+    *b = *a == s->measure ? s->measure2 : s->measure;
+    *use_growth = col_ok(c->t, s->growth) && c->t->cols[s->growth].numeric;
+    if (*use_growth && !growth_matches(c, *a, *b)) {
+        *use_growth = growth_matches(c, *b, *a);
+        if (*use_growth) {
+            int tmp = *a;
+            *a = *b;
+            *b = tmp;
         }
     }
-    /* Sums of averages or shares mean nothing: the overall line needs an additive one. */
-    if (c->additive || t->nrows == 1)
-        say_comparison_total(c, a, b, t->nrows);
-    if (t->nrows < 2 || c->ax.ndims != 1)
-        return;
-    struct change *x = xmalloc(t->nrows * sizeof *x);
-    size_t n = 0, grew = 0, fell = 0, best = 0, worst = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        const struct sq_cell *ca = cell_at(t, r, a), *cb = cell_at(t, r, b);
+}
+
+/* The rows with both periods, into x (nrows slots); returns how many. */
+static size_t collect_changes(struct ctx *c, int a, int b, int use_growth, struct change *x)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < c->t->nrows; r++) {
+        const struct sq_cell *ca = cell_at(c->t, r, a), *cb = cell_at(c->t, r, b);
         if (ca->kind != SQ_CELL_NUMBER || cb->kind != SQ_CELL_NUMBER || !isfinite(ca->num) ||
             !isfinite(cb->num))
             continue;
-        const struct sq_cell *g = use_growth ? cell_at(t, r, s->growth) : NULL;
+        const struct sq_cell *g = use_growth ? cell_at(c->t, r, c->s->growth) : NULL;
         double pct = NAN;
         if (g && g->kind == SQ_CELL_NUMBER && isfinite(g->num))
             pct = g->num;
         else if (!g && ca->num > 0 && !c->pct_unit)
             pct = (cb->num - ca->num) / ca->num * 100;
-        x[n] = (struct change){r, dim_label(c, 0, r), ca->num, cb->num, pct};
-        grew += cb->num > ca->num;
-        fell += cb->num < ca->num;
-        n++;
+        x[n++] = (struct change){r, dim_label(c, 0, r), ca->num, cb->num, pct};
     }
-    /* Rank by the percentage when every row has one, else by the difference. */
+    return n;
+}
+
+/* The rows that grew and fell the most: by percentage when every row has one, else by
+ * the difference; nothing on a tie. */
+static void say_biggest_changes(struct ctx *c, const struct change *x, size_t n)
+{
     int by_pct = 1;
     for (size_t i = 0; i < n; i++)
         by_pct &= !isnan(x[i].pct);
-    size_t nbest = 0, nworst = 0;
+    size_t best = 0, worst = 0, nbest = 0, nworst = 0;
     for (size_t i = 0; i < n; i++) {
         double k = by_pct ? x[i].pct : x[i].b - x[i].a;
         double kb = by_pct ? x[best].pct : x[best].b - x[best].a;
@@ -1361,19 +1417,45 @@ static void describe_comparison(struct ctx *c)
         nworst = k < kw ? 1 : k == kw ? nworst + 1 : nworst;
         worst = k < kw ? i : worst;
     }
-    if (n >= 2 && grew > 0 && nbest == 1 && x[best].b > x[best].a)
+    if (nbest == 1 && x[best].b > x[best].a)
         say_change(c, "grew", &x[best]);
-    if (n >= 2 && fell > 0 && nworst == 1 && x[worst].b < x[worst].a)
+    if (nworst == 1 && x[worst].b < x[worst].a)
         say_change(c, "fell", &x[worst]);
+}
+
+static void say_change_counts(struct ctx *c, const struct change *x, size_t n)
+{
+    size_t grew = 0, fell = 0;
+    for (size_t i = 0; i < n; i++) {
+        grew += x[i].b > x[i].a;
+        fell += x[i].b < x[i].a;
+    }
     const char *many = noun(c, c->ax.dim[0], 1);
     if (n == 2 && (grew == n || fell == n))
         say(c, grew == n ? "Both %L grew." : "Both %L fell.", many);
-    else if (n >= 2 && grew == n)
+    else if (grew == n)
         say(c, "All %C %L grew.", n, many);
-    else if (n >= 2 && fell == n)
+    else if (fell == n)
         say(c, "All %C %L fell.", n, many);
-    else if (n >= 2)
+    else
         say(c, "%C of the %C %L grew and %C fell.", grew, n, many, fell);
+}
+
+static void describe_comparison(struct ctx *c)
+{
+    int a, b, use_growth;
+    comparison_columns(c, &a, &b, &use_growth);
+    /* Sums of averages or shares mean nothing: the overall line needs an additive one. */
+    if (c->additive || c->t->nrows == 1)
+        say_comparison_total(c, a, b, c->t->nrows);
+    if (c->t->nrows < 2 || c->ax.ndims != 1)
+        return;
+    struct change *x = xmalloc(c->t->nrows * sizeof *x);
+    size_t n = collect_changes(c, a, b, use_growth, x);
+    if (n >= 2) {
+        say_biggest_changes(c, x, n);
+        say_change_counts(c, x, n);
+    }
     free(x);
 }
 
@@ -1387,11 +1469,23 @@ static const char *column_words(struct ctx *c, int col)
     return s;
 }
 
+static size_t numeric_columns(const struct sq_table *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        n += t->cols[i].numeric != 0;
+    return n;
+}
+
 /* "Profit is 12.5% of sales": the smaller of two measures as a part of the larger. */
 static void describe_total(struct ctx *c)
 {
     const struct sq_table *t = c->t;
     int m2 = c->s->measure2;
+    /* Without a second measure named, the table's only other number column is one. */
+    for (size_t i = 0; m2 < 0 && numeric_columns(t) == 2 && i < t->ncols; i++)
+        if (t->cols[i].numeric && (int)i != c->m)
+            m2 = (int)i;
     if (!col_ok(t, m2) || !t->cols[m2].numeric || m2 == c->m || t->nrows != 1)
         return;
     const struct sq_cell *x = cell_at(t, 0, c->m), *y = cell_at(t, 0, m2);
@@ -1436,9 +1530,9 @@ static void ctx_init(struct ctx *c, const struct sq_table *t, const struct resul
     insights__axes(t, s, &c->ax);
     c->m = col_ok(t, s->measure) && t->cols[s->measure].numeric ? s->measure : -1;
     const char *name = c->m >= 0 ? t->cols[c->m].name : "";
-    c->measure = s->measure_label && s->measure_label[0] ? s->measure_label
-                 : c->m >= 0                             ? column_words(c, c->m)
-                                                         : "value";
+    char words[128];
+    insights__measure_words(t, s, words, sizeof words);
+    c->measure = sq_arena_strdup(&c->arena, words);
     c->pct_unit = s->unit && strcmp(s->unit, "%") == 0;
     c->additive = !c->pct_unit && !has_any_word(c->measure, NOT_ADDITIVE) &&
                   !has_any_word(name, NOT_ADDITIVE);

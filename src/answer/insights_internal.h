@@ -58,6 +58,12 @@ int insights__is_iso_date(const char *s);
 void insights__period_label(const struct sq_table *t, const struct insights__time *tm, size_t row,
                             int short_form, char *out, size_t size);
 
+/* Words for the measure, into out: the shape's label, else the measure column's name in
+ * words; for a comparison, the part the two period columns' names share ("sales_2016" and
+ * "sales_2017" -> "sales"). */
+void insights__measure_words(const struct sq_table *t, const struct result_shape *s, char *out,
+                             size_t size);
+
 enum { INSIGHTS__TRACE_MAX = 24 };
 
 /* One sentence and what went into it: every number formatted into the text (the raw

@@ -23,12 +23,12 @@ enum shape_grain { GRAIN_NONE, GRAIN_YEAR, GRAIN_QUARTER, GRAIN_MONTH, GRAIN_WEE
 
 struct result_shape {
     enum shape_kind kind;
-    int dims[2];   /* column indexes of the dimensions (categories or time), -1 if unused */
-    int time_dim;  /* which column is the time axis, or -1 */
+    int dims[2];  /* column indexes of the dimensions (categories or time), -1 if unused */
+    int time_dim; /* which column is the time axis, or -1 */
     enum shape_grain grain;
-    int measure;   /* column index of the main measure, or -1 */
-    int measure2;  /* a second measure (the other period of a comparison), or -1 */
-    int growth;    /* column index of a growth % column (comparison), or -1 */
+    int measure;               /* column index of the main measure, or -1 */
+    int measure2;              /* a second measure (the other period of a comparison), or -1 */
+    int growth;                /* column index of a growth % column (comparison), or -1 */
     const char *measure_label; /* words for the measure: "total sales", "average discount" */
     const char *unit;          /* "" or "%" when the measure is a percentage */
     int descending;            /* rows are ordered by the measure, highest first */

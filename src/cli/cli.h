@@ -70,6 +70,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Writes a result table as an aligned text table, CSV or JSON to f. */
 void cli_print_table(FILE *f, const struct sq_table *t);
+/* The same with fractions rounded for reading (2 decimals, thousands separators). */
+void cli_print_table_readable(FILE *f, const struct sq_table *t);
 void cli_print_csv(FILE *f, const struct sq_table *t);
 
 #endif

@@ -66,7 +66,8 @@ static int own_option(void *ud, const char *name, const char *arg)
         o->mode = arg;
     } else if (strcmp(name, "session") == 0) {
         size_t n = strlen(arg);
-        if (n == 0 || n > 64 || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n) {
+        if (n == 0 || n > 64 ||
+            strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n) {
             cli_usage_error("ask", "--session wants up to 64 letters, digits, '-' or '_'");
             return -1;
         }
@@ -103,7 +104,7 @@ static void print_answer(FILE *f, const struct answer *a, enum cli_format format
     }
     fprintf(f, "%s\n\n", a->interpretation ? a->interpretation : "");
     fprintf(f, "  %s\n\n", a->sql ? a->sql : "");
-    cli_print_table(f, &a->table);
+    cli_print_table_readable(f, &a->table);
     if (a->ninsights)
         fputc('\n', f);
     for (size_t i = 0; i < a->ninsights; i++)
@@ -124,15 +125,17 @@ static void print_declined(const struct answer *a)
 
 int cmd_ask(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"mode", required_argument, 0, 0},     {"format", required_argument, 0, 0},
-        {"session", required_argument, 0, 0},  {"max-rows", required_argument, 0, 0},
-        {"timeout", required_argument, 0, 0},  {"no-refresh", no_argument, 0, 0},
-        CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {{"mode", required_argument, 0, 0},
+                                         {"format", required_argument, 0, 0},
+                                         {"session", required_argument, 0, 0},
+                                         {"max-rows", required_argument, 0, 0},
+                                         {"timeout", required_argument, 0, 0},
+                                         {"no-refresh", no_argument, 0, 0},
+                                         CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    struct ask_options ao = {.mode = "auto", .max_rows = 10000, .timeout = 30000,
-                             .refresh = CLI_REFRESH_AUTO};
+    struct ask_options ao = {
+        .mode = "auto", .max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
     if (env_timeout)
         ao.timeout = strtod(env_timeout, NULL) > 0 ? strtod(env_timeout, NULL) : ao.timeout;

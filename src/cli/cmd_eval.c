@@ -122,8 +122,9 @@ int cmd_eval(int argc, char **argv)
         const char *gold = o ? json_string_value(json_object_get(o, "gold_sql")) : NULL;
         const char *expect = o ? json_string_value(json_object_get(o, "expect")) : NULL;
         if (!q || (!gold && !(expect && strcmp(expect, "decline") == 0))) {
-            fprintf(stderr, "salesql: %s line %d: expected {\"question\", \"gold_sql\"} or "
-                            "{\"question\", \"expect\": \"decline\"}\n",
+            fprintf(stderr,
+                    "salesql: %s line %d: expected {\"question\", \"gold_sql\"} or "
+                    "{\"question\", \"expect\": \"decline\"}\n",
                     argv[first], lineno);
             bad_lines++;
             json_decref(o);
@@ -161,10 +162,10 @@ int cmd_eval(int argc, char **argv)
                 verdict = "wrong";
                 snprintf(why, sizeof why, "the gold SQL fails: %s", ge.msg);
             } else {
-                verdict = answer_tables_match(&a.table, &gt, answer_sql_sorts(gold), why,
-                                              sizeof why)
-                              ? "correct"
-                              : "wrong";
+                verdict =
+                    answer_tables_match(&a.table, &gt, answer_sql_sorts(gold), why, sizeof why)
+                        ? "correct"
+                        : "wrong";
             }
             guarded_query_free(gq);
             sq_table_fini(&gt);
@@ -176,7 +177,11 @@ int cmd_eval(int argc, char **argv)
         else
             declined++;
         if (c.format != CLI_FORMAT_JSON && (c.verbose || strcmp(verdict, "correct") != 0)) {
-            printf("%s %s\n", strcmp(verdict, "correct") == 0 ? "ok  " : strcmp(verdict, "wrong") == 0 ? "WRONG" : "declined", q);
+            printf("%s %s\n",
+                   strcmp(verdict, "correct") == 0 ? "ok  "
+                   : strcmp(verdict, "wrong") == 0 ? "WRONG"
+                                                   : "declined",
+                   q);
             if (a.sql)
                 printf("      ours: %s\n", a.sql);
             if (gold && strcmp(verdict, "correct") != 0)

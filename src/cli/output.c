@@ -61,13 +61,55 @@ static void put_cell(FILE *f, const char *s, size_t colw, int right)
         fputc(' ', f);
 }
 
+/* Fractional numbers for reading: two decimals with thousands separators (one decimal
+ * for percentages); whole numbers such as years stay as they are. */
+static const char *readable(const struct sq_table *t, size_t col, const struct sq_cell *c,
+                            char *buf, size_t n)
+{
+    if (c->kind != SQ_CELL_NUMBER || !strchr(c->text, '.') || !strcmp(t->cols[col].type, "BIGINT"))
+        return cell_text(c);
+    double v = c->num;
+    if (v > 1e15 || v < -1e15)
+        return cell_text(c);
+    size_t len = strlen(t->cols[col].name);
+    int pct = len > 4 && strcmp(t->cols[col].name + len - 4, "_pct") == 0;
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*f", pct ? 1 : 2, v < 0 ? -v : v);
+    char *dot = strchr(raw, '.');
+    size_t digits = dot ? (size_t)(dot - raw) : strlen(raw);
+    size_t o = 0;
+    if (v < 0 && o + 1 < n)
+        buf[o++] = '-';
+    for (size_t i = 0; raw[i] && o + 2 < n; i++) {
+        if (i > 0 && i < digits && (digits - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static void print_table(FILE *f, const struct sq_table *t, int round);
+
 void cli_print_table(FILE *f, const struct sq_table *t)
 {
+    print_table(f, t, 0);
+}
+
+void cli_print_table_readable(FILE *f, const struct sq_table *t)
+{
+    print_table(f, t, 1);
+}
+
+static void print_table(FILE *f, const struct sq_table *t, int round)
+{
+    char num[64];
     size_t *w = xcalloc(t->ncols + 1, sizeof *w);
     for (size_t c = 0; c < t->ncols; c++) {
         w[c] = width(t->cols[c].name);
         for (size_t r = 0; r < t->nrows; r++) {
-            size_t cw = width(cell_text(sq_table_cell(t, r, c)));
+            const struct sq_cell *cell = sq_table_cell(t, r, c);
+            size_t cw = width(round ? readable(t, c, cell, num, sizeof num) : cell_text(cell));
             if (cw > w[c])
                 w[c] = cw;
         }
@@ -88,7 +130,9 @@ void cli_print_table(FILE *f, const struct sq_table *t)
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             fputs(c ? " │ " : "", f);
-            put_cell(f, cell_text(sq_table_cell(t, r, c)), w[c], t->cols[c].numeric);
+            const struct sq_cell *cell = sq_table_cell(t, r, c);
+            put_cell(f, round ? readable(t, c, cell, num, sizeof num) : cell_text(cell), w[c],
+                     t->cols[c].numeric);
         }
         fputc('\n', f);
     }

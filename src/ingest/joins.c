@@ -7,7 +7,7 @@
  * contained in the key?). The edges replace salesql_joins in one transaction.
  *
  * Called by ingest.c at the end of every refresh; when no source changed since the last
- * discovery it costs one catalog query. The rules, their evidence and their costs are
+ * discovery it costs two small catalog queries. The rules, their evidence and costs are
  * described in docs/internals/joins.md.
  */
 #include "ingest/internal.h"
@@ -38,8 +38,8 @@ enum {
     /* A big key column is first checked for duplicates in a block sample of about this
      * many rows. */
     KEY_SAMPLE_ROWS = 100000,
-    /* profile.c counts distinct values exactly up to this many rows; beyond, a key's
-     * uniqueness is an estimate and is verified with one exact query before use. */
+    /* profile.c counts distinct values exactly up to this many rows; beyond, its count is
+     * an estimate, and a key's uniqueness is checked by is_unique before use. */
     EXACT_DISTINCT_MAX_ROWS = 2000000,
     /* The entity-name rule (no key name on the referencing side) only targets lookup
      * tables up to this size. */

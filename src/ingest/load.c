@@ -415,6 +415,7 @@ struct text_col {
     const char *name;
     int date_candidate;
     int money_candidate;
+    char *expr; /* the conversion, "CAST(... AS DATE)", when it applies to every value */
 };
 
 /* Which text columns look like dates or money in the first rows. */
@@ -475,9 +476,12 @@ static void set_note(struct load_result *out, const char *name, const char *type
 }
 
 /* Decides the format of a date-like text column from all its values and converts it. */
-static int convert_dates(struct store_conn *c, const char *stage, const char *col,
+/* Decides the format of a date-like text column from all its values; on success sets
+ * tc->expr to the conversion (checked to parse every value) and notes how it was read. */
+static int convert_dates(struct store_conn *c, const char *stage, struct text_col *tc,
                          int day_first_hint, struct load_result *out, struct sq_error *err)
 {
+    const char *col = tc->name;
     struct sq_buf sql;
     struct sq_table t;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -542,20 +546,25 @@ static int convert_dates(struct store_conn *c, const char *stage, const char *co
         sq_buf_printf(&fmts, "%s'%s%s'", fmts.len ? ", " : "", date_fmt, years[y]);
     }
     const char *type = real_time ? "TIMESTAMP" : "DATE";
+    char *expr = xasprintf("CAST(CASE WHEN trim(%s) = '' THEN NULL ELSE strptime(trim(%s), [%s]) "
+                           "END AS %s)",
+                           qcol, qcol, fmts.data, type);
+    /* Every value must parse; a column where some do not stays text, with a note. */
+    long long bad = 0;
     sq_buf_reset(&sql);
     sq_buf_printf(&sql,
-                  "ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s USING CAST(CASE WHEN "
-                  "trim(%s) = '' THEN NULL ELSE strptime(trim(%s), [%s]) END AS %s)",
-                  stage, qcol, type, qcol, qcol, fmts.data, type);
+                  "SELECT count(*) FILTER (WHERE trim(%s) <> '' AND try_strptime(trim(%s), [%s]) "
+                  "IS NULL) FROM %s",
+                  qcol, qcol, fmts.data, stage);
     sq_buf_fini(&fmts);
-    struct sq_error e2;
-    sq_error_clear(&e2);
-    if (store_exec(c, sql.data, &e2) != 0) {
-        set_note(
-            out, col, NULL,
-            xasprintf("looks like dates but some values do not parse, kept as text: %s", e2.msg));
+    if ((rc = store_query_int(c, sql.data, &bad, err)) != 0 || bad > 0) {
+        if (!rc)
+            set_note(out, col, NULL,
+                     xasprintf("looks like dates but %lld values do not parse, kept as text", bad));
+        free(expr);
         goto out;
     }
+    tc->expr = expr;
     set_note(out, col, type,
              xasprintf("dates read as %s%c%s%c%s%s (%s)", day_first ? "day" : "month", sep,
                        day_first ? "month" : "day", sep, ylen_max == 2 ? "yy" : "year",
@@ -569,9 +578,11 @@ out:
     return rc;
 }
 
-static int convert_money(struct store_conn *c, const char *stage, const char *col,
+/* Money text ("$90,000 "): sets tc->expr to the conversion when every value fits. */
+static int convert_money(struct store_conn *c, const char *stage, struct text_col *tc,
                          struct load_result *out, struct sq_error *err)
 {
+    const char *col = tc->name;
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     char *qcol = sq_quote_ident(col);
@@ -584,21 +595,21 @@ static int convert_money(struct store_conn *c, const char *stage, const char *co
     if (rc || bad > 0)
         goto out;
     sq_buf_reset(&sql);
-    fill(&sql,
-         "ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE DOUBLE USING "
-         "CAST(NULLIF(regexp_replace({c}, '[$€£¥,\\s]', '', 'g'), '') AS DOUBLE)",
-         qcol, stage);
-    struct sq_error e2;
-    sq_error_clear(&e2);
-    if (store_exec(c, sql.data, &e2) == 0)
-        set_note(out, col, "DOUBLE",
-                 xstrdup("numbers read from text with currency signs or thousands separators"));
+    fill(&sql, "CAST(NULLIF(regexp_replace({c}, '[$€£¥,\\s]', '', 'g'), '') AS DOUBLE)", qcol,
+         stage);
+    tc->expr = sq_buf_steal(&sql);
+    set_note(out, col, "DOUBLE",
+             xstrdup("numbers read from text with currency signs or thousands separators"));
 out:
     free(qcol);
     sq_buf_fini(&sql);
     return rc;
 }
 
+/* Reads text columns that hold dates or money as such. The conversions run in one
+ * CREATE TABLE AS over the staging table, not as ALTER ... USING: DuckDB 1.4.4 cannot
+ * replay an ALTER with a function from its log, so a crash right after one left a
+ * database that would not open (reproduced with strptime). */
 static int read_text_columns(struct store_conn *c, const struct scan_file *f,
                              const struct ingest_options *o, const char *qstage,
                              struct load_result *out, struct sq_error *err)
@@ -610,12 +621,36 @@ static int read_text_columns(struct store_conn *c, const struct scan_file *f,
             cols[n++].name = out->cols[i].name;
     int rc = n ? find_candidates(c, qstage, cols, n, err) : 0;
     int hint = playbook_file_day_first(o->playbook, f->rel);
+    size_t nconv = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         if (cols[i].date_candidate)
-            rc = convert_dates(c, qstage, cols[i].name, hint, out, err);
+            rc = convert_dates(c, qstage, &cols[i], hint, out, err);
         else if (cols[i].money_candidate)
-            rc = convert_money(c, qstage, cols[i].name, out, err);
+            rc = convert_money(c, qstage, &cols[i], out, err);
+        nconv += cols[i].expr != NULL;
     }
+    if (!rc && nconv) {
+        struct sq_buf sql;
+        sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+        sq_buf_puts(&sql, "CREATE TABLE salesql_stage_conv AS SELECT ");
+        for (size_t i = 0; i < out->ncols; i++) {
+            char *q = sq_quote_ident(out->cols[i].name);
+            const char *expr = NULL;
+            for (size_t k = 0; k < n; k++)
+                if (cols[k].expr && strcmp(cols[k].name, out->cols[i].name) == 0)
+                    expr = cols[k].expr;
+            sq_buf_printf(&sql, "%s%s%s%s", i ? ", " : "", expr ? expr : q, expr ? " AS " : "",
+                          expr ? q : "");
+            free(q);
+        }
+        sq_buf_printf(&sql, " FROM %s; DROP TABLE %s; ALTER TABLE salesql_stage_conv RENAME TO %s;",
+                      qstage, qstage, qstage);
+        store_exec(c, "DROP TABLE IF EXISTS salesql_stage_conv", NULL);
+        rc = store_exec(c, sql.data, err);
+        sq_buf_fini(&sql);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(cols[i].expr);
     free(cols);
     return rc;
 }

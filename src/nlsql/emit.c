@@ -36,6 +36,9 @@ struct emit {
     char measure_alias[256];
     char time_alias[2][16];
     int ntime;
+    char change_from[200]; /* comparison: the columns a change_pct is computed from */
+    char change_to[200];
+    char partition[200]; /* the non-time dimensions a change over time is taken within */
 };
 
 /* Registers a mart (and the path to it) and returns its alias index, or -1 if it cannot
@@ -82,9 +85,9 @@ static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *
     for (const char *p = col->name; *p; p++)
         if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
             plain = 0;
-    static const char *const reserved[] = {"order", "group", "select", "from", "where", "date",
-                                           "year", "month", "day", "user", "end", "case",
-                                           "desc", "asc", "limit", "table", "to", "by", NULL};
+    static const char *const reserved[] = {
+        "order", "group", "select", "from", "where", "date",  "year", "month", "day", "user",
+        "end",   "case",  "desc",   "asc",  "limit", "table", "to",   "by",    NULL};
     for (int r = 0; reserved[r]; r++)
         if (strcmp(col->name, reserved[r]) == 0)
             plain = 0;
@@ -248,8 +251,10 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
 
 static int within_one_year(const struct nl_frame *f)
 {
-    return f->has_window && f->window.from.y == f->window.to.y - (f->window.to.m == 1 && f->window.to.d == 1) &&
-           f->window.from.y == (f->window.to.m == 1 && f->window.to.d == 1 ? f->window.to.y - 1 : f->window.to.y);
+    return f->has_window &&
+           f->window.from.y == f->window.to.y - (f->window.to.m == 1 && f->window.to.d == 1) &&
+           f->window.from.y ==
+               (f->window.to.m == 1 && f->window.to.d == 1 ? f->window.to.y - 1 : f->window.to.y);
 }
 
 static void sel_sep(struct emit *e)
@@ -303,7 +308,9 @@ static void emit_time_dim(struct emit *e, enum shape_grain g)
         sq_buf_printf(&e->group, "%d", ++e->ncols);
         if (e->ntime < 2)
             snprintf(e->time_alias[e->ntime++], sizeof e->time_alias[0], "%s",
-                     strcmp(p, "month_start") == 0 ? "month" : strcmp(p, "week_start") == 0 ? "week" : p);
+                     strcmp(p, "month_start") == 0  ? "month"
+                     : strcmp(p, "week_start") == 0 ? "week"
+                                                    : p);
     }
 }
 
@@ -388,6 +395,12 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         put_col(&e, &e.sel, f->dims[i].mart, f->dims[i].col);
         if (e.nmarts > 1)
             sq_buf_printf(&e.sel, " AS %s", f->dims[i].col->name);
+        {
+            char *q = sq_quote_ident(f->dims[i].col->name);
+            size_t len = strlen(e.partition);
+            snprintf(e.partition + len, sizeof e.partition - len, "%s%s", len ? ", " : "", q);
+            free(q);
+        }
         if (e.group.len)
             sq_buf_puts(&e.group, ", ");
         sq_buf_printf(&e.group, "%d", ++e.ncols);
@@ -414,13 +427,9 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                 sh->measure = e.ncols - 2;
                 sh->measure2 = e.ncols - 1;
                 snprintf(e.measure_alias, sizeof e.measure_alias, "%s", a1);
-                sq_buf_puts(&e.sel, ", 100.0 * (");
-                put_measure(&e, &e.sel, m, &f->periods[1]);
-                sq_buf_puts(&e.sel, " - ");
-                put_measure(&e, &e.sel, m, &f->periods[0]);
-                sq_buf_puts(&e.sel, ") / NULLIF(");
-                put_measure(&e, &e.sel, m, &f->periods[0]);
-                sq_buf_puts(&e.sel, ", 0) AS change_pct");
+                /* The change is computed around this query (see below), over the names. */
+                snprintf(e.change_from, sizeof e.change_from, "%s", a0);
+                snprintf(e.change_to, sizeof e.change_to, "%s", a1);
                 sh->growth = e.ncols++;
             }
             continue;
@@ -442,17 +451,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                 snprintf(e.measure_alias, sizeof e.measure_alias, "%s_share_pct", alias);
             }
             if (f->growth && e.ntime) {
-                /* Change over the previous period of the time axis. */
-                struct sq_buf lag;
-                sq_buf_init(&lag, SQ_BUF_UNLIMITED);
-                sq_buf_puts(&lag, "LAG(");
-                put_measure(&e, &lag, m, NULL);
-                sq_buf_printf(&lag, ") OVER (ORDER BY %s%s%s)", e.time_alias[0],
-                              e.ntime > 1 ? ", " : "", e.ntime > 1 ? e.time_alias[1] : "");
-                sq_buf_puts(&e.sel, ", 100.0 * (");
-                put_measure(&e, &e.sel, m, NULL);
-                sq_buf_printf(&e.sel, " - %s) / NULLIF(%s, 0) AS change_pct", lag.data, lag.data);
-                sq_buf_fini(&lag);
+                /* Change over the previous period of the time axis, computed around. */
+                snprintf(e.change_to, sizeof e.change_to, "%s", alias);
                 sh->growth = e.ncols++;
             }
         }
@@ -535,11 +535,31 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
 
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    /* A change column is computed around the aggregate query, over its names, which
+     * reads far better than repeating every aggregate inside the formula. */
+    int around = e.change_to[0] != '\0';
+    if (around) {
+        if (e.change_from[0])
+            sq_buf_printf(&sql, "SELECT *, 100.0 * (%s - %s) / NULLIF(%s, 0) AS change_pct FROM (",
+                          e.change_to, e.change_from, e.change_from);
+        else {
+            char over[300];
+            snprintf(over, sizeof over, "OVER (%s%s%sORDER BY %s%s%s)",
+                     e.partition[0] ? "PARTITION BY " : "", e.partition, e.partition[0] ? " " : "",
+                     e.time_alias[0], e.ntime > 1 ? ", " : "", e.ntime > 1 ? e.time_alias[1] : "");
+            sq_buf_printf(&sql,
+                          "SELECT *, 100.0 * (%s - LAG(%s) %s) / NULLIF(LAG(%s) %s, 0) AS "
+                          "change_pct FROM (",
+                          e.change_to, e.change_to, over, e.change_to, over);
+        }
+    }
     sq_buf_printf(&sql, "SELECT %s FROM %s", e.sel.data, e.from.data);
     if (e.where.len)
         sq_buf_printf(&sql, " WHERE %s", e.where.data);
     if (e.group.len)
         sq_buf_printf(&sql, " GROUP BY %s", e.group.data);
+    if (around)
+        sq_buf_puts(&sql, ")");
     if (e.order.len)
         sq_buf_printf(&sql, " ORDER BY %s", e.order.data);
     if (f->limit)
@@ -554,6 +574,9 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     measure_label(&f->measures[0], label, sizeof label);
     if (f->share)
         sq_buf_printf(&in, "Share of %s (%%)", label);
+    else if (f->growth && e.ntime)
+        sq_buf_printf(&in, "%c%s and its change on the previous period (%%)",
+                      toupper((unsigned char)label[0]), label + 1);
     else
         sq_buf_printf(&in, "%c%s", toupper((unsigned char)label[0]), label + 1);
     for (size_t i = 1; i < f->nmeasures; i++) {
@@ -583,7 +606,11 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         }
         sq_buf_printf(&in, "%s is %s", w, x->negate ? "not " : "");
         for (size_t k = 0; k < x->nvalues; k++)
-            sq_buf_printf(&in, "%s%s", k == 0 ? "" : k + 1 == x->nvalues ? (x->negate ? " or " : " or ") : ", ", x->values[k]);
+            sq_buf_printf(&in, "%s%s",
+                          k == 0                ? ""
+                          : k + 1 == x->nvalues ? (x->negate ? " or " : " or ")
+                                                : ", ",
+                          x->values[k]);
     }
     if (f->has_window)
         sq_buf_printf(&in, ", %s", f->window.label);
@@ -616,15 +643,16 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     out->interpretation = sq_buf_steal(&in);
 
     /* The shape, for insights and the chart. */
-    measure_label(&f->measures[0], label, sizeof label);
-    static char labels[4][160]; /* owned by nobody: copied below */
-    (void)labels;
-    sh->kind = f->compare ? SHAPE_COMPARISON
-               : f->share ? SHAPE_SHARE
+    measure_label(&f->measures[0], out->measure_label, sizeof out->measure_label);
+    if (f->share)
+        snprintf(out->measure_label, sizeof out->measure_label, "share of %.140s", label);
+    sh->measure_label = out->measure_label;
+    sh->kind = f->compare            ? SHAPE_COMPARISON
+               : f->share            ? SHAPE_SHARE
                : e.ntime && ndimcols ? SHAPE_TREND
-               : f->limit ? SHAPE_TOP
-               : ndimcols ? SHAPE_BREAKDOWN
-                          : SHAPE_TOTAL;
+               : f->limit            ? SHAPE_TOP
+               : ndimcols            ? SHAPE_BREAKDOWN
+                                     : SHAPE_TOTAL;
     if (e.ntime && ndimcols > (e.ntime > 1 ? 2 : 1))
         sh->kind = SHAPE_BREAKDOWN; /* a category by time: grouped, not one line */
     sh->unit = f->share ? "%" : "";

@@ -84,8 +84,8 @@ struct nl_frame {
     struct nl_period window;
     int compare; /* two periods side by side */
     struct nl_period periods[2];
-    int order;    /* 1 highest first, -1 lowest first, 0 natural */
-    size_t limit; /* top/bottom N, 0 for none */
+    int order;       /* 1 highest first, -1 lowest first, 0 natural */
+    size_t limit;    /* top/bottom N, 0 for none */
     int superlative; /* "which region had the highest sales": one row */
     int share;       /* the measure as a percentage of the total */
     int growth;      /* a period-over-period change column */

@@ -28,7 +28,7 @@ struct nl_lexicon {
     struct slot *slots;
     size_t cap;
     size_t n;
-    const char **mart_words; /* per mart, parallel to schema->marts */
+    const char **mart_words;   /* per mart, parallel to schema->marts */
     struct nl_entry **singles; /* one-word phrases, for typo correction */
     size_t nsingles;
     size_t singles_cap;
@@ -37,26 +37,65 @@ struct nl_lexicon {
 /* Words that sales people say for what data sets call otherwise. Only consulted when a
  * word names nothing in the data itself. */
 static const char *const glossary[][2] = {
-    {"revenue", "sales"},     {"revenues", "sales"},     {"turnover", "sales"},
-    {"income", "sales"},      {"takings", "sales"},      {"sale", "sales"},
-    {"unit", "quantity"},     {"units", "quantity"},     {"qty", "quantity"},
-    {"volume", "quantity"},   {"item", "quantity"},      {"items", "quantity"},
-    {"pieces", "quantity"},   {"earnings", "profit"},    {"profits", "profit"},
-    {"client", "customer"},   {"clients", "customer"},   {"buyer", "customer"},
-    {"buyers", "customer"},   {"shopper", "customer"},   {"shoppers", "customer"},
-    {"account", "customer"},  {"accounts", "customer"},  {"sku", "product"},
-    {"skus", "product"},      {"good", "product"},       {"goods", "product"},
-    {"merchandise", "product"}, {"purchase", "order"},   {"purchases", "order"},
-    {"transaction", "order"}, {"transactions", "order"}, {"nation", "country"},
-    {"nations", "country"},   {"province", "state"},     {"provinces", "state"},
-    {"town", "city"},         {"towns", "city"},         {"zone", "region"},
-    {"area", "region"},       {"areas", "region"},       {"shipping", "ship"},
-    {"shipment", "ship"},     {"delivery", "ship"},      {"costs", "cost"},
-    {"pricing", "price"},     {"prices", "price"},       {"markdown", "discount"},
-    {"rebate", "discount"},   {"staff", "employee"},     {"salesperson", "employee"},
-    {"rep", "employee"},      {"reps", "employee"},      {"vendor", "supplier"},
-    {"vendors", "supplier"},  {"carrier", "shipper"},    {"carriers", "shipper"},
-    {"subcategory", "sub category"}, {"subcategories", "sub category"},
+    {"revenue", "sales"},
+    {"revenues", "sales"},
+    {"turnover", "sales"},
+    {"income", "sales"},
+    {"takings", "sales"},
+    {"sale", "sales"},
+    {"unit", "quantity"},
+    {"units", "quantity"},
+    {"qty", "quantity"},
+    {"volume", "quantity"},
+    {"item", "quantity"},
+    {"items", "quantity"},
+    {"pieces", "quantity"},
+    {"earnings", "profit"},
+    {"profits", "profit"},
+    {"client", "customer"},
+    {"clients", "customer"},
+    {"buyer", "customer"},
+    {"buyers", "customer"},
+    {"shopper", "customer"},
+    {"shoppers", "customer"},
+    {"account", "customer"},
+    {"accounts", "customer"},
+    {"sku", "product"},
+    {"skus", "product"},
+    {"good", "product"},
+    {"goods", "product"},
+    {"merchandise", "product"},
+    {"purchase", "order"},
+    {"purchases", "order"},
+    {"transaction", "order"},
+    {"transactions", "order"},
+    {"nation", "country"},
+    {"nations", "country"},
+    {"province", "state"},
+    {"provinces", "state"},
+    {"town", "city"},
+    {"towns", "city"},
+    {"zone", "region"},
+    {"area", "region"},
+    {"areas", "region"},
+    {"shipping", "ship"},
+    {"shipment", "ship"},
+    {"delivery", "ship"},
+    {"costs", "cost"},
+    {"pricing", "price"},
+    {"prices", "price"},
+    {"markdown", "discount"},
+    {"rebate", "discount"},
+    {"staff", "employee"},
+    {"salesperson", "employee"},
+    {"rep", "employee"},
+    {"reps", "employee"},
+    {"vendor", "supplier"},
+    {"vendors", "supplier"},
+    {"carrier", "shipper"},
+    {"carriers", "shipper"},
+    {"subcategory", "sub category"},
+    {"subcategories", "sub category"},
 };
 
 const char *nl_glossary(const char *word)
@@ -70,21 +109,29 @@ const char *nl_glossary(const char *word)
 /* Words that concatenated column names are made of (ORDERDATE, QUANTITYORDERED,
  * PRODUCTLINE): a name wholly covered by them is split into them. */
 static const char *const name_words[] = {
-    "order",   "orders",  "date",     "number",  "line",     "quantity", "ordered", "price",
-    "each",    "sales",   "sale",     "status",  "product",  "code",     "customer", "name",
-    "phone",   "address", "city",     "state",   "postal",   "country",  "territory", "contact",
-    "last",    "first",   "deal",     "size",    "year",     "month",    "qtr",      "quarter",
-    "id",      "msrp",    "unit",     "units",   "ship",     "mode",     "segment",  "category",
-    "sub",     "region",  "discount", "profit",  "cost",     "amount",   "total",    "net",
-    "gross",   "revenue", "item",     "type",    "store",    "brand",    "channel",  "payment",
-    "method",  "zip",     "employee", "invoice", "key",      "description", "class", "group",
-    "level",   "value",   "tax",      "shipping", "freight", "return",   "returned", "rep",
-    "manager", "week",    "day",      "time",    "stock",    "model",    "color",    "colour",
-    "style",   "income",  "children", "education", "occupation", "owner", "home",   "gender",
-    "marital", "birth",   "email",    "prefix",  "subcategory", "supplier", "shipper", "company",
-    "title",   "region",  "fax",      "reorder", "discontinued", "required", "shipped", "via",
-    "freight", "list",    "standard", "weight",  "margin",   "commission", "target", "budget",
-    NULL};
+    "order",        "orders",      "date",        "number",    "line",
+    "quantity",     "ordered",     "price",       "each",      "sales",
+    "sale",         "status",      "product",     "code",      "customer",
+    "name",         "phone",       "address",     "city",      "state",
+    "postal",       "country",     "territory",   "contact",   "last",
+    "first",        "deal",        "size",        "year",      "month",
+    "qtr",          "quarter",     "id",          "msrp",      "unit",
+    "units",        "ship",        "mode",        "segment",   "category",
+    "sub",          "region",      "discount",    "profit",    "cost",
+    "amount",       "total",       "net",         "gross",     "revenue",
+    "item",         "type",        "store",       "brand",     "channel",
+    "payment",      "method",      "zip",         "employee",  "invoice",
+    "key",          "description", "class",       "group",     "level",
+    "value",        "tax",         "shipping",    "freight",   "return",
+    "returned",     "rep",         "manager",     "week",      "day",
+    "time",         "stock",       "model",       "color",     "colour",
+    "style",        "income",      "children",    "education", "occupation",
+    "owner",        "home",        "gender",      "marital",   "birth",
+    "email",        "prefix",      "subcategory", "supplier",  "shipper",
+    "company",      "title",       "region",      "fax",       "reorder",
+    "discontinued", "required",    "shipped",     "via",       "freight",
+    "list",         "standard",    "weight",      "margin",    "commission",
+    "target",       "budget",      NULL};
 
 /* FNV-1a, for the phrase table. */
 static uint64_t hash(const char *s)
@@ -223,8 +270,8 @@ static int split_name(const char *word, struct sq_buf *out)
 
 static int generic_word(const char *w)
 {
-    static const char *const g[] = {"id", "key", "code", "no", "num", "nr", "the", "of", "and",
-                                     "a", "to", "in", "by", "col", "value", "type", NULL};
+    static const char *const g[] = {"id", "key", "code", "no", "num", "nr",    "the",  "of", "and",
+                                    "a",  "to",  "in",   "by", "col", "value", "type", NULL};
     for (int i = 0; g[i]; i++)
         if (strcmp(w, g[i]) == 0)
             return 1;
@@ -425,8 +472,8 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
             const struct schema_column *col = schema_find_column(&s->marts[mi], syn[i].value);
             if (!col)
                 continue;
-            struct nl_sense sense = {.kind = NL_SENSE_COLUMN, .quality = NL_EXACT,
-                                     .mart = &s->marts[mi], .col = col};
+            struct nl_sense sense = {
+                .kind = NL_SENSE_COLUMN, .quality = NL_EXACT, .mart = &s->marts[mi], .col = col};
             phrase_of(syn[i].key, 0, &b);
             add(lx, b.data, &sense);
             phrase_of(syn[i].key, 1, &b);
@@ -435,8 +482,10 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
     }
     const struct playbook_pair *met = playbook_metrics(pb, &n);
     for (size_t i = 0; i < n; i++) {
-        struct nl_sense sense = {.kind = NL_SENSE_METRIC, .quality = NL_EXACT,
-                                 .metric = met[i].key, .metric_sql = met[i].value};
+        struct nl_sense sense = {.kind = NL_SENSE_METRIC,
+                                 .quality = NL_EXACT,
+                                 .metric = met[i].key,
+                                 .metric_sql = met[i].value};
         phrase_of(met[i].key, 0, &b);
         add(lx, b.data, &sense);
     }

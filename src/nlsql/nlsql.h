@@ -31,7 +31,8 @@ struct nl_answer {
     int status; /* 0, or SQ_E_UNSUPPORTED */
     char *sql;
     char *interpretation;
-    struct result_shape shape;
+    struct result_shape shape; /* shape.measure_label points at measure_label below */
+    char measure_label[160];
     struct nl_frame frame;
     const struct schema_mart *marts[NL_MAX_MARTS]; /* the marts the SQL reads */
     size_t nmarts;
@@ -48,8 +49,8 @@ struct nl_answer {
  * the session's last question: a follow-up that edits it ("now by quarter", "only
  * Furniture", "what about 2020?", "top 10 instead") starts from it. Returns 0 or
  * SQ_E_UNSUPPORTED (out->status says the same; out is filled either way). */
-int nlsql_answer(const struct nl_lexicon *lx, const char *question,
-                 const struct nl_frame *previous, struct nl_answer *out);
+int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct nl_frame *previous,
+                 struct nl_answer *out);
 void nl_answer_fini(struct nl_answer *a);
 
 /* Emits the SQL, interpretation and shape of a frame (used by nlsql_answer and by

@@ -26,25 +26,25 @@
 enum span_kind {
     SP_FREE = 0,
     SP_FILLER,
-    SP_TIME,    /* a period, or a relative one */
-    SP_GRAIN,   /* monthly, by quarter, over time */
-    SP_TOP,     /* top 5, bottom 3, top (10) */
-    SP_CMP,     /* over 500, at least 10, above 20% */
-    SP_LEX,     /* a phrase of the lexicon */
-    SP_BY,      /* by, per, for each, across */
-    SP_AGG,     /* total, average, median, maximum */
-    SP_COUNT,   /* how many, number of, count of */
-    SP_SHARE,   /* share of, percentage of */
-    SP_NEG,     /* excluding, except, not */
-    SP_VS,      /* vs, versus, compared to */
-    SP_GROWTH,  /* growth, change, yoy */
-    SP_WHICH,   /* which, what */
-    SP_SUPER,   /* highest, most, lowest, least */
-    SP_AND,     /* and, or, "," between items of a list */
-    SP_ONLY,    /* only, just */
-    SP_PER,     /* "per" before an entity in a ratio: average profit per order */
-    SP_ROWS,    /* rows, records, order lines: what a count of rows counts */
-    SP_AOV,     /* average order value */
+    SP_TIME,   /* a period, or a relative one */
+    SP_GRAIN,  /* monthly, by quarter, over time */
+    SP_TOP,    /* top 5, bottom 3, top (10) */
+    SP_CMP,    /* over 500, at least 10, above 20% */
+    SP_LEX,    /* a phrase of the lexicon */
+    SP_BY,     /* by, per, for each, across */
+    SP_AGG,    /* total, average, median, maximum */
+    SP_COUNT,  /* how many, number of, count of */
+    SP_SHARE,  /* share of, percentage of */
+    SP_NEG,    /* excluding, except, not */
+    SP_VS,     /* vs, versus, compared to */
+    SP_GROWTH, /* growth, change, yoy */
+    SP_WHICH,  /* which, what */
+    SP_SUPER,  /* highest, most, lowest, least */
+    SP_AND,    /* and, or, "," between items of a list */
+    SP_ONLY,   /* only, just */
+    SP_PER,    /* "per" before an entity in a ratio: average profit per order */
+    SP_ROWS,   /* rows, records, order lines: what a count of rows counts */
+    SP_AOV,    /* average order value */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -281,8 +281,10 @@ static void range_label(const char *a, const char *b, char *out, size_t n)
 
 static enum shape_grain unit_word(const struct ctx *c, size_t i)
 {
-    static const char *const w[][2] = {{"day", "days"},         {"week", "weeks"},
-                                       {"month", "months"},     {"quarter", "quarters"},
+    static const char *const w[][2] = {{"day", "days"},
+                                       {"week", "weeks"},
+                                       {"month", "months"},
+                                       {"quarter", "quarters"},
                                        {"year", "years"}};
     static const enum shape_grain g[] = {GRAIN_DAY, GRAIN_WEEK, GRAIN_MONTH, GRAIN_QUARTER,
                                          GRAIN_YEAR};
@@ -313,8 +315,8 @@ static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
             return j + 3 - i;
         }
         enum shape_grain u = unit_word(c, j + 1);
-        if (u && !is_w(c, j + 1, "days") && !is_w(c, j + 1, "months") &&
-            !is_w(c, j + 1, "years") && !is_w(c, j + 1, "weeks") && !is_w(c, j + 1, "quarters")) {
+        if (u && !is_w(c, j + 1, "days") && !is_w(c, j + 1, "months") && !is_w(c, j + 1, "years") &&
+            !is_w(c, j + 1, "weeks") && !is_w(c, j + 1, "quarters")) {
             /* "the last year" is the latest year of the data; "previous year" the one
              * before it. */
             t->kind = previous ? T_PREVIOUS : T_CURRENT;
@@ -360,7 +362,8 @@ static void time_pass(struct ctx *c)
         struct tspec a, b;
         size_t start = i;
         /* Prepositions that introduce a period belong to it. */
-        static const char *const preps[] = {"in", "during", "for", "of", "from", "since", "on", NULL};
+        static const char *const preps[] = {"in",   "during", "for", "of",
+                                            "from", "since",  "on",  NULL};
         int between = is_w(c, i, "between");
         int from = is_w(c, i, "from");
         size_t j = i + (is_any(c, i, preps) || between ? 1 : 0);
@@ -371,9 +374,9 @@ static void time_pass(struct ctx *c)
             continue;
         size_t end = j + n;
         /* Ranges: between A and B, from A to B, A to B, A-B, A through B. */
-        if (a.kind == T_ABS && ((between && is_w(c, end, "and")) ||
-                                is_w(c, end, "to") || is_w(c, end, "through") ||
-                                is_w(c, end, "until") || is_w(c, end, "-") || is_w(c, end, DASH))) {
+        if (a.kind == T_ABS &&
+            ((between && is_w(c, end, "and")) || is_w(c, end, "to") || is_w(c, end, "through") ||
+             is_w(c, end, "until") || is_w(c, end, "-") || is_w(c, end, DASH))) {
             size_t m = read_point(c, end + 1, &b);
             if (m && b.kind == T_ABS) {
                 /* "January to June 2021": the first end takes the second's year. */
@@ -449,19 +452,19 @@ static void rank_pass(struct ctx *c)
         const char *w[3];
         enum nl_cmp op;
     } cmps[] = {
-        {{"more", "than", NULL}, NL_CMP_GT},     {{"greater", "than", NULL}, NL_CMP_GT},
-        {{"higher", "than", NULL}, NL_CMP_GT},   {{"bigger", "than", NULL}, NL_CMP_GT},
-        {{"larger", "than", NULL}, NL_CMP_GT},   {{"over", NULL, NULL}, NL_CMP_GT},
-        {{"above", NULL, NULL}, NL_CMP_GT},      {{"exceeding", NULL, NULL}, NL_CMP_GT},
-        {{">", NULL, NULL}, NL_CMP_GT},          {{"at", "least", NULL}, NL_CMP_GE},
-        {{"no", "less", "than"}, NL_CMP_GE},     {{"minimum", "of", NULL}, NL_CMP_GE},
-        {{">=", NULL, NULL}, NL_CMP_GE},         {{"less", "than", NULL}, NL_CMP_LT},
-        {{"fewer", "than", NULL}, NL_CMP_LT},    {{"lower", "than", NULL}, NL_CMP_LT},
-        {{"smaller", "than", NULL}, NL_CMP_LT},  {{"under", NULL, NULL}, NL_CMP_LT},
-        {{"below", NULL, NULL}, NL_CMP_LT},      {{"<", NULL, NULL}, NL_CMP_LT},
-        {{"at", "most", NULL}, NL_CMP_LE},       {{"no", "more", "than"}, NL_CMP_LE},
-        {{"maximum", "of", NULL}, NL_CMP_LE},    {{"<=", NULL, NULL}, NL_CMP_LE},
-        {{"exactly", NULL, NULL}, NL_CMP_EQ},    {{"equal", "to", NULL}, NL_CMP_EQ},
+        {{"more", "than", NULL}, NL_CMP_GT},    {{"greater", "than", NULL}, NL_CMP_GT},
+        {{"higher", "than", NULL}, NL_CMP_GT},  {{"bigger", "than", NULL}, NL_CMP_GT},
+        {{"larger", "than", NULL}, NL_CMP_GT},  {{"over", NULL, NULL}, NL_CMP_GT},
+        {{"above", NULL, NULL}, NL_CMP_GT},     {{"exceeding", NULL, NULL}, NL_CMP_GT},
+        {{">", NULL, NULL}, NL_CMP_GT},         {{"at", "least", NULL}, NL_CMP_GE},
+        {{"no", "less", "than"}, NL_CMP_GE},    {{"minimum", "of", NULL}, NL_CMP_GE},
+        {{">=", NULL, NULL}, NL_CMP_GE},        {{"less", "than", NULL}, NL_CMP_LT},
+        {{"fewer", "than", NULL}, NL_CMP_LT},   {{"lower", "than", NULL}, NL_CMP_LT},
+        {{"smaller", "than", NULL}, NL_CMP_LT}, {{"under", NULL, NULL}, NL_CMP_LT},
+        {{"below", NULL, NULL}, NL_CMP_LT},     {{"<", NULL, NULL}, NL_CMP_LT},
+        {{"at", "most", NULL}, NL_CMP_LE},      {{"no", "more", "than"}, NL_CMP_LE},
+        {{"maximum", "of", NULL}, NL_CMP_LE},   {{"<=", NULL, NULL}, NL_CMP_LE},
+        {{"exactly", NULL, NULL}, NL_CMP_EQ},   {{"equal", "to", NULL}, NL_CMP_EQ},
         {{"=", NULL, NULL}, NL_CMP_EQ},
     };
     for (size_t i = 0; i < c->tk.n; i++) {
@@ -606,9 +609,9 @@ static void grain_pass(struct ctx *c)
     static const struct {
         const char *w;
         enum shape_grain g;
-    } adj[] = {{"monthly", GRAIN_MONTH},   {"quarterly", GRAIN_QUARTER}, {"yearly", GRAIN_YEAR},
-               {"annual", GRAIN_YEAR},     {"annually", GRAIN_YEAR},     {"weekly", GRAIN_WEEK},
-               {"daily", GRAIN_DAY},       {"trend", GRAIN_NONE},        {"trends", GRAIN_NONE}};
+    } adj[] = {{"monthly", GRAIN_MONTH}, {"quarterly", GRAIN_QUARTER}, {"yearly", GRAIN_YEAR},
+               {"annual", GRAIN_YEAR},   {"annually", GRAIN_YEAR},     {"weekly", GRAIN_WEEK},
+               {"daily", GRAIN_DAY},     {"trend", GRAIN_NONE},        {"trends", GRAIN_NONE}};
     for (size_t i = 0; i < c->tk.n; i++) {
         if (!is_free(c, i))
             continue;
@@ -685,8 +688,8 @@ static void cue_pass(struct ctx *c, size_t min_words)
 
 static int stop_word(const char *w)
 {
-    static const char *const stops[] = {"the", "a", "an", "of", "in", "for", "by", "to", "and",
-                                        "or", "is", "are", "on", "at", "with", NULL};
+    static const char *const stops[] = {"the", "a",  "an", "of",  "in", "for", "by",   "to",
+                                        "and", "or", "is", "are", "on", "at",  "with", NULL};
     for (int i = 0; stops[i]; i++)
         if (strcmp(w, stops[i]) == 0)
             return 1;
@@ -740,9 +743,10 @@ static int cue_word(const char *w)
     for (size_t k = 0; k < sizeof cues / sizeof cues[0]; k++)
         if (strcmp(cues[k].w[0], w) == 0)
             return 1;
-    static const char *const more[] = {"monthly", "quarterly", "yearly", "annual", "annually",
-                                       "weekly", "daily", "trend", "trends", "top", "bottom",
-                                       "last", "past", "previous", "latest", "between", NULL};
+    static const char *const more[] = {"monthly", "quarterly", "yearly", "annual",   "annually",
+                                       "weekly",  "daily",     "trend",  "trends",   "top",
+                                       "bottom",  "last",      "past",   "previous", "latest",
+                                       "between", NULL};
     for (int i = 0; more[i]; i++)
         if (strcmp(more[i], w) == 0)
             return 1;
@@ -804,27 +808,67 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
 
 static int filler_word(const char *w)
 {
-    static const char *const f[] = {
-        "show", "me", "give", "list", "tell", "display", "get", "find", "fetch", "report",
-        "what", "whats", "is", "are", "was", "were", "be", "been", "being", "the", "a", "an",
-        "of", "in", "for", "to", "from", "with", "on", "at", "into", "within", "during",
-        "please", "can", "could", "would", "you", "i", "we", "our", "us", "my", "want",
-        "need", "know", "see", "have", "has", "had", "do", "does", "did", "make", "made",
-        "sell", "sold", "selling", "generated", "generate", "generating", "earned", "earn",
-        "bring", "brought", "come", "comes", "came", "coming", "place", "placed", "there",
-        "it", "its", "that", "this", "these", "those", "all", "overall", "data", "figures",
-        "figure", "numbers", "amounts", "value", "values", "breakdown", "summary", "by", "per",
-        "each", "and", "how", "much", "many", "when", "where", "we've", "did", "happen",
-        "happened", "recorded", "record", "registered", "achieved", "got", "up", "out",
-        "so", "far", "then", "than", "they", "their", "them", "which", "who", "whose",
-        "had", "since", "across", "as", "well", "also", "including", "include", "includes",
-        "respectively", "shown", "compare", "comparison", "kind", "kinds", "type", "types",
-        "level", "wise", "?", "!", ".", ":", ";", "(", ")", "\"", "'", "region's", "vs.",
-        "over", "period", "term", "terms", "look", "like", "looks", "only", "just", "bought",
-        "buy", "ordered", "shipped", "ship", "receive", "received", "delivered", "spend",
-        "spent", "contributed", "contribute", "contributes", "account", "accounted",
-        "accounts", "belong", "belonging", "between", "among", "amongst", "done", "go", "went",
-        NULL};
+    static const char *const f[] = {"show",        "me",         "give",
+                                    "list",        "tell",       "display",
+                                    "get",         "find",       "fetch",
+                                    "report",      "what",       "whats",
+                                    "is",          "are",        "was",
+                                    "were",        "be",         "been",
+                                    "being",       "the",        "a",
+                                    "an",          "of",         "in",
+                                    "for",         "to",         "from",
+                                    "with",        "on",         "at",
+                                    "into",        "within",     "during",
+                                    "please",      "can",        "could",
+                                    "would",       "you",        "i",
+                                    "we",          "our",        "us",
+                                    "my",          "want",       "need",
+                                    "know",        "see",        "have",
+                                    "has",         "had",        "do",
+                                    "does",        "did",        "make",
+                                    "made",        "sell",       "sold",
+                                    "selling",     "generated",  "generate",
+                                    "generating",  "earned",     "earn",
+                                    "bring",       "brought",    "come",
+                                    "comes",       "came",       "coming",
+                                    "place",       "placed",     "there",
+                                    "it",          "its",        "that",
+                                    "this",        "these",      "those",
+                                    "all",         "overall",    "data",
+                                    "figures",     "figure",     "numbers",
+                                    "amounts",     "value",      "values",
+                                    "breakdown",   "summary",    "by",
+                                    "per",         "each",       "and",
+                                    "how",         "much",       "many",
+                                    "when",        "where",      "we've",
+                                    "did",         "happen",     "happened",
+                                    "recorded",    "record",     "registered",
+                                    "achieved",    "got",        "up",
+                                    "out",         "so",         "far",
+                                    "then",        "than",       "they",
+                                    "their",       "them",       "which",
+                                    "who",         "whose",      "had",
+                                    "since",       "across",     "as",
+                                    "well",        "also",       "including",
+                                    "include",     "includes",   "respectively",
+                                    "shown",       "compare",    "comparison",
+                                    "kind",        "kinds",      "type",
+                                    "types",       "level",      "wise",
+                                    "?",           "!",          ".",
+                                    ":",           ";",          "(",
+                                    ")",           "\"",         "'",
+                                    "region's",    "vs.",        "over",
+                                    "period",      "term",       "terms",
+                                    "look",        "like",       "looks",
+                                    "only",        "just",       "bought",
+                                    "buy",         "ordered",    "shipped",
+                                    "ship",        "receive",    "received",
+                                    "delivered",   "spend",      "spent",
+                                    "contributed", "contribute", "contributes",
+                                    "account",     "accounted",  "accounts",
+                                    "belong",      "belonging",  "between",
+                                    "among",       "amongst",    "done",
+                                    "go",          "went",       NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -847,8 +891,8 @@ static int is_measure_col(const struct schema_column *col)
 
 static int is_numeric_type(const char *t)
 {
-    return strstr(t, "INT") || strstr(t, "DOUBLE") || strstr(t, "DECIMAL") ||
-           strstr(t, "FLOAT") || strstr(t, "REAL") || strstr(t, "NUMERIC");
+    return strstr(t, "INT") || strstr(t, "DOUBLE") || strstr(t, "DECIMAL") || strstr(t, "FLOAT") ||
+           strstr(t, "REAL") || strstr(t, "NUMERIC");
 }
 
 /* Join distance from the fact mart (0 same mart, 1.. hops, large if unreachable). */
@@ -1229,8 +1273,8 @@ static void numeric_filter(struct ctx *c, struct span *cmp, const struct schema_
  * like an amount of money, else nothing (the caller counts rows). */
 static const struct schema_column *default_measure(const struct schema_mart *m)
 {
-    static const char *const names[] = {"sales", "revenue", "amount", "total", "sales_amount",
-                                        "net_sales", "value", NULL};
+    static const char *const names[] = {"sales",        "revenue",   "amount", "total",
+                                        "sales_amount", "net_sales", "value",  NULL};
     for (int i = 0; names[i]; i++)
         for (size_t j = 0; j < m->ncols; j++)
             if (strcmp(m->cols[j].name, names[i]) == 0 && is_measure_col(&m->cols[j]))
@@ -1263,8 +1307,7 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
             p = t->p;
         } else {
             if (!have_anchor) {
-                snprintf(c->why, sizeof c->why,
-                         "the data has no dates to anchor \"%s\" to",
+                snprintf(c->why, sizeof c->why, "the data has no dates to anchor \"%s\" to",
                          tok(c, times[i]->from)->text);
                 return -1;
             }
@@ -1278,7 +1321,13 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                     period_month(&p, y, t->m);
                 else
                     period_quarter(&p, y, t->q);
-                assume(f, "%s taken as %s, the latest in the data", t->m ? nl__month_name(t->m) : (t->q == 1 ? "Q1" : t->q == 2 ? "Q2" : t->q == 3 ? "Q3" : "Q4"), p.label);
+                assume(f, "%s taken as %s, the latest in the data",
+                       t->m ? nl__month_name(t->m)
+                            : (t->q == 1   ? "Q1"
+                               : t->q == 2 ? "Q2"
+                               : t->q == 3 ? "Q3"
+                                           : "Q4"),
+                       p.label);
             } else {
                 struct nl_date start = anchor;
                 enum shape_grain u = t->unit;
@@ -1290,13 +1339,20 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                     start = (struct nl_date){anchor.y, anchor.m, 1};
                 else if (u == GRAIN_WEEK)
                     start = nl__from_days(nl__days(anchor) - ((nl__days(anchor) + 3) % 7));
-                int months = u == GRAIN_YEAR ? 12 : u == GRAIN_QUARTER ? 3 : u == GRAIN_MONTH ? 1 : 0;
+                int months = u == GRAIN_YEAR      ? 12
+                             : u == GRAIN_QUARTER ? 3
+                             : u == GRAIN_MONTH   ? 1
+                                                  : 0;
                 int days = u == GRAIN_WEEK ? 7 : u == GRAIN_DAY ? 1 : 0;
-                struct nl_date end = months ? nl__add_months(start, months)
-                                            : nl__from_days(nl__days(start) + days);
+                struct nl_date end =
+                    months ? nl__add_months(start, months) : nl__from_days(nl__days(start) + days);
                 char a[16];
                 snprintf(a, sizeof a, "%04d-%02d-%02d", anchor.y, anchor.m, anchor.d);
-                const char *unit = u == GRAIN_YEAR ? "year" : u == GRAIN_QUARTER ? "quarter" : u == GRAIN_MONTH ? "month" : u == GRAIN_WEEK ? "week" : "day";
+                const char *unit = u == GRAIN_YEAR      ? "year"
+                                   : u == GRAIN_QUARTER ? "quarter"
+                                   : u == GRAIN_MONTH   ? "month"
+                                   : u == GRAIN_WEEK    ? "week"
+                                                        : "day";
                 if (t->kind == T_CURRENT) {
                     p.from = start;
                     p.to = end;
@@ -1310,7 +1366,8 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                         snprintf(p.label, sizeof p.label, "the %s of %s", unit, a);
                     assume(f, "the latest %s in the data (which ends on %s)", unit, a);
                 } else if (t->kind == T_PREVIOUS) {
-                    p.from = months ? nl__add_months(start, -months) : nl__from_days(nl__days(start) - days);
+                    p.from = months ? nl__add_months(start, -months)
+                                    : nl__from_days(nl__days(start) - days);
                     p.to = start;
                     if (u == GRAIN_YEAR)
                         snprintf(p.label, sizeof p.label, "%d", p.from.y);
@@ -1435,8 +1492,7 @@ static void qualify(struct ctx *c)
         if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART)) {
             for (size_t x = 0; x < a->entry->n; x++) {
                 const struct nl_sense *m = &a->entry->senses[x];
-                if (m->kind == NL_SENSE_MART && sense_in_mart(b, m->mart) &&
-                    !has_value_sense(a)) {
+                if (m->kind == NL_SENSE_MART && sense_in_mart(b, m->mart) && !has_value_sense(a)) {
                     a->role = R_DONE;
                     b->prefer = m->mart;
                     break;
@@ -1574,8 +1630,7 @@ static int build(struct ctx *c)
                 break;
             /* A count target: "how many orders", "number of customers" — past any value
              * ("how many female customers"). */
-            if (want_count && !count_span &&
-                !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
+            if (want_count && !count_span && !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
                 count_span = s;
                 s->role = R_COUNT;
                 want_count = 0;
@@ -1590,7 +1645,8 @@ static int build(struct ctx *c)
                     m.mart == f->fact) {
                     f->measures[0].agg = NL_AGG_RATIO;
                     f->measures[0].per = m.col;
-                    snprintf(f->measures[0].noun, sizeof f->measures[0].noun, "%s", tok(c, s->to - 1)->stem);
+                    snprintf(f->measures[0].noun, sizeof f->measures[0].noun, "%s",
+                             tok(c, s->to - 1)->stem);
                     s->role = R_DONE;
                     per = 0;
                     pending_by = 0;
@@ -1603,8 +1659,9 @@ static int build(struct ctx *c)
             const struct nl_sense *dim = pick(c, s, R_DIM);
             const struct nl_sense *mea = pick(c, s, R_MEASURE);
             /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
-            int ranks_by_measure = mea && (!dim || (dim->kind == NL_SENSE_COLUMN &&
-                                                     strcmp(dim->col->role, "measure") == 0));
+            int ranks_by_measure =
+                mea &&
+                (!dim || (dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0));
             if (pending_by && !ranks_by_measure && (dim || has_sense(s, NL_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
                 const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
@@ -1675,13 +1732,17 @@ static int build(struct ctx *c)
                 break;
             }
             if (dim && (which || after_top)) {
-                add_dim(c, dim->mart, dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col, GRAIN_NONE);
+                add_dim(c, dim->mart,
+                        dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
+                        GRAIN_NONE);
                 s->role = R_DIM;
                 s->sense = dim;
                 break;
             }
             if (dim && nx && nx->kind == SP_BY && nx->sub == 1) {
-                add_dim(c, dim->mart, dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col, GRAIN_NONE);
+                add_dim(c, dim->mart,
+                        dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
+                        GRAIN_NONE);
                 s->role = R_DIM;
                 s->sense = dim;
                 break;
@@ -1851,8 +1912,8 @@ static int build(struct ctx *c)
                     if (dm) {
                         col = dm;
                         m = f->fact;
-                        assume(f, "\"over %g\" read as %s over %g on each row", s->num,
-                               dm->name, s->num);
+                        assume(f, "\"over %g\" read as %s over %g on each row", s->num, dm->name,
+                               s->num);
                     }
                 }
             }
@@ -1909,7 +1970,8 @@ static int build(struct ctx *c)
     /* Superlatives: "which category had the highest sales" is one row. */
     if (f->superlative) {
         if (f->ndims == 0)
-            return decline(c, "\"highest\" or \"lowest\" needs something to rank, such as a region");
+            return decline(c,
+                           "\"highest\" or \"lowest\" needs something to rank, such as a region");
         if (!f->limit)
             f->limit = 1;
     }
@@ -1941,7 +2003,7 @@ static int build(struct ctx *c)
 static int is_followup(const struct ctx *c)
 {
     static const char *const starts[] = {"now", "only", "just", "instead", "and", "what",
-                                         "how", "same", "also", "then", "but", NULL};
+                                         "how", "same", "also", "then",    "but", NULL};
     if (c->tk.n == 0)
         return 0;
     if (is_w(c, 0, "what") && !(is_w(c, 1, "about") || is_w(c, 1, "if")))
@@ -2001,8 +2063,8 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     *f = out;
 }
 
-int nlsql_answer(const struct nl_lexicon *lx, const char *question,
-                 const struct nl_frame *previous, struct nl_answer *out)
+int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct nl_frame *previous,
+                 struct nl_answer *out)
 {
     memset(out, 0, sizeof *out);
     for (int i = 0; i < 2; i++) {
@@ -2075,9 +2137,15 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question,
             struct span *s = &c.sp[k];
             if (s->kind != SP_LEX && s->kind != SP_TIME && s->kind != SP_TOP && s->kind != SP_GRAIN)
                 continue;
-            const char *what = s->kind == SP_TIME ? "a time period" : s->kind == SP_TOP ? "a ranking" : s->kind == SP_GRAIN ? "a time grain" : NULL;
-            const struct nl_sense *x = s->sense ? s->sense : (s->entry && s->entry->n ? &s->entry->senses[0] : NULL);
-            sq_buf_printf(&u, "%s\"%.*s\" = ", u.len ? "; " : "", (int)(tok(&c, s->to - 1)->end - tok(&c, s->from)->start), question + tok(&c, s->from)->start);
+            const char *what = s->kind == SP_TIME    ? "a time period"
+                               : s->kind == SP_TOP   ? "a ranking"
+                               : s->kind == SP_GRAIN ? "a time grain"
+                                                     : NULL;
+            const struct nl_sense *x =
+                s->sense ? s->sense : (s->entry && s->entry->n ? &s->entry->senses[0] : NULL);
+            sq_buf_printf(&u, "%s\"%.*s\" = ", u.len ? "; " : "",
+                          (int)(tok(&c, s->to - 1)->end - tok(&c, s->from)->start),
+                          question + tok(&c, s->from)->start);
             if (what)
                 sq_buf_puts(&u, what);
             else if (x && x->kind == NL_SENSE_VALUE)

@@ -38,9 +38,9 @@ const struct schema_column *nl__default_date(const struct schema_mart *m, const 
             return c;
         if (!first)
             first = c;
-        if (!order && (strstr(c->name, "order") || strcmp(c->name, "date") == 0 ||
-                       strstr(c->name, "sale") || strstr(c->name, "invoice") ||
-                       strstr(c->name, "transaction")))
+        if (!order &&
+            (strstr(c->name, "order") || strcmp(c->name, "date") == 0 || strstr(c->name, "sale") ||
+             strstr(c->name, "invoice") || strstr(c->name, "transaction")))
             order = c;
     }
     return order ? order : first;

@@ -64,9 +64,9 @@ int nl__parse_date(const char *s, struct nl_date *out)
     return 0;
 }
 
-static const char *const months[] = {"January", "February", "March",     "April",
-                                     "May",     "June",     "July",      "August",
-                                     "September", "October", "November", "December"};
+static const char *const months[] = {"January",   "February", "March",    "April",
+                                     "May",       "June",     "July",     "August",
+                                     "September", "October",  "November", "December"};
 
 const char *nl__month_name(int m)
 {

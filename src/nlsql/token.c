@@ -15,9 +15,9 @@
 
 /* ASCII folds of Latin-1 Supplement letters U+00C0..U+00FF. */
 static const char *const latin1_fold[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o", "o", "o",  "x", "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o", "o", "o",  "/", "o", "u", "u", "u", "u", "y", "th", "y"};
 
 void nl_fold(const char *s, char *out, size_t size)
@@ -39,7 +39,10 @@ void nl_fold(const char *s, char *out, size_t size)
             p += 3;
         } else {
             /* Other non-ASCII characters are kept as they are (CJK names still match). */
-            size_t len = (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 1;
+            size_t len = (*p & 0xE0) == 0xC0   ? 2
+                         : (*p & 0xF0) == 0xE0 ? 3
+                         : (*p & 0xF8) == 0xF0 ? 4
+                                               : 1;
             for (size_t i = 0; i < len && p[i] && o + 1 < size; i++)
                 out[o++] = (char)p[i];
             p += len;
@@ -58,13 +61,12 @@ void nl_singular(const char *word, char *out, size_t size)
 {
     size_t n = strlen(word);
     /* Words that look plural but are not, or that the data uses as they are. */
-    static const char *const keep[] = {"sales",  "series", "news",    "analysis", "status",
-                                       "bus",    "plus",   "gross",   "less",     "business",
-                                       "class",  "address", "process", "express", "glass",
-                                       "us",     "this",   "its",     "is",       "was",
-                                       "has",    "does",   "across",  "previous", "various",
-                                       "bonus",  "campus", "canvas",  "gas",      "chassis",
-                                       "miss",   "boss",   "loss",    "discuss",  NULL};
+    static const char *const keep[] = {
+        "sales", "series",  "news",     "analysis", "status",  "bus",     "plus",
+        "gross", "less",    "business", "class",    "address", "process", "express",
+        "glass", "us",      "this",     "its",      "is",      "was",     "has",
+        "does",  "across",  "previous", "various",  "bonus",   "campus",  "canvas",
+        "gas",   "chassis", "miss",     "boss",     "loss",    "discuss", NULL};
     for (int i = 0; keep[i]; i++) {
         if (strcmp(word, keep[i]) == 0) {
             snprintf(out, size, "%s", word);
@@ -73,8 +75,8 @@ void nl_singular(const char *word, char *out, size_t size)
     }
     if (ends_with(word, n, "ies") && n > 4)
         snprintf(out, size, "%.*sy", (int)(n - 3), word);
-    else if (ends_with(word, n, "sses") || ends_with(word, n, "xes") || ends_with(word, n, "ches") ||
-             ends_with(word, n, "shes") || ends_with(word, n, "zes"))
+    else if (ends_with(word, n, "sses") || ends_with(word, n, "xes") ||
+             ends_with(word, n, "ches") || ends_with(word, n, "shes") || ends_with(word, n, "zes"))
         snprintf(out, size, "%.*s", (int)(n - 2), word);
     else if (ends_with(word, n, "s") && !ends_with(word, n, "ss") && !ends_with(word, n, "us") &&
              !ends_with(word, n, "is") && n > 3)
@@ -182,7 +184,8 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
         int start = i;
         if ((c == '$' || (unsigned char)q[i] == 0xE2 || (unsigned char)q[i] == 0xC2) &&
             (isdigit((unsigned char)q[i + 1]) ||
-             (c == 0xE2 && q[i + 1] == '\x82' && q[i + 2] == '\xac' && isdigit((unsigned char)q[i + 3])) ||
+             (c == 0xE2 && q[i + 1] == '\x82' && q[i + 2] == '\xac' &&
+              isdigit((unsigned char)q[i + 3])) ||
              (c == 0xC2 && q[i + 1] == '\xa3' && isdigit((unsigned char)q[i + 2])))) {
             /* $500, €500, £500 */
             currency = 1;
@@ -266,7 +269,8 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
         }
         /* A hyphen between letters joins words ("sub-category", "year-over-year"): it is
          * dropped, so phrases match across it. Between numbers it stays ("2016-2017"). */
-        if (c == '-' && i > 0 && isalpha((unsigned char)q[i - 1]) && isalpha((unsigned char)q[i + 1])) {
+        if (c == '-' && i > 0 && isalpha((unsigned char)q[i - 1]) &&
+            isalpha((unsigned char)q[i + 1])) {
             i++;
             continue;
         }

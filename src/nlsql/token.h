@@ -18,14 +18,14 @@ enum nl_token_kind { NL_WORD, NL_NUMBER, NL_QUARTER, NL_ORDINAL, NL_PUNCT };
 
 struct nl_token {
     enum nl_token_kind kind;
-    const char *text;  /* normalized: "west", "2016", "q3", ",", "3rd" -> "3" */
-    const char *stem;  /* words: a singular form ("regions" -> "region"), else text */
-    double value;      /* numbers, quarters (1-4), ordinals */
-    int percent;       /* "20%" */
-    int currency;      /* "$500" */
-    int integer;       /* written without a fraction */
-    int digits;        /* number of digits before any point (4 for a year) */
-    int start;         /* byte offsets [start, end) in the question */
+    const char *text; /* normalized: "west", "2016", "q3", ",", "3rd" -> "3" */
+    const char *stem; /* words: a singular form ("regions" -> "region"), else text */
+    double value;     /* numbers, quarters (1-4), ordinals */
+    int percent;      /* "20%" */
+    int currency;     /* "$500" */
+    int integer;      /* written without a fraction */
+    int digits;       /* number of digits before any point (4 for a year) */
+    int start;        /* byte offsets [start, end) in the question */
     int end;
 };
 

@@ -64,10 +64,12 @@ struct schema_mart {
     size_t ncols;
 };
 
-/* A join edge found at ingest (docs/internals/joins.md): every non-NULL value of
- * from.from_col that was checked is (coverage of them, at least 0.99) a value of
- * to.to_col, which is unique and never NULL in `to`. So following an edge in its direction
- * is many-to-one: joining `to` onto `from` never multiplies from's rows. */
+/* A join edge found at ingest (docs/internals/joins.md): to_col is unique and never NULL
+ * in `to`, and at least 99% (coverage) of the distinct non-NULL values of from_col that
+ * were checked are values of to_col. Following an edge in its direction is many-to-one:
+ * joining `to` onto `from` never multiplies from's rows. Use a LEFT JOIN to keep the rows
+ * whose from_col is NULL or (coverage < 1) unknown to `to`. Self references are not
+ * recorded. */
 struct schema_join {
     const struct schema_mart *from;
     const char *from_col;
@@ -93,12 +95,15 @@ void schema_free(struct schema *s);
 const struct schema_mart *schema_find_mart(const struct schema *s, const char *name);
 const struct schema_column *schema_find_column(const struct schema_mart *m, const char *name);
 /* The shortest chain of join edges from mart `from` to mart `to`, following edges only in
- * their direction (many-to-one), so the joined rows are exactly from's rows. On success
- * path[0..*len) holds the edges in order (path[0]->from == from, path[*len-1]->to == to,
- * each edge's `to` the next one's `from`); *len is 0 when from == to. Among paths of the
- * same length the one whose edges come first in s->joins order wins (deterministic).
- * Paths longer than max edges are not searched. Returns 0, or SQ_E_NOT_FOUND (with *len
- * 0) when no such path exists. The edges point into s. */
+ * their direction (many-to-one), so that LEFT JOINs along it keep exactly from's rows. On
+ * success path[0..*len) holds the edges in order (path[0]->from == from, path[*len-1]->to
+ * == to, each edge's `to` the next one's `from`); *len is 0 when from == to. path must
+ * have room for max edges; longer paths are not searched. Among paths of the same length
+ * the one whose edges come first in s->joins order wins, so the answer is deterministic;
+ * where two edges link the same marts (sales.order_date and sales.ship_date to a
+ * calendar) a caller that means a particular column should pick the edge itself.
+ * Returns 0, or SQ_E_NOT_FOUND (with *len 0) when there is no such path. The edges
+ * point into s. */
 int schema_join_path(const struct schema *s, const struct schema_mart *from,
                      const struct schema_mart *to, const struct schema_join **path, size_t max,
                      size_t *len);

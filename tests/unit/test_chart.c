@@ -264,6 +264,36 @@ static void test_line_month_names(void **state)
     sq_table_fini(&t);
 }
 
+/* A series ordered by the measure is drawn in time order all the same. */
+static void test_line_reordered(void **state)
+{
+    (void)state;
+    struct sq_table t;
+    columns(&t, "#month", "#sales", NULL);
+    row(&t, "3", "205005.49");
+    row(&t, "1", "94924.84");
+    row(&t, "2", "59751.25");
+    struct result_shape s = shape(SHAPE_TREND, 0, 1);
+    s.time_dim = 0;
+    s.grain = GRAIN_MONTH;
+    s.descending = 1;
+    json_t *j = chart("line_reordered_months", &t, &s);
+    json_t *sort = json_object_get(enc(j, "x"), "sort");
+    assert_string_equal(json_string_value(json_object_get(sort, "field")), "month");
+    assert_string_equal(json_string_value(json_object_get(sort, "op")), "min");
+    json_decref(j);
+    sq_table_fini(&t);
+
+    columns(&t, "#year", "#sales", NULL);
+    row(&t, "2017", "733215.26");
+    row(&t, "2014", "484247.5");
+    s.grain = GRAIN_YEAR;
+    j = chart("line_reordered_years", &t, &s);
+    assert_string_equal(enc_str(j, "x", "sort"), "ascending");
+    json_decref(j);
+    sq_table_fini(&t);
+}
+
 static void test_line_dates(void **state)
 {
     (void)state;
@@ -372,6 +402,12 @@ static void test_comparison(void **state)
     assert_string_equal(enc_str(j, "y", "field"), "value");
     assert_round_trip(j, &t, 3);
     json_decref(j);
+    /* No measure words: the name the period columns share. */
+    s.measure_label = "";
+    j = chart("compare_regions_unlabelled", &t, &s);
+    assert_string_equal(json_string_value(json_object_get(j, "title")), "Sales by region");
+    assert_string_equal(enc_str(j, "y", "title"), "sales");
+    json_decref(j);
     sq_table_fini(&t);
 }
 
@@ -413,22 +449,46 @@ static void test_weird_names_escaped(void **state)
     dump("weird_names", spec);
     json_t *j = json_loads(spec, 0, NULL);
     assert_non_null(j);
-    /* Data keys are the names as they are (the duplicate and the empty one renamed). */
+    /* Data keys are the names as they are (the duplicate and the empty one renamed, and a
+     * backslash, which Vega-Lite cannot reference, made "_"). */
     json_t *first = json_array_get(values(j), 0);
     assert_non_null(json_object_get(first, "a.b [\"c\"]"));
-    assert_true(json_number_value(json_object_get(first, "x\\y.z")) == 1.5);
-    assert_true(json_number_value(json_object_get(first, "x\\y.z 2")) == -2);
+    assert_true(json_number_value(json_object_get(first, "x_y.z")) == 1.5);
+    assert_true(json_number_value(json_object_get(first, "x_y.z 2")) == -2);
     assert_string_equal(json_string_value(json_object_get(first, "column")), "tab\there");
     json_t *second = json_array_get(values(j), 1);
     assert_string_equal(json_string_value(json_object_get(second, "a.b [\"c\"]")),
                         "\xEF\xBF\xBD\xEF\xBF\xBD");
-    assert_true(json_number_value(json_object_get(second, "x\\y.z")) == 1e300);
+    assert_true(json_number_value(json_object_get(second, "x_y.z")) == 1e300);
     /* Fields escape what Vega-Lite would read as a path (long names: horizontal bars). */
     assert_string_equal(enc_str(j, "y", "field"), "a\\.b \\[\\\"c\\\"\\]");
-    assert_string_equal(enc_str(j, "x", "field"), "x\\\\y\\.z");
+    assert_string_equal(enc_str(j, "x", "field"), "x_y\\.z");
     assert_string_equal(enc_str(j, "x", "title"), "odd \"measure\" \\ label");
     json_decref(j);
     free(spec);
+    sq_table_fini(&t);
+}
+
+/* The folded comparison refers to its period columns by field too. */
+static void test_weird_names_compare(void **state)
+{
+    (void)state;
+    struct sq_table t;
+    columns(&t, "it's a \"region\"", "#sales.2016", "#sales[2017]", "#value", NULL);
+    row(&t, "West", "187480.18", "250128.37", "33.4");
+    row(&t, "East", "180685.82", "213082.91", "17.9");
+    struct result_shape s = shape(SHAPE_COMPARISON, 0, 1);
+    s.measure2 = 2;
+    s.growth = 3;
+    json_t *j = chart("compare_weird_names", &t, &s);
+    json_t *fold = json_object_get(json_array_get(json_object_get(j, "transform"), 0), "fold");
+    assert_string_equal(json_string_value(json_array_get(fold, 0)), "sales\\.2016");
+    assert_string_equal(json_string_value(json_array_get(fold, 1)), "sales\\[2017\\]");
+    assert_string_equal(enc_str(j, "x", "field"), "it\\'s a \\\"region\\\"");
+    /* "value" is a column: the folded values go elsewhere. */
+    assert_string_equal(enc_str(j, "y", "field"), "value 2");
+    assert_round_trip(j, &t, 2);
+    json_decref(j);
     sq_table_fini(&t);
 }
 
@@ -489,9 +549,10 @@ int main(void)
         cmocka_unit_test(test_bar_breakdown),       cmocka_unit_test(test_bar_top_n_horizontal),
         cmocka_unit_test(test_share_bar),           cmocka_unit_test(test_line_year_month),
         cmocka_unit_test(test_line_month_names),    cmocka_unit_test(test_line_dates),
-        cmocka_unit_test(test_line_per_category),   cmocka_unit_test(test_two_dimensions),
-        cmocka_unit_test(test_comparison),          cmocka_unit_test(test_total_number),
-        cmocka_unit_test(test_weird_names_escaped), cmocka_unit_test(test_no_chart),
+        cmocka_unit_test(test_line_reordered),      cmocka_unit_test(test_line_per_category),
+        cmocka_unit_test(test_two_dimensions),      cmocka_unit_test(test_comparison),
+        cmocka_unit_test(test_total_number),        cmocka_unit_test(test_weird_names_escaped),
+        cmocka_unit_test(test_weird_names_compare), cmocka_unit_test(test_no_chart),
         cmocka_unit_test(test_row_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,8 @@ run: build
 	$(SALESQL) ingest $(DEMO_ARGS)
 	$(SALESQL) schema $(DEMO_ARGS)
 	$(SALESQL) sql $(DEMO_ARGS) "SELECT region, round(SUM(sales), 2) AS sales, round(SUM(profit), 2) AS profit FROM mart_dyn_sales WHERE order_date_year = 2023 GROUP BY region ORDER BY sales DESC"
+	$(SALESQL) ask $(DEMO_ARGS) "top 5 states by sales in Q3 2024"
+	$(SALESQL) ask $(DEMO_ARGS) "monthly profit in 2023 for the West region"
 
 test:
 	@sh scripts/deps.sh test

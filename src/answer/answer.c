@@ -256,7 +256,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     out->status = "ok";
     const char *mode = o && o->mode ? o->mode : "auto";
     if (strcmp(mode, "deep") == 0) {
-        set_error(out, SQ_E_UNSUPPORTED, "error",
+        set_error(out, SQ_E_USAGE, "error",
                   "deep mode needs a language model: set SALESQL_LLM_URL (or OPENAI_API_KEY) "
                   "and try again, or ask in fast mode");
         out->mode = "deep";

@@ -616,18 +616,6 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_printf(&in, ", %s", f->window.label);
     if (f->compare)
         sq_buf_printf(&in, ", %s vs %s", f->periods[0].label, f->periods[1].label);
-    if (f->date && uses_time) {
-        /* Name the date column when the mart has a choice of them. */
-        int ndates = 0;
-        const struct schema_mart *dm = f->date_mart ? f->date_mart : f->fact;
-        for (size_t i = 0; i < dm->ncols; i++)
-            ndates += strcmp(dm->cols[i].role, "date") == 0 && !dm->cols[i].derived_from;
-        if (ndates > 1) {
-            char w[128];
-            words(f->date->name, w, sizeof w);
-            sq_buf_printf(&in, " (by %s)", w);
-        }
-    }
     if (f->superlative && f->limit == 1)
         sq_buf_printf(&in, ", the %s", f->order < 0 ? "lowest" : "highest");
     else if (f->limit)
@@ -635,8 +623,23 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                       f->order < 0 ? "bottom" : "top", f->limit);
     else if (ndimcols && !e.ntime)
         sq_buf_puts(&in, ", highest first");
+    /* The date column when the mart has a choice of them, then the assumptions made. */
+    char date_note[140] = "";
+    if (f->date && uses_time) {
+        int ndates = 0;
+        const struct schema_mart *dm = f->date_mart ? f->date_mart : f->fact;
+        for (size_t i = 0; i < dm->ncols; i++)
+            ndates += strcmp(dm->cols[i].role, "date") == 0 && !dm->cols[i].derived_from;
+        if (ndates > 1) {
+            char w[128];
+            words(f->date->name, w, sizeof w);
+            snprintf(date_note, sizeof date_note, "by %s", w);
+        }
+    }
+    if (date_note[0])
+        sq_buf_printf(&in, " (%s%s", date_note, f->nassumptions ? "; " : ")");
     for (size_t i = 0; i < f->nassumptions; i++)
-        sq_buf_printf(&in, "%s%s", i ? "; " : " (", f->assumptions[i]);
+        sq_buf_printf(&in, "%s%s", i ? "; " : date_note[0] ? "" : " (", f->assumptions[i]);
     if (f->nassumptions)
         sq_buf_puts(&in, ")");
     free(out->interpretation);

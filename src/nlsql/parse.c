@@ -88,6 +88,7 @@ struct ctx {
     struct nl_frame *f;
     struct nl_answer *out;
     char why[300];
+    int lenient; /* a follow-up: checks wait for the merged frame */
 };
 
 /* ---- token helpers ---- */
@@ -1364,7 +1365,7 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                         period_month(&p, start.y, start.m);
                     else
                         snprintf(p.label, sizeof p.label, "the %s of %s", unit, a);
-                    assume(f, "the latest %s in the data (which ends on %s)", unit, a);
+                    assume(f, "the latest %s in the data, which ends on %s", unit, a);
                 } else if (t->kind == T_PREVIOUS) {
                     p.from = months ? nl__add_months(start, -months)
                                     : nl__from_days(nl__days(start) - days);
@@ -1377,7 +1378,7 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                         period_month(&p, p.from.y, p.from.m);
                     else
                         snprintf(p.label, sizeof p.label, "the %s before %s", unit, a);
-                    assume(f, "the %s before the latest in the data (which ends on %s)", unit, a);
+                    assume(f, "the %s before the latest in the data, which ends on %s", unit, a);
                 } else if (t->kind == T_TO_DATE) {
                     p.from = start;
                     p.to = nl__from_days(nl__days(anchor) + 1);
@@ -1511,6 +1512,47 @@ static void qualify(struct ctx *c)
             }
         }
     }
+}
+
+/* The checks and defaults that need the whole frame; for a follow-up they run on the
+ * merged frame ("top 10 instead" has nothing to rank until merged). */
+static int finish_frame(struct ctx *c)
+{
+    struct nl_frame *f = c->f;
+    /* "over time": by month within two years, else by year. */
+    for (size_t i = 0; i < f->ndims; i++) {
+        if (f->dims[i].col || (int)f->dims[i].grain != -1)
+            continue;
+        f->dims[i].grain = GRAIN_YEAR;
+        if (f->has_window && nl__days(f->window.to) - nl__days(f->window.from) <= 731)
+            f->dims[i].grain = GRAIN_MONTH;
+    }
+    /* Superlatives: "which category had the highest sales" is one row. */
+    if (f->superlative) {
+        if (f->ndims == 0)
+            return decline(c,
+                           "\"highest\" or \"lowest\" needs something to rank, such as a region");
+        if (!f->limit)
+            f->limit = 1;
+    }
+    if (f->limit && !f->order)
+        f->order = 1;
+    if (f->limit && f->ndims == 0)
+        return decline(c, "top or bottom N needs something to rank, such as customers");
+    if (f->growth && !has_time_dim(f) && !f->compare) {
+        /* "growth by region": the latest two years side by side. */
+        struct nl_date anchor;
+        if (!nl__anchor(f->date, &anchor))
+            return decline(c, "growth needs dates");
+        f->compare = 1;
+        period_year(&f->periods[0], anchor.y - 1);
+        period_year(&f->periods[1], anchor.y);
+        f->has_window = 0;
+        assume(f, "growth of %d over %d, the latest two years in the data", anchor.y, anchor.y - 1);
+    }
+    if (f->share && f->ndims == 0)
+        return decline(c, "a share needs something to divide by, such as \"by segment\"");
+    return 0;
 }
 
 /* Reads the spans into the frame. Returns 0, or SQ_E_UNSUPPORTED via decline(). */
@@ -1959,40 +2001,7 @@ static int build(struct ctx *c)
         return decline(c, c->why);
     if (vs && !f->compare)
         return decline(c, "a comparison needs two periods (such as 2016 vs 2017)");
-    /* "over time": by month within two years, else by year. */
-    for (size_t i = 0; i < f->ndims; i++) {
-        if (f->dims[i].col || (int)f->dims[i].grain != -1)
-            continue;
-        f->dims[i].grain = GRAIN_YEAR;
-        if (f->has_window && nl__days(f->window.to) - nl__days(f->window.from) <= 731)
-            f->dims[i].grain = GRAIN_MONTH;
-    }
-    /* Superlatives: "which category had the highest sales" is one row. */
-    if (f->superlative) {
-        if (f->ndims == 0)
-            return decline(c,
-                           "\"highest\" or \"lowest\" needs something to rank, such as a region");
-        if (!f->limit)
-            f->limit = 1;
-    }
-    if (f->limit && !f->order)
-        f->order = 1;
-    if (f->limit && f->ndims == 0)
-        return decline(c, "top or bottom N needs something to rank, such as customers");
-    if (f->growth && !has_time_dim(f) && !f->compare) {
-        /* "growth by region": the latest two years side by side. */
-        struct nl_date anchor;
-        if (!nl__anchor(f->date, &anchor))
-            return decline(c, "growth needs dates");
-        f->compare = 1;
-        period_year(&f->periods[0], anchor.y - 1);
-        period_year(&f->periods[1], anchor.y);
-        f->has_window = 0;
-        assume(f, "growth of %d over %d, the latest two years in the data", anchor.y, anchor.y - 1);
-    }
-    if (f->share && f->ndims == 0)
-        return decline(c, "a share needs something to divide by, such as \"by segment\"");
-    return 0;
+    return c->lenient ? 0 : finish_frame(c);
 }
 
 /* ---- follow-ups ---- */
@@ -2059,7 +2068,8 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
         out.growth = 1;
     out.nassumptions = 0;
     for (size_t i = 0; i < cur->nassumptions; i++)
-        assume(&out, "%s", cur->assumptions[i]);
+        if (named_measure || strncmp(cur->assumptions[i], "measured by", 11) != 0)
+            assume(&out, "%s", cur->assumptions[i]);
     *f = out;
 }
 
@@ -2107,6 +2117,7 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
                  is_w(&c, i, "same") || is_w(&c, i, "but") || is_w(&c, i, "then")))
                 add_span(&c, SP_FILLER, i, i + 1);
         struct nl_frame prev = *previous;
+        c.lenient = 1;
         rc = build(&c);
         if (rc == 0) {
             int named_measure = 0, named_dims = 0, named_time = 0, named_top = 0;
@@ -2119,6 +2130,7 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
             }
             struct nl_frame cur = *c.f;
             merge_followup(c.f, &prev, &cur, named_measure, named_dims, named_time, named_top);
+            rc = finish_frame(&c);
         }
     } else {
         rc = build(&c);

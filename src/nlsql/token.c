@@ -43,9 +43,10 @@ void nl_fold(const char *s, char *out, size_t size)
                          : (*p & 0xF0) == 0xE0 ? 3
                          : (*p & 0xF8) == 0xF0 ? 4
                                                : 1;
-            for (size_t i = 0; i < len && p[i] && o + 1 < size; i++)
+            size_t i = 0;
+            for (; i < len && p[i] && o + 1 < size; i++)
                 out[o++] = (char)p[i];
-            p += len;
+            p += i ? i : 1; /* never past the end of a cut-short sequence */
         }
     }
     out[o] = '\0';
@@ -87,7 +88,7 @@ void nl_singular(const char *word, char *out, size_t size)
 
 static struct nl_token *push(struct nl_tokens *t, enum nl_token_kind kind, int start, int end)
 {
-    if (t->n >= NL_MAX_TOKENS)
+    if (t->n >= t->cap)
         return NULL;
     struct nl_token *k = &t->t[t->n++];
     memset(k, 0, sizeof *k);
@@ -168,7 +169,11 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
     size_t len = strlen(question);
     if (len > NL_MAX_QUESTION)
         return SQ_E_TOO_BIG;
-    out->t = sq_arena_alloc(&out->arena, NL_MAX_TOKENS * sizeof *out->t);
+    /* A token takes at least one byte: short texts (the lexicon tokenizes every value)
+     * need short arrays. */
+    size_t cap = len + 1 < NL_MAX_TOKENS ? len + 1 : NL_MAX_TOKENS;
+    out->t = sq_arena_alloc(&out->arena, cap * sizeof *out->t);
+    out->cap = cap;
     const char *q = question;
     int i = 0;
     char buf[NL_MAX_QUESTION * 2 + 8];
@@ -182,14 +187,14 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
         memset(&tmp, 0, sizeof tmp);
         int currency = 0;
         int start = i;
-        if ((c == '$' || (unsigned char)q[i] == 0xE2 || (unsigned char)q[i] == 0xC2) &&
-            (isdigit((unsigned char)q[i + 1]) ||
-             (c == 0xE2 && q[i + 1] == '\x82' && q[i + 2] == '\xac' &&
-              isdigit((unsigned char)q[i + 3])) ||
-             (c == 0xC2 && q[i + 1] == '\xa3' && isdigit((unsigned char)q[i + 2])))) {
-            /* $500, €500, £500 */
+        /* $500, €500, £500: the sign is skipped only when a digit follows it. */
+        int sign = c == '$'                                                  ? 1
+                   : (c == 0xE2 && q[i + 1] == '\x82' && q[i + 2] == '\xac') ? 3
+                   : (c == 0xC2 && q[i + 1] == '\xa3')                       ? 2
+                                                                             : 0;
+        if (sign && isdigit((unsigned char)q[i + sign])) {
             currency = 1;
-            i += c == '$' ? 1 : c == 0xE2 ? 3 : 2;
+            i += sign;
         }
         if (isdigit((unsigned char)q[i])) {
             int end = read_number(q, i, &tmp);
@@ -223,7 +228,8 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
             /* Digits glued to letters ("2016q3", "b2b"): read as one word below. */
             i = start;
         }
-        if (is_word_byte((unsigned char)q[i])) {
+        if (is_word_byte((unsigned char)q[i]) &&
+            !((unsigned char)q[i] == 0xE2 && (unsigned char)q[i + 1] == 0x80)) {
             int j = i;
             /* A word: letters, digits, inner apostrophes, inner hyphens split later. */
             for (;;) {
@@ -276,6 +282,13 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
         }
         /* Punctuation: one token per character (UTF-8 sequences kept whole). */
         int plen = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        /* A sequence cut short (or invalid) is one byte: never step over the end. */
+        for (int k = 1; k < plen; k++) {
+            if (((unsigned char)q[i + k] & 0xC0) != 0x80) {
+                plen = 1;
+                break;
+            }
+        }
         if (c == '>' || c == '<' || c == '!' || c == '=') {
             if (q[i + 1] == '=')
                 plen = 2;

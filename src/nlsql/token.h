@@ -35,6 +35,7 @@ enum { NL_MAX_QUESTION = 2000, NL_MAX_TOKENS = 400 };
 struct nl_tokens {
     struct nl_token *t;
     size_t n;
+    size_t cap;
     struct sq_arena arena;
 };
 

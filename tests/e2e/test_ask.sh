@@ -1,0 +1,92 @@
+# `salesql ask` as users and programs see it: the answer object of DESIGN.md, exit
+# statuses, declined questions with the unplaced words and suggestions, follow-ups in a
+# session, and hostile questions that must change nothing.
+. "$(dirname "$0")/lib.sh"
+
+S="$DATASETS/superstore"; DB="$WORK/s.duckdb"
+expect_status "ingest" 0 "$SALESQL" ingest --quiet --data "$S" --db "$DB"
+ask() { "$SALESQL" ask --quiet --data "$S" --db "$DB" "$@"; }
+
+# json NAME FILE JS: evaluates a JavaScript expression over the parsed JSON as `a`.
+json() {
+    CHECKS=$((CHECKS + 1))
+    if ! node -e "const a = JSON.parse(require('fs').readFileSync('$2', 'utf8')); if (!($3)) { console.error(JSON.stringify(a).slice(0, 600)); process.exit(1); }" 2>"$WORK/js.err"; then
+        fail "$1: $3 is false for $(cat "$WORK/js.err")"
+    fi
+}
+
+expect_status "ask json" 0 ask --format json "Show top 5 regions by sales in Q3 2016"
+cp "$WORK/out" "$WORK/a.json"
+json "one object" "$WORK/a.json" "typeof a === 'object' && !Array.isArray(a)"
+json "keys" "$WORK/a.json" "['question','status','mode','sql','columns','rows','row_count','truncated','interpretation','insights','chart','cached','timings_ms','llm','error'].every(k => k in a)"
+json "status" "$WORK/a.json" "a.status === 'ok' && a.mode === 'fast' && a.error === null"
+json "sql" "$WORK/a.json" "/^SELECT /.test(a.sql) && a.sql.includes('mart_dyn_sample_superstore')"
+json "columns" "$WORK/a.json" "a.columns.length === 2 && a.columns[0].name === 'region' && a.columns[1].type === 'DOUBLE'"
+json "rows" "$WORK/a.json" "a.row_count === 4 && a.rows[0][0] === 'West' && Math.abs(a.rows[0][1] - 50719.61) < 0.01"
+json "numbers are numbers" "$WORK/a.json" "typeof a.rows[0][1] === 'number'"
+json "interpretation" "$WORK/a.json" "a.interpretation.startsWith('Total sales by region, July–September 2016, highest first, top 5')"
+json "insights" "$WORK/a.json" "a.insights.length >= 2 && a.insights[0].startsWith('West leads with 50,720')"
+json "chart" "$WORK/a.json" "a.chart['\$schema'] === 'https://vega.github.io/schema/vega-lite/v5.json' && a.chart.data.values.length === 4"
+json "timings" "$WORK/a.json" "a.timings_ms.understand > 0 && a.timings_ms.understand < 50 && a.timings_ms.total >= a.timings_ms.execute"
+json "llm" "$WORK/a.json" "a.llm.calls === 0 && a.llm.prompt_tokens === 0"
+json "not cached" "$WORK/a.json" "a.cached === false"
+
+expect_status "dates are ISO strings" 0 ask --format json "sales by ship date in Q1 2017 by month"
+expect_status "table output" 0 ask "profit by segment in 2015"
+contains "interpretation line" "$WORK/out" "Total profit by segment, 2015"
+contains "sql line" "$WORK/out" "SELECT segment, SUM(profit) AS profit"
+contains "readable numbers" "$WORK/out" "28,460.17"
+contains "insight" "$WORK/out" "• Consumer leads with 28,460"
+expect_status "csv output" 0 ask --format csv "sales by region"
+contains "csv header" "$WORK/out" "region,sales"
+
+# Declined: exit 3, the words it could not place with their offsets, suggestions.
+expect_status "declined" 3 ask --format json "sales by zodiac sign in 2016"
+cp "$WORK/out" "$WORK/d.json"
+json "declined status" "$WORK/d.json" "a.status === 'unsupported' && a.error.code === 'unsupported' && a.sql === null"
+json "unplaced words" "$WORK/d.json" "a.unplaced.some(u => u.word === 'zodiac' && u.offset === 9) && a.unplaced.some(u => u.word === 'sign' && u.offset === 16)"
+json "suggestions" "$WORK/d.json" "a.suggestions.length >= 2 && a.suggestions.every(s => typeof s === 'string')"
+json "understood" "$WORK/d.json" "a.understood.includes('column sales')"
+expect_status "declined text" 3 ask "what is the capital of France?"
+contains "says so" "$WORK/err" "not understood"
+contains "names the word" "$WORK/err" "could not place \"capital\""
+contains "suggests" "$WORK/err" "try:"
+
+# Follow-ups edit the session's last question.
+for step in "sales by category in 2016|Total sales by category, 2016" \
+    "now by quarter|Total sales by quarter, 2016" \
+    "only Furniture|where category is Furniture, 2016" \
+    "what about 2015?|where category is Furniture, 2015" \
+    "show profit instead|Total profit by quarter, where category is Furniture, 2015" \
+    "now by region|Total profit by region, where category is Furniture, 2015" \
+    "top 2 instead|highest first, top 2"; do
+    q=${step%%|*}
+    want=${step#*|}
+    expect_status "follow-up: $q" 0 ask --session t1 "$q"
+    contains "follow-up: $q" "$WORK/out" "$want"
+done
+expect_status "other session is fresh" 3 ask --session t2 "now by quarter"
+expect_status "bad session id" 2 ask --session "../x" "sales"
+
+# Hostile questions: declined or answered harmlessly; nothing changes.
+before=$(ask --format csv "sales by region" | md5sum)
+expect_status "injection" 3 ask "sales in West'; DROP TABLE raw_sample_superstore; --"
+expect_status "sql as question" 3 ask "SELECT * FROM read_csv('/etc/passwd')"
+long=$(head -c 3000 /dev/zero | tr '\0' 'a')
+expect_status "too long" 3 ask "$long"
+contains "too long says why" "$WORK/err" "longer than"
+expect_status "control characters" 3 ask "$(printf 'sales\001\002 by \033[31mregion')"
+expect_status "empty" 3 ask ""
+expect_status "only punctuation" 3 ask "?!?"
+after=$(ask --format csv "sales by region" | md5sum)
+CHECKS=$((CHECKS + 1))
+[ "$before" = "$after" ] || fail "the data changed after hostile questions"
+
+# Usage.
+expect_status "deep without a model" 2 ask --mode deep "sales"
+contains "deep says how" "$WORK/err" "SALESQL_LLM_URL"
+expect_status "bad mode" 2 ask --mode sideways "sales"
+expect_status "no question" 2 ask
+expect_status "help" 0 ask --help
+contains "help text" "$WORK/out" "Usage: salesql ask"
+finish

@@ -34,75 +34,60 @@ struct nl_lexicon {
     size_t singles_cap;
 };
 
-/* Words that sales people say for what data sets call otherwise. Only consulted when a
- * word names nothing in the data itself. */
-static const char *const glossary[][2] = {
-    {"revenue", "sales"},
-    {"revenues", "sales"},
-    {"turnover", "sales"},
-    {"income", "sales"},
-    {"takings", "sales"},
-    {"sale", "sales"},
-    {"unit", "quantity"},
-    {"units", "quantity"},
-    {"qty", "quantity"},
-    {"volume", "quantity"},
-    {"item", "quantity"},
-    {"items", "quantity"},
-    {"pieces", "quantity"},
-    {"earnings", "profit"},
-    {"profits", "profit"},
-    {"client", "customer"},
-    {"clients", "customer"},
-    {"buyer", "customer"},
-    {"buyers", "customer"},
-    {"shopper", "customer"},
-    {"shoppers", "customer"},
-    {"account", "customer"},
-    {"accounts", "customer"},
-    {"sku", "product"},
-    {"skus", "product"},
-    {"good", "product"},
-    {"goods", "product"},
-    {"merchandise", "product"},
-    {"purchase", "order"},
-    {"purchases", "order"},
-    {"transaction", "order"},
-    {"transactions", "order"},
-    {"nation", "country"},
-    {"nations", "country"},
-    {"province", "state"},
-    {"provinces", "state"},
-    {"town", "city"},
-    {"towns", "city"},
-    {"zone", "region"},
-    {"area", "region"},
-    {"areas", "region"},
-    {"shipping", "ship"},
-    {"shipment", "ship"},
-    {"delivery", "ship"},
-    {"costs", "cost"},
-    {"pricing", "price"},
-    {"prices", "price"},
-    {"markdown", "discount"},
-    {"rebate", "discount"},
-    {"staff", "employee"},
-    {"salesperson", "employee"},
-    {"rep", "employee"},
-    {"reps", "employee"},
-    {"vendor", "supplier"},
-    {"vendors", "supplier"},
-    {"carrier", "shipper"},
-    {"carriers", "shipper"},
-    {"subcategory", "sub category"},
-    {"subcategories", "sub category"},
+/* Words that sales people use for the same thing; the first of each group is its
+ * canonical word. Only consulted when a word names nothing in the data itself: then the
+ * other words of its group are tried, so "sales" finds a net_revenue column and
+ * "revenue" a sales column. */
+static const char *const groups[][10] = {
+    {"sales", "revenue", "revenues", "turnover", "income", "amount", "gmv", "takings", "sale",
+     NULL},
+    {"quantity", "units", "unit", "qty", "volume", "items", "item", "pieces", NULL},
+    {"profit", "profits", "earnings", NULL},
+    {"customer", "client", "clients", "buyer", "buyers", "shopper", "shoppers", "account",
+     "accounts", NULL},
+    {"product", "sku", "skus", "good", "goods", "merchandise", "article", NULL},
+    {"order", "purchase", "purchases", "transaction", "transactions", NULL},
+    {"country", "nation", "nations", NULL},
+    {"state", "province", "provinces", NULL},
+    {"city", "town", "towns", NULL},
+    {"region", "zone", "area", "areas", "territory", NULL},
+    {"ship", "shipping", "shipment", "delivery", NULL},
+    {"cost", "costs", "cogs", NULL},
+    {"price", "prices", "pricing", NULL},
+    {"discount", "discounts", "markdown", "rebate", NULL},
+    {"employee", "staff", "salesperson", "rep", "reps", NULL},
+    {"supplier", "vendor", "vendors", NULL},
+    {"shipper", "carrier", "carriers", NULL},
+    {"sub category", "subcategory", "subcategories", NULL},
 };
+
+static int group_of(const char *word)
+{
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+        for (int k = 0; groups[g][k]; k++)
+            if (strcmp(groups[g][k], word) == 0)
+                return (int)g;
+    return -1;
+}
 
 const char *nl_glossary(const char *word)
 {
-    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0]; i++)
-        if (strcmp(glossary[i][0], word) == 0)
-            return glossary[i][1];
+    int g = group_of(word);
+    return g >= 0 && strcmp(groups[g][0], word) != 0 ? groups[g][0] : NULL;
+}
+
+const struct nl_entry *nl_lexicon_concept(const struct nl_lexicon *lx, const char *word)
+{
+    int g = group_of(word);
+    if (g < 0)
+        return NULL;
+    for (int k = 0; groups[g][k]; k++) {
+        if (strcmp(groups[g][k], word) == 0)
+            continue;
+        const struct nl_entry *e = nl_lexicon_get(lx, groups[g][k]);
+        if (e)
+            return e;
+    }
     return NULL;
 }
 
@@ -455,10 +440,17 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
             add(lx, st.data, &ms);
         }
         sq_buf_fini(&st);
+        size_t nhidden;
+        const char *const *hidden = playbook_hidden(pb, &nhidden);
         for (size_t c = 0; c < m->ncols; c++) {
             const struct schema_column *col = &m->cols[c];
             if (col->derived_from)
                 continue; /* calendar parts are reached through time words */
+            int is_hidden = 0;
+            for (size_t h = 0; h < nhidden && !is_hidden; h++)
+                is_hidden = strcmp(hidden[h], col->name) == 0;
+            if (is_hidden)
+                continue; /* the playbook hides it from questions */
             add_column(lx, m, col);
             if (col->nvalues)
                 add_values(lx, m, col);
@@ -479,6 +471,36 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
             phrase_of(syn[i].key, 1, &b);
             add(lx, b.data, &sense);
         }
+    }
+    /* The playbook's glossary: a word for a column, or for a value. */
+    const struct playbook_pair *glo = playbook_glossary(pb, &n);
+    for (size_t i = 0; i < n; i++) {
+        char meaning[256];
+        nl_fold(glo[i].value, meaning, sizeof meaning);
+        phrase_of(glo[i].key, 0, &b);
+        char *word = xstrdup(b.data ? b.data : "");
+        for (size_t mi = 0; mi < s->nmarts; mi++) {
+            const struct schema_mart *m = &s->marts[mi];
+            for (size_t c = 0; c < m->ncols; c++) {
+                const struct schema_column *col = &m->cols[c];
+                struct nl_sense sense = {.quality = NL_EXACT, .mart = m, .col = col};
+                if (strcmp(col->name, glo[i].value) == 0) {
+                    sense.kind = NL_SENSE_COLUMN;
+                    add(lx, word, &sense);
+                }
+                for (size_t v = 0; v < col->nvalues; v++) {
+                    char folded[256];
+                    nl_fold(col->values[v].value, folded, sizeof folded);
+                    if (strcmp(folded, meaning) == 0) {
+                        sense.kind = NL_SENSE_VALUE;
+                        sense.value = col->values[v].value;
+                        sense.count = col->values[v].count;
+                        add(lx, word, &sense);
+                    }
+                }
+            }
+        }
+        free(word);
     }
     const struct playbook_pair *met = playbook_metrics(pb, &n);
     for (size_t i = 0; i < n; i++) {

@@ -54,6 +54,9 @@ const struct nl_entry *nl_lexicon_get(const struct nl_lexicon *lx, const char *p
 const struct nl_entry *nl_lexicon_fuzzy(const struct nl_lexicon *lx, const char *word);
 /* The glossary's canonical word for a word ("revenue" -> "sales"), or NULL. */
 const char *nl_glossary(const char *word);
+/* The entry of another word of word's glossary group ("sales" -> the entry of "revenue"
+ * in a data set that says revenue), or NULL. */
+const struct nl_entry *nl_lexicon_concept(const struct nl_lexicon *lx, const char *word);
 const struct schema *nl_lexicon_schema(const struct nl_lexicon *lx);
 const struct playbook *nl_lexicon_playbook(const struct nl_lexicon *lx);
 /* The words of a mart's name without the prefix every mart shares. */

@@ -726,11 +726,9 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
     if (!e && n > 1)
         e = nl_lexicon_get(c->lx, joined);
     if (!e && n == 1) {
-        const char *g = nl_glossary(tok(c, i)->text);
-        if (!g)
-            g = nl_glossary(tok(c, i)->stem);
-        if (g)
-            e = nl_lexicon_get(c->lx, g);
+        e = nl_lexicon_concept(c->lx, tok(c, i)->text);
+        if (!e)
+            e = nl_lexicon_concept(c->lx, tok(c, i)->stem);
     }
     return e;
 }
@@ -866,10 +864,10 @@ static int filler_word(const char *w)
                                     "ship",        "receive",    "received",
                                     "delivered",   "spend",      "spent",
                                     "contributed", "contribute", "contributes",
-                                    "account",     "accounted",  "accounts",
-                                    "belong",      "belonging",  "between",
-                                    "among",       "amongst",    "done",
-                                    "go",          "went",       NULL};
+                                    "accounted",   "belong",     "belonging",
+                                    "between",     "among",      "amongst",
+                                    "done",        "go",         "went",
+                                    NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -910,10 +908,21 @@ static int distance(const struct ctx *c, const struct schema_mart *to)
 
 /* Picks a span's sense for a role: best quality, reachable from the fact, a role that
  * fits. Returns NULL if no sense can play it. */
+static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
+                                       const struct nl_sense **tie);
+
 static const struct nl_sense *pick(const struct ctx *c, const struct span *s, enum role want)
 {
-    const struct nl_sense *best = NULL;
-    long best_score = -1000000;
+    return pick_alt(c, s, want, NULL);
+}
+
+/* pick, also reporting in *tie a different column that scored as well as the one chosen
+ * (an ambiguity to state in the interpretation). */
+static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
+                                       const struct nl_sense **tie)
+{
+    const struct nl_sense *best = NULL, *second = NULL;
+    long best_score = -1000000, second_score = -1000000;
     for (size_t k = 0; k < s->entry->n; k++) {
         const struct nl_sense *x = &s->entry->senses[k];
         long score = (long)x->quality * 100;
@@ -967,10 +976,20 @@ static const struct nl_sense *pick(const struct ctx *c, const struct span *s, en
             break;
         }
         if (score > best_score) {
+            second_score = best_score;
+            second = best;
             best_score = score;
             best = x;
+        } else if (score > second_score) {
+            second_score = score;
+            second = x;
         }
     }
+    if (tie)
+        *tie = second && second_score == best_score && second->col != best->col &&
+                       second->kind == best->kind
+                   ? second
+                   : NULL;
     return best;
 }
 
@@ -1242,8 +1261,11 @@ static void absorb_column_word(struct ctx *c, struct span *v)
             continue;
         for (size_t x = 0; x < s->entry->n; x++) {
             const struct nl_sense *sn = &s->entry->senses[x];
+            /* The mart word only when it is a lookup table's ("Seafood category"): the
+             * fact's own name says what is counted ("phone orders"). */
             if ((sn->kind == NL_SENSE_COLUMN && sn->col == v->sense->col) ||
-                (sn->kind == NL_SENSE_MART && sn->mart == v->sense->mart)) {
+                (sn->kind == NL_SENSE_MART && sn->mart == v->sense->mart &&
+                 sn->mart != c->f->fact)) {
                 s->role = R_DONE;
                 return;
             }
@@ -1390,9 +1412,9 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                         p.from = nl__add_months(p.to, -months * t->n);
                     else
                         p.from = nl__from_days(nl__days(p.to) - (long)days * t->n);
-                    snprintf(p.label, sizeof p.label, "the last %d %s%s to %s", t->n, unit,
+                    snprintf(p.label, sizeof p.label, "the %d %s%s to %s", t->n, unit,
                              t->n == 1 ? "" : "s", a);
-                    assume(f, "counted back from %s, the latest date in the data", a);
+                    assume(f, "%s is the latest date in the data", a);
                 }
             }
         }
@@ -1675,6 +1697,7 @@ static int build(struct ctx *c)
             if (want_count && !count_span && !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
                 count_span = s;
                 s->role = R_COUNT;
+                s->sense = s->entry && s->entry->n ? &s->entry->senses[0] : NULL;
                 want_count = 0;
                 pending_by = 0;
                 break;
@@ -1697,7 +1720,9 @@ static int build(struct ctx *c)
             }
             per = 0;
             /* A value: a filter (or a dimension's value list). */
-            const struct nl_sense *val = has_value_sense(s) ? pick(c, s, R_FILTER) : NULL;
+            const struct nl_sense *val_tie = NULL;
+            const struct nl_sense *val =
+                has_value_sense(s) ? pick_alt(c, s, R_FILTER, &val_tie) : NULL;
             const struct nl_sense *dim = pick(c, s, R_DIM);
             const struct nl_sense *mea = pick(c, s, R_MEASURE);
             /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
@@ -1734,9 +1759,23 @@ static int build(struct ctx *c)
                 s->role = R_FILTER;
                 if (add_value_filter(c, val, neg) != 0)
                     return decline(c, "too many filters");
+                if (val_tie)
+                    assume(f, "%s taken as %s, not %s", val->value, val->col->name,
+                           val_tie->col->name);
                 absorb_column_word(c, s);
                 /* "excluding Technology and Furniture": the negation carries over "and". */
                 neg = neg && nx && nx->kind == SP_AND;
+                break;
+            }
+            /* "where discount is above 10%", "at least 10 units": a measure next to a
+             * comparison is what the comparison limits, not something to report. */
+            struct span *prev_cmp = k > 0 && c->sp[k - 1].kind == SP_CMP ? &c->sp[k - 1] : NULL;
+            if (mea && mea->kind == NL_SENSE_COLUMN &&
+                ((nx && nx->kind == SP_CMP && nx->role != R_DONE) ||
+                 (prev_cmp && prev_cmp->role != R_DONE))) {
+                numeric_filter(c, nx && nx->kind == SP_CMP ? nx : prev_cmp, mea->mart, mea->col);
+                s->sense = mea;
+                s->role = R_DONE;
                 break;
             }
             if (mea) {
@@ -1810,6 +1849,7 @@ static int build(struct ctx *c)
                 if (f->nmeasures == 0 && !count_span) {
                     count_span = s;
                     s->role = R_COUNT;
+                    s->sense = &s->entry->senses[0];
                 } else {
                     s->role = R_DONE;
                 }
@@ -1934,7 +1974,7 @@ static int build(struct ctx *c)
     /* Numeric comparisons bind to the measure or column named next to them. */
     for (size_t k = 0; k < c->nsp; k++) {
         struct span *s = &c->sp[k];
-        if (s->kind != SP_CMP)
+        if (s->kind != SP_CMP || s->role == R_DONE)
             continue;
         const struct schema_column *col = NULL;
         const struct schema_mart *m = NULL;

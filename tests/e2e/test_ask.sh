@@ -82,6 +82,32 @@ after=$(ask --format csv "sales by region" | md5sum)
 CHECKS=$((CHECKS + 1))
 [ "$before" = "$after" ] || fail "the data changed after hostile questions"
 
+# The playbook: synonyms, glossary words for values, metrics, hidden columns, the default
+# date column.
+P="$WORK/pb"
+mkdir -p "$P"
+cp "$S/Sample - Superstore.csv" "$P/"
+cat >"$P/playbook.yaml" <<'YAML'
+default_date: ship_date
+synonyms:
+  sales: [bookings, gmv]
+  customer_name: [account]
+glossary:
+  big apple: New York City
+metrics:
+  margin: SUM(profit) / SUM(sales)
+hidden: [row_id]
+YAML
+pask() { "$SALESQL" ask --quiet --data "$P" --db "$WORK/pb.duckdb" "$@"; }
+expect_status "synonym" 0 pask "top 3 accounts by bookings"
+contains "synonym columns" "$WORK/out" "SELECT customer_name, SUM(sales) AS sales"
+expect_status "glossary value" 0 pask "gmv in the big apple"
+contains "glossary value sql" "$WORK/out" "city = 'New York City'"
+expect_status "metric" 0 pask "margin by region in 2017"
+contains "metric sql" "$WORK/out" "(SUM(profit) / SUM(sales)) AS margin"
+contains "default date" "$WORK/out" "ship_date >= DATE '2017-01-01'"
+expect_status "hidden column" 3 pask "sales by row id"
+
 # Usage.
 expect_status "deep without a model" 2 ask --mode deep "sales"
 contains "deep says how" "$WORK/err" "SALESQL_LLM_URL"

@@ -14,4 +14,13 @@ for ds in superstore auto_sales northwind adventureworks; do
         fi
     done
 done
+# A data set of our own that none of the parser's rules were written for: other column
+# names (NetRevenue, UnitsSold, ProductFamily), day-first dates, no "sales" column.
+T="$SALESQL_SRC/tests/data/transactions"
+expect_status "ingest transactions" 0 "$SALESQL" ingest --quiet --data "$T" --db "$WORK/tx.duckdb"
+CHECKS=$((CHECKS + 1))
+if ! "$SALESQL" eval --quiet --data "$T" --db "$WORK/tx.duckdb" --min-correct 1 --max-wrong 0 \
+    "$SALESQL_SRC/tests/eval/transactions.jsonl" >"$WORK/eval.out" 2>&1; then
+    fail "eval transactions: $(cat "$WORK/eval.out")"
+fi
 finish

@@ -238,6 +238,12 @@ static void suggest(struct answerer *a, struct answer *out)
     out->nsuggestions = n;
 }
 
+static void stage(const struct answer_options *o, const char *name)
+{
+    if (o && o->on_stage)
+        o->on_stage(o->ud, name);
+}
+
 static void set_error(struct answer *out, int code, const char *status, const char *msg)
 {
     out->status = status;
@@ -264,6 +270,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
         return out->error.code;
     }
     char *norm = normalize(question);
+    stage(o, "understanding");
     struct nl_answer na;
     nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
     out->understand_ms = sq_now_ms() - t0;
@@ -323,6 +330,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     snprintf(out->measure_label, sizeof out->measure_label, "%s", na.measure_label);
     out->shape.measure_label = out->measure_label;
     double t1 = sq_now_ms();
+    stage(o, "validating");
     struct guarded_query *gq = NULL;
     int rc = guard_check(a->conn, &a->policy, na.sql, &gq, &out->error);
     out->guard_ms = sq_now_ms() - t1;
@@ -333,11 +341,13 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
         struct store_limits lim = {.max_rows = o && o->max_rows ? o->max_rows : 10000,
                                    .timeout_ms = o && o->timeout_ms ? o->timeout_ms : 30000};
         double t2 = sq_now_ms();
+        stage(o, "running");
         rc = guard_execute(a->conn, gq, &lim, &out->table, &out->error);
         out->execute_ms = sq_now_ms() - t2;
         if (rc) {
             out->status = "error";
         } else {
+            stage(o, "writing insights");
             insights_build(&out->table, &out->shape, MAX_INSIGHTS, &out->insights, &out->ninsights);
             out->chart = chart_build(&out->table, &out->shape);
         }

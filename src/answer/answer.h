@@ -29,6 +29,10 @@ struct answer_options {
     size_t max_rows;                 /* row cap (default 10000) */
     double timeout_ms;               /* query time limit (default 30000) */
     const struct nl_frame *previous; /* the session's last frame, or NULL */
+    /* Called as each stage starts ("understanding", "validating", "running",
+     * "writing insights"), from the calling thread; may be NULL. */
+    void (*on_stage)(void *ud, const char *stage);
+    void *ud;
 };
 
 struct answer {

@@ -5,7 +5,8 @@
 set -eu
 want="cmake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libuchardet-dev npm"
 if [ "${1:-build}" = test ]; then
-    want="$want libcmocka-dev"
+    # curl drives the API tests; chromium the browser tests; wrk the load benchmark.
+    want="$want libcmocka-dev curl chromium wrk"
 fi
 missing=""
 for p in $want; do

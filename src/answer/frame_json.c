@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char *const aggs[] = {
-    "sum", "avg", "min", "max", "median", "count", "count_distinct", "ratio", "metric"};
+    "sum", "avg", "min", "max", "median", "count", "count_distinct", "ratio", "metric", "margin"};
 
 static void date_str(char *out, size_t n, struct nl_date d)
 {
@@ -202,7 +202,8 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
                      ? json_string_value(json_object_get(v, "noun"))
                      : "");
         int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
-        if (!m->mart || (needs_col && !m->col) || (m->agg == NL_AGG_RATIO && !m->per))
+        if (!m->mart || (needs_col && !m->col) ||
+            ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN) && !m->per))
             goto done;
     }
     json_array_foreach(json_object_get(root, "dims"), i, v)

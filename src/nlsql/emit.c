@@ -149,6 +149,13 @@ static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measur
     case NL_AGG_METRIC:
         sq_buf_printf(b, "(%s)", m->metric_sql);
         break;
+    case NL_AGG_MARGIN:
+        sq_buf_puts(b, "100.0 * SUM(");
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s / NULLIF(SUM(", fl);
+        put_col(e, b, m->mart, m->per);
+        sq_buf_printf(b, ")%s, 0)", fl);
+        break;
     }
     sq_buf_fini(&filter);
 }
@@ -203,6 +210,9 @@ static void measure_alias(const struct nl_measure *m, char *out, size_t n)
     case NL_AGG_METRIC:
         snake(m->metric, out, n);
         break;
+    case NL_AGG_MARGIN:
+        snprintf(out, n, "margin_pct");
+        break;
     }
 }
 
@@ -245,6 +255,9 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
         break;
     case NL_AGG_METRIC:
         snprintf(out, n, "%s", m->metric);
+        break;
+    case NL_AGG_MARGIN:
+        snprintf(out, n, "margin (%.60s as %% of %.60s)", m->col->name, m->per->name);
         break;
     }
 }

@@ -45,6 +45,8 @@ enum span_kind {
     SP_PER,    /* "per" before an entity in a ratio: average profit per order */
     SP_ROWS,   /* rows, records, order lines: what a count of rows counts */
     SP_AOV,    /* average order value */
+    SP_ORDER,  /* highest first, descending */
+    SP_MARGIN, /* (profit) margin: profit as a share of sales */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -88,7 +90,8 @@ struct ctx {
     struct nl_frame *f;
     struct nl_answer *out;
     char why[300];
-    int lenient; /* a follow-up: checks wait for the merged frame */
+    int lenient;     /* a follow-up: checks wait for the merged frame */
+    int plural_rank; /* what a superlative ranks was named in the plural */
 };
 
 /* ---- token helpers ---- */
@@ -541,7 +544,21 @@ static const struct cue cues[] = {
     {{"qoq", NULL, NULL, NULL}, SP_GROWTH, GRAIN_QUARTER},
     {{"growth", "rate", NULL, NULL}, SP_GROWTH, 0},
     {{"growth", NULL, NULL, NULL}, SP_GROWTH, 0},
+    {{"change", NULL, NULL, NULL}, SP_GROWTH, 0},
+    {{"changed", NULL, NULL, NULL}, SP_GROWTH, 0},
+    {{"highest", "first", NULL, NULL}, SP_ORDER, 1},
+    {{"largest", "first", NULL, NULL}, SP_ORDER, 1},
+    {{"biggest", "first", NULL, NULL}, SP_ORDER, 1},
+    {{"lowest", "first", NULL, NULL}, SP_ORDER, -1},
+    {{"smallest", "first", NULL, NULL}, SP_ORDER, -1},
+    {{"descending", NULL, NULL, NULL}, SP_ORDER, 1},
+    {{"ascending", NULL, NULL, NULL}, SP_ORDER, -1},
+    {{"profit", "margin", NULL, NULL}, SP_MARGIN, 0},
+    {{"margin", NULL, NULL, NULL}, SP_MARGIN, 0},
+    {{"margins", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"compared", "to", NULL, NULL}, SP_VS, 0},
+    {{"compare", NULL, NULL, NULL}, SP_VS, 1}, /* "compare 2016 and 2017": needs two periods */
+    {{"comparison", "of", NULL, NULL}, SP_VS, 1},
     {{"compared", "with", NULL, NULL}, SP_VS, 0},
     {{"versus", NULL, NULL, NULL}, SP_VS, 0},
     {{"vs", NULL, NULL, NULL}, SP_VS, 0},
@@ -867,7 +884,10 @@ static int filler_word(const char *w)
                                     "accounted",   "belong",     "belonging",
                                     "between",     "among",      "amongst",
                                     "done",        "go",         "went",
-                                    NULL};
+                                    "given",       "used",       "unique",
+                                    "distinct",    "performing", "performed",
+                                    "perform",     "selling",    "brought",
+                                    "did",         NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -1554,8 +1574,12 @@ static int finish_frame(struct ctx *c)
         if (f->ndims == 0)
             return decline(c,
                            "\"highest\" or \"lowest\" needs something to rank, such as a region");
-        if (!f->limit)
-            f->limit = 1;
+        if (!f->limit) {
+            /* "the lowest performing sub-categories": several, so 5 of them. */
+            f->limit = c->plural_rank ? 5 : 1;
+            if (c->plural_rank)
+                assume(f, "5 shown, as no number was given");
+        }
     }
     if (f->limit && !f->order)
         f->order = 1;
@@ -1602,7 +1626,7 @@ static int build(struct ctx *c)
     size_t nt = 0;
     int vs = 0, want_count = 0, neg = 0, pending_by = 0, after_top = 0, which = 0;
     enum nl_agg agg = NL_AGG_SUM;
-    int agg_set = 0, per = 0, by_date = 0, rows_noun = 0, aov = 0;
+    int agg_set = 0, per = 0, by_date = 0, rows_noun = 0, aov = 0, margin = 0;
     struct span *count_span = NULL, *last_measure = NULL;
 
     for (size_t k = 0; k < c->nsp; k++) {
@@ -1618,7 +1642,7 @@ static int build(struct ctx *c)
             pending_by = 0;
             break;
         case SP_VS:
-            vs = 1;
+            vs = s->sub ? 2 : 1; /* 2: "compare": only a comparison with two periods */
             break;
         case SP_GRAIN:
             if (s->sub == GRAIN_NONE) {
@@ -1649,6 +1673,14 @@ static int build(struct ctx *c)
         case SP_SUPER:
             f->order = s->sub;
             f->superlative = 1;
+            /* "biggest customer in Texas": what follows is what is ranked. */
+            pending_by = 1;
+            break;
+        case SP_ORDER:
+            f->order = s->sub;
+            break;
+        case SP_MARGIN:
+            margin = 1;
             break;
         case SP_WHICH:
             which = 1;
@@ -1703,8 +1735,10 @@ static int build(struct ctx *c)
                 break;
             }
             /* "per order" after a measure: a ratio. */
+            /* "average profit per order", "revenue per customer": a ratio when the word
+             * after "per" is an entity with an identifier ("per region" is a breakdown). */
             if (per && last_measure && f->nmeasures == 1 &&
-                (f->measures[0].agg == NL_AGG_AVG || agg == NL_AGG_AVG)) {
+                (f->measures[0].agg == NL_AGG_AVG || f->measures[0].agg == NL_AGG_SUM)) {
                 struct nl_measure m = {0};
                 if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_DISTINCT &&
                     m.mart == f->fact) {
@@ -1740,6 +1774,10 @@ static int build(struct ctx *c)
                     f->date_mart = d->mart;
                     s->role = R_DATE;
                     by_date = 1;
+                } else if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0) {
+                    /* "by order" is not "by order date": a date column named in part
+                     * is no dimension. */
+                    s->role = R_NONE;
                 } else if (d) {
                     const struct schema_column *col =
                         d->kind == NL_SENSE_MART ? nl__label_column(d->mart) : d->col;
@@ -1747,6 +1785,9 @@ static int build(struct ctx *c)
                         return decline(c, "at most two dimensions are supported");
                     s->sense = d;
                     s->role = R_DIM;
+                    if (f->superlative && f->ndims == 1)
+                        c->plural_rank =
+                            strcmp(tok(c, s->to - 1)->text, tok(c, s->to - 1)->stem) != 0;
                 }
                 /* "by region and category": the cue carries over an "and". */
                 pending_by = nx && nx->kind == SP_AND;
@@ -1886,6 +1927,24 @@ static int build(struct ctx *c)
         m->agg = NL_AGG_COUNT_ROWS;
         m->mart = f->fact;
         snprintf(m->noun, sizeof m->noun, "rows");
+    }
+    /* "profit margin": profit as a percentage of sales, when both are there. */
+    if (margin) {
+        const struct schema_column *amount = default_measure(f->fact), *profit = NULL;
+        for (size_t j = 0; j < f->fact->ncols && !profit; j++)
+            if (strstr(f->fact->cols[j].name, "profit") && is_measure_col(&f->fact->cols[j]))
+                profit = &f->fact->cols[j];
+        if (!amount || !profit)
+            return decline(c, "a margin needs a profit and a sales column");
+        if (f->nmeasures >= NL_MAX_MEASURES)
+            return decline(c, "too many measures");
+        struct nl_measure *m = &f->measures[f->nmeasures++];
+        memset(m, 0, sizeof *m);
+        m->agg = NL_AGG_MARGIN;
+        m->mart = f->fact;
+        m->col = profit;
+        m->per = amount;
+        snprintf(m->noun, sizeof m->noun, "margin");
     }
     /* "average order value": the amount per order. */
     if (aov) {
@@ -2039,7 +2098,7 @@ static int build(struct ctx *c)
         return decline(c, "the question is about time, but the data has no date column");
     if (nt && resolve_time(c, times, nt, vs) != 0)
         return decline(c, c->why);
-    if (vs && !f->compare)
+    if (vs == 1 && !f->compare)
         return decline(c, "a comparison needs two periods (such as 2016 vs 2017)");
     return c->lenient ? 0 : finish_frame(c);
 }

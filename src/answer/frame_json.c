@@ -46,6 +46,23 @@ static void name_of(struct sq_jw *w, const char *key, const void *p, const char 
         sq_jw_null(w);
 }
 
+static void measure_json(struct sq_jw *w, const struct nl_measure *m)
+{
+    sq_jw_obj_begin(w);
+    sq_jw_key(w, "agg");
+    sq_jw_str(w, aggs[m->agg]);
+    name_of(w, "mart", m->mart, m->mart ? m->mart->name : NULL);
+    name_of(w, "col", m->col, m->col ? m->col->name : NULL);
+    name_of(w, "per", m->per, m->per ? m->per->name : NULL);
+    sq_jw_key(w, "metric");
+    sq_jw_str(w, m->metric);
+    sq_jw_key(w, "metric_sql");
+    sq_jw_str(w, m->metric_sql);
+    sq_jw_key(w, "noun");
+    sq_jw_str(w, m->noun);
+    sq_jw_obj_end(w);
+}
+
 char *answer_frame_to_json(const struct nl_frame *f)
 {
     struct sq_buf b;
@@ -56,22 +73,8 @@ char *answer_frame_to_json(const struct nl_frame *f)
     name_of(&w, "fact", f->fact, f->fact ? f->fact->name : NULL);
     sq_jw_key(&w, "measures");
     sq_jw_arr_begin(&w);
-    for (size_t i = 0; i < f->nmeasures; i++) {
-        const struct nl_measure *m = &f->measures[i];
-        sq_jw_obj_begin(&w);
-        sq_jw_key(&w, "agg");
-        sq_jw_str(&w, aggs[m->agg]);
-        name_of(&w, "mart", m->mart, m->mart ? m->mart->name : NULL);
-        name_of(&w, "col", m->col, m->col ? m->col->name : NULL);
-        name_of(&w, "per", m->per, m->per ? m->per->name : NULL);
-        sq_jw_key(&w, "metric");
-        sq_jw_str(&w, m->metric);
-        sq_jw_key(&w, "metric_sql");
-        sq_jw_str(&w, m->metric_sql);
-        sq_jw_key(&w, "noun");
-        sq_jw_str(&w, m->noun);
-        sq_jw_obj_end(&w);
-    }
+    for (size_t i = 0; i < f->nmeasures; i++)
+        measure_json(&w, &f->measures[i]);
     sq_jw_arr_end(&w);
     sq_jw_key(&w, "dims");
     sq_jw_arr_begin(&w);
@@ -131,6 +134,39 @@ char *answer_frame_to_json(const struct nl_frame *f)
     sq_jw_bool(&w, f->share);
     sq_jw_key(&w, "growth");
     sq_jw_bool(&w, f->growth);
+    sq_jw_key(&w, "per_group");
+    sq_jw_bool(&w, f->per_group);
+    sq_jw_key(&w, "having");
+    if (f->has_having) {
+        const struct nl_having *h = &f->having;
+        sq_jw_obj_begin(&w);
+        sq_jw_key(&w, "mart");
+        sq_jw_str(&w, h->mart->name);
+        sq_jw_key(&w, "of");
+        sq_jw_str(&w, h->of->name);
+        sq_jw_key(&w, "measure");
+        measure_json(&w, &h->m);
+        sq_jw_key(&w, "op");
+        sq_jw_int(&w, h->op);
+        sq_jw_key(&w, "number");
+        sq_jw_double(&w, h->number);
+        sq_jw_key(&w, "noun");
+        sq_jw_str(&w, h->noun);
+        sq_jw_key(&w, "via");
+        if (h->via) {
+            sq_jw_obj_begin(&w);
+            sq_jw_key(&w, "from");
+            sq_jw_str(&w, h->via->from->name);
+            sq_jw_key(&w, "from_col");
+            sq_jw_str(&w, h->via->from_col);
+            sq_jw_obj_end(&w);
+        } else {
+            sq_jw_null(&w);
+        }
+        sq_jw_obj_end(&w);
+    } else {
+        sq_jw_null(&w);
+    }
     sq_jw_obj_end(&w);
     return sq_buf_steal(&b);
 }
@@ -165,6 +201,67 @@ static const char *keep(const struct schema *s, json_t *v)
     return t ? sq_arena_strdup((struct sq_arena *)&s->arena, t) : NULL;
 }
 
+static int read_measure(json_t *v, const struct schema *s, struct nl_measure *m)
+{
+    const char *agg = json_string_value(json_object_get(v, "agg"));
+    int found = 0;
+    for (int k = 0; agg && k < (int)(sizeof aggs / sizeof aggs[0]); k++)
+        if (strcmp(agg, aggs[k]) == 0) {
+            m->agg = (enum nl_agg)k;
+            found = 1;
+        }
+    if (!found)
+        return -1;
+    m->mart = mart(s, json_object_get(v, "mart"));
+    m->col = column(m->mart, json_object_get(v, "col"));
+    m->per = column(m->mart, json_object_get(v, "per"));
+    m->metric = keep(s, json_object_get(v, "metric"));
+    m->metric_sql = keep(s, json_object_get(v, "metric_sql"));
+    const char *noun = json_string_value(json_object_get(v, "noun"));
+    snprintf(m->noun, sizeof m->noun, "%s", noun ? noun : "");
+    int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
+    if (!m->mart || (needs_col && !m->col) ||
+        ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN) && !m->per) ||
+        (m->agg == NL_AGG_METRIC && (!m->metric || !m->metric_sql)))
+        return -1;
+    return 0;
+}
+
+/* A comparison operator as written by answer_frame_to_json; -1 if out of range. */
+static int read_op(json_t *v)
+{
+    json_int_t op = json_integer_value(v);
+    return json_is_integer(v) && op >= NL_CMP_GT && op <= NL_CMP_EQ ? (int)op : -1;
+}
+
+static int read_having(json_t *v, const struct schema *s, struct nl_having *h)
+{
+    h->mart = mart(s, json_object_get(v, "mart"));
+    h->of = column(h->mart, json_object_get(v, "of"));
+    int op = read_op(json_object_get(v, "op"));
+    if (!h->of || op < 0 || read_measure(json_object_get(v, "measure"), s, &h->m) != 0 ||
+        !json_is_number(json_object_get(v, "number")))
+        return -1;
+    h->op = (enum nl_cmp)op;
+    h->number = json_number_value(json_object_get(v, "number"));
+    const char *noun = json_string_value(json_object_get(v, "noun"));
+    snprintf(h->noun, sizeof h->noun, "%s", noun ? noun : "");
+    json_t *via = json_object_get(v, "via");
+    if (json_is_object(via)) {
+        /* The link is found again in the current schema's joins. */
+        const struct schema_mart *from = mart(s, json_object_get(via, "from"));
+        const char *col = json_string_value(json_object_get(via, "from_col"));
+        for (size_t i = 0; from && col && i < s->njoins && !h->via; i++)
+            if (s->joins[i].from == from && s->joins[i].to == h->mart &&
+                strcmp(s->joins[i].from_col, col) == 0 &&
+                strcmp(s->joins[i].to_col, h->of->name) == 0)
+                h->via = &s->joins[i];
+        if (!h->via)
+            return -1;
+    }
+    return 0;
+}
+
 int answer_frame_from_json(const char *text, const struct schema *s, struct nl_frame *out)
 {
     json_error_t jerr;
@@ -182,28 +279,7 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
     {
         if (out->nmeasures >= NL_MAX_MEASURES)
             goto done;
-        struct nl_measure *m = &out->measures[out->nmeasures++];
-        const char *agg = json_string_value(json_object_get(v, "agg"));
-        int found = 0;
-        for (int k = 0; agg && k < (int)(sizeof aggs / sizeof aggs[0]); k++)
-            if (strcmp(agg, aggs[k]) == 0) {
-                m->agg = (enum nl_agg)k;
-                found = 1;
-            }
-        if (!found)
-            goto done;
-        m->mart = mart(s, json_object_get(v, "mart"));
-        m->col = column(m->mart, json_object_get(v, "col"));
-        m->per = column(m->mart, json_object_get(v, "per"));
-        m->metric = keep(s, json_object_get(v, "metric"));
-        m->metric_sql = keep(s, json_object_get(v, "metric_sql"));
-        snprintf(m->noun, sizeof m->noun, "%s",
-                 json_string_value(json_object_get(v, "noun"))
-                     ? json_string_value(json_object_get(v, "noun"))
-                     : "");
-        int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
-        if (!m->mart || (needs_col && !m->col) ||
-            ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN) && !m->per))
+        if (read_measure(v, s, &out->measures[out->nmeasures++]) != 0)
             goto done;
     }
     json_array_foreach(json_object_get(root, "dims"), i, v)
@@ -213,9 +289,10 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
         struct nl_dim *d = &out->dims[out->ndims++];
         d->mart = mart(s, json_object_get(v, "mart"));
         d->col = column(d->mart, json_object_get(v, "col"));
-        d->grain = (enum shape_grain)json_integer_value(json_object_get(v, "grain"));
-        if (d->mart && !d->col)
+        json_int_t g = json_integer_value(json_object_get(v, "grain"));
+        if ((d->mart && !d->col) || (!d->col && (g < -1 || g >= NL_GRAIN_END)))
             goto done;
+        d->grain = (enum shape_grain)g;
     }
     json_array_foreach(json_object_get(root, "filters"), i, v)
     {
@@ -228,7 +305,10 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             goto done;
         x->negate = json_is_true(json_object_get(v, "negate"));
         x->numeric = json_is_true(json_object_get(v, "numeric"));
-        x->op = (enum nl_cmp)json_integer_value(json_object_get(v, "op"));
+        int op = read_op(json_object_get(v, "op"));
+        if (op < 0)
+            goto done;
+        x->op = (enum nl_cmp)op;
         x->number = json_number_value(json_object_get(v, "number"));
         size_t k;
         json_t *val;
@@ -260,11 +340,24 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             goto done;
         out->compare = 1;
     }
-    out->order = (int)json_integer_value(json_object_get(root, "order"));
-    out->limit = (size_t)json_integer_value(json_object_get(root, "limit"));
+    json_int_t order = json_integer_value(json_object_get(root, "order"));
+    json_int_t limit = json_integer_value(json_object_get(root, "limit"));
+    if (order < -1 || order > 1 || limit < 0 || limit > 1000000)
+        goto done;
+    out->order = (int)order;
+    out->limit = (size_t)limit;
     out->superlative = json_is_true(json_object_get(root, "superlative"));
     out->share = json_is_true(json_object_get(root, "share"));
     out->growth = json_is_true(json_object_get(root, "growth"));
+    out->per_group = json_is_true(json_object_get(root, "per_group"));
+    json_t *having = json_object_get(root, "having");
+    if (json_is_object(having)) {
+        if (read_having(having, s, &out->having) != 0)
+            goto done;
+        out->has_having = 1;
+    }
+    if (out->per_group && (out->ndims != 2 || !out->limit))
+        goto done;
     rc = out->nmeasures ? 0 : -1;
 done:
     json_decref(root);

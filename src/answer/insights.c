@@ -807,7 +807,7 @@ static int shares_ok(const struct ctx *c, const struct totals *s)
 /* The rows shown are the whole only when nothing cut them. */
 static int partial(const struct ctx *c)
 {
-    return c->s->kind == SHAPE_TOP || c->s->limit > 0 || c->t->truncated;
+    return c->s->kind == SHAPE_TOP || c->s->limit > 0 || c->s->subset || c->t->truncated;
 }
 
 static void add_share(struct ctx *c, double v, const struct totals *s, size_t n, const char *each)
@@ -1106,7 +1106,7 @@ static void describe_two_dims(struct ctx *c, struct item *it, size_t n)
         return;
     struct group *g = xmalloc(GROUP_MAX * sizeof *g);
     size_t ng = group_by_first(c, it, n, g);
-    if (ng >= 2 && c->additive && !full(c))
+    if (ng >= 2 && c->additive && !full(c) && !c->s->subset)
         say_group_leader(c, g, ng, &s);
     if (ng >= 2 && !full(c))
         say_common_winner(c, g, ng);

@@ -34,6 +34,8 @@ struct result_shape {
     int descending;            /* rows are ordered by the measure, highest first */
     int ascending;             /* ... lowest first ("bottom 3") */
     size_t limit;              /* N of a top/bottom-N, or 0 */
+    int subset;                /* only some groups are rows (a condition on their totals, or
+                                * a top N within each group): no share of "the total" */
 };
 
 #endif

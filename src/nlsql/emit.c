@@ -38,7 +38,11 @@ struct emit {
     int ntime;
     char change_from[200]; /* comparison: the columns a change_pct is computed from */
     char change_to[200];
-    char partition[200]; /* the non-time dimensions a change over time is taken within */
+    char partition[200];       /* the non-time dimensions a change over time is taken within */
+    struct sq_buf cycle_order; /* a weekday or month-of-year in calendar order */
+    int first_cycle;           /* the NL_CYCLE_* of the first such dimension, or 0 */
+    char dim_names[NL_MAX_DIMS][200]; /* each dimension's output column(s), for an outer query */
+    size_t ndim_done;                 /* the dimension being written */
 };
 
 /* Registers a mart (and the path to it) and returns its alias index, or -1 if it cannot
@@ -72,6 +76,29 @@ static int need_mart(struct emit *e, const struct schema_mart *m)
     return at;
 }
 
+/* A column name as SQL: plain snake_case names need no quotes, and quoting them only
+ * makes SQL harder to read. */
+static void put_ident(struct sq_buf *b, const char *name)
+{
+    int plain = !isdigit((unsigned char)name[0]);
+    for (const char *p = name; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+            plain = 0;
+    static const char *const reserved[] = {
+        "order", "group", "select", "from", "where", "date",  "year", "month", "day", "user",
+        "end",   "case",  "desc",   "asc",  "limit", "table", "to",   "by",    NULL};
+    for (int r = 0; reserved[r]; r++)
+        if (strcmp(name, reserved[r]) == 0)
+            plain = 0;
+    if (plain) {
+        sq_buf_puts(b, name);
+        return;
+    }
+    char *q = sq_quote_ident(name);
+    sq_buf_puts(b, q);
+    free(q);
+}
+
 static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *m,
                     const struct schema_column *col)
 {
@@ -79,20 +106,7 @@ static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *
     if (e->nmarts > 1 || i > 0) {
         sq_buf_printf(b, "%s.", e->aliases[i < 0 ? 0 : i]);
     }
-    char *q = sq_quote_ident(col->name);
-    /* Plain snake_case names need no quotes; quoting them only makes SQL harder to read. */
-    int plain = 1;
-    for (const char *p = col->name; *p; p++)
-        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-            plain = 0;
-    static const char *const reserved[] = {
-        "order", "group", "select", "from", "where", "date",  "year", "month", "day", "user",
-        "end",   "case",  "desc",   "asc",  "limit", "table", "to",   "by",    NULL};
-    for (int r = 0; reserved[r]; r++)
-        if (strcmp(col->name, reserved[r]) == 0)
-            plain = 0;
-    sq_buf_puts(b, plain && !isdigit((unsigned char)col->name[0]) ? col->name : q);
-    free(q);
+    put_ident(b, col->name);
 }
 
 static void put_date(struct emit *e, struct sq_buf *b)
@@ -319,12 +333,37 @@ static void emit_time_dim(struct emit *e, enum shape_grain g)
         if (e->group.len)
             sq_buf_puts(&e->group, ", ");
         sq_buf_printf(&e->group, "%d", ++e->ncols);
+        const char *alias = strcmp(p, "month_start") == 0  ? "month"
+                            : strcmp(p, "week_start") == 0 ? "week"
+                                                           : p;
         if (e->ntime < 2)
-            snprintf(e->time_alias[e->ntime++], sizeof e->time_alias[0], "%s",
-                     strcmp(p, "month_start") == 0  ? "month"
-                     : strcmp(p, "week_start") == 0 ? "week"
-                                                    : p);
+            snprintf(e->time_alias[e->ntime++], sizeof e->time_alias[0], "%s", alias);
+        char *names = e->dim_names[e->ndim_done];
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof e->dim_names[0] - len, "%s%s", len ? ", " : "", alias);
     }
+}
+
+/* A cycle of the calendar as a category: its name, ordered by its number. */
+static void emit_cycle_dim(struct emit *e, int cycle)
+{
+    int wd = cycle == NL_CYCLE_WEEKDAY;
+    sel_sep(e);
+    sq_buf_puts(&e->sel, wd ? "dayname(" : "monthname(");
+    put_date(e, &e->sel);
+    sq_buf_puts(&e->sel, wd ? ") AS weekday" : ") AS month_name");
+    snprintf(e->dim_names[e->ndim_done], sizeof e->dim_names[0], "%s",
+             wd ? "weekday" : "month_name");
+    if (e->group.len)
+        sq_buf_puts(&e->group, ", ");
+    sq_buf_printf(&e->group, "%d", ++e->ncols);
+    if (e->cycle_order.len)
+        sq_buf_puts(&e->cycle_order, ", ");
+    else
+        e->first_cycle = cycle;
+    sq_buf_puts(&e->cycle_order, wd ? "MIN(isodow(" : "MIN(month(");
+    put_date(e, &e->cycle_order);
+    sq_buf_puts(&e->cycle_order, "))");
 }
 
 static const char *cmp_sql(enum nl_cmp op)
@@ -354,6 +393,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     e.s = nl_lexicon_schema(lx);
     e.f = f;
     e.out = out;
+    /* A ranking within groups needs the groups and the ranked: two dimensions. */
+    int per_group = f->per_group && f->ndims == 2 && f->limit;
     e.marts[0] = f->fact;
     snprintf(e.aliases[0], sizeof e.aliases[0], "f");
     e.nmarts = 1;
@@ -362,6 +403,7 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     sq_buf_init(&e.where, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.group, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.order, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.cycle_order, SQ_BUF_UNLIMITED);
     int rc = 0;
 
     /* Reach every mart first, so that aliases are known before any column is written. */
@@ -374,6 +416,10 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     for (size_t i = 0; i < f->nmeasures; i++)
         if (f->measures[i].mart && need_mart(&e, f->measures[i].mart) < 0)
             rc = SQ_E_UNSUPPORTED;
+    if (f->has_having &&
+        (need_mart(&e, f->having.mart) < 0 ||
+         (!f->having.via && f->having.m.mart && need_mart(&e, f->having.m.mart) < 0)))
+        rc = SQ_E_UNSUPPORTED;
     int uses_time = f->has_window || f->compare;
     for (size_t i = 0; i < f->ndims; i++)
         uses_time |= !f->dims[i].col;
@@ -393,6 +439,13 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     /* Dimensions. */
     int ndimcols = 0;
     for (size_t i = 0; i < f->ndims; i++) {
+        e.ndim_done = i;
+        if (nl_is_cycle(&f->dims[i])) {
+            emit_cycle_dim(&e, (int)f->dims[i].grain);
+            if (ndimcols < 2)
+                sh->dims[ndimcols++] = e.ncols - 1;
+            continue;
+        }
         if (!f->dims[i].col) {
             int before = e.ncols;
             emit_time_dim(&e, f->dims[i].grain);
@@ -409,10 +462,13 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         if (e.nmarts > 1)
             sq_buf_printf(&e.sel, " AS %s", f->dims[i].col->name);
         {
-            char *q = sq_quote_ident(f->dims[i].col->name);
+            struct sq_buf q;
+            sq_buf_init(&q, SQ_BUF_UNLIMITED);
+            put_ident(&q, f->dims[i].col->name);
             size_t len = strlen(e.partition);
-            snprintf(e.partition + len, sizeof e.partition - len, "%s%s", len ? ", " : "", q);
-            free(q);
+            snprintf(e.partition + len, sizeof e.partition - len, "%s%s", len ? ", " : "", q.data);
+            snprintf(e.dim_names[i], sizeof e.dim_names[0], "%s", q.data);
+            sq_buf_fini(&q);
         }
         if (e.group.len)
             sq_buf_puts(&e.group, ", ");
@@ -535,13 +591,73 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         put_range(&e, &e.where, &all);
     }
 
-    /* ORDER BY: time first for trends; the measure for rankings and breakdowns. */
-    if (e.ntime && !f->limit) {
+    /* A condition on an entity's totals: HAVING when the entity is what the rows are,
+     * else the entity must be one of those that meet it. */
+    struct sq_buf having;
+    sq_buf_init(&having, SQ_BUF_UNLIMITED);
+    if (f->has_having) {
+        const struct nl_having *h = &f->having;
+        char num[40];
+        sq_format_double(num, sizeof num, h->number);
+        if (h->via) {
+            /* In the table that points at the entity: customers whose orders number > 10. */
+            struct sq_buf sub;
+            sq_buf_init(&sub, SQ_BUF_UNLIMITED);
+            put_col(&e, &sub, h->mart, h->of);
+            sq_buf_puts(&sub, " IN (SELECT ");
+            put_ident(&sub, h->via->from_col);
+            sq_buf_printf(&sub, " FROM %s GROUP BY 1 HAVING ", h->via->from->name);
+            if (h->m.agg == NL_AGG_COUNT_ROWS) {
+                sq_buf_puts(&sub, "COUNT(*)");
+            } else {
+                sq_buf_puts(&sub, h->m.agg == NL_AGG_COUNT_DISTINCT ? "COUNT(DISTINCT " : "SUM(");
+                put_ident(&sub, h->m.col->name);
+                sq_buf_puts(&sub, ")");
+            }
+            sq_buf_printf(&sub, " %s %s)", cmp_sql(h->op), num);
+            sq_buf_puts(&e.where, e.where.len ? " AND " : "");
+            sq_buf_puts(&e.where, sub.data);
+            sq_buf_fini(&sub);
+        } else if (f->ndims == 1 && f->dims[0].col == h->of) {
+            put_measure(&e, &having, &h->m, NULL);
+            sq_buf_printf(&having, " %s %s", cmp_sql(h->op), num);
+        } else {
+            struct sq_buf sub;
+            sq_buf_init(&sub, SQ_BUF_UNLIMITED);
+            put_col(&e, &sub, h->mart, h->of);
+            sq_buf_puts(&sub, " IN (SELECT ");
+            put_col(&e, &sub, h->mart, h->of);
+            sq_buf_printf(&sub, " FROM %s", e.from.data);
+            if (e.where.len)
+                sq_buf_printf(&sub, " WHERE %s", e.where.data);
+            sq_buf_puts(&sub, " GROUP BY 1 HAVING ");
+            put_measure(&e, &sub, &h->m, NULL);
+            sq_buf_printf(&sub, " %s %s)", cmp_sql(h->op), num);
+            sq_buf_puts(&e.where, e.where.len ? " AND " : "");
+            sq_buf_puts(&e.where, sub.data);
+            sq_buf_fini(&sub);
+        }
+    }
+
+    /* ORDER BY: time first for trends; Monday to Sunday for weekdays; the measure for
+     * rankings and breakdowns. */
+    int by_cycle = 0;
+    const char *dir = f->order < 0 ? "ASC" : "DESC";
+    if (per_group) {
+        /* Each group together, ranked within. */
+        sq_buf_printf(&e.order, "%s, %s %s, %s", e.dim_names[0], e.measure_alias, dir,
+                      e.dim_names[1]);
+    } else if (e.ntime && !f->limit) {
         for (int i = 0; i < e.ntime; i++)
             sq_buf_printf(&e.order, "%s%s", i ? ", " : "", e.time_alias[i]);
+    } else if (e.cycle_order.len && !f->limit && !f->order) {
+        by_cycle = 1;
+        sq_buf_puts(&e.order, e.cycle_order.data);
+        for (int i = 0; i < ndimcols; i++)
+            sq_buf_printf(&e.order, ", %d", sh->dims[i] + 1);
     } else if (ndimcols > 0 || f->limit) {
         /* Ties break on the dimensions, so that a cut at N is the same every time. */
-        sq_buf_printf(&e.order, "%s %s", e.measure_alias, f->order < 0 ? "ASC" : "DESC");
+        sq_buf_printf(&e.order, "%s %s", e.measure_alias, dir);
         for (int i = 0; i < ndimcols; i++)
             sq_buf_printf(&e.order, ", %d", sh->dims[i] + 1);
     }
@@ -551,6 +667,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     /* A change column is computed around the aggregate query, over its names, which
      * reads far better than repeating every aggregate inside the formula. */
     int around = e.change_to[0] != '\0';
+    if (per_group)
+        sq_buf_puts(&sql, "SELECT * FROM (");
     if (around) {
         if (e.change_from[0])
             sq_buf_printf(&sql, "SELECT *, 100.0 * (%s - %s) / NULLIF(%s, 0) AS change_pct FROM (",
@@ -571,11 +689,18 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_printf(&sql, " WHERE %s", e.where.data);
     if (e.group.len)
         sq_buf_printf(&sql, " GROUP BY %s", e.group.data);
+    if (having.len)
+        sq_buf_printf(&sql, " HAVING %s", having.data);
+    sq_buf_fini(&having);
     if (around)
         sq_buf_puts(&sql, ")");
+    if (per_group)
+        sq_buf_printf(&sql,
+                      ") QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s %s, %s) <= %zu",
+                      e.dim_names[0], e.measure_alias, dir, e.dim_names[1], f->limit);
     if (e.order.len)
         sq_buf_printf(&sql, " ORDER BY %s", e.order.data);
-    if (f->limit)
+    if (f->limit && !per_group)
         sq_buf_printf(&sql, " LIMIT %zu", f->limit);
     free(out->sql);
     out->sql = sq_buf_steal(&sql);
@@ -596,13 +721,32 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         measure_label(&f->measures[i], label, sizeof label);
         sq_buf_printf(&in, " and %s", label);
     }
+    /* "Number of customers whose number of orders is above 10"; "Total sales by
+     * segment, for customers whose ..."; "..., only regions whose ...". */
+    char having_words[300] = "";
+    if (f->has_having) {
+        const struct nl_having *h = &f->having;
+        char hl[160], num[40];
+        measure_label(&h->m, hl, sizeof hl);
+        sq_format_double(num, sizeof num, h->number);
+        int counted = (f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
+                      (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart);
+        int listed = f->ndims == 1 && f->dims[0].col == h->of;
+        if (counted)
+            sq_buf_printf(&in, " whose %s is %s %s", hl, cmp_words(h->op), num);
+        else
+            snprintf(having_words, sizeof having_words, "%s %.48s whose %.160s is %s %s",
+                     listed ? "only" : "for", h->noun, hl, cmp_words(h->op), num);
+    }
     for (size_t i = 0; i < f->ndims; i++) {
         char w[128];
         if (f->dims[i].col) {
             words(f->dims[i].col->name, w, sizeof w);
         } else {
-            static const char *const g[] = {"", "year", "quarter", "month", "week", "day"};
-            snprintf(w, sizeof w, "%s", g[f->dims[i].grain]);
+            static const char *const g[] = {"",     "year", "quarter", "month",
+                                            "week", "day",  "weekday", "month of the year"};
+            int gi = (int)f->dims[i].grain;
+            snprintf(w, sizeof w, "%s", gi >= 0 && gi < NL_GRAIN_END ? g[gi] : "time");
         }
         sq_buf_printf(&in, "%s%s", i ? " and " : " by ", w);
     }
@@ -625,15 +769,30 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                                                 : ", ",
                           x->values[k]);
     }
+    if (having_words[0])
+        sq_buf_printf(&in, ", %s", having_words);
     if (f->has_window)
         sq_buf_printf(&in, ", %s", f->window.label);
     if (f->compare)
         sq_buf_printf(&in, ", %s vs %s", f->periods[0].label, f->periods[1].label);
-    if (f->superlative && f->limit == 1)
+    if (per_group) {
+        char w[128];
+        if (f->dims[0].col)
+            words(f->dims[0].col->name, w, sizeof w);
+        else
+            snprintf(w, sizeof w, "%.100s", e.dim_names[0]);
+        if (f->limit == 1)
+            sq_buf_printf(&in, ", the %s in each %s", f->order < 0 ? "lowest" : "highest", w);
+        else
+            sq_buf_printf(&in, ", %s %zu in each %s", f->order < 0 ? "bottom" : "top", f->limit, w);
+    } else if (f->limit == 1)
         sq_buf_printf(&in, ", the %s", f->order < 0 ? "lowest" : "highest");
     else if (f->limit)
         sq_buf_printf(&in, ", %s first, %s %zu", f->order < 0 ? "lowest" : "highest",
                       f->order < 0 ? "bottom" : "top", f->limit);
+    else if (by_cycle)
+        sq_buf_puts(&in, e.first_cycle == NL_CYCLE_WEEKDAY ? ", Monday to Sunday"
+                                                           : ", January to December");
     else if (ndimcols && !e.ntime)
         sq_buf_puts(&in, ", highest first");
     /* The date column when the mart has a choice of them, then the assumptions made. */
@@ -663,7 +822,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     if (f->share)
         snprintf(out->measure_label, sizeof out->measure_label, "share of %.140s", label);
     sh->measure_label = out->measure_label;
-    sh->kind = f->compare            ? SHAPE_COMPARISON
+    sh->kind = per_group          ? SHAPE_BREAKDOWN
+               : f->compare          ? SHAPE_COMPARISON
                : f->share            ? SHAPE_SHARE
                : e.ntime && ndimcols ? SHAPE_TREND
                : f->limit            ? SHAPE_TOP
@@ -672,9 +832,11 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     if (e.ntime && ndimcols > (e.ntime > 1 ? 2 : 1))
         sh->kind = SHAPE_BREAKDOWN; /* a category by time: grouped, not one line */
     sh->unit = f->share ? "%" : "";
-    sh->descending = f->order > 0 || (!f->order && ndimcols && !e.ntime);
-    sh->ascending = f->order < 0;
-    sh->limit = f->limit;
+    sh->descending =
+        !per_group && (f->order > 0 || (!f->order && ndimcols && !e.ntime && !by_cycle));
+    sh->ascending = !per_group && f->order < 0;
+    sh->limit = per_group ? 0 : f->limit;
+    sh->subset = per_group || f->has_having;
     for (size_t i = 0; i < e.nmarts && out->nmarts < NL_MAX_MARTS; i++)
         out->marts[out->nmarts++] = e.marts[i];
     out->status = 0;
@@ -684,5 +846,6 @@ done:
     sq_buf_fini(&e.where);
     sq_buf_fini(&e.group);
     sq_buf_fini(&e.order);
+    sq_buf_fini(&e.cycle_order);
     return rc;
 }

@@ -16,6 +16,7 @@
 
 struct schema_mart;
 struct schema_column;
+struct schema_join;
 
 enum nl_agg {
     NL_AGG_SUM,
@@ -42,11 +43,20 @@ struct nl_measure {
     char noun[48]; /* what is counted ("orders") or the entity of a ratio ("order") */
 };
 
+/* Cycles of the calendar, read as categories rather than a time axis: "sales by weekday",
+ * "by month of the year". They follow the grains of shape.h in nl_dim.grain. */
+enum { NL_CYCLE_WEEKDAY = GRAIN_DAY + 1, NL_CYCLE_MONTH, NL_GRAIN_END };
+
 struct nl_dim {
     const struct schema_mart *mart;  /* NULL for a time dimension */
     const struct schema_column *col; /* NULL for a time dimension */
-    enum shape_grain grain;          /* a time dimension's grain */
+    enum shape_grain grain;          /* a time dimension's grain, or an NL_CYCLE_* */
 };
+
+static inline int nl_is_cycle(const struct nl_dim *d)
+{
+    return !d->col && (int)d->grain >= NL_CYCLE_WEEKDAY;
+}
 
 enum nl_cmp { NL_CMP_GT, NL_CMP_GE, NL_CMP_LT, NL_CMP_LE, NL_CMP_EQ };
 
@@ -59,6 +69,21 @@ struct nl_filter {
     int numeric; /* numeric filter: col <op> number */
     enum nl_cmp op;
     double number;
+};
+
+/* A condition on an aggregate of an entity: "customers with more than 10 orders" keeps the
+ * customers whose COUNT(DISTINCT order_id) > 10; "products with negative profit" those whose
+ * SUM(profit) < 0. */
+struct nl_having {
+    const struct schema_mart *mart; /* the entity's mart */
+    const struct schema_column *of; /* the entity: customer_id */
+    struct nl_measure m;            /* the aggregate the condition is on */
+    enum nl_cmp op;
+    double number;
+    char noun[48]; /* the entity as named: "customers" */
+    /* NULL, or the link from m's table to the entity's: the aggregate is then taken there,
+     * for each value of via->from_col (orders counted by customer_id for customers). */
+    const struct schema_join *via;
 };
 
 struct nl_date {
@@ -90,6 +115,9 @@ struct nl_frame {
     int superlative; /* "which region had the highest sales": one row */
     int share;       /* the measure as a percentage of the total */
     int growth;      /* a period-over-period change column */
+    int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */
+    int has_having;
+    struct nl_having having;
     char assumptions[4][200];
     size_t nassumptions;
 };

@@ -42,7 +42,7 @@ static const char *const groups[][10] = {
     {"sales", "revenue", "revenues", "turnover", "income", "amount", "gmv", "takings", "sale",
      NULL},
     {"quantity", "units", "unit", "qty", "volume", "items", "item", "pieces", NULL},
-    {"profit", "profits", "earnings", NULL},
+    {"profit", "profits", "earnings", "profitable", NULL},
     {"customer", "client", "clients", "buyer", "buyers", "shopper", "shoppers", "account",
      "accounts", NULL},
     {"product", "sku", "skus", "good", "goods", "merchandise", "article", NULL},

@@ -47,6 +47,7 @@ enum span_kind {
     SP_AOV,    /* average order value */
     SP_ORDER,  /* highest first, descending */
     SP_MARGIN, /* (profit) margin: profit as a share of sales */
+    SP_LIST,   /* list, list all, name the: what follows is listed, not counted */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -58,8 +59,9 @@ struct tspec {
     struct nl_period p; /* T_ABS */
     enum shape_grain unit;
     int n;
-    int year_missing; /* "Q3", "March": the year comes from the data */
-    int q, m;         /* the quarter or month when the year is missing */
+    int year_missing; /* "Q3", "March", "November 24": the year comes from the data */
+    int q, m, d;      /* the quarter, month or day when the year is missing */
+    int open;         /* 1 since, 2 after, -1 before, -2 up to and including */
 };
 
 struct span {
@@ -75,6 +77,7 @@ struct span {
     enum role role;
     int negate;
     const struct schema_mart *prefer; /* a mart named with it: "customer country" */
+    int each;                         /* "each", "every", "per" before a dimension */
 };
 
 enum { MAX_SPANS = 128 };
@@ -90,8 +93,18 @@ struct ctx {
     struct nl_frame *f;
     struct nl_answer *out;
     char why[300];
-    int lenient;     /* a follow-up: checks wait for the merged frame */
-    int plural_rank; /* what a superlative ranks was named in the plural */
+    int lenient;           /* a follow-up: checks wait for the merged frame */
+    int plural_rank;       /* what a superlative ranks was named in the plural */
+    int each_next;         /* "in each", "per": the next dimension is one to rank within */
+    int each_dim;          /* that dimension: its index + 1, or 0 */
+    int list_next;         /* "list": the next entity named is listed */
+    int top_default;       /* "top" without a number (1 top, -1 bottom): 10, or 1 of a singular */
+    int measure_defaulted; /* no measure was named: one was chosen */
+    int rows_defaulted; /* ... and the data had none: rows are counted */
+    int filter_span[NL_MAX_FILTERS];     /* a numeric filter's comparison span + 1 */
+    int filter_on_count[NL_MAX_FILTERS]; /* ... bound through a counted noun ("orders
+                                          * over 500"), to be read on each row if not
+                                          * on each entity */
 };
 
 /* ---- token helpers ---- */
@@ -124,6 +137,33 @@ static int is_num(const struct ctx *c, size_t i)
 {
     const struct nl_token *t = tok(c, i);
     return t && t->kind == NL_NUMBER;
+}
+
+/* A count at i: a whole number from 1 to 1000 ("top 5") or one written as a word ("top
+ * five", "last three months"); 0 if none. "one" is left out: "which one" is no count. */
+static int count_at(const struct ctx *c, size_t i)
+{
+    const struct nl_token *t = tok(c, i);
+    if (!t || !is_free(c, i))
+        return 0;
+    if (t->kind == NL_NUMBER)
+        return t->integer && !t->percent && !t->currency && t->value >= 1 && t->value <= 1000
+                   ? (int)t->value
+                   : 0;
+    static const char *const words[] = {"two",       "three",    "four",     "five",    "six",
+                                        "seven",     "eight",    "nine",     "ten",     "eleven",
+                                        "twelve",    "thirteen", "fourteen", "fifteen", "sixteen",
+                                        "seventeen", "eighteen", "nineteen", "twenty",  NULL};
+    for (int k = 0; words[k]; k++)
+        if (t->kind == NL_WORD && strcmp(t->text, words[k]) == 0)
+            return k + 2;
+    if (t->kind == NL_WORD && strcmp(t->text, "thirty") == 0)
+        return 30;
+    if (t->kind == NL_WORD && strcmp(t->text, "fifty") == 0)
+        return 50;
+    if (t->kind == NL_WORD && strcmp(t->text, "hundred") == 0)
+        return 100;
+    return 0;
 }
 
 static int is_year(const struct ctx *c, size_t i)
@@ -195,8 +235,53 @@ static void period_month(struct nl_period *p, int y, int m)
     snprintf(p->label, sizeof p->label, "%s %d", nl__month_name(m), y);
 }
 
+static int valid_day(int y, int m, int d)
+{
+    struct nl_date x = {y, m, d};
+    struct nl_date back = nl__from_days(nl__days(x));
+    return m >= 1 && m <= 12 && d >= 1 && back.y == y && back.m == m && back.d == d;
+}
+
+static void period_day(struct nl_period *p, int y, int m, int d)
+{
+    p->from = (struct nl_date){y, m, d};
+    p->to = nl__from_days(nl__days(p->from) + 1);
+    snprintf(p->label, sizeof p->label, "%d %s %d", d, nl__month_name(m), y);
+}
+
+/* A day of the month at i: "24", "24th"; 0 if none. */
+static int day_at(const struct ctx *c, size_t i)
+{
+    const struct nl_token *t = tok(c, i);
+    if (!t || !is_free(c, i) || !(t->kind == NL_NUMBER || t->kind == NL_ORDINAL))
+        return 0;
+    if (t->kind == NL_NUMBER && (!t->integer || t->percent || t->currency || t->digits > 2))
+        return 0;
+    return t->value >= 1 && t->value <= 31 ? (int)t->value : 0;
+}
+
+/* "2017-11-24", "2017/11/24", "2017-11" at i (a year first: the ISO order, never a guess
+ * between day and month). Returns the tokens used. */
+static size_t read_iso(const struct ctx *c, size_t i, struct tspec *t)
+{
+    if (!is_year(c, i) || !(is_w(c, i + 1, "-") || is_w(c, i + 1, "/")))
+        return 0;
+    int y = (int)tok(c, i)->value;
+    int m = day_at(c, i + 2);
+    if (!m || m > 12 || !is_free(c, i + 1))
+        return 0;
+    if (is_w(c, i + 3, tok(c, i + 1)->text) && day_at(c, i + 4) &&
+        valid_day(y, m, day_at(c, i + 4))) {
+        period_day(&t->p, y, m, day_at(c, i + 4));
+        return 5;
+    }
+    period_month(&t->p, y, m);
+    return 3;
+}
+
 /* Reads one point in time at i: "2016", "q3 2016", "q3", "third quarter (of) 2016",
- * "march (of) 2016", "march". Returns the tokens used (0 if none). */
+ * "march (of) 2016", "march", "2017-11-24", "November 24(,) 2017", "24(th) (of) November
+ * 2017", "November 24". Returns the tokens used (0 if none). */
 static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
 {
     memset(t, 0, sizeof *t);
@@ -204,6 +289,29 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     const struct nl_token *k = tok(c, i);
     if (!k || !is_free(c, i))
         return 0;
+    size_t iso = read_iso(c, i, t);
+    if (iso)
+        return iso;
+    /* "24th November 2017", "24 of November": a day before a month word. */
+    if (day_at(c, i)) {
+        size_t j = i + 1 + is_w(c, i + 1, "of");
+        int m = tok(c, j) && tok(c, j)->kind == NL_WORD ? nl__month_of(tok(c, j)->text) : 0;
+        if (!m || !is_free(c, j))
+            return 0;
+        int d = day_at(c, i);
+        if (is_year(c, j + 1) && is_free(c, j + 1)) {
+            if (!valid_day((int)tok(c, j + 1)->value, m, d))
+                return 0;
+            period_day(&t->p, (int)tok(c, j + 1)->value, m, d);
+            return j + 2 - i;
+        }
+        if (!valid_day(2000, m, d))
+            return 0;
+        t->year_missing = 1;
+        t->m = m;
+        t->d = d;
+        return j + 1 - i;
+    }
     size_t used = 0;
     int q = 0;
     if (k->kind == NL_QUARTER) {
@@ -237,6 +345,23 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     }
     int m = k->kind == NL_WORD ? nl__month_of(k->text) : 0;
     /* "may" is also a verb: only a month before a year, after "in", or in a range. */
+    if (m && day_at(c, i + 1)) {
+        /* "November 24, 2017", "Nov 24th 2017", "November 24". */
+        int d = day_at(c, i + 1);
+        size_t j = i + 2 + is_w(c, i + 2, ",");
+        if (is_year(c, j) && is_free(c, j)) {
+            if (!valid_day((int)tok(c, j)->value, m, d))
+                return 0;
+            period_day(&t->p, (int)tok(c, j)->value, m, d);
+            return j + 1 - i;
+        }
+        if (valid_day(2000, m, d) && !is_year(c, i + 1)) {
+            t->year_missing = 1;
+            t->m = m;
+            t->d = d;
+            return 2;
+        }
+    }
     if (m) {
         size_t j = i + 1;
         if (is_w(c, j, "of") && is_year(c, j + 1))
@@ -310,11 +435,10 @@ static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
     static const char *const latest[] = {"latest", "current", "most", "this", NULL};
     if (is_any(c, j, last)) {
         int previous = is_w(c, j, "previous") || is_w(c, j, "prior");
-        /* "last 6 months", "past 2 years" */
-        if (is_num(c, j + 1) && tok(c, j + 1)->integer && tok(c, j + 1)->value >= 1 &&
-            tok(c, j + 1)->value <= 1000 && unit_word(c, j + 2)) {
+        /* "last 6 months", "past two years" */
+        if (count_at(c, j + 1) && unit_word(c, j + 2)) {
             t->kind = T_LAST_N;
-            t->n = (int)tok(c, j + 1)->value;
+            t->n = count_at(c, j + 1);
             t->unit = unit_word(c, j + 2);
             return j + 3 - i;
         }
@@ -366,11 +490,28 @@ static void time_pass(struct ctx *c)
         struct tspec a, b;
         size_t start = i;
         /* Prepositions that introduce a period belong to it. */
-        static const char *const preps[] = {"in",   "during", "for", "of",
-                                            "from", "since",  "on",  NULL};
+        static const char *const preps[] = {"in", "during", "for", "of", "from", "on", NULL};
         int between = is_w(c, i, "between");
         int from = is_w(c, i, "from");
-        size_t j = i + (is_any(c, i, preps) || between ? 1 : 0);
+        /* Open-ended: since, after, before, prior to, until, up to, starting (in|from). */
+        int open = 0;
+        size_t j = i;
+        if (is_w(c, i, "since")) {
+            open = 1, j = i + 1;
+        } else if (is_w(c, i, "starting") || is_w(c, i, "beginning")) {
+            open = 1, j = i + 1 + (is_w(c, i + 1, "in") || is_w(c, i + 1, "from"));
+        } else if (is_w(c, i, "after")) {
+            open = 2, j = i + 1;
+        } else if (is_w(c, i, "before") || (is_w(c, i, "prior") && is_w(c, i + 1, "to"))) {
+            open = -1, j = i + 1 + is_w(c, i, "prior");
+        } else if (is_w(c, i, "until") || is_w(c, i, "till") || is_w(c, i, "through") ||
+                   (is_w(c, i, "up") && is_w(c, i + 1, "to"))) {
+            open = -2, j = i + 1 + is_w(c, i, "up");
+        } else if (is_any(c, i, preps) || between) {
+            j = i + 1;
+        }
+        if (open && !is_free(c, j - 1))
+            continue;
         size_t n = read_relative(c, j, &a);
         if (!n)
             n = read_point(c, j, &a);
@@ -400,10 +541,21 @@ static void time_pass(struct ctx *c)
         } else if (from && !n) {
             continue;
         }
+        /* "from 2016 onwards", "2016 and later", "Q2 2017 or earlier". */
+        if (!open && (is_w(c, end, "onwards") || is_w(c, end, "onward"))) {
+            open = 1;
+            end++;
+        } else if (!open && (is_w(c, end, "and") || is_w(c, end, "or")) &&
+                   (is_w(c, end + 1, "later") || is_w(c, end + 1, "after") ||
+                    is_w(c, end + 1, "earlier") || is_w(c, end + 1, "before"))) {
+            open = is_w(c, end + 1, "later") || is_w(c, end + 1, "after") ? 1 : -2;
+            end += 2;
+        }
         struct span *s = add_span(c, SP_TIME, start, end);
         if (!s)
             return;
         s->t = a;
+        s->t.open = open;
         i = end - 1;
     }
 }
@@ -418,27 +570,26 @@ static void rank_pass(struct ctx *c)
         if (!is_free(c, i))
             continue;
         int dir = is_any(c, i, top) ? 1 : is_any(c, i, bottom) ? -1 : 0;
-        const struct nl_token *k = tok(c, i);
-        /* "top 5", "bottom 3", "best 10" */
-        if (dir && is_num(c, i + 1) && tok(c, i + 1)->integer && !tok(c, i + 1)->percent &&
-            tok(c, i + 1)->value >= 1 && tok(c, i + 1)->value <= 1000 && is_free(c, i + 1)) {
+        /* "top 5", "bottom three", "best 10" */
+        int n = count_at(c, i + 1);
+        if (dir && n) {
             struct span *s = add_span(c, SP_TOP, i, i + 2);
             if (s) {
                 s->sub = dir;
-                s->num = tok(c, i + 1)->value;
+                s->num = n;
             }
             i++;
             continue;
         }
-        /* "5 largest customers", "10 best products" */
-        if (k->kind == NL_NUMBER && k->integer && !k->percent && k->value >= 1 &&
-            k->value <= 1000 && tok(c, i + 1) && is_free(c, i + 1) &&
+        /* "5 largest customers", "ten best products" */
+        n = count_at(c, i);
+        if (n && tok(c, i + 1) && is_free(c, i + 1) &&
             (is_any(c, i + 1, top) || is_any(c, i + 1, bottom) || is_w(c, i + 1, "most") ||
              is_w(c, i + 1, "least"))) {
             struct span *s = add_span(c, SP_TOP, i, i + 2);
             if (s) {
                 s->sub = is_any(c, i + 1, bottom) || is_w(c, i + 1, "least") ? -1 : 1;
-                s->num = k->value;
+                s->num = n;
             }
             i++;
             continue;
@@ -471,6 +622,35 @@ static void rank_pass(struct ctx *c)
         {{"exactly", NULL, NULL}, NL_CMP_EQ},   {{"equal", "to", NULL}, NL_CMP_EQ},
         {{"=", NULL, NULL}, NL_CMP_EQ},
     };
+    /* Signs: "negative profit", "positive growth"; losses: "loss-making products". */
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        size_t n = 0;
+        int op = NL_CMP_LT, profit = 0;
+        if (is_w(c, i, "negative"))
+            n = 1;
+        else if (is_w(c, i, "positive"))
+            n = 1, op = NL_CMP_GT;
+        else if (is_w(c, i, "unprofitable"))
+            n = 1, profit = 1;
+        else if ((is_w(c, i, "loss") || is_w(c, i, "losses")) && is_w(c, i + 1, "making"))
+            n = 2, profit = 1;
+        else if ((is_w(c, i, "making") || is_w(c, i, "at") || is_w(c, i, "with")) &&
+                 is_w(c, i + 1, "a") && is_w(c, i + 2, "loss"))
+            n = 3, profit = 1;
+        else if (is_w(c, i, "losing") && is_w(c, i + 1, "money"))
+            n = 2, profit = 1;
+        if (!n || !is_free(c, i + n - 1))
+            continue;
+        struct span *s = add_span(c, SP_CMP, i, i + n);
+        if (s) {
+            s->sub = op;
+            s->num = 0;
+            s->negate = profit; /* the comparison is on profit, named or not */
+        }
+        i += n - 1;
+    }
     for (size_t i = 0; i < c->tk.n; i++) {
         for (size_t k = 0; k < sizeof cmps / sizeof cmps[0]; k++) {
             size_t n = 0;
@@ -506,13 +686,16 @@ static const struct cue cues[] = {
     {{"split", "by", NULL, NULL}, SP_BY, 0},
     {{"grouped", "by", NULL, NULL}, SP_BY, 0},
     {{"group", "by", NULL, NULL}, SP_BY, 0},
-    {{"for", "each", NULL, NULL}, SP_BY, 0},
-    {{"for", "every", NULL, NULL}, SP_BY, 0},
-    {{"by", "each", NULL, NULL}, SP_BY, 0},
-    {{"in", "each", NULL, NULL}, SP_BY, 0},
+    {{"for", "each", NULL, NULL}, SP_BY, 2},
+    {{"for", "every", NULL, NULL}, SP_BY, 2},
+    {{"by", "each", NULL, NULL}, SP_BY, 2},
+    {{"in", "each", NULL, NULL}, SP_BY, 2},
+    {{"in", "every", NULL, NULL}, SP_BY, 2},
+    {{"within", "each", NULL, NULL}, SP_BY, 2},
     {{"across", "all", NULL, NULL}, SP_BY, 0},
     {{"by", NULL, NULL, NULL}, SP_BY, 0},
-    {{"each", NULL, NULL, NULL}, SP_BY, 0},
+    {{"each", NULL, NULL, NULL}, SP_BY, 2},
+    {{"every", NULL, NULL, NULL}, SP_BY, 2},
     {{"across", NULL, NULL, NULL}, SP_BY, 0},
     {{"wise", NULL, NULL, NULL}, SP_BY, 1}, /* "region wise": the dimension comes before */
     {{"average", "order", "value", NULL}, SP_AOV, 0},
@@ -554,6 +737,8 @@ static const struct cue cues[] = {
     {{"descending", NULL, NULL, NULL}, SP_ORDER, 1},
     {{"ascending", NULL, NULL, NULL}, SP_ORDER, -1},
     {{"profit", "margin", NULL, NULL}, SP_MARGIN, 0},
+    {{"profit", "ratio", NULL, NULL}, SP_MARGIN, 0},
+    {{"profitability", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"margin", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"margins", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"compared", "to", NULL, NULL}, SP_VS, 0},
@@ -597,6 +782,14 @@ static const struct cue cues[] = {
     {{"max", NULL, NULL, NULL}, SP_AGG, NL_AGG_MAX},
     {{"minimum", NULL, NULL, NULL}, SP_AGG, NL_AGG_MIN},
     {{"min", NULL, NULL, NULL}, SP_AGG, NL_AGG_MIN},
+    {{"list", "all", NULL, NULL}, SP_LIST, 0},
+    {{"list", "of", NULL, NULL}, SP_LIST, 0},
+    {{"show", "all", NULL, NULL}, SP_LIST, 0},
+    {{"show", "me", "all", NULL}, SP_LIST, 0},
+    {{"name", "all", NULL, NULL}, SP_LIST, 0},
+    {{"name", "the", NULL, NULL}, SP_LIST, 0},
+    {{"list", NULL, NULL, NULL}, SP_LIST, 0},
+    {{"enumerate", NULL, NULL, NULL}, SP_LIST, 0},
     {{"which", NULL, NULL, NULL}, SP_WHICH, 0},
     {{"what", NULL, NULL, NULL}, SP_WHICH, 0},
     {{"who", NULL, NULL, NULL}, SP_WHICH, 0},
@@ -651,14 +844,49 @@ static void grain_pass(struct ctx *c)
             j++;
         else
             j = i;
+        int each = j > i && !is_w(c, i, "by") && !is_w(c, i, "across");
+        /* Cycles: "by weekday", "day of the week", "month of the year", "seasonality". */
+        size_t k = j + (j > i && is_w(c, j, "the"));
+        size_t cyc = 0;
+        int cycle = 0;
+        if (is_w(c, k, "weekday") || is_w(c, k, "weekdays")) {
+            cyc = 1, cycle = NL_CYCLE_WEEKDAY;
+        } else if ((is_w(c, k, "day") || is_w(c, k, "days")) && is_w(c, k + 1, "of")) {
+            size_t t = k + 2 + is_w(c, k + 2, "the");
+            if (is_w(c, t, "week"))
+                cyc = t + 1 - k, cycle = NL_CYCLE_WEEKDAY;
+        } else if ((is_w(c, k, "month") || is_w(c, k, "months")) && is_w(c, k + 1, "of")) {
+            size_t t = k + 2 + is_w(c, k + 2, "the");
+            if (is_w(c, t, "year"))
+                cyc = t + 1 - k, cycle = NL_CYCLE_MONTH;
+        } else if (is_w(c, k, "seasonality") ||
+                   (is_w(c, k, "calendar") && is_w(c, k + 1, "month"))) {
+            cyc = 1 + is_w(c, k, "calendar"), cycle = NL_CYCLE_MONTH;
+        }
+        if (cyc && (k == j || j > i)) {
+            int free_all = 1;
+            for (size_t t = i; t < k + cyc; t++)
+                free_all &= is_free(c, t);
+            if (free_all) {
+                struct span *s = add_span(c, SP_GRAIN, i, k + cyc);
+                if (s) {
+                    s->sub = cycle;
+                    s->each = each;
+                }
+                i = k + cyc - 1;
+                continue;
+            }
+        }
         if (j > i) {
             if (is_w(c, j, "the"))
                 j++;
             enum shape_grain g = unit_word(c, j);
             if (g && is_free(c, j)) {
                 struct span *s = add_span(c, SP_GRAIN, i, j + 1);
-                if (s)
+                if (s) {
                     s->sub = g;
+                    s->each = each;
+                }
                 continue;
             }
         }
@@ -915,6 +1143,33 @@ static int is_numeric_type(const char *t)
 }
 
 /* Join distance from the fact mart (0 same mart, 1.. hops, large if unreachable). */
+/* A column named after an entity and what identifies it: word + code, id, key, name,
+ * number, no ("productcode", "customer_id", "product_name"). */
+static int names_entity(const char *col, const char *word)
+{
+    size_t n = strlen(word);
+    if (n < 3 || strncmp(col, word, n) != 0)
+        return 0;
+    const char *rest = col + n + (col[n] == '_' || col[n] == ' ');
+    static const char *const ids[] = {"code", "id", "key", "name", "number", "no", "num", NULL};
+    for (int i = 0; ids[i]; i++)
+        if (strcmp(rest, ids[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether one of span s's senses is an identifier column named after word. */
+static int names_identifier(const struct span *s, const char *word)
+{
+    for (size_t k = 0; s->entry && k < s->entry->n; k++) {
+        const struct nl_sense *x = &s->entry->senses[k];
+        if (x->kind == NL_SENSE_COLUMN && strcmp(x->col->role, "identifier") == 0 &&
+            names_entity(x->col->name, word))
+            return 1;
+    }
+    return 0;
+}
+
 static int distance(const struct ctx *c, const struct schema_mart *to)
 {
     if (!c->f->fact || !to || to == c->f->fact)
@@ -974,6 +1229,10 @@ static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s
                 score += 40;
             else if (strcmp(x->col->role, "identifier") == 0)
                 score += 10;
+            /* Named in part, "products" is productcode or product_name (the product
+             * itself), not productline (a grouping of products). */
+            if (x->quality == NL_PARTIAL && names_entity(x->col->name, tok(c, s->to - 1)->stem))
+                score += 45;
             else if (strcmp(x->col->role, "date") == 0)
                 score += 20;
             else
@@ -1248,9 +1507,17 @@ static int add_dim(struct ctx *c, const struct schema_mart *m, const struct sche
                    enum shape_grain g)
 {
     struct nl_frame *f = c->f;
-    for (size_t i = 0; i < f->ndims; i++)
+    for (size_t i = 0; i < f->ndims; i++) {
         if (f->dims[i].col == col && f->dims[i].grain == g)
             return 0;
+        /* "monthly sales trend": a trend (grain open, -1) and a grain are one time axis. */
+        if (!col && !f->dims[i].col && ((int)g == -1 || (int)f->dims[i].grain == -1) &&
+            !nl_is_cycle(&f->dims[i]) && (int)g < NL_CYCLE_WEEKDAY) {
+            if ((int)g != -1)
+                f->dims[i].grain = g;
+            return 0;
+        }
+    }
     if (f->ndims >= NL_MAX_DIMS)
         return -1;
     f->dims[f->ndims].mart = m;
@@ -1260,7 +1527,26 @@ static int add_dim(struct ctx *c, const struct schema_mart *m, const struct sche
     return 0;
 }
 
+/* The index + 1 of the dimension of col (a time axis when col is NULL), or 0. */
+static int dim_index(const struct nl_frame *f, const struct schema_column *col)
+{
+    for (size_t i = 0; i < f->ndims; i++)
+        if (f->dims[i].col == col)
+            return (int)i + 1;
+    return 0;
+}
+
+/* A time axis (a weekday or month-of-year breakdown is a category, not an axis). */
 static int has_time_dim(const struct nl_frame *f)
+{
+    for (size_t i = 0; i < f->ndims; i++)
+        if (!f->dims[i].col && !nl_is_cycle(&f->dims[i]))
+            return 1;
+    return 0;
+}
+
+/* Any dimension computed from the date: a time axis or a cycle. */
+static int uses_date_dim(const struct nl_frame *f)
 {
     for (size_t i = 0; i < f->ndims; i++)
         if (!f->dims[i].col)
@@ -1310,6 +1596,8 @@ static void numeric_filter(struct ctx *c, struct span *cmp, const struct schema_
     if (cmp->pct && col->max && strtod(col->max, NULL) <= 1.0)
         x->number = cmp->num / 100.0;
     cmp->role = R_DONE;
+    c->filter_span[f->nfilters - 1] = (int)(cmp - c->sp) + 1;
+    c->filter_on_count[f->nfilters - 1] = 0;
 }
 
 /* The measure a question means when it names none: the playbook's, else a column named
@@ -1358,19 +1646,23 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 /* A quarter or month without a year: the latest one in the data. */
                 int y = anchor.y;
                 int month = t->m ? t->m : 3 * (t->q - 1) + 1;
-                if (month > anchor.m)
+                if (month > anchor.m || (t->d && month == anchor.m && t->d > anchor.d))
                     y--;
-                if (t->m)
+                char said[40];
+                if (t->d) {
+                    /* 29 February exists in one year of four. */
+                    while (!valid_day(y, t->m, t->d) && y > anchor.y - 8)
+                        y--;
+                    period_day(&p, y, t->m, t->d);
+                    snprintf(said, sizeof said, "%s %d", nl__month_name(t->m), t->d);
+                } else if (t->m) {
                     period_month(&p, y, t->m);
-                else
+                    snprintf(said, sizeof said, "%s", nl__month_name(t->m));
+                } else {
                     period_quarter(&p, y, t->q);
-                assume(f, "%s taken as %s, the latest in the data",
-                       t->m ? nl__month_name(t->m)
-                            : (t->q == 1   ? "Q1"
-                               : t->q == 2 ? "Q2"
-                               : t->q == 3 ? "Q3"
-                                           : "Q4"),
-                       p.label);
+                    snprintf(said, sizeof said, "Q%d", t->q);
+                }
+                assume(f, "%s taken as %s, the latest in the data", said, p.label);
             } else {
                 struct nl_date start = anchor;
                 enum shape_grain u = t->unit;
@@ -1438,12 +1730,45 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 }
             }
         }
+        if (t->open) {
+            /* "since 2016", "after Q2 2017": to the end of the data; "before 2016",
+             * "until March 2017": from its start. */
+            struct nl_date first = {1900, 1, 1}, end = {9999, 12, 31};
+            if (have_anchor)
+                end = nl__from_days(nl__days(anchor) + 1);
+            if (f->date && f->date->min)
+                nl__parse_date(f->date->min, &first);
+            char lab[sizeof p.label];
+            snprintf(lab, sizeof lab, "%s", p.label);
+            if (t->open > 0) {
+                if (t->open == 2)
+                    p.from = p.to;
+                p.to = end;
+            } else {
+                if (t->open == -1)
+                    p.to = p.from;
+                p.from = first;
+            }
+            snprintf(p.label, sizeof p.label, "%s %.80s",
+                     t->open == 1    ? "since"
+                     : t->open == 2  ? "after"
+                     : t->open == -1 ? "before"
+                                     : "up to",
+                     lab);
+            if (nl__days(p.to) <= nl__days(p.from)) {
+                snprintf(c->why, sizeof c->why, "the data has no dates %s", p.label);
+                return -1;
+            }
+        }
         ps[np++] = p;
     }
     if (vs && np == 2) {
+        /* Earlier period first, whatever the wording ("2017 vs 2016"): the change is
+         * always the later one's on the earlier one. */
+        int swap = nl__days(ps[1].from) < nl__days(ps[0].from);
         f->compare = 1;
-        f->periods[0] = ps[0];
-        f->periods[1] = ps[1];
+        f->periods[0] = ps[swap];
+        f->periods[1] = ps[!swap];
         f->has_window = 0;
     } else if (np == 1) {
         f->has_window = 1;
@@ -1558,9 +1883,165 @@ static void qualify(struct ctx *c)
 
 /* The checks and defaults that need the whole frame; for a follow-up they run on the
  * merged frame ("top 10 instead" has nothing to rank until merged). */
+static const struct schema_column *profit_column(const struct schema_mart *m)
+{
+    for (size_t j = 0; j < m->ncols; j++)
+        if (strstr(m->cols[j].name, "profit") && is_measure_col(&m->cols[j]))
+            return &m->cols[j];
+    return NULL;
+}
+
+/* The entity span x names, if it names one (a dimension, or a counted noun such as
+ * "customers"): 0 and h's entity, 1 when x names none, -1 when x names one that cannot
+ * be used. */
+static int entity_of(struct ctx *c, const struct span *x, struct nl_having *h)
+{
+    if (x->kind != SP_LEX)
+        return 1;
+    if (x->role == R_DIM && x->sense) {
+        const struct schema_column *col =
+            x->sense->kind == NL_SENSE_MART ? nl__label_column(x->sense->mart) : x->sense->col;
+        if (!col || strcmp(col->role, "date") == 0 || strcmp(col->role, "measure") == 0)
+            return -1;
+        h->mart = x->sense->mart;
+        h->of = col;
+    } else if (x->role == R_COUNT ||
+               ((x->role == R_DONE || x->role == R_MART) && entity_plural(c, x))) {
+        struct nl_measure m = {0};
+        if (resolve_count(c, x, &m) != 0)
+            return -1;
+        h->mart = m.mart;
+        h->of = m.col;
+        for (size_t i = 0; !h->of && i < m.mart->ncols; i++)
+            if (strcmp(m.mart->cols[i].role, "identifier") == 0)
+                h->of = &m.mart->cols[i];
+        if (!h->of)
+            return -1;
+    } else {
+        return 1;
+    }
+    snprintf(h->noun, sizeof h->noun, "%s", tok(c, x->to - 1)->text);
+    return 0;
+}
+
+/* The entity a condition at span k is about: the nearest noun before it that names one
+ * ("customers", "which products", "orders"). Not across a "where", which makes the
+ * condition one on rows ("sales by region where quantity is over 5"). A condition
+ * without a number ("loss-making products") may come first. */
+static int entity_before(struct ctx *c, size_t k, struct nl_having *h)
+{
+    for (size_t j = k; j-- > 0;) {
+        const struct span *x = &c->sp[j];
+        if (x->kind == SP_FILLER && is_w(c, x->from, "where"))
+            return -1;
+        int rc = entity_of(c, x, h);
+        if (rc <= 0)
+            return rc;
+    }
+    const struct span *cmp = &c->sp[k];
+    if (k + 1 < c->nsp && (cmp->negate || !is_num(c, cmp->to - 1)))
+        return entity_of(c, &c->sp[k + 1], h) == 0 ? 0 : -1;
+    return -1;
+}
+
+/* An entity whose conditions are read on rows: one that is a row each, or an order of
+ * a table of order lines, which people call orders ("orders with quantity over 50"). */
+static int row_entity(const struct ctx *c, const struct nl_having *h)
+{
+    const struct schema_mart *fact = c->f->fact;
+    if (h->mart == fact && h->of->distinct >= fact->rows * 0.99)
+        return 1;
+    return h->mart == fact && strcmp(h->of->role, "identifier") == 0 &&
+           (contains_word(h->of->name, "order") || contains_word(h->of->name, "invoice") ||
+            contains_word(h->of->name, "transaction") || strstr(h->of->name, "ordernumber"));
+}
+
+/* What "10 orders" counts for each entity h: in the same table ("customers with more than
+ * 10 orders" over order lines), or in a table that points at the entity's (orders rows
+ * with a customer_id, for a customers table): then h->via is that link. */
+static int count_for_entity(struct ctx *c, const struct span *x, struct nl_having *h,
+                            struct nl_measure *cm)
+{
+    if (resolve_count(c, x, cm) == 0 && distance(c, cm->mart) < 100)
+        return h->of == cm->col ? -1 : 0;
+    const struct schema_mart *fact = c->f->fact;
+    c->f->fact = NULL; /* any table */
+    int rc = resolve_count(c, x, cm);
+    c->f->fact = fact;
+    if (rc != 0 || cm->mart == h->mart)
+        return -1;
+    for (size_t i = 0; i < c->s->njoins; i++) {
+        const struct schema_join *j = &c->s->joins[i];
+        if (j->from == cm->mart && j->to == h->mart) {
+            const struct schema_column *key = schema_find_column(h->mart, j->to_col);
+            if (!key)
+                continue;
+            h->via = j;
+            h->of = key;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Conditions on totals of an entity: "customers with sales over 5000" keeps the customers
+ * whose SUM(sales) is over 5000, not the order lines over 5000. Comparisons on averaged
+ * columns (discount, price) stay on rows, and so do those on an entity that is one row
+ * each. */
+static int entity_conditions(struct ctx *c)
+{
+    struct nl_frame *f = c->f;
+    for (size_t i = f->nfilters; i-- > 0;) {
+        struct nl_filter *x = &f->filters[i];
+        int at = c->filter_span[i] - 1;
+        struct nl_having h = {0};
+        if (!x->numeric || at < 0 || !is_measure_col(x->col) || default_agg(x->col) != NL_AGG_SUM ||
+            entity_before(c, (size_t)at, &h) != 0 || h.of == x->col || row_entity(c, &h)) {
+            if (c->filter_on_count[i])
+                assume(f, "\"over %g\" read as %s over %g on each row", x->number, x->col->name,
+                       x->number);
+            continue;
+        }
+        if (f->has_having)
+            return decline(c, "only one condition on totals is supported");
+        h.m.agg = NL_AGG_SUM;
+        h.m.mart = x->mart;
+        h.m.col = x->col;
+        h.op = x->op;
+        h.number = x->number;
+        f->having = h;
+        f->has_having = 1;
+        memmove(&f->filters[i], &f->filters[i + 1], (f->nfilters - i - 1) * sizeof *x);
+        memmove(&c->filter_span[i], &c->filter_span[i + 1],
+                (f->nfilters - i - 1) * sizeof c->filter_span[0]);
+        memmove(&c->filter_on_count[i], &c->filter_on_count[i + 1],
+                (f->nfilters - i - 1) * sizeof c->filter_on_count[0]);
+        f->nfilters--;
+    }
+    /* "which products have negative profit": what was compared is what to show. */
+    if (f->has_having && c->measure_defaulted) {
+        f->measures[0] = f->having.m;
+        c->measure_defaulted = 0;
+    }
+    return 0;
+}
+
 static int finish_frame(struct ctx *c)
 {
     struct nl_frame *f = c->f;
+    /* "top five products" of a products table: one row each, nothing to rank by. */
+    if (c->rows_defaulted && (f->limit || f->superlative)) {
+        for (size_t i = 0; i < f->ndims; i++) {
+            const struct schema_column *col = f->dims[i].col;
+            if (col && f->dims[i].mart == f->fact && col->distinct >= f->fact->rows * 0.99) {
+                snprintf(c->why, sizeof c->why,
+                         "each %s is one row of %s, so there is nothing to rank by; name what "
+                         "to rank by, such as a number column (see `salesql schema`)",
+                         col->name, f->fact->source);
+                return decline(c, c->why);
+            }
+        }
+    }
     /* "over time": by month within two years, else by year. */
     for (size_t i = 0; i < f->ndims; i++) {
         if (f->dims[i].col || (int)f->dims[i].grain != -1)
@@ -1568,6 +2049,23 @@ static int finish_frame(struct ctx *c)
         f->dims[i].grain = GRAIN_YEAR;
         if (f->has_window && nl__days(f->window.to) - nl__days(f->window.from) <= 731)
             f->dims[i].grain = GRAIN_MONTH;
+    }
+    /* "the best selling product in each category": a ranking within each value of the
+     * other dimension. "the highest sales in each region" ranks nothing: every region. */
+    if (c->each_dim && (f->limit || f->superlative)) {
+        if (f->ndims == 2) {
+            if (f->compare || f->share || f->growth)
+                return decline(c, "a ranking within each group cannot be combined with a "
+                                  "comparison, a share or a change yet");
+            f->per_group = 1;
+            if (c->each_dim == 2) {
+                struct nl_dim t = f->dims[0];
+                f->dims[0] = f->dims[1];
+                f->dims[1] = t;
+            }
+        } else if (f->ndims == 1 && f->superlative && !f->limit) {
+            f->superlative = 0;
+        }
     }
     /* Superlatives: "which category had the highest sales" is one row. */
     if (f->superlative) {
@@ -1652,6 +2150,9 @@ static int build(struct ctx *c)
             }
             if (add_dim(c, NULL, NULL, (enum shape_grain)s->sub) != 0)
                 return decline(c, "at most two dimensions are supported");
+            if (s->each || c->each_next)
+                c->each_dim = dim_index(f, NULL);
+            c->each_next = 0;
             /* "by year and region": the cue carries over an "and". */
             pending_by = nx && nx->kind == SP_AND;
             break;
@@ -1665,8 +2166,7 @@ static int build(struct ctx *c)
         case SP_TOP:
             f->order = s->sub;
             f->limit = s->num ? (size_t)s->num : 10;
-            if (!s->num)
-                assume(f, "%s 10, as no number was given", s->sub > 0 ? "top" : "bottom");
+            c->top_default = s->num ? 0 : s->sub; /* "top customer" is 1, "top customers" 10 */
             after_top = 1;
             pending_by = 1;
             break;
@@ -1686,17 +2186,22 @@ static int build(struct ctx *c)
             which = 1;
             pending_by = 1;
             break;
+        case SP_LIST:
+            c->list_next = 1;
+            break;
         case SP_BY:
             if (s->sub == 1) {
                 /* "region wise": the dimension came before. */
                 break;
             }
+            c->each_next = s->sub == 2;
             pending_by = 1;
             neg = 0;
             break;
         case SP_PER:
             per = 1;
             pending_by = 1;
+            c->each_next = 1;
             break;
         case SP_AGG:
             agg = (enum nl_agg)s->sub;
@@ -1724,6 +2229,11 @@ static int build(struct ctx *c)
         case SP_LEX: {
             if (s->role == R_DONE)
                 break;
+            /* "list customers in Texas": the entity right after "list" is listed. */
+            int listing = c->list_next;
+            c->list_next = 0;
+            if (listing && !want_count)
+                pending_by = 1;
             /* A count target: "how many orders", "number of customers" — past any value
              * ("how many female customers"). */
             if (want_count && !count_span && !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
@@ -1740,6 +2250,15 @@ static int build(struct ctx *c)
             if (per && last_measure && f->nmeasures == 1 &&
                 (f->measures[0].agg == NL_AGG_AVG || f->measures[0].agg == NL_AGG_SUM)) {
                 struct nl_measure m = {0};
+                if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_ROWS &&
+                    m.mart == f->fact && f->measures[0].mart == f->fact) {
+                    /* "revenue per transaction" on a table of transactions: per row. */
+                    f->measures[0].agg = NL_AGG_AVG;
+                    s->role = R_DONE;
+                    per = 0;
+                    pending_by = 0;
+                    break;
+                }
                 if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_DISTINCT &&
                     m.mart == f->fact) {
                     f->measures[0].agg = NL_AGG_RATIO;
@@ -1759,10 +2278,28 @@ static int build(struct ctx *c)
                 has_value_sense(s) ? pick_alt(c, s, R_FILTER, &val_tie) : NULL;
             const struct nl_sense *dim = pick(c, s, R_DIM);
             const struct nl_sense *mea = pick(c, s, R_MEASURE);
+            /* "orders" named in part by order_line_item, but also the entity of
+             * order_number: a plural entity is counted, not summed. */
+            if (mea && mea->quality == NL_PARTIAL && entity_plural(c, s) &&
+                names_identifier(s, tok(c, s->to - 1)->stem))
+                mea = NULL;
             /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
             int ranks_by_measure =
                 mea &&
                 (!dim || (dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0));
+            /* "which region has the most customers", "top 3 states by customers": with
+             * what is ranked known, a plural entity is what it is ranked by, counted. */
+            if (pending_by && (f->limit || f->superlative) && f->ndims >= 1 && !count_span &&
+                !mea && entity_plural(c, s) && !c->each_next) {
+                struct nl_measure m = {0};
+                if (resolve_count(c, s, &m) == 0) {
+                    count_span = s;
+                    s->role = R_COUNT;
+                    s->sense = s->entry && s->entry->n ? &s->entry->senses[0] : NULL;
+                    pending_by = 0;
+                    break;
+                }
+            }
             if (pending_by && !ranks_by_measure && (dim || has_sense(s, NL_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
                 const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
@@ -1785,10 +2322,17 @@ static int build(struct ctx *c)
                         return decline(c, "at most two dimensions are supported");
                     s->sense = d;
                     s->role = R_DIM;
-                    if (f->superlative && f->ndims == 1)
-                        c->plural_rank =
-                            strcmp(tok(c, s->to - 1)->text, tok(c, s->to - 1)->stem) != 0;
+                    int plural = strcmp(tok(c, s->to - 1)->text, tok(c, s->to - 1)->stem) != 0;
+                    if (c->each_next) {
+                        c->each_dim = dim_index(f, col);
+                    } else if (f->superlative) {
+                        c->plural_rank = plural;
+                    } else if (c->top_default && after_top && !plural) {
+                        f->limit = 1;
+                        c->top_default = 0;
+                    }
                 }
+                c->each_next = 0;
                 /* "by region and category": the cue carries over an "and". */
                 pending_by = nx && nx->kind == SP_AND;
                 after_top = 0;
@@ -1886,8 +2430,14 @@ static int build(struct ctx *c)
          * it adds nothing ("sales for orders with quantity over 50"). */
         if (s->to - s->from == 1 && entity_plural(c, s)) {
             struct nl_measure m = {0};
+            /* "customers with more than 5 orders": with the customers table named as the
+             * subject, orders are the condition's, not what to count. */
+            int condition = k > 0 && c->sp[k - 1].kind == SP_CMP;
+            for (size_t j = 0; condition && j < k; j++)
+                if (c->sp[j].kind == SP_LEX && c->sp[j].role == R_MART && entity_plural(c, &c->sp[j]))
+                    condition = 2;
             if (resolve_count(c, s, &m) == 0) {
-                if (f->nmeasures == 0 && !count_span) {
+                if (f->nmeasures == 0 && !count_span && condition != 2) {
                     count_span = s;
                     s->role = R_COUNT;
                     s->sense = &s->entry->senses[0];
@@ -2023,11 +2573,11 @@ static int build(struct ctx *c)
         if (d) {
             me->col = d;
             me->agg = agg_set ? agg : default_agg(d);
-            if (f->ndims || f->nfilters || f->limit)
-                assume(f, "measured by %s, as no measure was named", d->name);
+            c->measure_defaulted = f->ndims || f->nfilters || f->limit;
         } else {
             me->agg = NL_AGG_COUNT_ROWS;
             snprintf(me->noun, sizeof me->noun, "rows");
+            c->rows_defaulted = 1;
         }
     }
     /* Numeric comparisons bind to the measure or column named next to them. */
@@ -2037,6 +2587,34 @@ static int build(struct ctx *c)
             continue;
         const struct schema_column *col = NULL;
         const struct schema_mart *m = NULL;
+        int on_count = 0;
+        if (s->negate) {
+            /* "loss-making products": profit below zero. */
+            col = profit_column(f->fact);
+            if (!col)
+                return decline(c, "a loss needs a profit column, and the data has none");
+            numeric_filter(c, s, f->fact, col);
+            continue;
+        }
+        /* "customers with more than 10 orders": a count of the entity named right after,
+         * for each entity named before. */
+        struct span *nx = k + 1 < c->nsp ? &c->sp[k + 1] : NULL;
+        if (nx && nx->kind == SP_LEX && entity_plural(c, nx) &&
+            (nx->role == R_DONE || nx->role == R_COUNT || nx->role == R_MART)) {
+            struct nl_measure cm = {0};
+            struct nl_having h = {0};
+            if (entity_before(c, k, &h) == 0 && count_for_entity(c, nx, &h, &cm) == 0) {
+                if (f->has_having)
+                    return decline(c, "only one condition on totals is supported");
+                h.m = cm;
+                h.op = (enum nl_cmp)s->sub;
+                h.number = s->num;
+                f->having = h;
+                f->has_having = 1;
+                s->role = R_DONE;
+                continue;
+            }
+        }
         for (int d = 1; d <= 3 && !col; d++) {
             struct span *cand[2] = {k >= (size_t)d ? &c->sp[k - d] : NULL,
                                     k + d < c->nsp ? &c->sp[k + d] : NULL};
@@ -2053,8 +2631,7 @@ static int build(struct ctx *c)
                     if (dm) {
                         col = dm;
                         m = f->fact;
-                        assume(f, "\"over %g\" read as %s over %g on each row", s->num, dm->name,
-                               s->num);
+                        on_count = 1;
                     }
                 }
             }
@@ -2066,7 +2643,14 @@ static int build(struct ctx *c)
         if (!col || !is_numeric_type(col->type))
             return decline(c, "a number in the question does not say what it limits");
         numeric_filter(c, s, m, col);
+        c->filter_on_count[f->nfilters - 1] = on_count;
     }
+    if (entity_conditions(c) != 0)
+        return -1;
+    if (c->top_default)
+        assume(f, "%s 10, as no number was given", c->top_default > 0 ? "top" : "bottom");
+    if (c->measure_defaulted)
+        assume(f, "measured by %s, as no measure was named", f->measures[0].col->name);
     /* The date column: the playbook's default, else the fact's own. */
     if (!f->date) {
         const char *pref = playbook_default_date(nl_lexicon_playbook(c->lx));
@@ -2094,7 +2678,7 @@ static int build(struct ctx *c)
             }
         }
     }
-    if ((nt || has_time_dim(f)) && !f->date)
+    if ((nt || uses_date_dim(f)) && !f->date)
         return decline(c, "the question is about time, but the data has no date column");
     if (nt && resolve_time(c, times, nt, vs) != 0)
         return decline(c, c->why);
@@ -2137,6 +2721,11 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     if (named_dims) {
         memcpy(out.dims, cur->dims, sizeof cur->dims);
         out.ndims = cur->ndims;
+        out.per_group = 0; /* decided again for the new dimensions */
+    }
+    if (cur->has_having) {
+        out.has_having = 1;
+        out.having = cur->having;
     }
     /* New filters replace old ones on the same column, and add otherwise. */
     for (size_t i = 0; i < cur->nfilters; i++) {
@@ -2228,6 +2817,13 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
                 named_top |= s->kind == SP_TOP || s->kind == SP_SUPER;
             }
             struct nl_frame cur = *c.f;
+            /* "only for customers with more than 10 orders": the customers are the
+             * condition's, not a new count. */
+            const struct nl_measure *m0 = &cur.measures[0];
+            if (cur.has_having && cur.nmeasures == 1 &&
+                ((m0->agg == NL_AGG_COUNT_DISTINCT && m0->col == cur.having.of) ||
+                 (m0->agg == NL_AGG_COUNT_ROWS && m0->mart == cur.having.mart)))
+                named_measure = 0;
             merge_followup(c.f, &prev, &cur, named_measure, named_dims, named_time, named_top);
             rc = finish_frame(&c);
         }

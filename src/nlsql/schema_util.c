@@ -8,7 +8,13 @@
 
 #include <string.h>
 
-const struct schema_column *nl__label_column(const struct schema_mart *m)
+static int unique_in(const struct schema_column *c, const struct schema_mart *m)
+{
+    return m->rows > 0 && (double)c->distinct >= 0.95 * (double)m->rows;
+}
+
+/* The old rule, for marts where nothing tells rows apart: a name-like text column. */
+static const struct schema_column *label_by_name(const struct schema_mart *m)
 {
     const struct schema_column *best = NULL;
     for (size_t i = 0; i < m->ncols; i++) {
@@ -25,6 +31,30 @@ const struct schema_column *nl__label_column(const struct schema_mart *m)
             best = c;
     }
     return best;
+}
+
+/* A mart's label: a name that tells its rows apart (product_name, company_name), else any
+ * text that does (email_address, sku), else its key; a name shared by many rows
+ * (first_name of 18,000 customers) would merge them. */
+const struct schema_column *nl__label_column(const struct schema_mart *m)
+{
+    const struct schema_column *text = NULL, *key = NULL;
+    for (size_t i = 0; i < m->ncols; i++) {
+        const struct schema_column *c = &m->cols[i];
+        if (c->derived_from || !unique_in(c, m) || strcmp(c->role, "date") == 0 ||
+            strcmp(c->role, "measure") == 0)
+            continue;
+        int is_text = strcmp(c->type, "VARCHAR") == 0;
+        if (is_text && (strstr(c->name, "name") || strstr(c->name, "description")))
+            return c;
+        if (is_text && !text)
+            text = c;
+        if (!key && strcmp(c->role, "identifier") == 0)
+            key = c;
+    }
+    if (text || key)
+        return text ? text : key;
+    return label_by_name(m);
 }
 
 const struct schema_column *nl__default_date(const struct schema_mart *m, const char *preferred)

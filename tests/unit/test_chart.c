@@ -55,8 +55,15 @@ static void row(struct sq_table *t, ...)
 
 static struct result_shape shape(enum shape_kind kind, int dim, int measure)
 {
-    struct result_shape s = {kind, {dim, -1},     -1, GRAIN_NONE, measure, -1,
-                             -1,   "total sales", "", 0,          0,       0};
+    struct result_shape s = {.kind = kind,
+                             .dims = {dim, -1},
+                             .time_dim = -1,
+                             .grain = GRAIN_NONE,
+                             .measure = measure,
+                             .measure2 = -1,
+                             .growth = -1,
+                             .measure_label = "total sales",
+                             .unit = ""};
     return s;
 }
 

@@ -57,8 +57,15 @@ static void row(struct sq_table *t, ...)
 
 static struct result_shape shape(enum shape_kind kind, int dim, int measure)
 {
-    struct result_shape s = {kind, {dim, -1},     -1, GRAIN_NONE, measure, -1,
-                             -1,   "total sales", "", 0,          0,       0};
+    struct result_shape s = {.kind = kind,
+                             .dims = {dim, -1},
+                             .time_dim = -1,
+                             .grain = GRAIN_NONE,
+                             .measure = measure,
+                             .measure2 = -1,
+                             .growth = -1,
+                             .measure_label = "total sales",
+                             .unit = ""};
     return s;
 }
 
@@ -310,6 +317,11 @@ static void test_two_dimensions(void **state)
     s.dims[1] = 1;
     EXPECT(&t, &s, 8, "The largest is East / Technology with 264,974 (12% of the total).",
            "By region, West leads with 725,458 in total (32%).",
+           "Technology is the largest category in 3 of the 4 regions.");
+    /* Some groups only ("top 3 categories in each region", a condition on totals): no
+     * share of a total the rows are not, and no group totals. */
+    s.subset = 1;
+    EXPECT(&t, &s, 8, "The largest is East / Technology with 264,974 (12% of the 12 shown).",
            "Technology is the largest category in 3 of the 4 regions.");
     sq_table_fini(&t);
 }

@@ -122,17 +122,15 @@ static void put_range(struct emit *e, struct sq_buf *b, const struct nl_period *
     sq_buf_printf(b, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
 }
 
-/* The aggregate expression of a measure, restricted to rows of a period when p is given. */
-static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measure *m,
-                        const struct nl_period *p)
+/* The aggregate expression of a measure, over the rows where cond holds when cond is
+ * given (a playbook metric's SQL cannot be restricted: callers check). */
+static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_measure *m,
+                           const char *cond)
 {
     struct sq_buf filter;
     sq_buf_init(&filter, SQ_BUF_UNLIMITED);
-    if (p) {
-        sq_buf_puts(&filter, " FILTER (WHERE ");
-        put_range(e, &filter, p);
-        sq_buf_puts(&filter, ")");
-    }
+    if (cond && *cond)
+        sq_buf_printf(&filter, " FILTER (WHERE %s)", cond);
     const char *fl = filter.data ? filter.data : "";
     static const char *const fn[] = {"SUM", "AVG", "MIN", "MAX", "MEDIAN"};
     switch (m->agg) {
@@ -172,6 +170,18 @@ static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measur
         break;
     }
     sq_buf_fini(&filter);
+}
+
+/* The aggregate expression of a measure, restricted to rows of a period when p is given. */
+static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measure *m,
+                        const struct nl_period *p)
+{
+    struct sq_buf cond;
+    sq_buf_init(&cond, SQ_BUF_UNLIMITED);
+    if (p)
+        put_range(e, &cond, p);
+    put_measure_if(e, b, m, cond.data);
+    sq_buf_fini(&cond);
 }
 
 static void snake(const char *in, char *out, size_t n)
@@ -385,6 +395,55 @@ static void period_alias(const struct nl_period *p, const char *base, char *out,
     snprintf(out, n, "%.100s_%.60s", base, lab);
 }
 
+/* One filter as a condition: col op number, col = value, col IN (...), or col NOT IN
+ * (...) that keeps NULLs. */
+static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter *x)
+{
+    if (x->numeric) {
+        put_col(e, b, x->mart, x->col);
+        char num[40];
+        sq_format_double(num, sizeof num, x->number);
+        sq_buf_printf(b, " %s %s", cmp_sql(x->op), num);
+        return;
+    }
+    if (x->negate)
+        sq_buf_puts(b, "(");
+    put_col(e, b, x->mart, x->col);
+    if (x->nvalues == 1 && !x->negate) {
+        sq_buf_puts(b, " = ");
+        sq_buf_put_literal(b, x->values[0]);
+    } else {
+        sq_buf_puts(b, x->negate ? " NOT IN (" : " IN (");
+        for (size_t k = 0; k < x->nvalues; k++) {
+            if (k)
+                sq_buf_puts(b, ", ");
+            sq_buf_put_literal(b, x->values[k]);
+        }
+        sq_buf_puts(b, ")");
+    }
+    if (x->negate) {
+        sq_buf_puts(b, " OR ");
+        put_col(e, b, x->mart, x->col);
+        sq_buf_puts(b, " IS NULL)");
+    }
+}
+
+/* The part of a share with no dimension: the measure over the rows its value filters
+ * pick ("share of sales from Furniture"). */
+static void put_part(struct emit *e, struct sq_buf *b, const struct nl_measure *m)
+{
+    struct sq_buf cond;
+    sq_buf_init(&cond, SQ_BUF_UNLIMITED);
+    for (size_t i = 0; i < e->f->nfilters; i++) {
+        if (e->f->filters[i].numeric)
+            continue;
+        sq_buf_puts(&cond, cond.len ? " AND " : "");
+        put_filter(e, &cond, &e->f->filters[i]);
+    }
+    put_measure_if(e, b, m, cond.data);
+    sq_buf_fini(&cond);
+}
+
 int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_answer *out)
 {
     struct emit e;
@@ -430,6 +489,17 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         free(out->reason);
         out->reason = xstrdup("the columns named are in tables that cannot be joined");
         goto done;
+    }
+    for (size_t i = 0; i < f->nmeasures; i++) {
+        if (f->measures[i].agg == NL_AGG_METRIC && (f->compare || (f->share && f->ndims == 0))) {
+            rc = SQ_E_UNSUPPORTED;
+            out->status = rc;
+            free(out->reason);
+            out->reason = xasprintf("the playbook metric %s cannot be split into periods or "
+                                    "parts yet; ask for each period on its own",
+                                    f->measures[i].metric);
+            goto done;
+        }
     }
 
     struct result_shape *sh = &out->shape;
@@ -503,6 +573,23 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
             }
             continue;
         }
+        if (i == 0 && f->share && f->ndims == 0) {
+            /* "what share of sales is furniture": the part, the whole, the share. */
+            struct sq_buf part;
+            sq_buf_init(&part, SQ_BUF_UNLIMITED);
+            put_part(&e, &part, m);
+            sel_sep(&e);
+            sq_buf_printf(&e.sel, "%s AS %s, ", part.data, alias);
+            put_measure(&e, &e.sel, m, NULL);
+            sq_buf_printf(&e.sel, " AS total_%s, 100.0 * %s / NULLIF(", alias, part.data);
+            put_measure(&e, &e.sel, m, NULL);
+            sq_buf_printf(&e.sel, ", 0) AS %s_share_pct", alias);
+            sq_buf_fini(&part);
+            sh->measure = e.ncols + 2;
+            e.ncols += 3;
+            snprintf(e.measure_alias, sizeof e.measure_alias, "%s_share_pct", alias);
+            continue;
+        }
         sel_sep(&e);
         put_measure(&e, &e.sel, m, NULL);
         sq_buf_printf(&e.sel, " AS %s", alias);
@@ -548,34 +635,10 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     /* WHERE. */
     for (size_t i = 0; i < f->nfilters; i++) {
         const struct nl_filter *x = &f->filters[i];
+        if (f->share && f->ndims == 0 && !x->numeric)
+            continue; /* the part of a share, in its FILTER */
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
-        if (x->numeric) {
-            put_col(&e, &e.where, x->mart, x->col);
-            char num[40];
-            sq_format_double(num, sizeof num, x->number);
-            sq_buf_printf(&e.where, " %s %s", cmp_sql(x->op), num);
-            continue;
-        }
-        if (x->negate)
-            sq_buf_puts(&e.where, "(");
-        put_col(&e, &e.where, x->mart, x->col);
-        if (x->nvalues == 1 && !x->negate) {
-            sq_buf_puts(&e.where, " = ");
-            sq_buf_put_literal(&e.where, x->values[0]);
-        } else {
-            sq_buf_puts(&e.where, x->negate ? " NOT IN (" : " IN (");
-            for (size_t k = 0; k < x->nvalues; k++) {
-                if (k)
-                    sq_buf_puts(&e.where, ", ");
-                sq_buf_put_literal(&e.where, x->values[k]);
-            }
-            sq_buf_puts(&e.where, ")");
-        }
-        if (x->negate) {
-            sq_buf_puts(&e.where, " OR ");
-            put_col(&e, &e.where, x->mart, x->col);
-            sq_buf_puts(&e.where, " IS NULL)");
-        }
+        put_filter(&e, &e.where, x);
     }
     if (f->has_window) {
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
@@ -729,8 +792,9 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         char hl[160], num[40];
         measure_label(&h->m, hl, sizeof hl);
         sq_format_double(num, sizeof num, h->number);
-        int counted = (f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
-                      (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart);
+        int counted =
+            (f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
+            (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart);
         int listed = f->ndims == 1 && f->dims[0].col == h->of;
         if (counted)
             sq_buf_printf(&in, " whose %s is %s %s", hl, cmp_words(h->op), num);
@@ -822,7 +886,7 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     if (f->share)
         snprintf(out->measure_label, sizeof out->measure_label, "share of %.140s", label);
     sh->measure_label = out->measure_label;
-    sh->kind = per_group          ? SHAPE_BREAKDOWN
+    sh->kind = per_group             ? SHAPE_BREAKDOWN
                : f->compare          ? SHAPE_COMPARISON
                : f->share            ? SHAPE_SHARE
                : e.ntime && ndimcols ? SHAPE_TREND

@@ -78,6 +78,7 @@ struct span {
     int negate;
     const struct schema_mart *prefer; /* a mart named with it: "customer country" */
     int each;                         /* "each", "every", "per" before a dimension */
+    int presence; /* "with a discount", "no profit": binds only to the measure right after */
 };
 
 enum { MAX_SPANS = 128 };
@@ -100,7 +101,9 @@ struct ctx {
     int list_next;         /* "list": the next entity named is listed */
     int top_default;       /* "top" without a number (1 top, -1 bottom): 10, or 1 of a singular */
     int measure_defaulted; /* no measure was named: one was chosen */
-    int rows_defaulted; /* ... and the data had none: rows are counted */
+    int rows_defaulted;    /* ... and the data had none: rows are counted */
+    int by_count;          /* "most popular": ranked by the number of orders */
+    int compare_values;    /* "furniture vs technology": values side by side */
     int filter_span[NL_MAX_FILTERS];     /* a numeric filter's comparison span + 1 */
     int filter_on_count[NL_MAX_FILTERS]; /* ... bound through a counted noun ("orders
                                           * over 500"), to be read on each row if not
@@ -641,6 +644,18 @@ static void rank_pass(struct ctx *c)
             n = 3, profit = 1;
         else if (is_w(c, i, "losing") && is_w(c, i + 1, "money"))
             n = 2, profit = 1;
+        /* "had no profit", "with a discount", "given any discount": zero or not. */
+        static const char *const not_after_no[] = {"of",     "more", "less", "fewer",
+                                                   "longer", "than", "one",  NULL};
+        static const char *const having[] = {"with",     "had",   "have",    "has",     "got",
+                                             "received", "given", "getting", "without", NULL};
+        int presence = 0;
+        if (!n && is_w(c, i, "no") && tok(c, i + 1) && tok(c, i + 1)->kind == NL_WORD &&
+            !is_any(c, i + 1, not_after_no))
+            n = 1, op = NL_CMP_LE, presence = 1;
+        else if (!n && (is_w(c, i, "a") || is_w(c, i, "any") || is_w(c, i, "some")) && i > 0 &&
+                 is_any(c, i - 1, having) && tok(c, i + 1) && tok(c, i + 1)->kind == NL_WORD)
+            n = 1, op = is_w(c, i - 1, "without") ? NL_CMP_LE : NL_CMP_GT, presence = 1;
         if (!n || !is_free(c, i + n - 1))
             continue;
         struct span *s = add_span(c, SP_CMP, i, i + n);
@@ -648,6 +663,7 @@ static void rank_pass(struct ctx *c)
             s->sub = op;
             s->num = 0;
             s->negate = profit; /* the comparison is on profit, named or not */
+            s->presence = presence;
         }
         i += n - 1;
     }
@@ -793,6 +809,11 @@ static const struct cue cues[] = {
     {{"which", NULL, NULL, NULL}, SP_WHICH, 0},
     {{"what", NULL, NULL, NULL}, SP_WHICH, 0},
     {{"who", NULL, NULL, NULL}, SP_WHICH, 0},
+    {{"most", "popular", NULL, NULL}, SP_SUPER, 2},
+    {{"least", "popular", NULL, NULL}, SP_SUPER, -2},
+    {{"busiest", NULL, NULL, NULL}, SP_SUPER, 2},
+    {{"quietest", NULL, NULL, NULL}, SP_SUPER, -2},
+    {{"slowest", NULL, NULL, NULL}, SP_SUPER, -2},
     {{"highest", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"most", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"largest", NULL, NULL, NULL}, SP_SUPER, 1},
@@ -889,6 +910,21 @@ static void grain_pass(struct ctx *c)
                 }
                 continue;
             }
+        }
+        /* "which month", "what year", "the busiest day", "best quarter": the unit is the
+         * breakdown a ranking or a question ranges over. */
+        static const char *const asks[] = {"which",    "what",    "best",   "worst",     "busiest",
+                                           "quietest", "slowest", "peak",   "strongest", "weakest",
+                                           "top",      "highest", "lowest", "biggest",   "smallest",
+                                           "record",   NULL};
+        enum shape_grain ug = unit_word(c, i);
+        if (ug && i > 0 && strcmp(tok(c, i)->text, tok(c, i)->stem) == 0 &&
+            (is_any(c, i - 1, asks) ||
+             (is_w(c, i - 1, "the") && i > 1 && is_any(c, i - 2, asks)))) {
+            struct span *s = add_span(c, SP_GRAIN, i, i + 1);
+            if (s)
+                s->sub = ug;
+            continue;
         }
         if (is_w(c, i, "over") && is_w(c, i + 1, "time")) {
             struct span *s = add_span(c, SP_GRAIN, i, i + 2);
@@ -2094,8 +2130,15 @@ static int finish_frame(struct ctx *c)
         f->has_window = 0;
         assume(f, "growth of %d over %d, the latest two years in the data", anchor.y, anchor.y - 1);
     }
-    if (f->share && f->ndims == 0)
-        return decline(c, "a share needs something to divide by, such as \"by segment\"");
+    if (f->share && f->ndims == 0) {
+        /* "what share of sales is furniture": the part a value filter picks, in the whole. */
+        int part = 0;
+        for (size_t i = 0; i < f->nfilters; i++)
+            part |= !f->filters[i].numeric;
+        if (!part || f->compare || f->growth || f->nmeasures != 1)
+            return decline(c, "a share needs something to divide by, such as \"by segment\" or "
+                              "\"share of sales from Furniture\"");
+    }
     return 0;
 }
 
@@ -2171,7 +2214,9 @@ static int build(struct ctx *c)
             pending_by = 1;
             break;
         case SP_SUPER:
-            f->order = s->sub;
+            /* "most popular", "busiest": by the number of orders unless a measure is named */
+            c->by_count = c->by_count || s->sub == 2 || s->sub == -2;
+            f->order = s->sub > 0 ? 1 : -1;
             f->superlative = 1;
             /* "biggest customer in Texas": what follows is what is ranked. */
             pending_by = 1;
@@ -2211,7 +2256,10 @@ static int build(struct ctx *c)
             want_count = 1;
             break;
         case SP_SHARE:
+            /* "what percentage of orders": "what" asks for the percentage. */
             f->share = 1;
+            which = 0;
+            pending_by = 0;
             break;
         case SP_GROWTH:
             f->growth = 1;
@@ -2284,9 +2332,11 @@ static int build(struct ctx *c)
                 names_identifier(s, tok(c, s->to - 1)->stem))
                 mea = NULL;
             /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
+            /* "by sales" where sales is both a column and the table's name: the column. */
             int ranks_by_measure =
                 mea &&
-                (!dim || (dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0));
+                (!dim || (dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0) ||
+                 (dim->kind == NL_SENSE_MART && mea->quality >= dim->quality));
             /* "which region has the most customers", "top 3 states by customers": with
              * what is ranked known, a plural entity is what it is ranked by, counted. */
             if (pending_by && (f->limit || f->superlative) && f->ndims >= 1 && !count_span &&
@@ -2355,8 +2405,26 @@ static int build(struct ctx *c)
             /* "where discount is above 10%", "at least 10 units": a measure next to a
              * comparison is what the comparison limits, not something to report. */
             struct span *prev_cmp = k > 0 && c->sp[k - 1].kind == SP_CMP ? &c->sp[k - 1] : NULL;
+            /* "orders without discount": none of it. */
+            if (neg && mea && mea->kind == NL_SENSE_COLUMN && k > 0 &&
+                c->sp[k - 1].kind == SP_NEG && is_w(c, c->sp[k - 1].from, "without")) {
+                c->sp[k - 1].sub = NL_CMP_LE;
+                c->sp[k - 1].num = 0;
+                numeric_filter(c, &c->sp[k - 1], mea->mart, mea->col);
+                s->sense = mea;
+                s->role = R_DONE;
+                neg = 0;
+                break;
+            }
+            /* "sales with no more than 3 items": a measure right after the comparison is
+             * what it limits. */
+            struct span *after_cmp =
+                nx && nx->kind == SP_CMP ? next_span(c, (size_t)(nx - c->sp)) : NULL;
+            int cmp_has_own =
+                after_cmp && after_cmp->kind == SP_LEX && has_measure_sense(after_cmp);
             if (mea && mea->kind == NL_SENSE_COLUMN &&
-                ((nx && nx->kind == SP_CMP && nx->role != R_DONE) ||
+                ((nx && nx->kind == SP_CMP && nx->role != R_DONE && !nx->presence &&
+                  !cmp_has_own) ||
                  (prev_cmp && prev_cmp->role != R_DONE))) {
                 numeric_filter(c, nx && nx->kind == SP_CMP ? nx : prev_cmp, mea->mart, mea->col);
                 s->sense = mea;
@@ -2434,7 +2502,8 @@ static int build(struct ctx *c)
              * subject, orders are the condition's, not what to count. */
             int condition = k > 0 && c->sp[k - 1].kind == SP_CMP;
             for (size_t j = 0; condition && j < k; j++)
-                if (c->sp[j].kind == SP_LEX && c->sp[j].role == R_MART && entity_plural(c, &c->sp[j]))
+                if (c->sp[j].kind == SP_LEX && c->sp[j].role == R_MART &&
+                    entity_plural(c, &c->sp[j]))
                     condition = 2;
             if (resolve_count(c, s, &m) == 0) {
                 if (f->nmeasures == 0 && !count_span && condition != 2) {
@@ -2565,6 +2634,27 @@ static int build(struct ctx *c)
             break;
         }
     }
+    if (f->nmeasures == 0 && c->by_count) {
+        /* "the most popular ship mode": the one with the most orders (rows without an
+         * order number). */
+        struct nl_measure *me = &f->measures[f->nmeasures++];
+        memset(me, 0, sizeof *me);
+        me->mart = f->fact;
+        me->agg = NL_AGG_COUNT_ROWS;
+        snprintf(me->noun, sizeof me->noun, "rows");
+        for (size_t j = 0; j < f->fact->ncols; j++) {
+            const struct schema_column *col = &f->fact->cols[j];
+            if (strcmp(col->role, "identifier") == 0 &&
+                (contains_word(col->name, "order") || contains_word(col->name, "invoice") ||
+                 contains_word(col->name, "transaction") || strstr(col->name, "ordernumber"))) {
+                me->agg = NL_AGG_COUNT_DISTINCT;
+                me->col = col;
+                snprintf(me->noun, sizeof me->noun, "orders");
+                break;
+            }
+        }
+        assume(f, "ranked by the number of %s", me->noun);
+    }
     if (f->nmeasures == 0) {
         const struct schema_column *d = default_measure(f->fact);
         struct nl_measure *me = &f->measures[f->nmeasures++];
@@ -2588,6 +2678,11 @@ static int build(struct ctx *c)
         const struct schema_column *col = NULL;
         const struct schema_mart *m = NULL;
         int on_count = 0;
+        if (s->presence) {
+            /* "with a": nothing measured came after it, so it was only words. */
+            s->role = R_DONE;
+            continue;
+        }
         if (s->negate) {
             /* "loss-making products": profit below zero. */
             col = profit_column(f->fact);
@@ -2682,8 +2777,21 @@ static int build(struct ctx *c)
         return decline(c, "the question is about time, but the data has no date column");
     if (nt && resolve_time(c, times, nt, vs) != 0)
         return decline(c, c->why);
+    if (vs && !f->compare) {
+        /* "furniture vs technology sales": the values side by side, as a breakdown. */
+        for (size_t i = 0; i < f->nfilters; i++) {
+            const struct nl_filter *x = &f->filters[i];
+            if (x->numeric || x->negate || x->nvalues < 2 || dim_index(f, x->col))
+                continue;
+            if (add_dim(c, x->mart, x->col, GRAIN_NONE) != 0)
+                return decline(c, "at most two dimensions are supported");
+            vs = 0;
+            break;
+        }
+    }
     if (vs == 1 && !f->compare)
-        return decline(c, "a comparison needs two periods (such as 2016 vs 2017)");
+        return decline(c, "a comparison needs two periods (such as 2016 vs 2017) or two values "
+                          "(such as Furniture vs Technology)");
     return c->lenient ? 0 : finish_frame(c);
 }
 

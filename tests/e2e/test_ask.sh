@@ -107,6 +107,14 @@ expect_status "metric" 0 pask "margin by region in 2017"
 contains "metric sql" "$WORK/out" "(SUM(profit) / SUM(sales)) AS margin"
 contains "default date" "$WORK/out" "ship_date >= DATE '2017-01-01'"
 expect_status "hidden column" 3 pask "sales by row id"
+expect_status "metric by period" 3 pask "margin in 2016 vs 2017"
+contains "metric by period says why" "$WORK/err" "cannot be split into periods"
+
+# A table named like its measure (the demo's sales.csv): "by sales" ranks by the column.
+expect_status "demo data" 0 "$SALESQL" demo --quiet --rows 3000 --out "$WORK/demo"
+expect_status "demo ranking" 0 "$SALESQL" ask --quiet --data "$WORK/demo" --db "$WORK/demo.duckdb" \
+    "top 5 sub category by sales in 2024"
+contains "ranked by the sales column" "$WORK/out" "SELECT sub_category, SUM(sales) AS sales FROM mart_dyn_sales"
 
 # Usage.
 expect_status "deep without a model" 2 ask --mode deep "sales"

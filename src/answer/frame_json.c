@@ -15,7 +15,8 @@
 #include <string.h>
 
 static const char *const aggs[] = {
-    "sum", "avg", "min", "max", "median", "count", "count_distinct", "ratio", "metric", "margin"};
+    "sum",   "avg",    "min",    "max",    "median",      "count", "count_distinct",
+    "ratio", "metric", "margin", "profit", "gross_margin"};
 
 static void date_str(char *out, size_t n, struct nl_date d)
 {
@@ -221,7 +222,9 @@ static int read_measure(json_t *v, const struct schema *s, struct nl_measure *m)
     snprintf(m->noun, sizeof m->noun, "%s", noun ? noun : "");
     int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
     if (!m->mart || (needs_col && !m->col) ||
-        ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN) && !m->per) ||
+        ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN || m->agg == NL_AGG_PROFIT ||
+          m->agg == NL_AGG_GROSS_MARGIN) &&
+         !m->per) ||
         (m->agg == NL_AGG_METRIC && (!m->metric || !m->metric_sql)))
         return -1;
     return 0;

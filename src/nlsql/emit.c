@@ -168,6 +168,19 @@ static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_mea
         put_col(e, b, m->mart, m->per);
         sq_buf_printf(b, ")%s, 0)", fl);
         break;
+    case NL_AGG_PROFIT:
+    case NL_AGG_GROSS_MARGIN:
+        sq_buf_puts(b, m->agg == NL_AGG_PROFIT ? "(SUM(" : "100.0 * (SUM(");
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s - SUM(", fl);
+        put_col(e, b, m->mart, m->per);
+        sq_buf_printf(b, ")%s)", fl);
+        if (m->agg == NL_AGG_GROSS_MARGIN) {
+            sq_buf_puts(b, " / NULLIF(SUM(");
+            put_col(e, b, m->mart, m->col);
+            sq_buf_printf(b, ")%s, 0)", fl);
+        }
+        break;
     }
     sq_buf_fini(&filter);
 }
@@ -235,7 +248,11 @@ static void measure_alias(const struct nl_measure *m, char *out, size_t n)
         snake(m->metric, out, n);
         break;
     case NL_AGG_MARGIN:
+    case NL_AGG_GROSS_MARGIN:
         snprintf(out, n, "margin_pct");
+        break;
+    case NL_AGG_PROFIT:
+        snprintf(out, n, "profit");
         break;
     }
 }
@@ -282,6 +299,13 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
         break;
     case NL_AGG_MARGIN:
         snprintf(out, n, "margin (%.60s as %% of %.60s)", m->col->name, m->per->name);
+        break;
+    case NL_AGG_PROFIT:
+        snprintf(out, n, "profit (%.60s less %.60s)", m->col->name, m->per->name);
+        break;
+    case NL_AGG_GROSS_MARGIN:
+        snprintf(out, n, "gross margin (%.40s less %.40s, as %% of %.40s)", m->col->name,
+                 m->per->name, m->col->name);
         break;
     }
 }

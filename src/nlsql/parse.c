@@ -48,6 +48,7 @@ enum span_kind {
     SP_ORDER,  /* highest first, descending */
     SP_MARGIN, /* (profit) margin: profit as a share of sales */
     SP_LIST,   /* list, list all, name the: what follows is listed, not counted */
+    SP_PROFIT, /* profit where the data has none: amount minus cost */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -754,6 +755,11 @@ static const struct cue cues[] = {
     {{"ascending", NULL, NULL, NULL}, SP_ORDER, -1},
     {{"profit", "margin", NULL, NULL}, SP_MARGIN, 0},
     {{"profit", "ratio", NULL, NULL}, SP_MARGIN, 0},
+    {{"gross", "profit", "margin", NULL}, SP_MARGIN, 0},
+    {{"gross", "margin", NULL, NULL}, SP_MARGIN, 0},
+    {{"gross", "profit", NULL, NULL}, SP_PROFIT, 0},
+    {{"profit", NULL, NULL, NULL}, SP_PROFIT, 0},
+    {{"profits", NULL, NULL, NULL}, SP_PROFIT, 0},
     {{"profitability", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"margin", NULL, NULL, NULL}, SP_MARGIN, 0},
     {{"margins", NULL, NULL, NULL}, SP_MARGIN, 0},
@@ -918,6 +924,14 @@ static void grain_pass(struct ctx *c)
                                            "top",      "highest", "lowest", "biggest",   "smallest",
                                            "record",   NULL};
         enum shape_grain ug = unit_word(c, i);
+        /* "by country and year": a unit in a list of dimensions. */
+        if (ug && i > 1 && (is_w(c, i - 1, "and") || is_w(c, i - 1, ",")) &&
+            !is_w(c, i + 1, "to") && !is_w(c, i + 1, "over")) {
+            struct span *s = add_span(c, SP_GRAIN, i, i + 1);
+            if (s)
+                s->sub = ug;
+            continue;
+        }
         if (ug && i > 0 && strcmp(tok(c, i)->text, tok(c, i)->stem) == 0 &&
             (is_any(c, i - 1, asks) ||
              (is_w(c, i - 1, "the") && i > 1 && is_any(c, i - 2, asks)))) {
@@ -1433,6 +1447,29 @@ static int resolve_count(struct ctx *c, const struct span *s, struct nl_measure 
 /* The fact mart: where the measures are; else where a counted entity lives; else the
  * mart of the first column named; for several candidates, the one from which the other
  * named things are reachable, then the biggest. */
+static const struct schema_column *default_measure(const struct schema_mart *m);
+static const struct schema_column *cost_column(const struct schema_mart *m);
+static const struct schema_column *profit_column(const struct schema_mart *m);
+
+/* How many of the named phrases a fact mart would reach. */
+static long fact_reach(struct ctx *c, const struct schema_mart *fact)
+{
+    const struct schema_mart *was = c->f->fact;
+    c->f->fact = fact;
+    long reach = 0;
+    for (size_t k = 0; k < c->nsp; k++) {
+        struct span *s = &c->sp[k];
+        if (s->kind != SP_LEX)
+            continue;
+        int ok = 0;
+        for (size_t x = 0; x < s->entry->n && !ok; x++)
+            ok = s->entry->senses[x].mart && distance(c, s->entry->senses[x].mart) < 100;
+        reach += ok;
+    }
+    c->f->fact = was;
+    return reach;
+}
+
 static void choose_fact(struct ctx *c)
 {
     const struct schema_mart *cands[32];
@@ -1459,6 +1496,17 @@ static void choose_fact(struct ctx *c)
                         cands[nc++] = s->entry->senses[x].mart;
         }
     }
+    /* "profit by brand" with no profit column: the mart with an amount and a cost. */
+    for (size_t k = 0; k < c->nsp && nc == 0; k++) {
+        if (c->sp[k].kind != SP_PROFIT && c->sp[k].kind != SP_MARGIN)
+            continue;
+        for (size_t i = 0; i < c->s->nmarts && nc < 32; i++) {
+            const struct schema_mart *m = &c->s->marts[i];
+            if (default_measure(m) && (cost_column(m) || profit_column(m)))
+                cands[nc++] = m;
+        }
+    }
+    int by_columns = nc == 0; /* neither a measure nor a mart was named */
     if (nc == 0) {
         for (size_t k = 0; k < c->nsp && nc == 0; k++) {
             struct span *s = &c->sp[k];
@@ -1488,25 +1536,29 @@ static void choose_fact(struct ctx *c)
             }
         }
     }
-    long best = -1;
+    long best = -1, best_reach = 0, named = 0;
     const struct schema_mart *best_mart = cands[0];
+    for (size_t k = 0; k < c->nsp; k++)
+        named += c->sp[k].kind == SP_LEX;
     for (size_t i = 0; i < nc; i++) {
-        c->f->fact = cands[i];
-        long reach = 0;
-        for (size_t k = 0; k < c->nsp; k++) {
-            struct span *s = &c->sp[k];
-            if (s->kind != SP_LEX)
-                continue;
-            int ok = 0;
-            for (size_t x = 0; x < s->entry->n && !ok; x++)
-                ok = s->entry->senses[x].mart && distance(c, s->entry->senses[x].mart) < 100;
-            reach += ok;
-        }
+        long reach = fact_reach(c, cands[i]);
         long rows = cands[i]->rows > 999999999 ? 999999999 : (long)cands[i]->rows;
         long score = reach * 1000000000L + rows;
         if (score > best) {
             best = score;
+            best_reach = reach;
             best_mart = cands[i];
+        }
+    }
+    /* "top brand in each country" over a star: neither the products nor the stores
+     * reach the other; the sales table that points at both does. */
+    if (best_reach < named && by_columns) {
+        for (size_t i = 0; i < c->s->nmarts; i++) {
+            long reach = fact_reach(c, &c->s->marts[i]);
+            if (reach > best_reach) {
+                best_reach = reach;
+                best_mart = &c->s->marts[i];
+            }
         }
     }
     c->f->fact = best_mart;
@@ -1919,6 +1971,16 @@ static void qualify(struct ctx *c)
 
 /* The checks and defaults that need the whole frame; for a follow-up they run on the
  * merged frame ("top 10 instead" has nothing to rank until merged). */
+/* A cost column (cost, cogs, unit_cost): what an amount less it leaves is profit. */
+static const struct schema_column *cost_column(const struct schema_mart *m)
+{
+    for (size_t j = 0; j < m->ncols; j++)
+        if ((strstr(m->cols[j].name, "cost") || strstr(m->cols[j].name, "cogs")) &&
+            is_measure_col(&m->cols[j]) && default_agg(&m->cols[j]) == NL_AGG_SUM)
+            return &m->cols[j];
+    return NULL;
+}
+
 static const struct schema_column *profit_column(const struct schema_mart *m)
 {
     for (size_t j = 0; j < m->ncols; j++)
@@ -2227,6 +2289,25 @@ static int build(struct ctx *c)
         case SP_MARGIN:
             margin = 1;
             break;
+        case SP_PROFIT: {
+            /* "profit" of data that has an amount and a cost but no profit column. */
+            const struct schema_column *amount = default_measure(f->fact),
+                                       *cost = cost_column(f->fact);
+            if (!amount || !cost)
+                return decline(c, "there is no profit column, and no amount and cost to take "
+                                  "it from");
+            if (f->nmeasures >= NL_MAX_MEASURES)
+                return decline(c, "too many measures");
+            struct nl_measure *m = &f->measures[f->nmeasures++];
+            memset(m, 0, sizeof *m);
+            m->agg = NL_AGG_PROFIT;
+            m->mart = f->fact;
+            m->col = amount;
+            m->per = cost;
+            snprintf(m->noun, sizeof m->noun, "profit");
+            agg_set = 0;
+            break;
+        }
         case SP_WHICH:
             which = 1;
             pending_by = 1;
@@ -2553,16 +2634,18 @@ static int build(struct ctx *c)
         for (size_t j = 0; j < f->fact->ncols && !profit; j++)
             if (strstr(f->fact->cols[j].name, "profit") && is_measure_col(&f->fact->cols[j]))
                 profit = &f->fact->cols[j];
-        if (!amount || !profit)
-            return decline(c, "a margin needs a profit and a sales column");
+        const struct schema_column *cost = profit ? NULL : cost_column(f->fact);
+        if (!amount || (!profit && !cost))
+            return decline(c, "a margin needs a sales column and a profit or a cost column");
         if (f->nmeasures >= NL_MAX_MEASURES)
             return decline(c, "too many measures");
         struct nl_measure *m = &f->measures[f->nmeasures++];
         memset(m, 0, sizeof *m);
-        m->agg = NL_AGG_MARGIN;
+        /* With a cost and no profit column: the gross margin. */
+        m->agg = profit ? NL_AGG_MARGIN : NL_AGG_GROSS_MARGIN;
         m->mart = f->fact;
-        m->col = profit;
-        m->per = amount;
+        m->col = profit ? profit : amount;
+        m->per = profit ? amount : cost;
         snprintf(m->noun, sizeof m->noun, "margin");
     }
     /* "average order value": the amount per order. */
@@ -2613,6 +2696,10 @@ static int build(struct ctx *c)
             for (size_t j = 0; j < m->ncols && !named; j++)
                 if (is_measure_col(&m->cols[j]) && contains_word(m->cols[j].name, ent))
                     named = &m->cols[j];
+            /* "sales by rep" on a fact_sales table whose amount is called revenue. */
+            if (!named && (strcmp(ent, "sales") == 0 || strcmp(ent, "revenue") == 0 ||
+                           strcmp(ent, "sale") == 0))
+                named = default_measure(m);
             if (!named && (strcmp(ent, "sales") == 0 || strcmp(ent, "revenue") == 0 ||
                            strcmp(ent, "profit") == 0 || strcmp(ent, "sale") == 0)) {
                 /* "sales" of a table of order lines with no amount: counting its rows
@@ -2691,6 +2778,30 @@ static int build(struct ctx *c)
             numeric_filter(c, s, f->fact, col);
             continue;
         }
+        /* "brands with negative profit" where profit is revenue less cost: a condition
+         * on each brand's total. */
+        struct span *pn = k + 1 < c->nsp && c->sp[k + 1].kind == SP_PROFIT ? &c->sp[k + 1]
+                          : k > 0 && c->sp[k - 1].kind == SP_PROFIT        ? &c->sp[k - 1]
+                                                                           : NULL;
+        if (pn) {
+            struct nl_having h = {0};
+            const struct nl_measure *pm = NULL;
+            for (size_t i = 0; i < f->nmeasures && !pm; i++)
+                if (f->measures[i].agg == NL_AGG_PROFIT)
+                    pm = &f->measures[i];
+            if (!pm || entity_before(c, k, &h) != 0)
+                return decline(c, "a condition on profit computed from two columns needs what "
+                                  "it is about, such as \"brands with negative profit\"");
+            if (f->has_having)
+                return decline(c, "only one condition on totals is supported");
+            h.m = *pm;
+            h.op = (enum nl_cmp)s->sub;
+            h.number = s->num;
+            f->having = h;
+            f->has_having = 1;
+            s->role = R_DONE;
+            continue;
+        }
         /* "customers with more than 10 orders": a count of the entity named right after,
          * for each entity named before. */
         struct span *nx = k + 1 < c->nsp ? &c->sp[k + 1] : NULL;
@@ -2731,7 +2842,12 @@ static int build(struct ctx *c)
                 }
             }
         }
-        if (!col && f->measures[0].col) {
+        /* Else the measure asked for, when it is a column's plain aggregate (not a
+         * profit computed from two, whose first column is not what is compared). */
+        enum nl_agg a0 = f->measures[0].agg;
+        if (!col && f->measures[0].col &&
+            (a0 == NL_AGG_SUM || a0 == NL_AGG_AVG || a0 == NL_AGG_MIN || a0 == NL_AGG_MAX ||
+             a0 == NL_AGG_MEDIAN)) {
             col = f->measures[0].col;
             m = f->measures[0].mart;
         }

@@ -1061,6 +1061,21 @@ static int all_caps(const char *s, int n)
 /* Phrases of at least min_words words: names of two words and more ("annual income",
  * "order date", "New York City") are read before grain and cue words, which could
  * otherwise take one of their words ("annual"); single words after them. */
+/* "how many orders were shipped" where a status column holds Shipped: a verb of the
+ * sentence that is also a value of the data is the value. */
+static int status_value(const char *w, const struct nl_entry *e)
+{
+    static const char *const verbs[] = {"shipped", "delivered", "received", "returned",
+                                        "ordered", "cancelled",  "canceled", NULL};
+    int verb = 0;
+    for (int k = 0; verbs[k] && !verb; k++)
+        verb = strcmp(w, verbs[k]) == 0;
+    for (size_t k = 0; verb && k < e->n; k++)
+        if (e->senses[k].kind == NL_SENSE_VALUE && e->senses[k].quality == NL_EXACT)
+            return 1;
+    return 0;
+}
+
 static void lexicon_pass(struct ctx *c, size_t min_words)
 {
     for (size_t i = 0; i < c->tk.n; i++) {
@@ -1087,7 +1102,8 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
         /* A one-word match on a word of the sentence's grammar ("in", "or", "me") is that
          * word, not a value such as the state code IN, unless it is written in capitals. */
         if (n == 1 && (filler_word(tok(c, i)->text) || stop_word(tok(c, i)->text)) &&
-            !all_caps(c->question + tok(c, i)->start, tok(c, i)->end - tok(c, i)->start))
+            !all_caps(c->question + tok(c, i)->start, tok(c, i)->end - tok(c, i)->start) &&
+            !status_value(tok(c, i)->text, e))
             continue;
         struct span *s = add_span(c, SP_LEX, i, i + n);
         if (!s)

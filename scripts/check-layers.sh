@@ -1,14 +1,16 @@
 #!/bin/sh
 # Fails when a module includes a header of a module above it. The order, bottom to top,
-# is STYLE.md's: base < store < schema < llm < guard, nlsql, agents < demo, ingest, jobs,
+# is STYLE.md's: base < store < schema < llm < guard, nlsql < agents < demo, ingest, jobs,
 # answer < server < cli. A module may include its own headers and any lower module's.
+# agents/ sits above guard/ and nlsql/ (DESIGN.md: deep agents ─► guard): it validates a
+# draft with the guard and chunks the schema with the parser's lexicon.
 set -eu
 cd "$(dirname "$0")/.."
 rank() {
     case $1 in
     base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm) echo 3 ;;
-    guard | nlsql | agents) echo 4 ;; demo | ingest | jobs | answer) echo 5 ;;
-    server) echo 6 ;; cli) echo 7 ;; *) echo 99 ;;
+    guard | nlsql) echo 4 ;; agents) echo 5 ;; demo | ingest | jobs | answer) echo 6 ;;
+    server) echo 7 ;; cli) echo 8 ;; *) echo 99 ;;
     esac
 }
 bad=0

@@ -1,10 +1,12 @@
 /*
  * The answer pipeline (see answer/answer.h): cache -> fast parser -> guard -> execute
  * (row cap, time limit) -> insights and chart -> cache. The parser's SQL goes through the
- * same guard as anyone's: the guard, not the parser, decides what runs.
+ * same guard as anyone's: the guard, not the parser, decides what runs. Deep mode, and
+ * auto mode when the parser declines and a model is configured, go to agents/ instead.
  */
 #include "answer/answer.h"
 
+#include "agents/agents.h"
 #include "base/buf.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -250,6 +252,84 @@ static void set_error(struct answer *out, int code, const char *status, const ch
     sq_error_set(&out->error, code, -1, "%s", msg);
 }
 
+/* Deep mode, and auto mode when the parser declined (agents/): the model drafts, the
+ * guard decides, and the result gets the same insights and chart as fast mode. Model
+ * answers are cached like fast ones, keyed also by the model and every mart's version.
+ * Fills out (already initialized, with its question) and returns its error code. */
+static int ask_model(struct answerer *a, const char *norm, const struct answer_options *o, int deep,
+                     struct answer *out)
+{
+    const struct llm_config *cfg = o->llm;
+    out->mode = "deep";
+    out->status = "ok";
+    struct sq_buf key;
+    sq_buf_init(&key, SQ_BUF_UNLIMITED);
+    sq_buf_printf(&key, "model:%s:%s\n%s", deep ? "deep" : "auto",
+                  deep ? cfg->deep_model : cfg->model, norm);
+    for (size_t i = 0; i < a->schema->nmarts; i++)
+        sq_buf_printf(&key, "\n%s@%lld", a->schema->marts[i].name, a->schema->marts[i].version);
+    sq_buf_printf(&key, "\nrows=%zu", o->max_rows ? o->max_rows : (size_t)10000);
+    struct cache_entry *hit = cache_find(a, key.data);
+    if (hit) {
+        answer_fini(out);
+        answer_copy(out, &hit->a);
+        hit->used = ++a->clock;
+        a->hits++;
+        out->cached = 1;
+        out->llm_calls = 0;
+        out->llm_prompt_tokens = out->llm_completion_tokens = 0;
+        out->understand_ms = out->guard_ms = out->execute_ms = 0;
+        if (o->explain)
+            sq_buf_puts(o->explain, "cached: the model answered this question before; no call "
+                                    "was made\n");
+        sq_buf_fini(&key);
+        return 0;
+    }
+    struct agents_options ao = {.llm = cfg,
+                                .deep = deep,
+                                .max_rows = o->max_rows,
+                                .timeout_ms = o->timeout_ms,
+                                .on_stage = o->on_stage,
+                                .cancelled = o->cancelled,
+                                .ud = o->ud,
+                                .explain = o->explain,
+                                .insights = insights_build};
+    struct agents_result r;
+    int rc = agents_answer(a->conn, a->lx, out->question, &ao, &r);
+    out->llm_calls = r.usage.calls;
+    out->llm_prompt_tokens = r.usage.prompt_tokens;
+    out->llm_completion_tokens = r.usage.completion_tokens;
+    out->understand_ms = r.model_ms;
+    out->guard_ms = r.guard_ms;
+    out->execute_ms = r.execute_ms;
+    if (rc) {
+        out->error = r.error;
+        out->status = rc == SQ_E_REJECTED || rc == SQ_E_UNKNOWN_NAME ? "rejected"
+                      : rc == SQ_E_UNSUPPORTED                       ? "unsupported"
+                                                                     : "error";
+    } else {
+        out->sql = r.sql;
+        r.sql = NULL;
+        sq_table_fini(&out->table);
+        out->table = r.table;
+        sq_table_init(&r.table);
+        out->interpretation = r.interpretation;
+        r.interpretation = NULL;
+        out->insights = r.insights;
+        out->ninsights = r.ninsights;
+        r.insights = NULL;
+        r.ninsights = 0;
+        out->shape = r.shape;
+        snprintf(out->measure_label, sizeof out->measure_label, "%s", r.measure_label);
+        out->shape.measure_label = out->measure_label;
+        out->chart = chart_build(&out->table, &out->shape);
+        cache_put(a, key.data, out);
+    }
+    agents_result_fini(&r);
+    sq_buf_fini(&key);
+    return rc;
+}
+
 int answer_ask(struct answerer *a, const char *question, const struct answer_options *o,
                struct answer *out)
 {
@@ -261,11 +341,18 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     out->mode = "fast";
     out->status = "ok";
     const char *mode = o && o->mode ? o->mode : "auto";
+    int model = o && o->llm && llm_config_ready(o->llm);
     if (strcmp(mode, "deep") == 0) {
-        set_error(out, SQ_E_USAGE, "error",
-                  "deep mode needs a language model: set SALESQL_LLM_URL (or OPENAI_API_KEY) "
-                  "and try again, or ask in fast mode");
         out->mode = "deep";
+        if (!model) {
+            set_error(out, SQ_E_USAGE, "error",
+                      "deep mode needs a language model: set SALESQL_LLM_URL (or "
+                      "OPENAI_API_KEY) and try again, or ask in fast mode");
+        } else {
+            char *deep_norm = normalize(question);
+            ask_model(a, deep_norm, o, 1, out);
+            free(deep_norm);
+        }
         out->total_ms = sq_now_ms() - t0;
         return out->error.code;
     }
@@ -275,8 +362,33 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
     out->understand_ms = sq_now_ms() - t0;
     if (na.status != 0) {
+        char model_failed[320] = "";
+        if (strcmp(mode, "auto") == 0 && model) {
+            /* The parser declined: the model drafts; if it cannot either, the decline
+             * stands, with the model's reason. */
+            struct answer m;
+            memset(&m, 0, sizeof m);
+            sq_table_init(&m.table);
+            sq_error_clear(&m.error);
+            m.question = xstrdup(question);
+            if (ask_model(a, norm, o, 0, &m) == 0) {
+                answer_fini(out);
+                *out = m;
+                out->shape.measure_label = out->measure_label;
+                goto done;
+            }
+            snprintf(model_failed, sizeof model_failed, "%.300s", m.error.msg);
+            out->llm_calls = m.llm_calls;
+            out->llm_prompt_tokens = m.llm_prompt_tokens;
+            out->llm_completion_tokens = m.llm_completion_tokens;
+            answer_fini(&m);
+        }
         set_error(out, SQ_E_UNSUPPORTED, "unsupported",
                   na.reason ? na.reason : "the question was not understood");
+        if (model_failed[0])
+            sq_error_set(&out->error, SQ_E_UNSUPPORTED, -1,
+                         "%.180s (the model could not answer either: %.300s)",
+                         na.reason ? na.reason : "the question was not understood", model_failed);
         out->understood = dup_or_null(na.understood);
         out->nunplaced = na.nunplaced;
         if (na.nunplaced) {

@@ -22,6 +22,8 @@ struct store_conn;
 struct schema;
 struct playbook;
 struct sq_jw;
+struct sq_buf;
+struct llm_config;
 struct answerer;
 
 struct answer_options {
@@ -33,12 +35,17 @@ struct answer_options {
      * "writing insights"), from the calling thread; may be NULL. */
     void (*on_stage)(void *ud, const char *stage);
     void *ud;
+    /* Deep mode and auto mode's fallback (agents/): the model to ask, or NULL for none
+     * (deep mode then fails with SQ_E_USAGE; auto mode declines as fast mode does). */
+    const struct llm_config *llm;
+    int (*cancelled)(void *ud); /* polled while the model works; may be NULL */
+    struct sq_buf *explain;     /* when not NULL, each agent step is appended, one a line */
 };
 
 struct answer {
     char *question;
     const char *status; /* "ok", "unsupported", "rejected", "error" */
-    const char *mode;   /* "fast" */
+    const char *mode;   /* "fast", or "deep" for SQL a model wrote */
     char *sql;
     struct sq_table table;
     char *interpretation;

@@ -1,8 +1,10 @@
 /*
- * `salesql ask`: one question, answered in fast mode (deep mode arrives with the LLM
- * issue), printed as the interpretation, the SQL, the table and insights — or as the
- * answer object of DESIGN.md with --format json. --session keeps the last question's
- * frame in a file beside the database so that a follow-up can edit it.
+ * `salesql ask`: one question, answered in fast mode or by a language model (deep mode,
+ * or auto mode's fallback; the model is configured from the environment and flags here),
+ * printed as the interpretation, the SQL, the table and insights — or as the answer
+ * object of DESIGN.md with --format json. --explain prints each agent step on stderr.
+ * --session keeps the last question's frame in a file beside the database so that a
+ * follow-up can edit it.
  */
 #include "cli/cli.h"
 #include "cli/session.h"
@@ -13,6 +15,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "llm/llm.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -41,6 +44,22 @@ static void usage(FILE *f)
                "  --max-rows N           at most N rows (default 10000)\n"
                "  --timeout MS           stop the query after MS milliseconds (default 30000)\n"
                "  --no-refresh           do not load changed files first\n"
+               "  --explain              print how the answer was made (each agent step, prompt\n"
+               "                         sizes, tokens) on stderr\n"
+               "\n"
+               "Deep mode asks a language model over an OpenAI-compatible API (OpenAI, Ollama,\n"
+               "llama.cpp, vLLM ...). Configure it with the environment: SALESQL_LLM_URL (e.g.\n"
+               "http://127.0.0.1:11434/v1), OPENAI_API_KEY (the URL then defaults to OpenAI),\n"
+               "SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL, SALESQL_LLM_TIMEOUT_MS,\n"
+               "SALESQL_LLM_DEADLINE_MS, SALESQL_LLM_RETRIES, SALESQL_LLM_MAX_ROUNDS,\n"
+               "SALESQL_LLM_TOKEN_BUDGET; or with these flags (the key only ever from the\n"
+               "environment):\n"
+               "  --llm-url URL          the API's base URL\n"
+               "  --model NAME           the model for auto mode (default gpt-4o-mini)\n"
+               "  --deep-model NAME      the model for deep mode (default: --model)\n"
+               "  --llm-timeout MS       one request's time limit (default 60000)\n"
+               "  --max-rounds N         repair rounds per question (default 3)\n"
+               "  --token-budget N       tokens per question (default 40000)\n"
                "\n"
                "Exit status: 0 answered, 3 not understood, 4 rejected, 5 query failed or timed\n"
                "out, 1 other errors, 2 bad usage.\n");
@@ -52,6 +71,9 @@ struct ask_options {
     double max_rows;
     double timeout;
     enum cli_refresh refresh;
+    int explain;
+    const char *llm_url, *model, *deep_model;
+    double llm_timeout, max_rounds, token_budget; /* -1: not given */
 };
 
 static int own_option(void *ud, const char *name, const char *arg)
@@ -81,6 +103,29 @@ static int own_option(void *ud, const char *name, const char *arg)
         *(strcmp(name, "max-rows") == 0 ? &o->max_rows : &o->timeout) = v;
     } else if (strcmp(name, "no-refresh") == 0) {
         o->refresh = CLI_REFRESH_NONE;
+    } else if (strcmp(name, "explain") == 0) {
+        o->explain = 1;
+    } else if (strcmp(name, "llm-url") == 0) {
+        o->llm_url = arg;
+    } else if (strcmp(name, "model") == 0 || strcmp(name, "deep-model") == 0) {
+        if (!*arg || strlen(arg) >= LLM_MODEL_MAX) {
+            cli_usage_error("ask", "--%s wants a model name of 1 to %d bytes", name,
+                            LLM_MODEL_MAX - 1);
+            return -1;
+        }
+        *(strcmp(name, "model") == 0 ? &o->model : &o->deep_model) = arg;
+    } else if (strcmp(name, "llm-timeout") == 0 || strcmp(name, "max-rounds") == 0 ||
+               strcmp(name, "token-budget") == 0) {
+        double v = strtod(arg, &end);
+        int rounds = strcmp(name, "max-rounds") == 0;
+        if (*end || v < (rounds ? 0 : 1) || (rounds && (v > 10 || v != (int)v))) {
+            cli_usage_error("ask", "--%s wants %s, not '%s'", name,
+                            rounds ? "a whole number from 0 to 10" : "a positive number", arg);
+            return -1;
+        }
+        *(rounds                             ? &o->max_rounds
+          : strcmp(name, "llm-timeout") == 0 ? &o->llm_timeout
+                                             : &o->token_budget) = v;
     } else {
         return -1;
     }
@@ -131,11 +176,23 @@ int cmd_ask(int argc, char **argv)
                                          {"max-rows", required_argument, 0, 0},
                                          {"timeout", required_argument, 0, 0},
                                          {"no-refresh", no_argument, 0, 0},
+                                         {"explain", no_argument, 0, 0},
+                                         {"llm-url", required_argument, 0, 0},
+                                         {"model", required_argument, 0, 0},
+                                         {"deep-model", required_argument, 0, 0},
+                                         {"llm-timeout", required_argument, 0, 0},
+                                         {"max-rounds", required_argument, 0, 0},
+                                         {"token-budget", required_argument, 0, 0},
                                          CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    struct ask_options ao = {
-        .mode = "auto", .max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
+    struct ask_options ao = {.mode = "auto",
+                             .max_rows = 10000,
+                             .timeout = 30000,
+                             .refresh = CLI_REFRESH_AUTO,
+                             .llm_timeout = -1,
+                             .max_rounds = -1,
+                             .token_budget = -1};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
     if (env_timeout)
         ao.timeout = strtod(env_timeout, NULL) > 0 ? strtod(env_timeout, NULL) : ao.timeout;
@@ -151,6 +208,27 @@ int cmd_ask(int argc, char **argv)
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
+    /* The model: the environment, then the flags. */
+    struct llm_config llm;
+    int fast = strcmp(ao.mode, "fast") == 0; /* needs no model: its settings are not read */
+    if (!fast && (llm_config_from_env(&llm, &err) != 0 ||
+                  (ao.llm_url && llm_config_set_url(&llm, ao.llm_url, &err) != 0)))
+        return cli_fail(&err);
+    if (fast)
+        llm_config_defaults(&llm);
+    if (ao.model) {
+        snprintf(llm.model, sizeof llm.model, "%s", ao.model);
+        if (!ao.deep_model && !getenv("SALESQL_LLM_DEEP_MODEL"))
+            snprintf(llm.deep_model, sizeof llm.deep_model, "%s", ao.model);
+    }
+    if (ao.deep_model)
+        snprintf(llm.deep_model, sizeof llm.deep_model, "%s", ao.deep_model);
+    if (ao.llm_timeout > 0)
+        llm.timeout_ms = ao.llm_timeout;
+    if (ao.max_rounds >= 0)
+        llm.max_rounds = (int)ao.max_rounds;
+    if (ao.token_budget > 0)
+        llm.token_budget = (long)ao.token_budget;
     if (cli_session_open(&c, ao.refresh, &s, &err) != 0)
         return cli_fail(&err);
     if (s.refreshed && s.report.changed)
@@ -172,12 +250,29 @@ int cmd_ask(int argc, char **argv)
             have_prev = 1;
         sq_buf_fini(&b);
     }
+    struct sq_buf explain;
+    sq_buf_init(&explain, 1024 * 1024);
     struct answer_options o = {.mode = ao.mode,
                                .max_rows = (size_t)ao.max_rows,
                                .timeout_ms = ao.timeout,
-                               .previous = have_prev ? &prev : NULL};
+                               .previous = have_prev ? &prev : NULL,
+                               .llm = llm_config_ready(&llm) ? &llm : NULL,
+                               .explain = ao.explain ? &explain : NULL};
     struct answer a;
     int rc = answer_ask(ans, question, &o, &a);
+    if (ao.explain) {
+        fputs("How this was answered:\n", stderr);
+        if (explain.len)
+            fputs(explain.data, stderr);
+        else if (a.sql)
+            fputs("fast mode: the question parser wrote the SQL; no model was asked\n", stderr);
+        else
+            fputs("fast mode: the question parser declined; no model was asked (none is "
+                  "configured, or --mode fast)\n",
+                  stderr);
+    }
+    sq_buf_fini(&explain);
+    explicit_bzero(llm.api_key, sizeof llm.api_key);
     if (c.format == CLI_FORMAT_JSON) {
         struct sq_buf b;
         struct sq_jw w;

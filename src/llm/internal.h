@@ -1,0 +1,15 @@
+/*
+ * Internal to llm/: text helpers that reply.c and http.c share.
+ */
+#ifndef SQ_LLM_INTERNAL_H
+#define SQ_LLM_INTERNAL_H
+
+#include <stddef.h>
+
+/* Replaces control characters with spaces and cuts s to at most max bytes (at a UTF-8
+ * boundary, ending in "..."), in place: text from the network made fit for a message. */
+void llm__clean_text(char *s, size_t max);
+/* The "error.message" of an error body, cleaned, into out ("" when there is none). */
+void llm__error_message(const char *body, size_t len, char *out, size_t size);
+
+#endif

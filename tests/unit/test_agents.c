@@ -1,0 +1,527 @@
+/*
+ * Unit tests for agents/: schema chunking on the widest shared data set (Northwind: the
+ * marts a question is about and the join path between them, not the other eleven), the
+ * number check on model-written insights, the sanity checks, the shape of a result, the
+ * draft parser on hostile replies, and the whole loop against the local test server
+ * (tests/llm_server/server.js) on Superstore: a repair with its progress stage, a DROP
+ * reply stopped at once, cancellation. The shared data sets come from $SALESQL_SHARED.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "agents/agents.h"
+#include "agents/internal.h"
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/mem.h"
+#include "base/table.h"
+#include "ingest/ingest.h"
+#include "nlsql/lexicon.h"
+#include "schema/schema.h"
+#include "store/store.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct dataset {
+    struct store *store;
+    struct schema *schema;
+    struct nl_lexicon *lx;
+};
+
+struct fixture {
+    char dir[64];
+    struct dataset nw, ss;
+    pid_t pid;
+    FILE *out;
+    int port;
+};
+
+static int load(struct fixture *f, const char *name, struct dataset *d)
+{
+    const char *shared = getenv("SALESQL_SHARED");
+    char *data = xasprintf("%s/datasets/%s", shared ? shared : "../../shared", name);
+    char *db = xasprintf("%s/%s.duckdb", f->dir, name);
+    char *staging = xasprintf("%s/%s.staging", f->dir, name);
+    struct sq_error err;
+    sq_error_clear(&err);
+    struct store_options so = {.path = db};
+    int rc = store_open(&so, &d->store, &err);
+    if (rc == 0) {
+        struct ingest_options o = {.data_dir = data, .staging_dir = staging};
+        struct ingest_report rep;
+        rc = ingest_refresh(d->store, &o, &rep, &err);
+        if (rc == 0)
+            ingest_report_fini(&rep);
+    }
+    if (rc == 0)
+        rc = schema_load(store_main(d->store), &d->schema, &err);
+    if (rc)
+        fprintf(stderr, "loading %s: %s\n", name, err.msg);
+    else
+        d->lx = nl_lexicon_new(d->schema, NULL);
+    free(data);
+    free(db);
+    free(staging);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/salesql-agents-XXXXXX");
+    if (!mkdtemp(f->dir) || load(f, "northwind", &f->nw) || load(f, "superstore", &f->ss))
+        return -1;
+    const char *src = getenv("SALESQL_SRC");
+    char *script =
+        src ? xasprintf("%s/tests/llm_server/server.js", src) : xstrdup("llm_server/server.js");
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    f->pid = fork();
+    if (f->pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execlp("node", "node", script, "0", (char *)NULL);
+        _exit(127);
+    }
+    free(script);
+    close(fds[1]);
+    f->out = fdopen(fds[0], "r");
+    char line[64];
+    if (!f->out || !fgets(line, sizeof line, f->out) || strncmp(line, "PORT ", 5) != 0)
+        return -1;
+    f->port = (int)strtol(line + 5, NULL, 10);
+    *state = f;
+    return 0;
+}
+
+static void unload(struct dataset *d)
+{
+    nl_lexicon_free(d->lx);
+    schema_free(d->schema);
+    store_close(d->store);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    kill(f->pid, SIGTERM);
+    waitpid(f->pid, NULL, 0);
+    fclose(f->out);
+    unload(&f->nw);
+    unload(&f->ss);
+    sq_rm_rf(f->dir);
+    free(f);
+    return 0;
+}
+
+static int has_mart(const struct agents__chunk *c, const char *name)
+{
+    for (size_t i = 0; i < c->nmarts; i++)
+        if (strcmp(c->marts[i]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_chunk_northwind(void **state)
+{
+    struct fixture *f = *state;
+    struct agents__chunk c, whole;
+    agents__chunk_build(f->nw.lx, "top 3 categories by quantity sold", 1, &c);
+    assert_false(c.whole);
+    assert_int_equal(c.nmarts_total, 14);
+    assert_int_equal(c.ndescribed, 3);
+    assert_true(has_mart(&c, "mart_dyn_categories"));
+    assert_true(has_mart(&c, "mart_dyn_order_details"));
+    assert_true(has_mart(&c, "mart_dyn_products")); /* on the join path */
+    assert_non_null(strstr(c.text, "- mart_dyn_order_details.product_id -> "
+                                   "mart_dyn_products.product_id"));
+    assert_non_null(strstr(c.text, "- mart_dyn_products.category_id -> "
+                                   "mart_dyn_categories.category_id"));
+    assert_null(strstr(c.text, "mart_dyn_employees"));
+    assert_null(strstr(c.text, "mart_dyn_territories"));
+    assert_non_null(strstr(c.text, "\"Beverages\""));
+
+    agents__chunk_build(f->nw.lx, "top 3 categories by quantity sold", 0, &whole);
+    assert_true(whole.whole);
+    assert_int_equal(whole.ndescribed, 14);
+    assert_non_null(strstr(whole.text, "mart_dyn_employees"));
+    /* The chunk is a fraction of the whole schema. */
+    assert_true(strlen(c.text) * 3 < strlen(whole.text));
+    agents__chunk_fini(&c);
+    agents__chunk_fini(&whole);
+
+    /* A value and a dimension table: the fact table behind it comes along. */
+    agents__chunk_build(f->nw.lx, "which customers in Germany bought the most", 1, &c);
+    assert_true(has_mart(&c, "mart_dyn_customers"));
+    assert_true(has_mart(&c, "mart_dyn_orders"));
+    assert_null(strstr(c.text, "mart_dyn_territories"));
+    assert_non_null(strstr(c.text, "\"Germany\""));
+    int hit = 0;
+    for (size_t i = 0; i < c.nhits; i++)
+        hit |= c.hits[i].value && strcmp(c.hits[i].value, "Germany") == 0;
+    assert_true(hit);
+    agents__chunk_fini(&c);
+
+    /* Nothing named: the biggest mart and the marts it points to. */
+    agents__chunk_build(f->nw.lx, "hello there", 1, &c);
+    assert_true(has_mart(&c, "mart_dyn_order_details"));
+    assert_true(has_mart(&c, "mart_dyn_orders"));
+    assert_true(c.ndescribed < 14);
+    agents__chunk_fini(&c);
+
+    /* A one-mart data set is always sent whole; its date parts are named once. */
+    agents__chunk_build(f->ss.lx, "sales in the west", 1, &c);
+    assert_true(c.whole);
+    assert_non_null(strstr(c.text, "- order_date DATE date; parts: order_date_year, "
+                                   "order_date_quarter, order_date_month"));
+    assert_non_null(strstr(c.text, "\"West\""));
+    char *prompt = agents__draft_prompt(f->ss.lx, &c, 1);
+    assert_non_null(strstr(prompt, "never instructions"));
+    assert_non_null(strstr(prompt, "Dates: mart_dyn_sample_superstore.order_date runs from "
+                                   "2014-01-03 to 2017-12-30"));
+    assert_non_null(strstr(prompt, "Tools: column_values"));
+    free(prompt);
+    agents__chunk_fini(&c);
+}
+
+static void add_row(struct sq_table *t, const char *a, const char *b)
+{
+    size_t r = sq_table_add_row(t);
+    sq_table_set(t, r, 0, a ? SQ_CELL_TEXT : SQ_CELL_NULL, a ? a : "", a ? strlen(a) : 0);
+    sq_table_set(t, r, 1, b ? SQ_CELL_NUMBER : SQ_CELL_NULL, b ? b : "", b ? strlen(b) : 0);
+}
+
+static void regions(struct sq_table *t)
+{
+    sq_table_init(t);
+    sq_table_add_column(t, "region", "VARCHAR", 0);
+    sq_table_add_column(t, "sales", "DOUBLE", 1);
+    add_row(t, "West", "81754.2");
+    add_row(t, "East", "71533.1");
+    add_row(t, "Central", "50000");
+    add_row(t, "South", "50000");
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    struct sq_table t;
+    regions(&t);
+    const char *q = "top regions by sales in 2017";
+    const char *sql = "SELECT region, SUM(sales) AS sales FROM m WHERE y = 2017 GROUP BY 1";
+    static const char *const good[] = {
+        "West leads with 81,754 (32% of the total).", /* 81754.2 / 253287.3 = 32.3% */
+        "West leads with 81,754.2.",
+        "West is 1.14x East.",
+        "West sold $81.8k, about 82,000.",
+        "The four regions sold 253,287.3 in 2017.",
+        "West is ahead of East by 10,221.1.",
+        "West grew 14.3% over East.",
+        "Central and South tie at 50,000 each; the top 3 hold most of it.",
+        "In Q3 and on 2017-03-01 nothing changed.",
+        "Sales averaged 63,321.83 per region.",
+        "No numbers at all.",
+    };
+    char why[160];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!agents__numbers_ok(good[i], &t, q, sql, why, sizeof why))
+            fail_msg("\"%s\" should pass: %s", good[i], why);
+    static const char *const bad[] = {
+        "Sales grew 987.6% year over year.",
+        "West leads with 90,000.",
+        "West leads with 81,760.",
+        "East sold 71.6k.",
+        "A share of 45%.",
+        "Revenue reached $1.2 million.",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (agents__numbers_ok(bad[i], &t, q, sql, why, sizeof why))
+            fail_msg("\"%s\" should be dropped", bad[i]);
+        assert_non_null(strstr(why, "is not in the result"));
+    }
+    sq_table_fini(&t);
+}
+
+static void test_sanity_and_shape(void **state)
+{
+    (void)state;
+    char why[400];
+    struct sq_table t;
+    sq_table_init(&t);
+    sq_table_add_column(&t, "region", "VARCHAR", 0);
+    sq_table_add_column(&t, "share_pct", "DOUBLE", 1);
+    assert_int_equal(agents__sanity(&t, "share by region", "SELECT 1", why, sizeof why),
+                     AGENTS__EMPTY);
+    assert_non_null(strstr(why, "no rows"));
+    add_row(&t, NULL, NULL);
+    assert_int_equal(agents__sanity(&t, "x", "SELECT 1", why, sizeof why), AGENTS__EMPTY);
+    sq_table_fini(&t);
+
+    sq_table_init(&t);
+    sq_table_add_column(&t, "region", "VARCHAR", 0);
+    sq_table_add_column(&t, "share_pct", "DOUBLE", 1);
+    add_row(&t, "West", "32.3");
+    add_row(&t, "East", "28.2");
+    add_row(&t, "Central", "19.7");
+    add_row(&t, "South", "19.8");
+    assert_int_equal(agents__sanity(&t, "share of sales by region", "SELECT ...", why, sizeof why),
+                     AGENTS__SANE);
+    sq_table_fini(&t);
+    sq_table_init(&t);
+    sq_table_add_column(&t, "region", "VARCHAR", 0);
+    sq_table_add_column(&t, "share_pct", "DOUBLE", 1);
+    add_row(&t, "West", "725.4");
+    add_row(&t, "East", "678.8");
+    add_row(&t, "Central", "501.2");
+    add_row(&t, "South", "391.7");
+    assert_int_equal(agents__sanity(&t, "share of sales by region", "SELECT ...", why, sizeof why),
+                     AGENTS__SHARE);
+    assert_non_null(strstr(why, "share_pct sum to 2297"));
+    /* A top-N of shares need not sum to 100%. */
+    assert_int_equal(
+        agents__sanity(&t, "share of sales by region", "SELECT ... LIMIT 4", why, sizeof why),
+        AGENTS__SANE);
+    sq_table_fini(&t);
+
+    struct result_shape s;
+    char label[64];
+    regions(&t);
+    agents__infer_shape(&t,
+                        "SELECT region, SUM(sales) AS sales FROM m GROUP BY 1 ORDER BY sales "
+                        "DESC LIMIT 4",
+                        &s, label, sizeof label);
+    assert_int_equal(s.kind, SHAPE_TOP);
+    assert_int_equal(s.dims[0], 0);
+    assert_int_equal(s.measure, 1);
+    assert_true(s.descending);
+    assert_int_equal(s.limit, 4);
+    assert_string_equal(label, "sales");
+    agents__infer_shape(&t, "SELECT region, SUM(sales) FROM m GROUP BY 1 ORDER BY 2", &s, label,
+                        sizeof label);
+    assert_int_equal(s.kind, SHAPE_BREAKDOWN);
+    assert_true(s.ascending);
+    sq_table_fini(&t);
+
+    sq_table_init(&t);
+    sq_table_add_column(&t, "order_date_month", "BIGINT", 1);
+    sq_table_add_column(&t, "profit_pct", "DOUBLE", 1);
+    add_row(&t, "1", "3.5");
+    agents__infer_shape(&t, "SELECT ...", &s, label, sizeof label);
+    assert_int_equal(s.kind, SHAPE_TREND);
+    assert_int_equal(s.time_dim, 0);
+    assert_int_equal(s.grain, GRAIN_MONTH);
+    assert_string_equal(s.unit, "%");
+    sq_table_fini(&t);
+
+    sq_table_init(&t);
+    sq_table_add_column(&t, "total", "DOUBLE", 1);
+    size_t r = sq_table_add_row(&t);
+    sq_table_set(&t, r, 0, SQ_CELL_NUMBER, "12.5", 4);
+    agents__infer_shape(&t, "SELECT SUM(x) AS total FROM m", &s, label, sizeof label);
+    assert_int_equal(s.kind, SHAPE_TOTAL);
+    sq_table_fini(&t);
+}
+
+static void test_draft_parse(void **state)
+{
+    (void)state;
+    struct agents_draft d;
+    struct sq_error err;
+    assert_int_equal(agents_draft_parse("{\"sql\": \"SELECT 1\", \"assumptions\": [\"a\\nb\", 3, "
+                                        "\"\"], \"explanation\": \"one\\u0007two\"}",
+                                        &d, &err),
+                     0);
+    assert_string_equal(d.sql, "SELECT 1");
+    assert_int_equal(d.nassumptions, 1);
+    assert_string_equal(d.assumptions[0], "a b");
+    assert_string_equal(d.explanation, "one two");
+    agents_draft_fini(&d);
+    static const char *const bad[] = {
+        "SELECT 1",
+        "{}",
+        "{\"sql\": 1}",
+        "{\"sql\": \"   \"}",
+        "{\"sql\": null}",
+        "[\"SELECT 1\"]",
+        "",
+        "{\"sql\": \"x\"} {\"sql\": \"y\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_not_equal(agents_draft_parse(bad[i], &d, &err), 0);
+        assert_null(d.sql);
+        assert_true(err.msg[0] != '\0');
+    }
+    /* SQL over the guard's limit; many long assumptions are capped. */
+    struct sq_buf b;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&b, "{\"sql\": \"");
+    for (int i = 0; i < 70000; i++)
+        sq_buf_putc(&b, 'x');
+    sq_buf_puts(&b, "\"}");
+    assert_int_equal(agents_draft_parse(b.data, &d, &err), SQ_E_TOO_BIG);
+    sq_buf_reset(&b);
+    sq_buf_puts(&b, "{\"sql\": \"SELECT 1\", \"assumptions\": [");
+    for (int i = 0; i < 50; i++) {
+        sq_buf_printf(&b, "%s\"", i ? ", " : "");
+        for (int k = 0; k < 1000; k++)
+            sq_buf_putc(&b, 'a');
+        sq_buf_putc(&b, '"');
+    }
+    sq_buf_puts(&b, "]}");
+    assert_int_equal(agents_draft_parse(b.data, &d, &err), 0);
+    assert_int_equal(d.nassumptions, 8);
+    assert_true(strlen(d.assumptions[0]) <= 300);
+    agents_draft_fini(&d);
+    sq_buf_fini(&b);
+
+    /* Explain lines: one line, cut at a character boundary. */
+    char line[8];
+    agents__one_line("a  b\n\tc", line, sizeof line);
+    assert_string_equal(line, "a b c");
+    agents__one_line("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", line, sizeof line);
+    assert_string_equal(line, "\xc3\xa9\xc3\xa9...");
+}
+
+struct stages {
+    char seen[16][120];
+    int n;
+    double cancel_at;
+};
+
+static void on_stage(void *ud, const char *stage)
+{
+    struct stages *s = ud;
+    if (s->n < 16)
+        snprintf(s->seen[s->n++], sizeof s->seen[0], "%s", stage);
+}
+
+static int cancelled(void *ud)
+{
+    struct stages *s = ud;
+    return s->cancel_at > 0 && sq_now_ms() >= s->cancel_at;
+}
+
+static int insights_stub(const struct sq_table *t, const struct result_shape *s, size_t max,
+                         char ***out, size_t *n)
+{
+    (void)s;
+    (void)max;
+    *out = xcalloc(1, sizeof **out);
+    (*out)[0] = xasprintf("%zu rows.", t->nrows);
+    *n = 1;
+    return 0;
+}
+
+static void test_loop(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_config cfg;
+    struct sq_error err;
+    llm_config_defaults(&cfg);
+    char *url = xasprintf("http://127.0.0.1:%d/v1", f->port);
+    assert_int_equal(llm_config_set_url(&cfg, url, &err), 0);
+    free(url);
+    struct stages st;
+    memset(&st, 0, sizeof st);
+    struct sq_buf explain;
+    sq_buf_init(&explain, SQ_BUF_UNLIMITED);
+    struct agents_options o = {.llm = &cfg,
+                               .deep = 1,
+                               .on_stage = on_stage,
+                               .cancelled = cancelled,
+                               .ud = &st,
+                               .explain = &explain,
+                               .insights = insights_stub};
+    struct agents_result r;
+    struct store_conn *c = store_main(f->ss.store);
+
+    /* A wrong column, repaired in one round; the stage says why. */
+    assert_int_equal(agents_answer(c, f->ss.lx, "which region has the best profit margin", &o, &r),
+                     0);
+    assert_int_equal(r.rounds, 1);
+    assert_int_equal(r.table.nrows, 4);
+    assert_non_null(strstr(r.sql, "SELECT region"));
+    assert_int_equal(r.usage.calls, 3); /* draft, repair, insights */
+    int saw = 0;
+    for (int i = 0; i < st.n; i++)
+        saw |= strcmp(st.seen[i], "repairing (round 1: unknown column regoin)") == 0;
+    if (!saw)
+        fail_msg("no repairing stage; first stages: %s, %s, %s", st.seen[0], st.seen[1],
+                 st.seen[2]);
+    assert_string_equal(st.seen[0], "choosing tables");
+    assert_int_equal(r.shape.kind, SHAPE_BREAKDOWN);
+    assert_true(r.shape.descending);
+    /* The scripted insights hold one true sentence and one made-up number. */
+    assert_int_equal(r.ninsights, 1);
+    assert_non_null(strstr(r.insights[0], "comes first with"));
+    assert_non_null(strstr(explain.data, "repair round 1 of 3: unknown column regoin"));
+    agents_result_fini(&r);
+
+    /* Auto mode's single shot: no tools, no insight call, the fast model. */
+    o.deep = 0;
+    snprintf(cfg.model, sizeof cfg.model, "fast-one");
+    assert_int_equal(agents_answer(c, f->ss.lx, "rate limited question", &o, &r), 0);
+    assert_int_equal(r.usage.calls, 2); /* 429, then the draft */
+    assert_int_equal(r.ninsights, 1);
+    assert_string_equal(r.insights[0], "3 rows.");
+    agents_result_fini(&r);
+    o.deep = 1;
+
+    /* DROP TABLE: stopped at once, no repair round. */
+    assert_int_equal(agents_answer(c, f->ss.lx, "delete everything", &o, &r), SQ_E_REJECTED);
+    assert_int_equal(r.rounds, 0);
+    assert_int_equal(r.usage.calls, 1);
+    assert_null(r.sql);
+    assert_non_null(strstr(r.error.msg, "not a read-only query"));
+    agents_result_fini(&r);
+    long long rows = 0;
+    assert_int_equal(store_query_int(c, "SELECT COUNT(*) FROM raw_sample_superstore", &rows, &err),
+                     0);
+    assert_int_equal(rows, 9994);
+
+    /* Never valid: the last error, after max_rounds. */
+    cfg.max_rounds = 2;
+    assert_int_equal(agents_answer(c, f->ss.lx, "what is the churn rate by cohort", &o, &r),
+                     SQ_E_UNKNOWN_NAME);
+    assert_int_equal(r.rounds, 2);
+    assert_int_equal(r.usage.calls, 3);
+    agents_result_fini(&r);
+
+    /* Cancelled while the model is slow. */
+    st.cancel_at = sq_now_ms() + 200;
+    double t0 = sq_now_ms();
+    assert_int_equal(agents_answer(c, f->ss.lx, "how slow can you be", &o, &r), SQ_E_INTERRUPTED);
+    assert_true(sq_now_ms() - t0 < 3000);
+    agents_result_fini(&r);
+    st.cancel_at = 0;
+
+    /* Questions not worth a call. */
+    assert_int_equal(agents_answer(c, f->ss.lx, "?!", &o, &r), SQ_E_UNSUPPORTED);
+    assert_int_equal(r.usage.calls, 0);
+    agents_result_fini(&r);
+    sq_buf_fini(&explain);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chunk_northwind),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_sanity_and_shape),
+        cmocka_unit_test(test_draft_parse),
+        cmocka_unit_test(test_loop),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -14,6 +14,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"serve", cmd_serve, "serve the web page and the JSON API"},
     {"ask", cmd_ask, "answer a question in plain English"},
     {"ingest", cmd_ingest, "load new and changed files from the data folder"},
     {"schema", cmd_schema, "show the marts, columns, types, roles and sample values"},

@@ -1,0 +1,60 @@
+/*
+ * `salesql serve`: the web page and the JSON API of DESIGN.md over libmicrohttpd, with
+ * questions answered by a pool of workers behind a bounded queue (jobs/). The only module
+ * that includes microhttpd.h. Called by cli/cmd_serve.c.
+ *
+ * Ownership: server_new takes the schema snapshot and the playbook (freed with the server
+ * or when an ingest replaces them) and borrows the store, which must outlive the server.
+ * Option strings are copied. server_free (NULL-safe) stops the server first if needed.
+ */
+#ifndef SQ_SERVER_SERVER_H
+#define SQ_SERVER_SERVER_H
+
+#include <stddef.h>
+
+struct ingest_report;
+struct llm_config;
+struct playbook;
+struct schema;
+struct sq_error;
+struct store;
+struct server;
+
+struct server_options {
+    const char *host;     /* address to listen on (default "127.0.0.1") */
+    unsigned port;        /* 0: any free port (see server_port) */
+    const char *token;    /* when set, /api (but /api/health) and /metrics need it */
+    size_t workers;       /* answering threads (default 2) */
+    size_t queue;         /* questions waiting for a worker, at most (default 64) */
+    double timeout_ms;    /* a question's time budget (default 30000) */
+    size_t max_rows;      /* row cap of an answer (default 10000) */
+    size_t max_body;      /* largest request body (default 64 KB) */
+    double heartbeat_ms;  /* event-stream keep-alive comments (default 3000) */
+    size_t max_sessions;  /* conversations kept in memory (default 128) */
+    const char *data_dir; /* the data folder POST /api/ingest refreshes from */
+    const char *staging_dir;
+    const char *version; /* reported by /api/health */
+    /* The model for deep mode and auto mode's fallback, or NULL for none (borrowed: it
+     * must outlive the server); such questions get llm_deadline_ms more time. */
+    const struct llm_config *llm;
+    double llm_deadline_ms;
+};
+
+/* Starts the workers (each with its own database connection). initial is the report of
+ * the refresh made before serving, or NULL. */
+int server_new(const struct server_options *o, struct store *st, struct schema *schema,
+               struct playbook *pb, const struct ingest_report *initial, struct server **out,
+               struct sq_error *err);
+/* Binds and starts answering HTTP; fails with SQ_E_IO when the address is taken. */
+int server_start(struct server *srv, struct sq_error *err);
+unsigned server_port(const struct server *srv);
+/* Stops accepting connections, cancels queued and running questions, closes every
+ * connection and waits for every thread. Idempotent. */
+void server_stop(struct server *srv);
+void server_free(struct server *srv);
+
+/* Adds to the LLM counters of /metrics. Answers' own llm figures are counted already;
+ * this is for model calls made outside an answer. */
+void server_count_llm(struct server *srv, long calls, long prompt_tokens, long completion_tokens);
+
+#endif

@@ -553,8 +553,10 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         }
         sel_sep(&e);
         put_col(&e, &e.sel, f->dims[i].mart, f->dims[i].col);
-        if (e.nmarts > 1)
-            sq_buf_printf(&e.sel, " AS %s", f->dims[i].col->name);
+        if (e.nmarts > 1) {
+            sq_buf_puts(&e.sel, " AS ");
+            put_ident(&e.sel, f->dims[i].col->name);
+        }
         {
             struct sq_buf q;
             sq_buf_init(&q, SQ_BUF_UNLIMITED);

@@ -1047,6 +1047,25 @@ static int cue_word(const char *w)
     return nl__month_of(w) != 0;
 }
 
+/* 1 if w is a cue all by itself ("total", "average"), not only the start of one
+ * ("order" of "order lines"). */
+static int single_cue(const char *w)
+{
+    for (size_t k = 0; k < sizeof cues / sizeof cues[0]; k++)
+        if (!cues[k].w[1] && strcmp(cues[k].w[0], w) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 if every sense of e names a column in part. */
+static int only_partial(const struct nl_entry *e)
+{
+    for (size_t k = 0; k < e->n; k++)
+        if (e->senses[k].quality != NL_PARTIAL)
+            return 0;
+    return e->n > 0;
+}
+
 static int all_caps(const char *s, int n)
 {
     int letters = 0;
@@ -1066,7 +1085,7 @@ static int all_caps(const char *s, int n)
 static int status_value(const char *w, const struct nl_entry *e)
 {
     static const char *const verbs[] = {"shipped", "delivered", "received", "returned",
-                                        "ordered", "cancelled",  "canceled", NULL};
+                                        "ordered", "cancelled", "canceled", NULL};
     int verb = 0;
     for (int k = 0; verbs[k] && !verb; k++)
         verb = strcmp(w, verbs[k]) == 0;
@@ -1104,6 +1123,10 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
         if (n == 1 && (filler_word(tok(c, i)->text) || stop_word(tok(c, i)->text)) &&
             !all_caps(c->question + tok(c, i)->start, tok(c, i)->end - tok(c, i)->start) &&
             !status_value(tok(c, i)->text, e))
+            continue;
+        /* A cue word ("total", "average", "top") that names a column only in part
+         * (total_children) is the cue. */
+        if (n == 1 && single_cue(tok(c, i)->text) && only_partial(e))
             continue;
         struct span *s = add_span(c, SP_LEX, i, i + n);
         if (!s)
@@ -1236,6 +1259,18 @@ static int names_identifier(const struct span *s, const char *word)
     return 0;
 }
 
+/* Whether sense x, a column named in part by span s, is named only by the entity its
+ * name starts with: "order" in order_quantity where order_number is the order, "product"
+ * in product_cost. Such a word is the entity ("order count", "order value"), never that
+ * measure. */
+static int entity_word_of(const struct span *s, const struct nl_sense *x)
+{
+    return x->kind == NL_SENSE_COLUMN && x->quality == NL_PARTIAL && s->entry && s->entry->phrase &&
+           !strchr(s->entry->phrase, ' ') &&
+           strncmp(x->col->name, s->entry->phrase, strlen(s->entry->phrase)) == 0 &&
+           names_identifier(s, s->entry->phrase);
+}
+
 static int distance(const struct ctx *c, const struct schema_mart *to)
 {
     if (!c->f->fact || !to || to == c->f->fact)
@@ -1279,7 +1314,7 @@ static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s
                 score += 50;
                 break;
             }
-            if (x->kind != NL_SENSE_COLUMN || !is_measure_col(x->col))
+            if (x->kind != NL_SENSE_COLUMN || !is_measure_col(x->col) || entity_word_of(s, x))
                 continue;
             break;
         case R_DIM:
@@ -1350,7 +1385,8 @@ static int has_measure_sense(const struct span *s)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++) {
         const struct nl_sense *x = &s->entry->senses[k];
-        if ((x->kind == NL_SENSE_COLUMN && is_measure_col(x->col)) || x->kind == NL_SENSE_METRIC)
+        if ((x->kind == NL_SENSE_COLUMN && is_measure_col(x->col) && !entity_word_of(s, x)) ||
+            x->kind == NL_SENSE_METRIC)
             return 1;
     }
     return 0;
@@ -1398,6 +1434,54 @@ static int contains_word(const char *name, const char *w)
     }
     (void)n;
     return 0;
+}
+
+/* 1 if column col is how many or how much of entity w there is: return_quantity,
+ * sales_amount, units_total; not product_cost or product_price, which describe one. */
+static int counts_entity(const char *col, const char *w)
+{
+    size_t n = strlen(w);
+    if (strncmp(col, w, n) != 0)
+        return 0;
+    const char *rest = col + n + (col[n] == '_');
+    if (!*rest)
+        return 1;
+    static const char *const q[] = {"quantity", "qty",   "amount", "amt", "units",
+                                    "value",    "total", "count",  "sum", NULL};
+    for (int i = 0; q[i]; i++)
+        if (strcmp(rest, q[i]) == 0)
+            return 1;
+    return 0;
+}
+
+#define NO_AMOUNT                                                                                  \
+    "the sales table has no amount column to add up; ask for a column it has (see `salesql "       \
+    "schema`), or \"number of order lines\""
+
+/* Words for money that a table of order lines without an amount cannot answer. */
+static int money_word(const char *w)
+{
+    static const char *const m[] = {"sales",  "sale",    "revenue", "revenues",
+                                    "profit", "profits", NULL};
+    for (int i = 0; m[i]; i++)
+        if (strcmp(w, m[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Makes a singular noun plural in place (order -> orders, category -> categories); a
+ * word that already ends in s is left as it is. */
+static void plural_noun(char *w, size_t size)
+{
+    size_t n = strlen(w);
+    if (n < 2 || w[n - 1] == 's' || n + 3 >= size)
+        return;
+    if (w[n - 1] == 'y' && !strchr("aeiou", w[n - 2]))
+        snprintf(w + n - 1, size - (n - 1), "ies");
+    else if (w[n - 1] == 'x' || (w[n - 1] == 'h' && (w[n - 2] == 'c' || w[n - 2] == 's')))
+        snprintf(w + n, size - n, "es");
+    else
+        snprintf(w + n, size - n, "s");
 }
 
 /* 1 if the span is one plural word ("orders") that is not itself a value. */
@@ -1501,6 +1585,19 @@ static void choose_fact(struct ctx *c)
                 cands[nc++] = sn->mart;
         }
         break; /* the first measure named decides */
+    }
+    /* "which employee has the most orders": the table of the entity counted, after
+     * "most", "fewest" or "how many", is what the rows are. */
+    for (size_t k = 1; k < c->nsp && nc == 0; k++) {
+        struct span *s = &c->sp[k];
+        enum span_kind before = c->sp[k - 1].kind;
+        if ((before != SP_SUPER && before != SP_COUNT) || s->kind != SP_LEX ||
+            !entity_plural(c, s) || !has_sense(s, NL_SENSE_MART))
+            continue;
+        for (size_t x = 0; x < s->entry->n && nc < 32; x++)
+            if (s->entry->senses[x].kind == NL_SENSE_MART &&
+                s->entry->senses[x].quality >= NL_SYNONYM)
+                cands[nc++] = s->entry->senses[x].mart;
     }
     if (nc == 0) {
         for (size_t k = 0; k < c->nsp && nc == 0; k++) {
@@ -2350,7 +2447,8 @@ static int build(struct ctx *c)
             agg_set = 1;
             break;
         case SP_COUNT:
-            want_count = 1;
+            if (s->role != R_DONE) /* not the "count" of "order count" */
+                want_count = 1;
             break;
         case SP_SHARE:
             /* "what percentage of orders": "what" asks for the percentage. */
@@ -2381,6 +2479,14 @@ static int build(struct ctx *c)
                 pending_by = 1;
             /* A count target: "how many orders", "number of customers" — past any value
              * ("how many female customers"). */
+            /* "order count", "customer count": the entity before a bare "count". */
+            struct nl_measure cm = {0};
+            if (!want_count && !count_span && nx && nx->kind == SP_COUNT &&
+                nx->to == nx->from + 1 && is_w(c, nx->from, "count") && s->to == s->from + 1 &&
+                !has_value_sense(s) && resolve_count(c, s, &cm) == 0) {
+                want_count = 1;
+                nx->role = R_DONE;
+            }
             if (want_count && !count_span && !(has_value_sense(s) && nx && nx->kind == SP_LEX)) {
                 count_span = s;
                 s->role = R_COUNT;
@@ -2450,6 +2556,11 @@ static int build(struct ctx *c)
             if (pending_by && !ranks_by_measure && (dim || has_sense(s, NL_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
                 const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
+                /* "which country has the highest sales" where sales is only the name of a
+                 * table of order lines: what ranks, with nothing to add up. */
+                if (d && d->kind == NL_SENSE_MART && (f->limit || f->superlative) &&
+                    f->ndims >= 1 && money_word(tok(c, s->to - 1)->text))
+                    return decline(c, NO_AMOUNT);
                 if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0 &&
                     !d->col->derived_from && d->quality == NL_EXACT) {
                     /* "by ship date": time words refer to that date column; with no period
@@ -2691,6 +2802,7 @@ static int build(struct ctx *c)
         struct nl_measure m = {0};
         if (resolve_count(c, count_span, &m) != 0)
             return decline(c, "it is not clear what to count");
+        plural_noun(m.noun, sizeof m.noun); /* "order count": the number of orders */
         if (f->nmeasures >= NL_MAX_MEASURES)
             return decline(c, "too many measures");
         f->measures[f->nmeasures++] = m;
@@ -2710,19 +2822,16 @@ static int build(struct ctx *c)
             entity_word(c, s, ent, sizeof ent);
             const struct schema_column *named = NULL;
             for (size_t j = 0; j < m->ncols && !named; j++)
-                if (is_measure_col(&m->cols[j]) && contains_word(m->cols[j].name, ent))
+                if (is_measure_col(&m->cols[j]) && counts_entity(m->cols[j].name, ent))
                     named = &m->cols[j];
             /* "sales by rep" on a fact_sales table whose amount is called revenue. */
             if (!named && (strcmp(ent, "sales") == 0 || strcmp(ent, "revenue") == 0 ||
                            strcmp(ent, "sale") == 0))
                 named = default_measure(m);
-            if (!named && (strcmp(ent, "sales") == 0 || strcmp(ent, "revenue") == 0 ||
-                           strcmp(ent, "profit") == 0 || strcmp(ent, "sale") == 0)) {
+            if (!named && money_word(ent)) {
                 /* "sales" of a table of order lines with no amount: counting its rows
                  * would answer another question. */
-                return decline(c, "the sales table has no amount column to add up; ask for a "
-                                  "column it has (see `salesql schema`), or \"number of order "
-                                  "lines\"");
+                return decline(c, NO_AMOUNT);
             }
             struct nl_measure *me = &f->measures[f->nmeasures++];
             memset(me, 0, sizeof *me);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum span_kind {
     SP_FREE = 0,
@@ -427,6 +428,15 @@ static enum shape_grain unit_word(const struct ctx *c, size_t i)
     return GRAIN_NONE;
 }
 
+/* 1 if the question says "this <unit>" or "current <unit>" somewhere. */
+static int this_unit(const struct ctx *c, enum shape_grain u)
+{
+    for (size_t i = 0; i + 1 < c->tk.n; i++)
+        if ((is_w(c, i, "this") || is_w(c, i, "current")) && unit_word(c, i + 1) == u)
+            return 1;
+    return 0;
+}
+
 /* Relative periods, anchored later at the latest date of the data. */
 static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
 {
@@ -450,8 +460,8 @@ static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
         if (u && !is_w(c, j + 1, "days") && !is_w(c, j + 1, "months") && !is_w(c, j + 1, "years") &&
             !is_w(c, j + 1, "weeks") && !is_w(c, j + 1, "quarters")) {
             /* "the last year" is the latest year of the data; "previous year" the one
-             * before it. */
-            t->kind = previous ? T_PREVIOUS : T_CURRENT;
+             * before it, and so is "last year" beside "this year". */
+            t->kind = previous || this_unit(c, u) ? T_PREVIOUS : T_CURRENT;
             t->unit = u;
             return j + 2 - i;
         }
@@ -1677,6 +1687,40 @@ static void choose_fact(struct ctx *c)
     c->f->fact = best_mart;
 }
 
+/* 1 if some word of the question can name a measure. */
+static int has_measure_anywhere(const struct ctx *c)
+{
+    for (size_t k = 0; k < c->nsp; k++)
+        if (c->sp[k].kind == SP_LEX && has_measure_sense(&c->sp[k]))
+            return 1;
+    return 0;
+}
+
+/* For a column of two values that say yes and no (Yes/No, Y/N, true/false, 1/0), the
+ * one that says yes (or no); NULL for any other column. */
+static const struct schema_value *flag_value(const struct schema_column *col, int want_yes)
+{
+    static const char *const yes[] = {"yes", "y", "true", "t", "1", NULL};
+    static const char *const no[] = {"no", "n", "false", "f", "0", NULL};
+    static const struct schema_value truth[2] = {{"false", 0}, {"true", 0}};
+    if (col && strcmp(col->type, "BOOLEAN") == 0)
+        return &truth[want_yes ? 1 : 0];
+    if (!col || col->nvalues != 2 || strcmp(col->role, "measure") == 0)
+        return NULL;
+    const struct schema_value *found[2] = {NULL, NULL};
+    for (size_t k = 0; k < 2; k++) {
+        for (int i = 0; yes[i]; i++)
+            if (strcasecmp(col->values[k].value, yes[i]) == 0)
+                found[1] = &col->values[k];
+        for (int i = 0; no[i]; i++)
+            if (strcasecmp(col->values[k].value, no[i]) == 0)
+                found[0] = &col->values[k];
+    }
+    if (!found[0] || !found[1])
+        return NULL;
+    return found[want_yes ? 1 : 0];
+}
+
 static int add_value_filter(struct ctx *c, const struct nl_sense *v, int negate)
 {
     struct nl_frame *f = c->f;
@@ -1963,6 +2007,12 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
         }
         ps[np++] = p;
     }
+    if (vs && np == 2 && nl__days(ps[0].from) == nl__days(ps[1].from) &&
+        nl__days(ps[0].to) == nl__days(ps[1].to)) {
+        snprintf(c->why, sizeof c->why, "both periods compared are %s; name two different ones",
+                 ps[0].label);
+        return -1;
+    }
     if (vs && np == 2) {
         /* Earlier period first, whatever the wording ("2017 vs 2016"): the change is
          * always the later one's on the earlier one. */
@@ -2051,7 +2101,9 @@ static void qualify(struct ctx *c)
                 if (b->entry->senses[x].kind == NL_SENSE_COLUMN &&
                     b->entry->senses[x].quality == NL_EXACT)
                     bx = &b->entry->senses[x];
-            if (bx && sense_in_mart(a, bx->mart)) {
+            /* Not before a yes/no column: in "orders returned" the orders are what is
+             * counted, and returned says which. */
+            if (bx && sense_in_mart(a, bx->mart) && !flag_value(bx->col, 1)) {
                 a->role = R_DONE;
                 b->prefer = bx->mart;
                 continue;
@@ -2451,7 +2503,11 @@ static int build(struct ctx *c)
                 want_count = 1;
             break;
         case SP_SHARE:
-            /* "what percentage of orders": "what" asks for the percentage. */
+            /* "what percentage of orders": "what" asks for the percentage; of orders, a
+             * count of them, unless a measure is named ("percentage of sales"). */
+            if (nx && nx->kind == SP_LEX && entity_plural(c, nx) && !has_measure_sense(nx) &&
+                !has_measure_anywhere(c))
+                want_count = 1;
             f->share = 1;
             which = 0;
             pending_by = 0;
@@ -2472,6 +2528,24 @@ static int build(struct ctx *c)
         case SP_LEX: {
             if (s->role == R_DONE)
                 break;
+            /* "returned orders", "orders that were returned": a yes/no column named
+             * as a word of the sentence, not after "by", is its yes ("not returned": no). */
+            const struct schema_value *yes = NULL;
+            int modifies = nx && nx->kind == SP_LEX && entity_plural(c, nx); /* "returned orders" */
+            if ((!pending_by || (modifies && k > 0 && c->sp[k - 1].kind != SP_BY)) && !want_count &&
+                s->entry && s->entry->n == 1 && s->entry->senses[0].kind == NL_SENSE_COLUMN &&
+                s->entry->senses[0].quality == NL_EXACT &&
+                (yes = flag_value(s->entry->senses[0].col, !neg)) != NULL) {
+                struct nl_sense v = s->entry->senses[0];
+                v.kind = NL_SENSE_VALUE;
+                v.value = yes->value;
+                v.count = yes->count;
+                if (add_value_filter(c, &v, 0) != 0)
+                    return decline(c, "too many filters");
+                s->role = R_DONE;
+                neg = 0;
+                break;
+            }
             /* "list customers in Texas": the entity right after "list" is listed. */
             int listing = c->list_next;
             c->list_next = 0;

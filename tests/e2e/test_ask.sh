@@ -115,6 +115,22 @@ expect_status "demo data" 0 "$SALESQL" demo --quiet --rows 3000 --out "$WORK/dem
 expect_status "demo ranking" 0 "$SALESQL" ask --quiet --data "$WORK/demo" --db "$WORK/demo.duckdb" \
     "top 5 sub category by sales in 2024"
 contains "ranked by the sales column" "$WORK/out" "SELECT sub_category, SUM(sales) AS sales FROM mart_dyn_sales"
+# A yes/no column (returned, read as BOOLEAN) named as a participle is a filter on yes,
+# "not returned" on no; "by returned" stays a breakdown.
+dask() { "$SALESQL" ask --quiet --format json --data "$WORK/demo" --db "$WORK/demo.duckdb" "$@" >"$WORK/out" 2>"$WORK/err"; }
+dask "how many orders were returned"
+json "returned orders" "$WORK/out" "a.status === 'ok' && a.sql.includes(\"WHERE returned = 'true'\") && a.rows.length === 1"
+dask "sales of orders not returned"
+json "not returned" "$WORK/out" "a.status === 'ok' && a.sql.includes(\"WHERE returned = 'false'\")"
+dask "orders by returned"
+json "by returned" "$WORK/out" "a.status === 'ok' && a.rows.length === 2 && !a.sql.includes('WHERE')"
+dask "percentage of orders returned"
+json "share of orders returned" "$WORK/out" "a.status === 'ok' && a.sql.includes('COUNT(DISTINCT order_id) FILTER (WHERE returned') && a.rows[0][2] > 0 && a.rows[0][2] < 100"
+# "last year" beside "this year" is the year before; the same period twice declines.
+dask "sales this year vs last year"
+json "this vs last year" "$WORK/out" "a.status === 'ok' && a.sql.includes('sales_2023') && a.sql.includes('sales_2024')"
+expect_status "same period twice" 3 "$SALESQL" ask --quiet --data "$WORK/demo" --db "$WORK/demo.duckdb" "sales in 2024 vs 2024"
+contains "same period says why" "$WORK/err" "both periods compared are 2024"
 
 # Usage.
 expect_status "deep without a model" 2 ask --mode deep "sales"

@@ -125,6 +125,13 @@ char *answer_frame_to_json(const struct nl_frame *f)
     for (int i = 0; f->compare && i < 2; i++)
         period_json(&w, &f->periods[i]);
     sq_jw_arr_end(&w);
+    if (f->season_from) {
+        sq_jw_key(&w, "season");
+        sq_jw_arr_begin(&w);
+        sq_jw_int(&w, f->season_from);
+        sq_jw_int(&w, f->season_to);
+        sq_jw_arr_end(&w);
+    }
     sq_jw_key(&w, "order");
     sq_jw_int(&w, f->order);
     sq_jw_key(&w, "limit");
@@ -342,6 +349,15 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             read_period(json_array_get(periods, 1), &out->periods[1]) != 0)
             goto done;
         out->compare = 1;
+    }
+    json_t *season = json_object_get(root, "season");
+    if (season) {
+        json_int_t a = json_integer_value(json_array_get(season, 0));
+        json_int_t b = json_integer_value(json_array_get(season, 1));
+        if (json_array_size(season) != 2 || a < 1 || b < a || b > 12)
+            goto done;
+        out->season_from = (int)a;
+        out->season_to = (int)b;
     }
     json_int_t order = json_integer_value(json_object_get(root, "order"));
     json_int_t limit = json_integer_value(json_object_get(root, "limit"));

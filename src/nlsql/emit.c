@@ -670,6 +670,14 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
         put_range(&e, &e.where, &f->window);
     }
+    if (f->season_from) {
+        sq_buf_puts(&e.where, e.where.len ? " AND month(" : "month(");
+        put_date(&e, &e.where);
+        if (f->season_from == f->season_to)
+            sq_buf_printf(&e.where, ") = %d", f->season_from);
+        else
+            sq_buf_printf(&e.where, ") BETWEEN %d AND %d", f->season_from, f->season_to);
+    }
     if (f->compare) {
         struct nl_period all = f->periods[0];
         if (nl__days(f->periods[1].from) < nl__days(all.from))
@@ -863,6 +871,11 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_printf(&in, ", %s", having_words);
     if (f->has_window)
         sq_buf_printf(&in, ", %s", f->window.label);
+    if (f->season_from == f->season_to && f->season_from)
+        sq_buf_printf(&in, ", %s of every year", nl__month_name(f->season_from));
+    else if (f->season_from)
+        sq_buf_printf(&in, ", %s–%s of every year", nl__month_name(f->season_from),
+                      nl__month_name(f->season_to));
     if (f->compare)
         sq_buf_printf(&in, ", %s vs %s", f->periods[0].label, f->periods[1].label);
     if (per_group) {

@@ -112,12 +112,13 @@ struct nl_frame {
     struct nl_period window;
     int compare; /* two periods side by side */
     struct nl_period periods[2];
-    int order;       /* 1 highest first, -1 lowest first, 0 natural */
-    size_t limit;    /* top/bottom N, 0 for none */
-    int superlative; /* "which region had the highest sales": one row */
-    int share;       /* the measure as a percentage of the total */
-    int growth;      /* a period-over-period change column */
-    int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */
+    int season_from, season_to; /* months of every year, 1-12 ("Q4 of each year"); 0: none */
+    int order;                  /* 1 highest first, -1 lowest first, 0 natural */
+    size_t limit;               /* top/bottom N, 0 for none */
+    int superlative;            /* "which region had the highest sales": one row */
+    int share;                  /* the measure as a percentage of the total */
+    int growth;                 /* a period-over-period change column */
+    int per_group; /* the top/bottom N is within each value of dims[0]: "in each region" */
     int has_having;
     struct nl_having having;
     char assumptions[4][200];

@@ -1868,6 +1868,15 @@ static enum nl_agg default_agg(const struct schema_column *col)
 }
 
 /* Applies the time specs to the frame, now that the date column is known. */
+/* 1 if the frame has a breakdown by year. */
+static int year_dim(const struct nl_frame *f)
+{
+    for (size_t i = 0; i < f->ndims; i++)
+        if (!f->dims[i].col && f->dims[i].grain == GRAIN_YEAR)
+            return 1;
+    return 0;
+}
+
 static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
 {
     struct nl_frame *f = c->f;
@@ -1886,6 +1895,17 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 snprintf(c->why, sizeof c->why, "the data has no dates to anchor \"%s\" to",
                          tok(c, times[i]->from)->text);
                 return -1;
+            }
+            if (t->kind == T_ABS && !t->d && !vs && year_dim(f)) {
+                /* "sales by year in Q4", "Q4 of each year": that quarter (or month) of
+                 * every year, a season. */
+                if (f->season_from) {
+                    snprintf(c->why, sizeof c->why, "only one season of the year is supported");
+                    return -1;
+                }
+                f->season_from = t->m ? t->m : 3 * (t->q - 1) + 1;
+                f->season_to = t->m ? t->m : f->season_from + 2;
+                continue;
             }
             if (t->kind == T_ABS) {
                 /* A quarter or month without a year: the latest one in the data. */
@@ -3167,6 +3187,8 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
         out.window = cur->window;
         out.compare = cur->compare;
         memcpy(out.periods, cur->periods, sizeof cur->periods);
+        out.season_from = cur->season_from;
+        out.season_to = cur->season_to;
     }
     if (named_top) {
         out.limit = cur->limit;

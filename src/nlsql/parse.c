@@ -636,7 +636,11 @@ static void rank_pass(struct ctx *c)
         {{"exactly", NULL, NULL}, NL_CMP_EQ},   {{"equal", "to", NULL}, NL_CMP_EQ},
         {{"=", NULL, NULL}, NL_CMP_EQ},
     };
-    /* Signs: "negative profit", "positive growth"; losses: "loss-making products". */
+    /* Signs: "negative profit", "positive growth"; losses: "loss-making products", "lost
+     * money", "made a loss". */
+    static const char *const loss_verbs[] = {"making", "at",  "with", "made", "make",
+                                             "makes",  "had", "have", "has",  NULL};
+    static const char *const lose[] = {"losing", "lost", "lose", "loses", NULL};
     for (size_t i = 0; i < c->tk.n; i++) {
         if (!is_free(c, i))
             continue;
@@ -650,10 +654,11 @@ static void rank_pass(struct ctx *c)
             n = 1, profit = 1;
         else if ((is_w(c, i, "loss") || is_w(c, i, "losses")) && is_w(c, i + 1, "making"))
             n = 2, profit = 1;
-        else if ((is_w(c, i, "making") || is_w(c, i, "at") || is_w(c, i, "with")) &&
-                 is_w(c, i + 1, "a") && is_w(c, i + 2, "loss"))
+        else if (is_any(c, i, loss_verbs) && is_w(c, i + 1, "a") && is_w(c, i + 2, "loss"))
             n = 3, profit = 1;
-        else if (is_w(c, i, "losing") && is_w(c, i + 1, "money"))
+        else if (is_any(c, i, loss_verbs) && is_w(c, i + 1, "losses"))
+            n = 2, profit = 1;
+        else if (is_any(c, i, lose) && is_w(c, i + 1, "money"))
             n = 2, profit = 1;
         /* "had no profit", "with a discount", "given any discount": zero or not. */
         static const char *const not_after_no[] = {"of",     "more", "less", "fewer",

@@ -1019,15 +1019,17 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
 {
     char spaced[512] = "", stemmed[512] = "", joined[512] = "";
     size_t a = 0, b = 0, d = 0;
+    int edge_stop = 0;
     if (n == 0)
         return NULL;
     for (size_t k = 0; k < n; k++) {
         const struct nl_token *t = tok(c, i + k);
         if (!t || t->kind == NL_PUNCT || !is_free(c, i + k))
             return NULL;
-        /* A phrase never starts or ends with a stop word ("sales of", "the west"). */
+        /* A phrase never starts or ends with a stop word ("sales of", "the west"),
+         * unless it is a value of the data as written ("On Hold", "In Process"). */
         if ((k == 0 || k == n - 1) && n > 1 && stop_word(t->text))
-            return NULL;
+            edge_stop = 1;
         const char *w = t->text;
         const char *st = k == n - 1 ? t->stem : t->text;
         a += (size_t)snprintf(spaced + a, sizeof spaced - a, "%s%s", k ? " " : "", w);
@@ -1037,6 +1039,12 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
             return NULL;
     }
     const struct nl_entry *e = nl_lexicon_get(c->lx, spaced);
+    if (edge_stop) {
+        for (size_t k = 0; e && k < e->n; k++)
+            if (e->senses[k].kind == NL_SENSE_VALUE && e->senses[k].quality == NL_EXACT)
+                return e;
+        return NULL;
+    }
     if (!e)
         e = nl_lexicon_get(c->lx, stemmed);
     if (!e && n > 1)
@@ -1162,71 +1170,57 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
 
 static int filler_word(const char *w)
 {
-    static const char *const f[] = {"show",        "me",         "give",
-                                    "list",        "tell",       "display",
-                                    "get",         "find",       "fetch",
-                                    "report",      "what",       "whats",
-                                    "is",          "are",        "was",
-                                    "were",        "be",         "been",
-                                    "being",       "the",        "a",
-                                    "an",          "of",         "in",
-                                    "for",         "to",         "from",
-                                    "with",        "on",         "at",
-                                    "into",        "within",     "during",
-                                    "please",      "can",        "could",
-                                    "would",       "you",        "i",
-                                    "we",          "our",        "us",
-                                    "my",          "want",       "need",
-                                    "know",        "see",        "have",
-                                    "has",         "had",        "do",
-                                    "does",        "did",        "make",
-                                    "made",        "sell",       "sold",
-                                    "selling",     "generated",  "generate",
-                                    "generating",  "earned",     "earn",
-                                    "bring",       "brought",    "come",
-                                    "comes",       "came",       "coming",
-                                    "place",       "placed",     "there",
-                                    "it",          "its",        "that",
-                                    "this",        "these",      "those",
-                                    "all",         "overall",    "data",
-                                    "figures",     "figure",     "numbers",
-                                    "amounts",     "value",      "values",
-                                    "breakdown",   "summary",    "by",
-                                    "per",         "each",       "and",
-                                    "how",         "much",       "many",
-                                    "when",        "where",      "we've",
-                                    "did",         "happen",     "happened",
-                                    "recorded",    "record",     "registered",
-                                    "achieved",    "got",        "up",
-                                    "out",         "so",         "far",
-                                    "then",        "than",       "they",
-                                    "their",       "them",       "which",
-                                    "who",         "whose",      "had",
-                                    "since",       "across",     "as",
-                                    "well",        "also",       "including",
-                                    "include",     "includes",   "respectively",
-                                    "shown",       "compare",    "comparison",
-                                    "kind",        "kinds",      "type",
-                                    "types",       "level",      "wise",
-                                    "?",           "!",          ".",
-                                    ":",           ";",          "(",
-                                    ")",           "\"",         "'",
-                                    "region's",    "vs.",        "over",
-                                    "period",      "term",       "terms",
-                                    "look",        "like",       "looks",
-                                    "only",        "just",       "bought",
-                                    "buy",         "ordered",    "shipped",
-                                    "used",        "chosen",     "use",
-                                    "ship",        "receive",    "received",
-                                    "delivered",   "spend",      "spent",
-                                    "contributed", "contribute", "contributes",
-                                    "accounted",   "belong",     "belonging",
-                                    "between",     "among",      "amongst",
-                                    "done",        "go",         "went",
-                                    "given",       "used",       "unique",
-                                    "distinct",    "performing", "performed",
-                                    "perform",     "selling",    "brought",
-                                    "did",         NULL};
+    static const char *const f[] = {"show",        "me",        "give",        "list",
+                                    "tell",        "display",   "get",         "find",
+                                    "fetch",       "report",    "what",        "whats",
+                                    "is",          "are",       "was",         "were",
+                                    "be",          "been",      "being",       "the",
+                                    "a",           "an",        "of",          "in",
+                                    "for",         "to",        "from",        "with",
+                                    "on",          "at",        "into",        "within",
+                                    "during",      "please",    "can",         "could",
+                                    "would",       "you",       "i",           "we",
+                                    "our",         "us",        "my",          "want",
+                                    "need",        "know",      "see",         "have",
+                                    "has",         "had",       "do",          "does",
+                                    "did",         "make",      "made",        "sell",
+                                    "sold",        "selling",   "generated",   "generate",
+                                    "generates",   "brings",    "earns",       "produces",
+                                    "produced",    "drives",    "drove",       "generating",
+                                    "earned",      "earn",      "bring",       "brought",
+                                    "come",        "comes",     "came",        "coming",
+                                    "place",       "placed",    "there",       "it",
+                                    "its",         "that",      "this",        "these",
+                                    "those",       "all",       "overall",     "data",
+                                    "figures",     "figure",    "numbers",     "amounts",
+                                    "value",       "values",    "breakdown",   "summary",
+                                    "by",          "per",       "each",        "and",
+                                    "how",         "much",      "many",        "when",
+                                    "where",       "we've",     "did",         "happen",
+                                    "happened",    "recorded",  "record",      "registered",
+                                    "achieved",    "got",       "up",          "out",
+                                    "so",          "far",       "then",        "than",
+                                    "they",        "their",     "them",        "which",
+                                    "who",         "whose",     "had",         "since",
+                                    "across",      "as",        "well",        "also",
+                                    "including",   "include",   "includes",    "respectively",
+                                    "shown",       "compare",   "comparison",  "kind",
+                                    "kinds",       "type",      "types",       "level",
+                                    "wise",        "?",         "!",           ".",
+                                    ":",           ";",         "(",           ")",
+                                    "\"",          "'",         "region's",    "vs.",
+                                    "over",        "period",    "term",        "terms",
+                                    "look",        "like",      "looks",       "only",
+                                    "just",        "bought",    "buy",         "ordered",
+                                    "shipped",     "used",      "chosen",      "use",
+                                    "ship",        "receive",   "received",    "delivered",
+                                    "spend",       "spent",     "contributed", "contribute",
+                                    "contributes", "accounted", "belong",      "belonging",
+                                    "between",     "among",     "amongst",     "done",
+                                    "go",          "went",      "given",       "used",
+                                    "unique",      "distinct",  "performing",  "performed",
+                                    "perform",     "selling",   "brought",     "did",
+                                    NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;

@@ -2031,6 +2031,12 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 return -1;
             }
         }
+        /* A period the data does not reach: the answer is empty; say why. */
+        struct nl_date lo;
+        if (have_anchor && f->date && nl__parse_date(f->date->min, &lo) == 0 &&
+            (nl__days(p.from) > nl__days(anchor) || nl__days(p.to) <= nl__days(lo)))
+            assume(f, "the data has %s only from %04d-%02d-%02d to %04d-%02d-%02d", f->date->name,
+                   lo.y, lo.m, lo.d, anchor.y, anchor.m, anchor.d);
         ps[np++] = p;
     }
     if (vs && np == 2 && nl__days(ps[0].from) == nl__days(ps[1].from) &&
@@ -2135,8 +2141,9 @@ static void qualify(struct ctx *c)
                 continue;
             }
         }
-        /* [mart] [column]: customer country */
-        if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART)) {
+        /* [mart] [column]: customer country (not [mart] [value]: transactions online) */
+        if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART) &&
+            has_sense(b, NL_SENSE_COLUMN)) {
             for (size_t x = 0; x < a->entry->n; x++) {
                 const struct nl_sense *m = &a->entry->senses[x];
                 if (m->kind == NL_SENSE_MART && sense_in_mart(b, m->mart) && !has_value_sense(a)) {

@@ -1,12 +1,14 @@
 /*
  * libFuzzer target for the playbook parser (schema/playbook.c): parses the input as
- * playbook.yaml and, when it parses, calls every accessor and writes the JSON, checking
- * that the JSON writer ends balanced. fuzz/replay.c replays fuzz/corpus/playbook/ in the
- * normal test run.
+ * playbook.yaml and, when it parses, calls every accessor, writes the JSON, checking
+ * that the JSON writer ends balanced, and configures the model from its llm: section
+ * (llm/config.c), checking that a refusal always says something. fuzz/replay.c replays
+ * fuzz/corpus/playbook/ in the normal test run.
  */
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/json.h"
+#include "llm/llm.h"
 #include "schema/playbook.h"
 
 #include <stdint.h>
@@ -58,6 +60,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch(h[i]);
     for (size_t i = 0; i < n; i++)
         touch(playbook_file_encoding(pb, h[i]));
+    const struct playbook_setting *ls = playbook_llm(pb, &n);
+    for (size_t i = 0; i < n; i++) {
+        touch(ls[i].key);
+        touch(ls[i].value);
+        if (ls[i].line < 1 || ls[i].column < 1)
+            abort();
+    }
+    touch(playbook_name(pb));
+    struct llm_config cfg;
+    sq_error_clear(&err);
+    rc = llm_config_load(&cfg, pb, NULL, 0, &err);
+    if (rc != 0 && (err.code != rc || err.msg[0] == '\0'))
+        abort();
+    if (rc == 0) {
+        char text[4096];
+        llm_config_describe(&cfg, text, sizeof text);
+        touch(text);
+    }
 
     struct sq_buf b;
     struct sq_jw w;

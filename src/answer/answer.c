@@ -347,7 +347,8 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
         if (!model) {
             set_error(out, SQ_E_USAGE, "error",
                       "deep mode needs a language model: set SALESQL_LLM_URL (or "
-                      "OPENAI_API_KEY) and try again, or ask in fast mode");
+                      "OPENAI_API_KEY, or llm: url: in the playbook) and try again, or ask "
+                      "in fast mode");
         } else {
             char *deep_norm = normalize(question);
             ask_model(a, deep_norm, o, 1, out);

@@ -1,6 +1,7 @@
 /*
  * `salesql ask`: one question, answered in fast mode or by a language model (deep mode,
- * or auto mode's fallback; the model is configured from the environment and flags here),
+ * or auto mode's fallback; the model is configured here from the flags, the environment
+ * and the playbook's llm: section),
  * printed as the interpretation, the SQL, the table and insights — or as the answer
  * object of DESIGN.md with --format json. --explain prints each agent step on stderr.
  * --session keeps the last question's frame in a file beside the database so that a
@@ -16,6 +17,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "llm/llm.h"
+#include "schema/playbook.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -52,8 +54,10 @@ static void usage(FILE *f)
                "http://127.0.0.1:11434/v1), OPENAI_API_KEY (the URL then defaults to OpenAI),\n"
                "SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL, SALESQL_LLM_TIMEOUT_MS,\n"
                "SALESQL_LLM_DEADLINE_MS, SALESQL_LLM_RETRIES, SALESQL_LLM_MAX_ROUNDS,\n"
-               "SALESQL_LLM_TOKEN_BUDGET; or with these flags (the key only ever from the\n"
-               "environment):\n"
+               "SALESQL_LLM_TOKEN_BUDGET; with an llm: section in DATA_DIR/playbook.yaml (url,\n"
+               "model, deep_model, timeout_ms, ...); or with these flags. Flags win over the\n"
+               "environment, which wins over the playbook. The key only ever comes from the\n"
+               "environment.\n"
                "  --llm-url URL          the API's base URL\n"
                "  --model NAME           the model for auto mode (default gpt-4o-mini)\n"
                "  --deep-model NAME      the model for deep mode (default: --model)\n"
@@ -65,6 +69,14 @@ static void usage(FILE *f)
                "out, 1 other errors, 2 bad usage.\n");
 }
 
+/* The flags that set the model, and the setting each gives (llm_config_set checks them). */
+static const struct {
+    const char *flag, *setting;
+} llm_flags[] = {{"--llm-url", "url"},           {"--model", "model"},
+                 {"--deep-model", "deep_model"}, {"--llm-timeout", "timeout_ms"},
+                 {"--max-rounds", "max_rounds"}, {"--token-budget", "token_budget"}};
+#define N_LLM_FLAGS (sizeof llm_flags / sizeof llm_flags[0])
+
 struct ask_options {
     const char *mode;
     const char *session;
@@ -72,8 +84,7 @@ struct ask_options {
     double timeout;
     enum cli_refresh refresh;
     int explain;
-    const char *llm_url, *model, *deep_model;
-    double llm_timeout, max_rounds, token_budget; /* -1: not given */
+    const char *llm_args[N_LLM_FLAGS]; /* the model flags given; NULL: not given */
 };
 
 static int own_option(void *ud, const char *name, const char *arg)
@@ -105,31 +116,39 @@ static int own_option(void *ud, const char *name, const char *arg)
         o->refresh = CLI_REFRESH_NONE;
     } else if (strcmp(name, "explain") == 0) {
         o->explain = 1;
-    } else if (strcmp(name, "llm-url") == 0) {
-        o->llm_url = arg;
-    } else if (strcmp(name, "model") == 0 || strcmp(name, "deep-model") == 0) {
-        if (!*arg || strlen(arg) >= LLM_MODEL_MAX) {
-            cli_usage_error("ask", "--%s wants a model name of 1 to %d bytes", name,
-                            LLM_MODEL_MAX - 1);
-            return -1;
-        }
-        *(strcmp(name, "model") == 0 ? &o->model : &o->deep_model) = arg;
-    } else if (strcmp(name, "llm-timeout") == 0 || strcmp(name, "max-rounds") == 0 ||
-               strcmp(name, "token-budget") == 0) {
-        double v = strtod(arg, &end);
-        int rounds = strcmp(name, "max-rounds") == 0;
-        if (*end || v < (rounds ? 0 : 1) || (rounds && (v > 10 || v != (int)v))) {
-            cli_usage_error("ask", "--%s wants %s, not '%s'", name,
-                            rounds ? "a whole number from 0 to 10" : "a positive number", arg);
-            return -1;
-        }
-        *(rounds                             ? &o->max_rounds
-          : strcmp(name, "llm-timeout") == 0 ? &o->llm_timeout
-                                             : &o->token_budget) = v;
     } else {
+        for (size_t i = 0; i < N_LLM_FLAGS; i++) {
+            if (strcmp(name, llm_flags[i].flag + 2) != 0)
+                continue;
+            /* Checked now, as the setting will be, so that a bad value is a usage error. */
+            struct llm_config scratch;
+            struct sq_error err;
+            llm_config_defaults(&scratch);
+            if (llm_config_set(&scratch, llm_flags[i].setting, arg, LLM_FROM_FLAG,
+                               llm_flags[i].flag, &err) != 0) {
+                cli_usage_error("ask", "%s", err.msg);
+                return -1;
+            }
+            o->llm_args[i] = arg;
+            return 0;
+        }
         return -1;
     }
     return 0;
+}
+
+/* The model's configuration: the flags, then the environment, then the playbook's llm:
+ * section (pb may be NULL), then the defaults. */
+static int model_config(const struct ask_options *ao, const struct playbook *pb,
+                        struct llm_config *llm, struct sq_error *err)
+{
+    struct llm_flag flags[N_LLM_FLAGS];
+    size_t n = 0;
+    for (size_t i = 0; i < N_LLM_FLAGS; i++)
+        if (ao->llm_args[i])
+            flags[n++] =
+                (struct llm_flag){llm_flags[i].setting, ao->llm_args[i], llm_flags[i].flag};
+    return llm_config_load(llm, pb, flags, n, err);
 }
 
 static char *session_path(const struct cli_common *c, const char *id)
@@ -186,13 +205,8 @@ int cmd_ask(int argc, char **argv)
                                          CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    struct ask_options ao = {.mode = "auto",
-                             .max_rows = 10000,
-                             .timeout = 30000,
-                             .refresh = CLI_REFRESH_AUTO,
-                             .llm_timeout = -1,
-                             .max_rounds = -1,
-                             .token_budget = -1};
+    struct ask_options ao = {
+        .mode = "auto", .max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
     if (env_timeout)
         ao.timeout = strtod(env_timeout, NULL) > 0 ? strtod(env_timeout, NULL) : ao.timeout;
@@ -208,34 +222,27 @@ int cmd_ask(int argc, char **argv)
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
-    /* The model: the environment, then the flags. */
+    /* The model. Fast mode needs none: its settings are not read. Read once before the
+     * refresh, so that a bad environment fails at once, and again with the playbook. */
     struct llm_config llm;
-    int fast = strcmp(ao.mode, "fast") == 0; /* needs no model: its settings are not read */
-    if (!fast && (llm_config_from_env(&llm, &err) != 0 ||
-                  (ao.llm_url && llm_config_set_url(&llm, ao.llm_url, &err) != 0)))
+    int fast = strcmp(ao.mode, "fast") == 0;
+    llm_config_defaults(&llm);
+    if (!fast && model_config(&ao, NULL, &llm, &err) != 0)
         return cli_fail(&err);
-    if (fast)
-        llm_config_defaults(&llm);
-    if (ao.model) {
-        snprintf(llm.model, sizeof llm.model, "%s", ao.model);
-        if (!ao.deep_model && !getenv("SALESQL_LLM_DEEP_MODEL"))
-            snprintf(llm.deep_model, sizeof llm.deep_model, "%s", ao.model);
-    }
-    if (ao.deep_model)
-        snprintf(llm.deep_model, sizeof llm.deep_model, "%s", ao.deep_model);
-    if (ao.llm_timeout > 0)
-        llm.timeout_ms = ao.llm_timeout;
-    if (ao.max_rounds >= 0)
-        llm.max_rounds = (int)ao.max_rounds;
-    if (ao.token_budget > 0)
-        llm.token_budget = (long)ao.token_budget;
     if (cli_session_open(&c, ao.refresh, &s, &err) != 0)
         return cli_fail(&err);
     if (s.refreshed && s.report.changed)
         cli_print_report(&c, &s.report);
-    if (cli_session_lockdown(&s, &err) != 0) {
+    if ((!fast && model_config(&ao, s.playbook, &llm, &err) != 0) ||
+        cli_session_lockdown(&s, &err) != 0) {
+        explicit_bzero(llm.api_key, sizeof llm.api_key);
         cli_session_close(&s);
         return cli_fail(&err);
+    }
+    if (!fast && (ao.explain || c.verbose)) {
+        char settings[4096];
+        llm_config_describe(&llm, settings, sizeof settings);
+        fprintf(stderr, "Model settings (flag > environment > playbook > default):\n%s", settings);
     }
     struct answerer *ans = answerer_new(store_main(s.store), s.schema, s.playbook);
     struct nl_frame prev;

@@ -50,8 +50,10 @@ static void usage(FILE *f)
             "POST /api/ingest, GET /api/suggest?q=, GET|DELETE /api/sessions/ID, GET /metrics.\n"
             "While it runs, the server holds the database; use the API to query it.\n"
             "\n"
-            "Deep mode (and auto mode's fallback) asks the model configured in the environment,\n"
-            "as for `salesql ask`: SALESQL_LLM_URL or OPENAI_API_KEY, SALESQL_LLM_MODEL, ...\n");
+            "Deep mode (and auto mode's fallback) asks the model configured as for `salesql\n"
+            "ask`: the environment (SALESQL_LLM_URL or OPENAI_API_KEY, SALESQL_LLM_MODEL, ...),\n"
+            "which wins over the llm: section of DATA_DIR/playbook.yaml. --verbose shows the\n"
+            "settings and where each came from.\n");
 }
 
 struct serve_options {
@@ -198,19 +200,28 @@ int cmd_serve(int argc, char **argv)
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
+    /* The model: the environment, then the playbook. Read once before the refresh, so that
+     * a bad environment fails at once, and again with the playbook. */
     struct llm_config llm;
     if (llm_config_from_env(&llm, &err) != 0)
         return cli_fail(&err);
+    int rc = o.no_refresh ? open_as_is(&c, &s, &err) : open_refreshed(&c, &s, &err);
+    if (rc)
+        return cli_fail(&err);
+    if ((rc = llm_config_load(&llm, s.playbook, NULL, 0, &err)) != 0 ||
+        (rc = cli_session_lockdown(&s, &err)) != 0) {
+        cli_session_close(&s);
+        return cli_fail(&err);
+    }
     if (llm_config_ready(&llm)) {
         o.so.llm = &llm;
         o.so.llm_deadline_ms = llm.deadline_ms;
     }
-    int rc = o.no_refresh ? open_as_is(&c, &s, &err) : open_refreshed(&c, &s, &err);
-    if (rc)
-        return cli_fail(&err);
-    if ((rc = cli_session_lockdown(&s, &err)) != 0) {
-        cli_session_close(&s);
-        return cli_fail(&err);
+    if (c.verbose) {
+        char settings[4096];
+        llm_config_describe(&llm, settings, sizeof settings);
+        fprintf(stderr, "salesql: model settings (environment > playbook > default):\n%s",
+                settings);
     }
     o.so.data_dir = c.data_dir;
     o.so.staging_dir = s.staging_dir;

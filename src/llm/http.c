@@ -278,9 +278,14 @@ static enum outcome judge(struct llm_session *s, CURLcode res, long status, stru
     }
     char msg[240];
     llm__error_message(x->body.data, x->body.len, msg, sizeof msg);
-    const char *hint = status == 401 || status == 403 ? " (check OPENAI_API_KEY)"
-                       : status == 404 ? " (check SALESQL_LLM_URL and the model name)"
-                                       : "";
+    const char *hint = "";
+    if ((status == 401 || status == 403) && c->key_withheld)
+        hint = " (OPENAI_API_KEY was not sent: the URL comes from the playbook and is not on "
+               "this machine; give it in SALESQL_LLM_URL or --llm-url to send the key)";
+    else if (status == 401 || status == 403)
+        hint = " (check OPENAI_API_KEY)";
+    else if (status == 404)
+        hint = " (check the model URL and the model name)";
     sq_error_set(err, SQ_E_IO, -1, "the model server answered HTTP %ld%s%s%s", status,
                  msg[0] ? ": " : "", msg, hint);
     if (status == 408 || status == 409 || status == 429 || status >= 500)

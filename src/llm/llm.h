@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct playbook;
 struct sq_error;
 
 enum {
@@ -31,6 +32,23 @@ enum {
     LLM_MAX_CALLS = 8,               /* tool calls in one reply */
     LLM_MAX_ARGS = 8 * 1024,         /* bytes of one tool call's arguments */
 };
+
+/* The settings a user gives, by the names of the playbook's llm: section. */
+enum llm_setting {
+    LLM_SET_URL,          /* url */
+    LLM_SET_MODEL,        /* model */
+    LLM_SET_DEEP_MODEL,   /* deep_model */
+    LLM_SET_TIMEOUT_MS,   /* timeout_ms */
+    LLM_SET_DEADLINE_MS,  /* deadline_ms */
+    LLM_SET_RETRIES,      /* retries */
+    LLM_SET_MAX_ROUNDS,   /* max_rounds */
+    LLM_SET_TOKEN_BUDGET, /* token_budget */
+    LLM_SET_SCHEMA,       /* schema: chunk | full */
+    LLM_NSETTINGS
+};
+
+/* Where a setting came from, weakest first: a later source overrides an earlier one. */
+enum llm_source { LLM_FROM_DEFAULT, LLM_FROM_PLAYBOOK, LLM_FROM_ENV, LLM_FROM_FLAG };
 
 /* Everything that says which model to ask and how patiently. */
 struct llm_config {
@@ -46,16 +64,45 @@ struct llm_config {
     int max_tokens;                 /* completion tokens per call (default 1024) */
     int chunk;                      /* 1: send a chunk of the schema (default); 0: all of it */
     double retry_base_ms;           /* the first backoff (default 500) */
+
+    /* Where each setting came from (enum llm_source, by enum llm_setting). */
+    unsigned char from[LLM_NSETTINGS];
+    /* 1: OPENAI_API_KEY is set but not sent, since the URL is the playbook's, elsewhere. */
+    int key_withheld;
+};
+
+/* A setting given on the command line: its name as in the playbook (url, model,
+ * deep_model, timeout_ms, ...), its value, and the flag, for messages ("--llm-timeout"). */
+struct llm_flag {
+    const char *name;
+    const char *value;
+    const char *flag;
 };
 
 /* The defaults above, with no model configured. */
 void llm_config_defaults(struct llm_config *c);
-/* Defaults, then the environment: SALESQL_LLM_URL, OPENAI_API_KEY (the URL then defaults
- * to https://api.openai.com/v1), SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL,
+/* Sets one setting by name (as above) from text, checked the same whatever its source: a
+ * bad value or an unknown name fails with SQ_E_USAGE and a message that starts with what
+ * ("SALESQL_LLM_RETRIES", "--max-rounds", "playbook.yaml line 3, column 12: llm retries")
+ * and never holds the key. Setting the model sets the deep model too, unless a source has
+ * set that. A URL from the playbook may not carry user:password@. */
+int llm_config_set(struct llm_config *c, const char *name, const char *value, enum llm_source from,
+                   const char *what, struct sq_error *err);
+/* The configuration, each setting from the strongest source that gives it: flags, the
+ * environment (SALESQL_LLM_URL, SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL,
  * SALESQL_LLM_TIMEOUT_MS, SALESQL_LLM_DEADLINE_MS, SALESQL_LLM_RETRIES,
- * SALESQL_LLM_MAX_ROUNDS, SALESQL_LLM_TOKEN_BUDGET, SALESQL_LLM_SCHEMA (chunk | full).
- * A bad value fails with SQ_E_USAGE naming the variable (never echoing the key). */
+ * SALESQL_LLM_MAX_ROUNDS, SALESQL_LLM_TOKEN_BUDGET, SALESQL_LLM_SCHEMA), the playbook's
+ * llm: section (pb may be NULL), the defaults. The key comes from OPENAI_API_KEY only;
+ * with a key and no URL, the URL is https://api.openai.com/v1. The key is withheld
+ * (key_withheld) from a URL the playbook gave unless it is on this machine (localhost,
+ * 127.x, [::1]): a shared data folder must not be able to send it elsewhere. */
+int llm_config_load(struct llm_config *c, const struct playbook *pb, const struct llm_flag *flags,
+                    size_t nflags, struct sq_error *err);
+/* llm_config_load without a playbook or flags. */
 int llm_config_from_env(struct llm_config *c, struct sq_error *err);
+/* Each setting, its value and where it came from, one per line, for --explain and
+ * --verbose ("model  llama3.1  (playbook)"); the URL in its display form, never the key. */
+void llm_config_describe(const struct llm_config *c, char *out, size_t size);
 /* Sets the base URL (http:// or https://, at most LLM_URL_MAX - 1 bytes); SQ_E_USAGE. */
 int llm_config_set_url(struct llm_config *c, const char *url, struct sq_error *err);
 /* 1 when a model is configured (a base URL is set). */

@@ -1,10 +1,11 @@
 /*
  * The dataset playbook parser: reads DATA_DIR/playbook.yaml (see schema/playbook.h for the
  * format) into an immutable struct playbook that ingest asks about encodings and date
- * order, and that the lexicon and `salesql schema` read synonyms, metrics and hidden columns
- * from. It walks libyaml's event stream against the fixed shape of the format, so nesting
- * is bounded by that shape; aliases are refused (no billion laughs) and every count and
- * string has a limit, so hostile input fails with a message instead of growing.
+ * order, that the lexicon and `salesql schema` read synonyms, metrics and hidden columns
+ * from, and whose llm: settings llm/ checks and applies. It walks libyaml's event stream
+ * against the fixed shape of the format, so nesting is bounded by that shape; aliases are
+ * refused (no billion laughs) and every count and string has a limit, so hostile input
+ * fails with a message instead of growing.
  */
 #include "schema/playbook.h"
 
@@ -57,13 +58,20 @@ struct playbook {
     size_t n_groups, cap_groups;
     char **hidden;
     size_t n_hidden, cap_hidden;
+    struct playbook_setting *llm; /* key and value owned */
+    size_t n_llm, cap_llm;
+    char *name; /* for messages */
 };
 
 static const char *const top_keys[] = {"files",    "dates",   "default_date", "glossary",
-                                       "synonyms", "metrics", "hidden"};
-enum { K_FILES, K_DATES, K_DEFAULT_DATE, K_GLOSSARY, K_SYNONYMS, K_METRICS, K_HIDDEN };
+                                       "synonyms", "metrics", "hidden",       "llm"};
+enum { K_FILES, K_DATES, K_DEFAULT_DATE, K_GLOSSARY, K_SYNONYMS, K_METRICS, K_HIDDEN, K_LLM };
 static const char *const file_keys[] = {"encoding", "dates"};
 enum { FK_ENCODING, FK_DATES };
+/* The names llm/ knows (llm_config_set); it checks the values. */
+static const char *const llm_keys[] = {"url",        "model",        "deep_model",
+                                       "timeout_ms", "deadline_ms",  "retries",
+                                       "max_rounds", "token_budget", "schema"};
 #define NKEYS(a) (sizeof(a) / sizeof(a[0]))
 
 static const char dates_expected[] =
@@ -114,6 +122,12 @@ void playbook_free(struct playbook *pb)
     for (size_t i = 0; i < pb->n_hidden; i++)
         free(pb->hidden[i]);
     free(pb->hidden);
+    for (size_t i = 0; i < pb->n_llm; i++) {
+        free((void *)pb->llm[i].key);
+        free((void *)pb->llm[i].value);
+    }
+    free(pb->llm);
+    free(pb->name);
     free(pb);
 }
 
@@ -475,16 +489,27 @@ static int find_key(const char *const *keys, size_t n, const char *key)
     return -1;
 }
 
+/* "a, b, c" into out (cut when out is too small). */
+static const char *join_keys(const char *const *keys, size_t n, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(out + used, size - used, "%s%s", i ? ", " : "", keys[i]);
+        if (w > 0 && (size_t)w < size - used)
+            used += (size_t)w;
+    }
+    return out;
+}
+
 /* "unknown key 'synonym' in WHERE; known keys: a, b, c (did you mean 'synonyms'?)" */
 static int unknown_key(struct ctx *c, const char *key, const char *where, const char *const *keys,
                        size_t n)
 {
-    char known[200] = "", s[80], maybe[64] = "";
-    size_t used = 0, best = 3;
+    char known[200], s[80], maybe[64] = "";
+    size_t best = 3;
+    join_keys(keys, n, known, sizeof known);
     for (size_t i = 0; i < n; i++) {
-        int w = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", keys[i]);
-        if (w > 0 && (size_t)w < sizeof known - used)
-            used += (size_t)w;
         size_t d = edit_distance(keys[i], key);
         if (d < best) {
             best = d;
@@ -715,6 +740,73 @@ static int parse_synonyms(struct ctx *c)
     return rc;
 }
 
+/* 1 when key names a secret (api_key, key, token, password ...), compared without case,
+ * '_' or '-'. Checked after the known keys, so token_budget is not one. */
+static int is_secret_key(const char *key)
+{
+    static const char *const secrets[] = {"key",          "apikey", "openaiapikey", "openaikey",
+                                          "secretkey",    "token",  "apitoken",     "accesstoken",
+                                          "bearer",       "secret", "password",     "auth",
+                                          "authorization"};
+    char k[32];
+    size_t n = 0;
+    for (const char *p = key; *p && n < sizeof k - 1; p++)
+        if (*p != '_' && *p != '-')
+            k[n++] = (char)tolower((unsigned char)*p);
+    k[n] = '\0';
+    for (size_t i = 0; i < NKEYS(secrets); i++)
+        if (strcmp(k, secrets[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The llm: section: settings kept as text with where they were written; llm/ checks the
+ * values when it builds the model's configuration. A secret is refused without reading
+ * its value, so no message can repeat it. */
+static int parse_llm(struct ctx *c)
+{
+    int present, rc = read_mapping_start(c, "llm must be a mapping of setting: value", &present);
+    if (rc || !present)
+        return rc;
+    struct keyset seen = {0};
+    struct playbook *pb = c->pb;
+    char *key = NULL, *value = NULL, s[80];
+    for (;;) {
+        if ((rc = next(c)) != 0 || c->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        if ((rc = read_key(c, &seen, "llm", &key)) != 0)
+            break;
+        if (find_key(llm_keys, NKEYS(llm_keys), key) < 0) {
+            if (is_secret_key(key))
+                rc = fail(c, SQ_E_PARSE,
+                          "llm: '%s' is not read from the playbook: the data folder may be "
+                          "shared or committed, and a key in it would travel with it; set "
+                          "OPENAI_API_KEY in the environment instead",
+                          show(s, sizeof s, key));
+            else
+                rc = unknown_key(c, key, "llm", llm_keys, NKEYS(llm_keys));
+            break;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "llm %s must be one value", key);
+        if ((rc = read_string(c, what, 1, &value)) != 0 || (rc = count_entry(c)) != 0)
+            break;
+        if (!value) { /* ~ or nothing: not said */
+            free(key);
+            key = NULL;
+            continue;
+        }
+        grow((void **)&pb->llm, &pb->cap_llm, pb->n_llm, sizeof *pb->llm);
+        pb->llm[pb->n_llm++] = (struct playbook_setting){key, value, c->ev.start_mark.line + 1,
+                                                         c->ev.start_mark.column + 1};
+        key = value = NULL;
+    }
+    free(key);
+    free(value);
+    keyset_fini(&seen);
+    return rc;
+}
+
 static int parse_top(struct ctx *c)
 {
     struct keyset seen = {0};
@@ -749,6 +841,9 @@ static int parse_top(struct ctx *c)
             rc = read_names(c, "hidden must be a column name or a list of column names", 1,
                             add_hidden, NULL);
             break;
+        case K_LLM:
+            rc = parse_llm(c);
+            break;
         default:
             rc = unknown_key(c, key, "the playbook", top_keys, NKEYS(top_keys));
         }
@@ -774,14 +869,13 @@ static int parse_stream(struct ctx *c)
         return 0;
     if ((rc = next(c)) != 0) /* the root, after DOCUMENT-START */
         return rc;
+    char known[200];
     if (c->ev.type == YAML_MAPPING_START_EVENT)
         rc = parse_top(c);
     else if (!is_null(c))
-        rc = fail(c, SQ_E_PARSE,
-                  "the top level must be a mapping of keys (%s, %s, %s, %s, %s, %s, %s), "
-                  "found %s",
-                  top_keys[0], top_keys[1], top_keys[2], top_keys[3], top_keys[4], top_keys[5],
-                  top_keys[6], describe(c, d, sizeof d));
+        rc = fail(c, SQ_E_PARSE, "the top level must be a mapping of keys (%s), found %s",
+                  join_keys(top_keys, NKEYS(top_keys), known, sizeof known),
+                  describe(c, d, sizeof d));
     if (rc || (rc = next(c)) != 0 || (rc = next(c)) != 0) /* DOCUMENT-END, then the next */
         return rc;
     if (c->ev.type != YAML_STREAM_END_EVENT)
@@ -803,6 +897,7 @@ static int parse_named(const char *name, const char *text, size_t len, struct pl
     c.len = text ? len : 0;
     c.err = err;
     c.pb = playbook_new();
+    c.pb->name = xstrdup(name);
     if (!yaml_parser_initialize(&c.parser)) {
         playbook_free(c.pb);
         return sq_error_set(err, SQ_E_INTERNAL, -1, "%s: cannot start the YAML parser", name);
@@ -831,6 +926,7 @@ int playbook_load(const char *path, struct playbook **out, struct sq_error *err)
     *out = NULL;
     if (stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
         *out = playbook_new();
+        (*out)->name = xstrdup(path);
         return 0;
     }
     struct sq_buf b;
@@ -901,6 +997,18 @@ const char *const *playbook_hidden(const struct playbook *pb, size_t *n)
     if (n)
         *n = pb ? pb->n_hidden : 0;
     return pb && pb->n_hidden ? (const char *const *)pb->hidden : NULL;
+}
+
+const struct playbook_setting *playbook_llm(const struct playbook *pb, size_t *n)
+{
+    if (n)
+        *n = pb ? pb->n_llm : 0;
+    return pb && pb->n_llm ? pb->llm : NULL;
+}
+
+const char *playbook_name(const struct playbook *pb)
+{
+    return pb && pb->name ? pb->name : "playbook.yaml";
 }
 
 /* ---- JSON ---- */

@@ -4,7 +4,8 @@
 # the repair loop fixing a wrong column, drafts that never become valid, replies that are
 # not JSON, a DROP TABLE reply and an injection from the data (refused; nothing changes),
 # slow replies, 429 with Retry-After, 500s, a reply cut off mid-way, a tool call round
-# trip, --explain, and the API key never printed anywhere.
+# trip, --explain, the model configured by the playbook's llm: section (the environment and
+# flags winning over it), and the API key never printed anywhere.
 #
 # Exit statuses of model failures (see docs/internals/agents.md): SQL that is not a query
 # or still names unknown columns after the last repair round: 4 (rejected); a query that
@@ -209,6 +210,67 @@ RUNDB=
 see "the model saw the injection and obeyed" "r[0].injected === true && r[0].reply.includes('DROP TABLE')"
 see "the guard refused" "a.status === 'rejected' && a.error.message.includes('not a read-only query')"
 check "injection changed nothing" "$before" "$P" "$WORK/p.duckdb" "SELECT COUNT(*) || ':' || SUM(amount) FROM raw_products"
+
+# The playbook's llm: section alone configures the model (no SALESQL_LLM_URL): its URL,
+# its model, its repair rounds; the key goes to it, since it is on this machine. The
+# environment and the flags win over it; a key in it, or a bad value, is refused.
+PBD="$WORK/pbdata"
+mkdir -p "$PBD"
+cp "$S/Sample - Superstore.csv" "$PBD/"
+printf 'llm:\n  url: http://127.0.0.1:%s/v1\n  model: playbook-model\n  max_rounds: 1\n' "$PORT" \
+    >"$PBD/playbook.yaml"
+expect_status "ingest with an llm: section" 0 "$SALESQL" ingest --quiet --data "$PBD" --db "$WORK/pb.duckdb"
+unset SALESQL_LLM_URL
+DATA="$PBD"
+RUNDB="$WORK/pb.duckdb"
+run "playbook: deep mode" 0 --mode deep --format json --explain "$Q1"
+see "playbook: answered through the playbook's URL and model" "a.status === 'ok' && a.mode === 'deep' && r.length === 2 && r.every((x) => x.model === 'playbook-model' && x.valid && x.auth)"
+contains "playbook: --explain says where the model came from" "$WORK/err" "model         playbook-model (playbook)"
+contains "playbook: --explain says where the URL came from" "$WORK/err" "/v1 (playbook)"
+run "playbook: its repair rounds" 4 --mode deep --format json "what is the churn rate by cohort"
+see "playbook: one round, two calls" "r.length === 2 && a.error.message.includes('after 1 repair round')"
+export SALESQL_LLM_MODEL=env-model SALESQL_LLM_MAX_ROUNDS=2
+run "environment over the playbook" 4 --mode deep --format json "what is the churn rate by cohort"
+see "environment: its model and rounds" "r.length === 3 && r.every((x) => x.model === 'env-model')"
+run "flags over both" 0 --mode deep --format json --model flag-model "$Q1"
+see "flags: the flag's model" "r.length === 2 && r.every((x) => x.model === 'flag-model')"
+unset SALESQL_LLM_MODEL SALESQL_LLM_MAX_ROUNDS
+export SALESQL_LLM_URL="http://127.0.0.1:1/v1"
+run "environment URL over the playbook's" 1 --mode deep --format json "$Q1"
+see "environment URL: the test server not asked" "r.length === 0 && a.error.message.includes('127.0.0.1:1/v1')"
+unset SALESQL_LLM_URL
+# `salesql serve` reads it too.
+since=$(wc -l <"$LOG")
+"$SALESQL" serve --no-refresh --verbose --data "$PBD" --db "$WORK/pb.duckdb" --port 0 \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SPID=$!
+BASE=
+i=0
+while [ -z "$BASE" ] && [ $i -lt 300 ] && kill -0 $SPID 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+    BASE=$(sed -n 's|.*on \(http://[^ ]*\)/ .*|\1|p' "$WORK/serve.out")
+done
+curl -s --max-time 60 -H 'Content-Type: application/json' -d "{\"question\": \"$Q1\", \"mode\": \"deep\"}" \
+    "$BASE/api/ask" >"$WORK/out"
+kill -TERM $SPID
+wait $SPID
+tail -n +"$((since + 1))" "$LOG" >"$WORK/req.jsonl"
+cp "$WORK/serve.err" "$WORK/err"
+cat "$WORK/out" "$WORK/err" "$WORK/serve.out" >>"$WORK/everything"
+see "serve: the playbook's model" "a && a.status === 'ok' && a.mode === 'deep' && r.length === 2 && r.every((x) => x.model === 'playbook-model' && x.auth)"
+contains "serve --verbose: where the URL came from" "$WORK/err" "/v1 (playbook)"
+printf 'llm:\n  url: http://127.0.0.1:%s/v1\n  timeout_ms: soon\n' "$PORT" >"$PBD/playbook.yaml"
+run "playbook: bad value" 2 --mode deep "$Q1"
+contains "bad value: where and why" "$WORK/err" "playbook.yaml line 3, column 15: llm timeout_ms wants a number from 100 to 3600000, not 'soon'"
+run "playbook: bad value, fast mode reads no model settings" 0 --mode fast "total sales by region"
+printf 'llm:\n  url: http://127.0.0.1:%s/v1\n  api_key: %s\n' "$PORT" "$KEY" >"$PBD/playbook.yaml"
+run "playbook: a key" 1 --mode deep "$Q1"
+contains "a key: refused, with the way" "$WORK/err" "'api_key' is not read from the playbook"
+contains "a key: use the environment" "$WORK/err" "set OPENAI_API_KEY in the environment"
+DATA=
+RUNDB=
+export SALESQL_LLM_URL="http://127.0.0.1:$PORT/v1"
 
 # No model configured: deep explains how; auto declines as fast mode does.
 unset SALESQL_LLM_URL OPENAI_API_KEY

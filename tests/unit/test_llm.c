@@ -1,8 +1,9 @@
 /*
  * Unit tests for llm/: the configuration from the environment (and that the key never
- * shows in its messages), the price table, key scrubbing, the request body's shape, the
- * reply parser on hostile replies, and the client against the local test server
- * (tests/llm_server/server.js, started here on 127.0.0.1): usage accounting, 429 with
+ * shows in its messages), its precedence over the playbook's llm: section and under the
+ * flags, the key withheld from a remote URL the playbook gave, the price table, key scrubbing, the
+ * request body's shape, the reply parser on hostile replies, and the client against the local test
+ * server (tests/llm_server/server.js, started here on 127.0.0.1): usage accounting, 429 with
  * Retry-After, 5xx, cut-off replies, timeouts, the deadline, cancellation, oversized
  * replies, redirects, refusals, the token budget, and a server that echoes the key.
  */
@@ -18,6 +19,7 @@
 #include "base/fs.h"
 #include "base/mem.h"
 #include "llm/llm.h"
+#include "schema/playbook.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -145,15 +147,24 @@ static int ask(const struct llm_config *c, const char *question, struct llm_repl
     return rc;
 }
 
+static const char *const llm_vars[] = {"SALESQL_LLM_URL",          "OPENAI_API_KEY",
+                                       "SALESQL_LLM_MODEL",        "SALESQL_LLM_DEEP_MODEL",
+                                       "SALESQL_LLM_TIMEOUT_MS",   "SALESQL_LLM_DEADLINE_MS",
+                                       "SALESQL_LLM_RETRIES",      "SALESQL_LLM_MAX_ROUNDS",
+                                       "SALESQL_LLM_TOKEN_BUDGET", "SALESQL_LLM_SCHEMA"};
+
+static void unset_llm_env(void)
+{
+    for (size_t i = 0; i < sizeof llm_vars / sizeof llm_vars[0]; i++)
+        unsetenv(llm_vars[i]);
+}
+
 static void test_config_env(void **state)
 {
     (void)state;
     struct llm_config c;
     struct sq_error err;
-    unsetenv("SALESQL_LLM_URL");
-    unsetenv("OPENAI_API_KEY");
-    unsetenv("SALESQL_LLM_MODEL");
-    unsetenv("SALESQL_LLM_DEEP_MODEL");
+    unset_llm_env();
     assert_int_equal(llm_config_from_env(&c, &err), 0);
     assert_false(llm_config_ready(&c));
     assert_string_equal(c.model, "gpt-4o-mini");
@@ -201,11 +212,174 @@ static void test_config_env(void **state)
     setenv("OPENAI_API_KEY", "sk bad key", 1);
     assert_int_equal(llm_config_from_env(&c, &err), SQ_E_USAGE);
     assert_null(strstr(err.msg, "bad key"));
-    const char *vars[] = {"SALESQL_LLM_URL",         "OPENAI_API_KEY",         "SALESQL_LLM_MODEL",
-                          "SALESQL_LLM_DEEP_MODEL",  "SALESQL_LLM_MAX_ROUNDS", "SALESQL_LLM_SCHEMA",
-                          "SALESQL_LLM_TOKEN_BUDGET"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        unsetenv(vars[i]);
+    unset_llm_env();
+}
+
+/* The config from yaml (a playbook), the environment as it is, and flags. */
+static int load(const char *yaml, const struct llm_flag *flags, size_t nflags, struct llm_config *c,
+                struct sq_error *err)
+{
+    struct playbook *pb = NULL;
+    assert_int_equal(playbook_parse(yaml, strlen(yaml), &pb, err), 0);
+    sq_error_clear(err);
+    int rc = llm_config_load(c, pb, flags, nflags, err);
+    playbook_free(pb);
+    return rc;
+}
+
+/* Flags > environment > playbook > defaults, setting by setting. */
+static void test_config_precedence(void **state)
+{
+    (void)state;
+    struct llm_config c;
+    struct sq_error err;
+    unset_llm_env();
+    static const char pb[] = "llm:\n"
+                             "  url: http://127.0.0.1:9/v1\n"
+                             "  model: pb-model\n"
+                             "  timeout_ms: 5000\n"
+                             "  deadline_ms: 9000\n"
+                             "  retries: 0\n"
+                             "  max_rounds: 1\n"
+                             "  token_budget: 777\n"
+                             "  schema: full\n";
+    assert_int_equal(load(pb, NULL, 0, &c, &err), 0);
+    assert_string_equal(c.base_url, "http://127.0.0.1:9/v1");
+    assert_string_equal(c.model, "pb-model");
+    assert_string_equal(c.deep_model, "pb-model"); /* follows the model */
+    assert_true(c.timeout_ms == 5000);
+    assert_true(c.deadline_ms == 9000);
+    assert_int_equal(c.max_retries, 0);
+    assert_true(c.retry_base_ms == 500); /* not in the playbook: the default */
+    assert_int_equal(c.max_rounds, 1);
+    assert_int_equal(c.token_budget, 777);
+    assert_int_equal(c.chunk, 0);
+    assert_int_equal(c.from[LLM_SET_URL], LLM_FROM_PLAYBOOK);
+    assert_int_equal(c.from[LLM_SET_DEEP_MODEL], LLM_FROM_DEFAULT);
+    assert_int_equal(c.from[LLM_SET_RETRIES], LLM_FROM_PLAYBOOK);
+
+    /* The environment wins over the playbook; what it does not say, the playbook does. */
+    setenv("SALESQL_LLM_URL", "http://127.0.0.1:8/v1", 1);
+    setenv("SALESQL_LLM_MODEL", "env-model", 1);
+    setenv("SALESQL_LLM_MAX_ROUNDS", "2", 1);
+    setenv("SALESQL_LLM_SCHEMA", "chunk", 1);
+    assert_int_equal(load(pb, NULL, 0, &c, &err), 0);
+    assert_string_equal(c.base_url, "http://127.0.0.1:8/v1");
+    assert_string_equal(c.model, "env-model");
+    assert_string_equal(c.deep_model, "env-model");
+    assert_int_equal(c.max_rounds, 2);
+    assert_int_equal(c.chunk, 1);
+    assert_true(c.timeout_ms == 5000);
+    assert_int_equal(c.token_budget, 777);
+    assert_int_equal(c.from[LLM_SET_MODEL], LLM_FROM_ENV);
+    assert_int_equal(c.from[LLM_SET_TIMEOUT_MS], LLM_FROM_PLAYBOOK);
+
+    /* Flags win over both. */
+    const struct llm_flag flags[] = {{"model", "flag-model", "--model"},
+                                     {"max_rounds", "4", "--max-rounds"},
+                                     {"url", "http://127.0.0.1:7/v1", "--llm-url"}};
+    assert_int_equal(load(pb, flags, 3, &c, &err), 0);
+    assert_string_equal(c.model, "flag-model");
+    assert_string_equal(c.deep_model, "flag-model");
+    assert_int_equal(c.max_rounds, 4);
+    assert_string_equal(c.base_url, "http://127.0.0.1:7/v1");
+    assert_int_equal(c.from[LLM_SET_MAX_ROUNDS], LLM_FROM_FLAG);
+    char text[4096];
+    llm_config_describe(&c, text, sizeof text);
+    assert_non_null(strstr(text, "model         flag-model (flag)"));
+    assert_non_null(strstr(text, "deep_model    flag-model (default: the model)"));
+    assert_non_null(strstr(text, "timeout_ms    5000 (playbook)"));
+    assert_non_null(strstr(text, "schema        chunk (SALESQL_LLM_SCHEMA)"));
+    assert_non_null(strstr(text, "deadline_ms   9000 (playbook)"));
+    assert_non_null(strstr(text, "key           none"));
+
+    /* A deep model set anywhere is kept when a stronger source sets only the model. */
+    assert_int_equal(load("llm: {deep_model: pb-deep}\n", flags, 1, &c, &err), 0);
+    assert_string_equal(c.model, "flag-model");
+    assert_string_equal(c.deep_model, "pb-deep");
+    setenv("SALESQL_LLM_DEEP_MODEL", "env-deep", 1);
+    assert_int_equal(load("llm: {deep_model: pb-deep}\n", NULL, 0, &c, &err), 0);
+    assert_string_equal(c.deep_model, "env-deep");
+
+    /* Each source's bad values are named by that source. */
+    setenv("SALESQL_LLM_RETRIES", "1.5", 1);
+    assert_int_equal(load(pb, NULL, 0, &c, &err), SQ_E_USAGE);
+    assert_non_null(strstr(err.msg, "SALESQL_LLM_RETRIES wants a whole number from 0 to 10"));
+    unsetenv("SALESQL_LLM_RETRIES");
+    const struct llm_flag bad_flag = {"max_rounds", "11", "--max-rounds"};
+    assert_int_equal(load(pb, &bad_flag, 1, &c, &err), SQ_E_USAGE);
+    assert_non_null(strstr(err.msg, "--max-rounds wants a whole number from 0 to 10"));
+    const struct llm_flag unknown = {"colour", "blue", "--colour"};
+    assert_int_equal(load(pb, &unknown, 1, &c, &err), SQ_E_USAGE);
+    assert_non_null(strstr(err.msg, "not a model setting"));
+    /* A bad playbook value fails even when the environment overrides it: the file is
+     * wrong either way. */
+    assert_int_equal(load("llm:\n  url: gopher://x\n", NULL, 0, &c, &err), SQ_E_USAGE);
+    assert_non_null(strstr(err.msg, "playbook.yaml line 2, column 8: llm url must start"));
+    unset_llm_env();
+}
+
+/* The key: from the environment only; sent to a URL from the playbook only when that URL
+ * is on this machine; with a key and no URL anywhere, OpenAI's. */
+static void test_config_key(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_config c;
+    struct sq_error err;
+    unset_llm_env();
+    setenv("OPENAI_API_KEY", KEY, 1);
+    assert_int_equal(load("llm: {model: m}\n", NULL, 0, &c, &err), 0);
+    assert_string_equal(c.base_url, "https://api.openai.com/v1");
+    assert_string_equal(c.api_key, KEY);
+    static const struct {
+        const char *url;
+        int sent;
+    } urls[] = {{"http://127.0.0.1:9/v1", 1},
+                {"http://localhost:11434/v1", 1},
+                {"http://LOCALHOST/v1", 1},
+                {"http://[::1]:8080/v1", 1},
+                {"http://127.1/v1", 1},
+                {"https://models.example.com/v1", 0},
+                {"http://127.0.0.1.nip.io/v1", 0},
+                {"http://localhost.example.com/v1", 0},
+                {"http://10.0.0.5:8000/v1", 0},
+                {"https://api.openai.com/v1", 0},
+                {"http://[::1].example.com/v1", 0}};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        char *yaml = xasprintf("llm: {url: \"%s\"}\n", urls[i].url);
+        assert_int_equal(load(yaml, NULL, 0, &c, &err), 0);
+        if ((c.api_key[0] != 0) != urls[i].sent)
+            print_error("%s: key %s\n", urls[i].url, c.api_key[0] ? "sent" : "withheld");
+        assert_int_equal(c.api_key[0] != 0, urls[i].sent);
+        assert_int_equal(c.key_withheld, !urls[i].sent);
+        free(yaml);
+    }
+    char text[4096];
+    llm_config_describe(&c, text, sizeof text);
+    assert_non_null(strstr(text, "withheld"));
+    assert_null(strstr(text, KEY));
+    /* The same remote URL from the environment or a flag gets the key. */
+    const struct llm_flag flag = {"url", "https://models.example.com/v1", "--llm-url"};
+    assert_int_equal(load("llm: {url: \"http://10.0.0.5/v1\"}\n", &flag, 1, &c, &err), 0);
+    assert_string_equal(c.api_key, KEY);
+    setenv("SALESQL_LLM_URL", "https://models.example.com/v1", 1);
+    assert_int_equal(load("llm: {url: \"http://10.0.0.5/v1\"}\n", NULL, 0, &c, &err), 0);
+    assert_string_equal(c.api_key, KEY);
+    assert_int_equal(c.key_withheld, 0);
+    llm_config_describe(&c, text, sizeof text);
+    assert_null(strstr(text, KEY));
+    assert_non_null(strstr(text, "from OPENAI_API_KEY"));
+    unsetenv("SALESQL_LLM_URL");
+
+    /* A server that wants the key and did not get it: the message says why. */
+    test_config(f, &c);
+    c.api_key[0] = '\0';
+    c.key_withheld = 1;
+    struct llm_reply r;
+    assert_int_equal(ask(&c, "which region sells most", &r, &err, NULL, NULL, NULL), SQ_E_IO);
+    assert_non_null(strstr(err.msg, "HTTP 401"));
+    assert_non_null(strstr(err.msg, "was not sent: the URL comes from the playbook"));
+    unset_llm_env();
 }
 
 static void test_price_and_scrub(void **state)
@@ -604,11 +778,12 @@ static void test_requests_valid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_env),   cmocka_unit_test(test_price_and_scrub),
-        cmocka_unit_test(test_request_body), cmocka_unit_test(test_reply_hostile),
-        cmocka_unit_test(test_reply_object), cmocka_unit_test(test_http_ok),
-        cmocka_unit_test(test_http_retries), cmocka_unit_test(test_http_time),
-        cmocka_unit_test(test_http_hostile), cmocka_unit_test(test_requests_valid),
+        cmocka_unit_test(test_config_env),        cmocka_unit_test(test_price_and_scrub),
+        cmocka_unit_test(test_request_body),      cmocka_unit_test(test_reply_hostile),
+        cmocka_unit_test(test_reply_object),      cmocka_unit_test(test_http_ok),
+        cmocka_unit_test(test_http_retries),      cmocka_unit_test(test_http_time),
+        cmocka_unit_test(test_http_hostile),      cmocka_unit_test(test_requests_valid),
+        cmocka_unit_test(test_config_precedence), cmocka_unit_test(test_config_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

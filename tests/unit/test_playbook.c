@@ -2,6 +2,8 @@
  * Unit tests for schema/playbook: what a user writing playbook.yaml sees — the values
  * every accessor returns, file-pattern matching, and the message each kind of mistake
  * gets (always SQ_E_PARSE with the line), plus the limits that hostile input runs into.
+ * The llm: section's values are checked by llm/ (llm_config_load); that they are, with
+ * the playbook's line and column, is tested here too, as the user sees it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "llm/llm.h"
 #include "schema/playbook.h"
 
 #include <stdio.h>
@@ -453,6 +456,140 @@ static char *to_json(const struct playbook *pb)
     return sq_buf_steal(&b);
 }
 
+static void test_llm_section(void **state)
+{
+    (void)state;
+    struct playbook *pb = parse_ok("glossary: {turnover: sales}\n"
+                                   "llm:\n"
+                                   "  url: http://127.0.0.1:11434/v1\n"
+                                   "  model: llama3.1\n"
+                                   "  deep_model: ~\n"
+                                   "  timeout_ms: 5000\n"
+                                   "  schema: \"full\"\n"
+                                   "hidden: row_id\n");
+    size_t n = 0;
+    const struct playbook_setting *ls = playbook_llm(pb, &n);
+    assert_int_equal(n, 4); /* deep_model: ~ is not said */
+    assert_string_equal(ls[0].key, "url");
+    assert_string_equal(ls[0].value, "http://127.0.0.1:11434/v1");
+    assert_int_equal(ls[0].line, 3);
+    assert_int_equal(ls[0].column, 8);
+    assert_string_equal(ls[1].key, "model");
+    assert_string_equal(ls[1].value, "llama3.1");
+    assert_string_equal(ls[2].key, "timeout_ms");
+    assert_string_equal(ls[2].value, "5000");
+    assert_int_equal(ls[2].line, 6);
+    assert_int_equal(ls[2].column, 15);
+    assert_string_equal(ls[3].value, "full");
+    assert_string_equal(playbook_name(pb), "playbook.yaml");
+    /* The other sections are unaffected; the JSON (served by /api/schema) leaves llm out. */
+    assert_int_equal(playbook_hidden(pb, &n) != NULL, 1);
+    char *json = to_json(pb);
+    assert_null(strstr(json, "llm"));
+    assert_null(strstr(json, "11434"));
+    free(json);
+    playbook_free(pb);
+
+    const char *empty[] = {"llm:\n", "llm: {}\n", "llm: ~\n", "llm:\n  model:\n", ""};
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        pb = parse_ok(empty[i]);
+        assert_null(playbook_llm(pb, &n));
+        assert_int_equal(n, 0);
+        playbook_free(pb);
+    }
+    assert_null(playbook_llm(NULL, &n));
+    assert_int_equal(n, 0);
+    assert_string_equal(playbook_name(NULL), "playbook.yaml");
+}
+
+static void test_llm_errors(void **state)
+{
+    (void)state;
+    /* The API key: refused at its key, saying why and what to do; the value never shown. */
+    const char *secrets[] = {"llm:\n  model: m\n  api_key: sk-abc123\n",
+                             "llm:\n  model: m\n  key: sk-abc123\n",
+                             "llm:\n  model: m\n  OpenAI-API-Key: sk-abc123\n",
+                             "llm:\n  model: m\n  token: sk-abc123\n"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        EXPECT_FAIL(secrets[i], SQ_E_PARSE, "playbook.yaml line 3, column 3",
+                    "is not read from the playbook", "shared or committed",
+                    "set OPENAI_API_KEY in the environment");
+        struct playbook *pb = NULL;
+        struct sq_error err;
+        playbook_parse(secrets[i], strlen(secrets[i]), &pb, &err);
+        assert_null(strstr(err.msg, "sk-abc123"));
+    }
+    /* Unknown keys get the known ones and a suggestion; max_tokens is not a secret. */
+    EXPECT_FAIL("llm:\n  modle: m\n", SQ_E_PARSE, "line 2, column 3", "unknown key 'modle' in llm",
+                "known keys: url, model, deep_model, timeout_ms, deadline_ms, retries, "
+                "max_rounds, token_budget, schema",
+                "did you mean 'model'?");
+    EXPECT_FAIL("llm:\n  token_budgt: 100\n", SQ_E_PARSE, "line 2", "did you mean 'token_budget'?");
+    EXPECT_FAIL("llm:\n  max_tokens: 100\n", SQ_E_PARSE, "unknown key 'max_tokens' in llm");
+    EXPECT_FAIL("lm:\n  model: m\n", SQ_E_PARSE, "line 1, column 1", "unknown key 'lm'",
+                "hidden, llm", "did you mean 'llm'?");
+    EXPECT_FAIL("- llm\n", SQ_E_PARSE, "top level must be a mapping", "metrics, hidden, llm)");
+    /* Values of the wrong kind, duplicates. */
+    EXPECT_FAIL("llm:\n  url: [a, b]\n", SQ_E_PARSE, "line 2, column 8",
+                "llm url must be one value", "found a list");
+    EXPECT_FAIL("llm:\n  model: {name: m}\n", SQ_E_PARSE, "line 2", "llm model must be one value",
+                "found a mapping");
+    EXPECT_FAIL("llm: gpt-4o\n", SQ_E_PARSE, "line 1, column 6", "llm must be a mapping",
+                "found 'gpt-4o'");
+    EXPECT_FAIL("llm:\n  model: a\n  model: b\n", SQ_E_PARSE, "line 3",
+                "duplicate key 'model' in llm (first given at line 2)");
+    EXPECT_FAIL("llm:\n  - model\n", SQ_E_PARSE, "line 2", "llm must be a mapping");
+}
+
+/* Configures the model from yaml: its return code. The playbook is read before the
+ * environment, so its bad values fail whatever the environment says. */
+static int load_llm(const char *yaml, struct llm_config *c, struct sq_error *err)
+{
+    struct playbook *pb = parse_ok(yaml);
+    sq_error_clear(err);
+    int rc = llm_config_load(c, pb, NULL, 0, err);
+    playbook_free(pb);
+    return rc;
+}
+
+/* Bad values of the llm: section fail when the model is configured from it, with the
+ * playbook's line and column and the same rule as the environment's (good values, and
+ * which source wins: tests/unit/test_llm.c). */
+static void test_llm_values(void **state)
+{
+    (void)state;
+    struct llm_config c;
+    struct sq_error err;
+    static const struct {
+        const char *yaml, *where, *why;
+    } bad[] = {
+        {"llm:\n  timeout_ms: soon\n", "playbook.yaml line 2, column 15: llm timeout_ms",
+         "wants a number from 100 to 3600000, not 'soon'"},
+        {"llm:\n  model: m\n  deadline_ms: 10\n", "line 3, column 16: llm deadline_ms",
+         "wants a number from 100"},
+        {"llm:\n  retries: 2.5\n", "line 2, column 12: llm retries", "wants a whole number"},
+        {"llm:\n  max_rounds: 11\n", "line 2, column 15: llm max_rounds", "from 0 to 10, not '11'"},
+        {"llm:\n  token_budget: nan\n", "line 2, column 17: llm token_budget", "not 'nan'"},
+        {"llm:\n  schema: some\n", "line 2, column 11: llm schema", "wants chunk or full"},
+        {"llm:\n  url: ftp://example.com\n", "line 2, column 8: llm url",
+         "must start with http:// or https://"},
+        {"llm:\n  url: http://me:pa55@example.com/v1\n", "line 2, column 8: llm url",
+         "user:password@"},
+        {"llm:\n  url: \"http://a b\"\n", "line 2, column 8: llm url", "space"},
+        {"llm:\n  deep_model: \"a\\tb\"\n", "line 2, column 15: llm deep_model",
+         "control character"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = load_llm(bad[i].yaml, &c, &err);
+        if (rc != SQ_E_USAGE || !strstr(err.msg, bad[i].where) || !strstr(err.msg, bad[i].why))
+            print_error("%s: %d \"%s\"\n", bad[i].yaml, rc, err.msg);
+        assert_int_equal(rc, SQ_E_USAGE);
+        assert_non_null(strstr(err.msg, bad[i].where));
+        assert_non_null(strstr(err.msg, bad[i].why));
+        assert_null(strstr(err.msg, "pa55"));
+    }
+}
+
 static void test_json(void **state)
 {
     (void)state;
@@ -500,6 +637,8 @@ int main(void)
         cmocka_unit_test(test_syntax_errors),  cmocka_unit_test(test_shape_errors),
         cmocka_unit_test(test_limits),         cmocka_unit_test(test_alias_bomb),
         cmocka_unit_test(test_deep_nesting),   cmocka_unit_test(test_json),
+        cmocka_unit_test(test_llm_section),    cmocka_unit_test(test_llm_errors),
+        cmocka_unit_test(test_llm_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,6 +125,10 @@ char *answer_frame_to_json(const struct nl_frame *f)
     for (int i = 0; f->compare && i < 2; i++)
         period_json(&w, &f->periods[i]);
     sq_jw_arr_end(&w);
+    if (f->avg_grain) {
+        sq_jw_key(&w, "avg_grain");
+        sq_jw_int(&w, f->avg_grain);
+    }
     if (f->season_from) {
         sq_jw_key(&w, "season");
         sq_jw_arr_begin(&w);
@@ -349,6 +353,13 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             read_period(json_array_get(periods, 1), &out->periods[1]) != 0)
             goto done;
         out->compare = 1;
+    }
+    json_t *avg_grain = json_object_get(root, "avg_grain");
+    if (avg_grain) {
+        json_int_t g = json_integer_value(avg_grain);
+        if (!json_is_integer(avg_grain) || g < GRAIN_YEAR || g > GRAIN_DAY)
+            goto done;
+        out->avg_grain = (enum shape_grain)g;
     }
     json_t *season = json_object_get(root, "season");
     if (season) {

@@ -197,6 +197,13 @@ static void put_measure(struct emit *e, struct sq_buf *b, const struct nl_measur
     sq_buf_fini(&cond);
 }
 
+/* "monthly" for GRAIN_MONTH: a period said as a rate. */
+static const char *rate_word(enum shape_grain g)
+{
+    static const char *const w[] = {"", "yearly", "quarterly", "monthly", "weekly", "daily"};
+    return (int)g >= 0 && (int)g <= GRAIN_DAY ? w[g] : "";
+}
+
 static void snake(const char *in, char *out, size_t n)
 {
     size_t o = 0;
@@ -503,7 +510,7 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         (need_mart(&e, f->having.mart) < 0 ||
          (!f->having.via && f->having.m.mart && need_mart(&e, f->having.m.mart) < 0)))
         rc = SQ_E_UNSUPPORTED;
-    int uses_time = f->has_window || f->compare;
+    int uses_time = f->has_window || f->compare || f->avg_grain;
     for (size_t i = 0; i < f->ndims; i++)
         uses_time |= !f->dims[i].col;
     if (uses_time && (!f->date || need_mart(&e, f->date_mart ? f->date_mart : f->fact) < 0))
@@ -738,6 +745,14 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
 
     /* ORDER BY: time first for trends; Monday to Sunday for weekdays; the measure for
      * rankings and breakdowns. */
+    /* "average monthly sales": the query below totals each period; an outer query
+     * averages the totals, under a name of its own. */
+    char inner_alias[256] = "";
+    if (f->avg_grain) {
+        snprintf(inner_alias, sizeof inner_alias, "%s", e.measure_alias);
+        snprintf(e.measure_alias, sizeof e.measure_alias, "avg_%s_%.200s", rate_word(f->avg_grain),
+                 inner_alias);
+    }
     int by_cycle = 0;
     const char *dir = f->order < 0 ? "ASC" : "DESC";
     if (per_group) {
@@ -781,11 +796,31 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                           e.change_to, e.change_to, over, e.change_to, over);
         }
     }
+    struct sq_buf outer_dims;
+    sq_buf_init(&outer_dims, SQ_BUF_UNLIMITED);
+    if (f->avg_grain) {
+        for (size_t i = 0; i < f->ndims; i++)
+            sq_buf_printf(&outer_dims, "%s%s", i ? ", " : "", e.dim_names[i]);
+        sq_buf_printf(&sql, "SELECT %s%sAVG(%s) AS %s FROM (",
+                      outer_dims.len ? outer_dims.data : "", outer_dims.len ? ", " : "",
+                      inner_alias, e.measure_alias);
+        static const char *const unit[] = {"", "year", "quarter", "month", "week", "day"};
+        sq_buf_printf(&e.sel, ", date_trunc('%s', ", unit[f->avg_grain]);
+        put_date(&e, &e.sel);
+        sq_buf_puts(&e.sel, ") AS period");
+        sq_buf_puts(&e.group, e.group.len ? ", period" : "period");
+    }
     sq_buf_printf(&sql, "SELECT %s FROM %s", e.sel.data, e.from.data);
     if (e.where.len)
         sq_buf_printf(&sql, " WHERE %s", e.where.data);
     if (e.group.len)
         sq_buf_printf(&sql, " GROUP BY %s", e.group.data);
+    if (f->avg_grain) {
+        sq_buf_puts(&sql, ")");
+        if (outer_dims.len)
+            sq_buf_printf(&sql, " GROUP BY %s", outer_dims.data);
+    }
+    sq_buf_fini(&outer_dims);
     if (having.len)
         sq_buf_printf(&sql, " HAVING %s", having.data);
     sq_buf_fini(&having);
@@ -812,6 +847,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     else if (f->growth && e.ntime)
         sq_buf_printf(&in, "%c%s and its change on the previous period (%%)",
                       toupper((unsigned char)label[0]), label + 1);
+    else if (f->avg_grain)
+        sq_buf_printf(&in, "Average %s %s", rate_word(f->avg_grain), label);
     else
         sq_buf_printf(&in, "%c%s", toupper((unsigned char)label[0]), label + 1);
     for (size_t i = 1; i < f->nmeasures; i++) {
@@ -924,6 +961,9 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     measure_label(&f->measures[0], out->measure_label, sizeof out->measure_label);
     if (f->share)
         snprintf(out->measure_label, sizeof out->measure_label, "share of %.140s", label);
+    if (f->avg_grain)
+        snprintf(out->measure_label, sizeof out->measure_label, "average %s %.140s",
+                 rate_word(f->avg_grain), label);
     sh->measure_label = out->measure_label;
     sh->kind = per_group             ? SHAPE_BREAKDOWN
                : f->compare          ? SHAPE_COMPARISON

@@ -113,6 +113,7 @@ struct nl_frame {
     int compare; /* two periods side by side */
     struct nl_period periods[2];
     int season_from, season_to; /* months of every year, 1-12 ("Q4 of each year"); 0: none */
+    enum shape_grain avg_grain; /* "average monthly sales": each period's total, averaged */
     int order;                  /* 1 highest first, -1 lowest first, 0 natural */
     size_t limit;               /* top/bottom N, 0 for none */
     int superlative;            /* "which region had the highest sales": one row */

@@ -81,6 +81,7 @@ struct span {
     const struct schema_mart *prefer; /* a mart named with it: "customer country" */
     int each;                         /* "each", "every", "per" before a dimension */
     int presence; /* "with a discount", "no profit": binds only to the measure right after */
+    int rate;     /* a grain said as a rate: "monthly", "per month" (not "by month") */
 };
 
 enum { MAX_SPANS = 128 };
@@ -98,6 +99,7 @@ struct ctx {
     char why[300];
     int lenient;           /* a follow-up: checks wait for the merged frame */
     int plural_rank;       /* what a superlative ranks was named in the plural */
+    int averaged;          /* "average" or "on average" was said */
     int each_next;         /* "in each", "per": the next dimension is one to rank within */
     int each_dim;          /* that dimension: its index + 1, or 0 */
     int list_next;         /* "list": the next entity named is listed */
@@ -794,6 +796,8 @@ static const struct cue cues[] = {
     {{"percentage", NULL, NULL, NULL}, SP_SHARE, 0},
     {{"share", NULL, NULL, NULL}, SP_SHARE, 0},
     {{"proportion", NULL, NULL, NULL}, SP_SHARE, 0},
+    {{"fraction", "of", NULL, NULL}, SP_SHARE, 0},
+    {{"fraction", NULL, NULL, NULL}, SP_SHARE, 0},
     {{"excluding", NULL, NULL, NULL}, SP_NEG, 0},
     {{"except", "for", NULL, NULL}, SP_NEG, 0},
     {{"except", NULL, NULL, NULL}, SP_NEG, 0},
@@ -877,8 +881,10 @@ static void grain_pass(struct ctx *c)
         for (size_t k = 0; k < sizeof adj / sizeof adj[0]; k++) {
             if (is_w(c, i, adj[k].w)) {
                 struct span *s = add_span(c, SP_GRAIN, i, i + 1);
-                if (s)
+                if (s) {
                     s->sub = adj[k].g;
+                    s->rate = adj[k].g != GRAIN_NONE;
+                }
             }
         }
         if (!is_free(c, i))
@@ -934,6 +940,7 @@ static void grain_pass(struct ctx *c)
                 if (s) {
                     s->sub = g;
                     s->each = each;
+                    s->rate = is_w(c, i, "per") || (is_w(c, i, "a") && j == i + 1);
                 }
                 continue;
             }
@@ -2363,7 +2370,40 @@ static int finish_frame(struct ctx *c)
             f->superlative = 0;
         }
     }
+    /* "average monthly sales": each month's total, averaged. A rate ("average monthly
+     * discount") is already an average: by month, as before. */
+    if (f->avg_grain) {
+        const struct nl_measure *m0 = &f->measures[0];
+        int total = f->nmeasures == 1 && (m0->agg == NL_AGG_SUM || m0->agg == NL_AGG_COUNT_ROWS ||
+                                          m0->agg == NL_AGG_COUNT_DISTINCT);
+        if (!total) {
+            if (add_dim(c, NULL, NULL, f->avg_grain) != 0)
+                return decline(c, "at most two dimensions are supported");
+            f->avg_grain = GRAIN_NONE;
+        } else if (f->compare || f->share || f->growth || f->has_having || c->each_dim) {
+            return decline(c, "an average per period cannot be combined with a comparison, "
+                              "a share, a change or a condition on totals yet");
+        } else if (!f->date) {
+            return decline(c, "an average per period needs a date column");
+        }
+        for (size_t i = 0; f->avg_grain && i < f->ndims; i++)
+            if (!f->dims[i].col && !nl_is_cycle(&f->dims[i]) &&
+                (int)f->dims[i].grain >= (int)f->avg_grain)
+                return decline(c, "the average per period must be over a longer period than "
+                                  "the breakdown");
+    }
     /* Superlatives: "which category had the highest sales" is one row. */
+    if (f->superlative && f->ndims == 0 && !f->limit && f->nmeasures == 1 && f->measures[0].col &&
+        !f->share && !f->growth && !f->compare &&
+        (f->measures[0].agg == NL_AGG_SUM || f->measures[0].agg == NL_AGG_AVG)) {
+        /* "the smallest discount given", "highest unit price": the extreme value of
+         * the column over the rows. */
+        f->measures[0].agg = f->order < 0 ? NL_AGG_MIN : NL_AGG_MAX;
+        assume(f, "the %s value in one row; \"which region had the %s …\" ranks totals",
+               f->order < 0 ? "lowest" : "highest", f->order < 0 ? "lowest" : "highest");
+        f->superlative = 0;
+        f->order = 0;
+    }
     if (f->superlative) {
         if (f->ndims == 0)
             return decline(c,
@@ -2430,6 +2470,8 @@ static int build(struct ctx *c)
     int agg_set = 0, per = 0, by_date = 0, rows_noun = 0, aov = 0, margin = 0;
     struct span *count_span = NULL, *last_measure = NULL;
 
+    for (size_t k = 0; k < c->nsp; k++)
+        c->averaged |= c->sp[k].kind == SP_AGG && c->sp[k].sub == NL_AGG_AVG;
     for (size_t k = 0; k < c->nsp; k++) {
         struct span *s = &c->sp[k];
         struct span *nx = next_span(c, k);
@@ -2446,6 +2488,20 @@ static int build(struct ctx *c)
             vs = s->sub ? 2 : 1; /* 2: "compare": only a comparison with two periods */
             break;
         case SP_GRAIN:
+            /* "average monthly sales", "orders per day on average": the total of each
+             * period, averaged over the periods. */
+            if (s->rate && c->averaged && !f->avg_grain && s->sub > GRAIN_NONE &&
+                s->sub <= GRAIN_DAY) {
+                f->avg_grain = (enum shape_grain)s->sub;
+                if (agg_set && agg == NL_AGG_AVG)
+                    agg_set = 0; /* the measure is each period's total */
+                for (size_t i = 0; i < f->nmeasures; i++)
+                    if (f->measures[i].col && f->measures[i].agg == NL_AGG_AVG &&
+                        default_agg(f->measures[i].col) == NL_AGG_SUM)
+                        f->measures[i].agg = NL_AGG_SUM;
+                s->role = R_DONE;
+                break;
+            }
             if (s->sub == GRAIN_NONE) {
                 /* "over time", "trend": by month within a year or two, else by year. */
                 s->role = R_DIM;
@@ -3173,6 +3229,7 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
         memcpy(out.measures, cur->measures, sizeof cur->measures);
         out.nmeasures = cur->nmeasures;
         out.fact = cur->fact;
+        out.avg_grain = cur->avg_grain;
     }
     if (named_dims) {
         memcpy(out.dims, cur->dims, sizeof cur->dims);

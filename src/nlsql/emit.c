@@ -598,7 +598,9 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
             if (i == 0) {
                 sh->measure = e.ncols - 2;
                 sh->measure2 = e.ncols - 1;
-                snprintf(e.measure_alias, sizeof e.measure_alias, "%s", a1);
+                /* "which region grew the most": a ranking of a change ranks the change. */
+                snprintf(e.measure_alias, sizeof e.measure_alias, "%s",
+                         f->growth && f->limit ? "change_pct" : a1);
                 /* The change is computed around this query (see below), over the names. */
                 snprintf(e.change_from, sizeof e.change_from, "%s", a0);
                 snprintf(e.change_to, sizeof e.change_to, "%s", a1);
@@ -926,10 +928,12 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         else
             sq_buf_printf(&in, ", %s %zu in each %s", f->order < 0 ? "bottom" : "top", f->limit, w);
     } else if (f->limit == 1)
-        sq_buf_printf(&in, ", the %s", f->order < 0 ? "lowest" : "highest");
+        sq_buf_printf(&in, ", the %s%s", f->order < 0 ? "lowest" : "highest",
+                      f->compare && f->growth ? " change" : "");
     else if (f->limit)
-        sq_buf_printf(&in, ", %s first, %s %zu", f->order < 0 ? "lowest" : "highest",
-                      f->order < 0 ? "bottom" : "top", f->limit);
+        sq_buf_printf(&in, ", %s%s first, %s %zu", f->order < 0 ? "lowest" : "highest",
+                      f->compare && f->growth ? " change" : "", f->order < 0 ? "bottom" : "top",
+                      f->limit);
     else if (by_cycle)
         sq_buf_puts(&in, e.first_cycle == NL_CYCLE_WEEKDAY ? ", Monday to Sunday"
                                                            : ", January to December");

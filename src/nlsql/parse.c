@@ -851,6 +851,7 @@ static const struct cue cues[] = {
     {{"slowest", NULL, NULL, NULL}, SP_SUPER, -2},
     {{"highest", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"most", NULL, NULL, NULL}, SP_SUPER, 1},
+    {{"fastest", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"largest", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"biggest", NULL, NULL, NULL}, SP_SUPER, 1},
     {{"greatest", NULL, NULL, NULL}, SP_SUPER, 1},

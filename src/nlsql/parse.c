@@ -1182,57 +1182,57 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
 
 static int filler_word(const char *w)
 {
-    static const char *const f[] = {"show",        "me",        "give",        "list",
-                                    "tell",        "display",   "get",         "find",
-                                    "fetch",       "report",    "what",        "whats",
-                                    "is",          "are",       "was",         "were",
-                                    "be",          "been",      "being",       "the",
-                                    "a",           "an",        "of",          "in",
-                                    "for",         "to",        "from",        "with",
-                                    "on",          "at",        "into",        "within",
-                                    "during",      "please",    "can",         "could",
-                                    "would",       "you",       "i",           "we",
-                                    "our",         "us",        "my",          "want",
-                                    "need",        "know",      "see",         "have",
-                                    "has",         "had",       "do",          "does",
-                                    "did",         "make",      "made",        "sell",
-                                    "sold",        "selling",   "generated",   "generate",
-                                    "generates",   "brings",    "earns",       "produces",
-                                    "produced",    "drives",    "drove",       "generating",
-                                    "earned",      "earn",      "bring",       "brought",
-                                    "come",        "comes",     "came",        "coming",
-                                    "place",       "placed",    "there",       "it",
-                                    "its",         "that",      "this",        "these",
-                                    "those",       "all",       "overall",     "data",
-                                    "figures",     "figure",    "numbers",     "amounts",
-                                    "value",       "values",    "breakdown",   "summary",
-                                    "by",          "per",       "each",        "and",
-                                    "how",         "much",      "many",        "when",
-                                    "where",       "we've",     "did",         "happen",
-                                    "happened",    "recorded",  "record",      "registered",
-                                    "achieved",    "got",       "up",          "out",
-                                    "so",          "far",       "then",        "than",
-                                    "they",        "their",     "them",        "which",
-                                    "who",         "whose",     "had",         "since",
-                                    "across",      "as",        "well",        "also",
-                                    "including",   "include",   "includes",    "respectively",
-                                    "shown",       "compare",   "comparison",  "kind",
-                                    "kinds",       "type",      "types",       "level",
-                                    "wise",        "?",         "!",           ".",
-                                    ":",           ";",         "(",           ")",
-                                    "\"",          "'",         "region's",    "vs.",
-                                    "over",        "period",    "term",        "terms",
-                                    "look",        "like",      "looks",       "only",
-                                    "just",        "bought",    "buy",         "ordered",
-                                    "shipped",     "used",      "chosen",      "use",
-                                    "ship",        "receive",   "received",    "delivered",
-                                    "spend",       "spent",     "contributed", "contribute",
-                                    "contributes", "accounted", "belong",      "belonging",
-                                    "between",     "among",     "amongst",     "done",
-                                    "go",          "went",      "given",       "used",
-                                    "unique",      "distinct",  "performing",  "performed",
-                                    "perform",     "selling",   "brought",     "did",
-                                    NULL};
+    static const char *const f[] = {"show",        "me",         "give",        "list",
+                                    "tell",        "display",    "get",         "find",
+                                    "fetch",       "report",     "what",        "whats",
+                                    "is",          "are",        "was",         "were",
+                                    "be",          "been",       "being",       "the",
+                                    "a",           "an",         "of",          "in",
+                                    "for",         "to",         "from",        "with",
+                                    "on",          "at",         "into",        "within",
+                                    "during",      "please",     "can",         "could",
+                                    "would",       "you",        "i",           "we",
+                                    "our",         "us",         "my",          "want",
+                                    "need",        "know",       "see",         "have",
+                                    "has",         "had",        "do",          "does",
+                                    "did",         "make",       "made",        "sell",
+                                    "sold",        "selling",    "generated",   "generate",
+                                    "generates",   "brings",     "earns",       "produces",
+                                    "produced",    "drives",     "drove",       "generating",
+                                    "earned",      "earn",       "bring",       "brought",
+                                    "come",        "comes",      "came",        "coming",
+                                    "place",       "placed",     "there",       "it",
+                                    "its",         "that",       "this",        "these",
+                                    "those",       "all",        "overall",     "data",
+                                    "figures",     "figure",     "numbers",     "amounts",
+                                    "value",       "values",     "breakdown",   "summary",
+                                    "by",          "per",        "each",        "and",
+                                    "how",         "much",       "many",        "when",
+                                    "where",       "we've",      "did",         "happen",
+                                    "happened",    "recorded",   "record",      "registered",
+                                    "achieved",    "got",        "up",          "out",
+                                    "so",          "far",        "then",        "than",
+                                    "they",        "their",      "them",        "which",
+                                    "who",         "whose",      "had",         "since",
+                                    "across",      "as",         "well",        "also",
+                                    "including",   "include",    "includes",    "respectively",
+                                    "shown",       "compare",    "comparison",  "kind",
+                                    "kinds",       "type",       "types",       "level",
+                                    "wise",        "?",          "!",           ".",
+                                    ":",           ";",          "(",           ")",
+                                    "\"",          "'",          "region's",    "vs.",
+                                    "over",        "period",     "term",        "terms",
+                                    "look",        "like",       "looks",       "only",
+                                    "just",        "bought",     "buy",         "ordered",
+                                    "shipped",     "used",       "chosen",      "use",
+                                    "sells",       "buys",       "ship",        "receive",
+                                    "received",    "delivered",  "spend",       "spent",
+                                    "contributed", "contribute", "contributes", "accounted",
+                                    "belong",      "belonging",  "between",     "among",
+                                    "amongst",     "done",       "go",          "went",
+                                    "given",       "used",       "unique",      "distinct",
+                                    "performing",  "performed",  "perform",     "selling",
+                                    "brought",     "did",        NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -1497,6 +1497,22 @@ static int money_word(const char *w)
     return 0;
 }
 
+#define NOT_SOLD                                                                                   \
+    "say what measures what sold, such as a quantity or an amount (see `salesql schema`): "        \
+    "counting the rows of this table counts its items, not what sold"
+
+/* 1 if the question says selling or buying ("which color sells the most"). */
+static int sell_verb(const struct ctx *c)
+{
+    static const char *const sell[] = {"sell",   "sells",   "sold",      "selling",
+                                       "buy",    "buys",    "bought",    "purchased",
+                                       "orders", "ordered", "purchases", NULL};
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (is_any(c, i, sell))
+            return 1;
+    return 0;
+}
+
 /* Makes a singular noun plural in place (order -> orders, category -> categories); a
  * word that already ends in s is left as it is. */
 static void plural_noun(char *w, size_t size)
@@ -1630,7 +1646,8 @@ static void choose_fact(struct ctx *c)
     if (nc == 0) {
         for (size_t k = 0; k < c->nsp && nc == 0; k++) {
             struct span *s = &c->sp[k];
-            if (s->kind == SP_LEX && has_sense(s, NL_SENSE_MART))
+            /* Not a table that only says whose column it is ("territory region"). */
+            if (s->kind == SP_LEX && s->role != R_DONE && has_sense(s, NL_SENSE_MART))
                 for (size_t x = 0; x < s->entry->n && nc < 32; x++)
                     if (s->entry->senses[x].kind == NL_SENSE_MART &&
                         s->entry->senses[x].quality >= NL_SYNONYM)
@@ -2713,6 +2730,28 @@ static int build(struct ctx *c)
             if (pending_by && (f->limit || f->superlative) && f->ndims >= 1 && !count_span &&
                 !mea && entity_plural(c, s) && !c->each_next) {
                 struct nl_measure m = {0};
+                /* "top subcategory by returns" where returns has return_quantity: that
+                 * quantity, as "returns by year" sums it. */
+                const struct schema_column *q = NULL;
+                if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_ROWS) {
+                    char ent[64];
+                    entity_word(c, s, ent, sizeof ent);
+                    for (size_t j = 0; j < m.mart->ncols && !q; j++)
+                        if (is_measure_col(&m.mart->cols[j]) &&
+                            counts_entity(m.mart->cols[j].name, ent))
+                            q = &m.mart->cols[j];
+                }
+                if (q && f->nmeasures < NL_MAX_MEASURES) {
+                    struct nl_measure *me = &f->measures[f->nmeasures++];
+                    memset(me, 0, sizeof *me);
+                    me->mart = m.mart;
+                    me->col = q;
+                    me->agg = NL_AGG_SUM;
+                    s->role = R_MEASURE;
+                    pending_by = 0;
+                    break;
+                }
+                memset(&m, 0, sizeof m);
                 if (resolve_count(c, s, &m) == 0) {
                     count_span = s;
                     s->role = R_COUNT;
@@ -3033,6 +3072,10 @@ static int build(struct ctx *c)
                 break;
             }
         }
+        /* "which product color sells the most" on the products table: counting its rows
+         * counts products, not what sold. */
+        if (!me->col && sell_verb(c))
+            return decline(c, NOT_SOLD);
         assume(f, "ranked by the number of %s", me->noun);
     }
     if (f->nmeasures == 0) {
@@ -3045,6 +3088,8 @@ static int build(struct ctx *c)
             me->agg = agg_set ? agg : default_agg(d);
             c->measure_defaulted = f->ndims || f->nfilters || f->limit;
         } else {
+            if (sell_verb(c))
+                return decline(c, NOT_SOLD);
             me->agg = NL_AGG_COUNT_ROWS;
             snprintf(me->noun, sizeof me->noun, "rows");
             c->rows_defaulted = 1;

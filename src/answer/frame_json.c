@@ -15,8 +15,8 @@
 #include <string.h>
 
 static const char *const aggs[] = {
-    "sum",   "avg",    "min",    "max",    "median",      "count", "count_distinct",
-    "ratio", "metric", "margin", "profit", "gross_margin"};
+    "sum",   "avg",    "min",    "max",    "median",       "count", "count_distinct",
+    "ratio", "metric", "margin", "profit", "gross_margin", "per"};
 
 static void date_str(char *out, size_t n, struct nl_date d)
 {
@@ -234,7 +234,7 @@ static int read_measure(json_t *v, const struct schema *s, struct nl_measure *m)
     int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
     if (!m->mart || (needs_col && !m->col) ||
         ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN || m->agg == NL_AGG_PROFIT ||
-          m->agg == NL_AGG_GROSS_MARGIN) &&
+          m->agg == NL_AGG_GROSS_MARGIN || m->agg == NL_AGG_PER) &&
          !m->per) ||
         (m->agg == NL_AGG_METRIC && (!m->metric || !m->metric_sql)))
         return -1;

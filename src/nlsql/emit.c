@@ -161,6 +161,13 @@ static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_mea
     case NL_AGG_METRIC:
         sq_buf_printf(b, "(%s)", m->metric_sql);
         break;
+    case NL_AGG_PER:
+        sq_buf_puts(b, "SUM(");
+        put_col(e, b, m->mart, m->col);
+        sq_buf_printf(b, ")%s / NULLIF(SUM(", fl);
+        put_col(e, b, m->mart, m->per);
+        sq_buf_printf(b, ")%s, 0)", fl);
+        break;
     case NL_AGG_MARGIN:
         sq_buf_puts(b, "100.0 * SUM(");
         put_col(e, b, m->mart, m->col);
@@ -261,6 +268,9 @@ static void measure_alias(const struct nl_measure *m, char *out, size_t n)
     case NL_AGG_PROFIT:
         snprintf(out, n, "profit");
         break;
+    case NL_AGG_PER:
+        snprintf(out, n, "%.60s_per_%.60s", m->col->name, m->per->name);
+        break;
     }
 }
 
@@ -314,6 +324,12 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
         snprintf(out, n, "gross margin (%.40s less %.40s, as %% of %.40s)", m->col->name,
                  m->per->name, m->col->name);
         break;
+    case NL_AGG_PER: {
+        char pw[128];
+        words(m->per->name, pw, sizeof pw);
+        snprintf(out, n, "%.60s per %.60s", w, pw);
+        break;
+    }
     }
 }
 

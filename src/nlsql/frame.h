@@ -31,6 +31,7 @@ enum nl_agg {
     NL_AGG_MARGIN,         /* 100 * SUM(col) / SUM(per): profit as a share of sales */
     NL_AGG_PROFIT,         /* SUM(col) - SUM(per): an amount less its cost, with no profit column */
     NL_AGG_GROSS_MARGIN,   /* 100 * (SUM(col) - SUM(per)) / SUM(col) */
+    NL_AGG_PER,            /* SUM(col) / SUM(per): "profit per unit" */
 };
 
 enum { NL_MAX_MEASURES = 4, NL_MAX_DIMS = 2, NL_MAX_FILTERS = 8, NL_MAX_VALUES = 8 };

@@ -2392,6 +2392,21 @@ static int finish_frame(struct ctx *c)
             f->superlative = 0;
         }
     }
+    /* A share is a part of a total: of sums and counts, not of averages or ratios. */
+    if (f->share && f->nmeasures >= 1) {
+        enum nl_agg a = f->measures[0].agg;
+        int bare = 0; /* "discount percentage": the rate, as a percentage */
+        for (size_t k = 0; k < c->nsp; k++)
+            if (c->sp[k].kind == SP_SHARE && c->sp[k].to == c->sp[k].from + 1 &&
+                (is_w(c, c->sp[k].from, "percentage") || is_w(c, c->sp[k].from, "percent")))
+                bare = 1;
+        if (a == NL_AGG_AVG && bare)
+            f->share = 0;
+        else if (a != NL_AGG_SUM && a != NL_AGG_COUNT_ROWS && a != NL_AGG_COUNT_DISTINCT &&
+                 a != NL_AGG_PROFIT)
+            return decline(c, "a share of the total needs a total, such as sales or a count; "
+                              "an average or a ratio has no total to share");
+    }
     /* "average monthly sales": each month's total, averaged. A rate ("average monthly
      * discount") is already an average: by month, as before. */
     if (f->avg_grain) {
@@ -2690,6 +2705,20 @@ static int build(struct ctx *c)
                     m.mart == f->fact && f->measures[0].mart == f->fact) {
                     /* "revenue per transaction" on a table of transactions: per row. */
                     f->measures[0].agg = NL_AGG_AVG;
+                    s->role = R_DONE;
+                    per = 0;
+                    pending_by = 0;
+                    break;
+                }
+                /* "profit per unit", "sales per item" where the word is a summed
+                 * column of the same table: a ratio of the two totals. */
+                const struct nl_sense *pm = pick(c, s, R_MEASURE);
+                if (pm && pm->kind == NL_SENSE_COLUMN && pm->mart == f->measures[0].mart &&
+                    f->measures[0].col && f->measures[0].agg == NL_AGG_SUM &&
+                    default_agg(pm->col) == NL_AGG_SUM && pm->col != f->measures[0].col &&
+                    !has_value_sense(s)) {
+                    f->measures[0].agg = NL_AGG_PER;
+                    f->measures[0].per = pm->col;
                     s->role = R_DONE;
                     per = 0;
                     pending_by = 0;

@@ -1147,6 +1147,13 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
             if ((e = lookup(c, i, n)) != NULL)
                 break;
         }
+        /* "units sold", "items ordered" with no column of that name: the quantity that
+         * sold (order_details.quantity), not units_in_stock, which "units" names in part. */
+        static const char *const pieces[] = {"units", "items", "pieces", NULL};
+        static const char *const sold[] = {"sold", "ordered", "purchased", "bought", NULL};
+        if (!e && min_words > 1 && is_any(c, i, pieces) && is_any(c, i + 1, sold) &&
+            is_free(c, i + 1) && (e = nl_lexicon_concept(c->lx, "units")) != NULL)
+            n = 2;
         if (!e && min_words > 1)
             continue;
         const char *fuzzy_from = NULL;
@@ -1225,7 +1232,9 @@ static int filler_word(const char *w)
                                     "look",        "like",       "looks",       "only",
                                     "just",        "bought",     "buy",         "ordered",
                                     "shipped",     "used",       "chosen",      "use",
-                                    "sells",       "buys",       "ship",        "receive",
+                                    "sells",       "buys",       "provides",    "provide",
+                                    "offers",      "carries",    "take",        "took",
+                                    "handled",     "handle",     "ship",        "receive",
                                     "received",    "delivered",  "spend",       "spent",
                                     "contributed", "contribute", "contributes", "accounted",
                                     "belong",      "belonging",  "between",     "among",
@@ -1738,8 +1747,13 @@ static const struct schema_value *flag_value(const struct schema_column *col, in
     static const char *const yes[] = {"yes", "y", "true", "t", "1", NULL};
     static const char *const no[] = {"no", "n", "false", "f", "0", NULL};
     static const struct schema_value truth[2] = {{"false", 0}, {"true", 0}};
+    static const struct schema_value bit[2] = {{"0", 0}, {"1", 0}};
     if (col && strcmp(col->type, "BOOLEAN") == 0)
         return &truth[want_yes ? 1 : 0];
+    /* A 0/1 column that is no measure: discontinued, is_returned. */
+    if (col && strcmp(col->role, "measure") != 0 && strstr(col->type, "INT") && col->min &&
+        col->max && strcmp(col->min, "0") == 0 && strcmp(col->max, "1") == 0)
+        return &bit[want_yes ? 1 : 0];
     if (!col || col->nvalues != 2 || strcmp(col->role, "measure") == 0)
         return NULL;
     const struct schema_value *found[2] = {NULL, NULL};
@@ -2658,8 +2672,9 @@ static int build(struct ctx *c)
              * as a word of the sentence, not after "by", is its yes ("not returned": no). */
             const struct schema_value *yes = NULL;
             int modifies = nx && nx->kind == SP_LEX && entity_plural(c, nx); /* "returned orders" */
-            if ((!pending_by || (modifies && k > 0 && c->sp[k - 1].kind != SP_BY)) && !want_count &&
-                s->entry && s->entry->n == 1 && s->entry->senses[0].kind == NL_SENSE_COLUMN &&
+            if ((!pending_by || (modifies && k > 0 && c->sp[k - 1].kind != SP_BY)) &&
+                (!want_count || modifies) && s->entry && s->entry->n == 1 &&
+                s->entry->senses[0].kind == NL_SENSE_COLUMN &&
                 s->entry->senses[0].quality == NL_EXACT &&
                 (yes = flag_value(s->entry->senses[0].col, !neg)) != NULL) {
                 struct nl_sense v = s->entry->senses[0];

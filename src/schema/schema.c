@@ -212,6 +212,13 @@ static int load_joins(struct store_conn *c, struct schema *s, struct sq_error *e
             j->rule = dup(s, sq_table_cell(&t, r, 5));
             if (!j->rule)
                 j->rule = "";
+            /* A key that points at another table (orders.ship_via -> shippers) is an
+             * identifier, whatever its numbers looked like to the profile: never summed. */
+            struct schema_column *key = (struct schema_column *)schema_find_column(from, fc);
+            if (strcmp(key->role, "measure") == 0) {
+                key->role = "identifier";
+                key->agg = "";
+            }
         }
     }
     sq_table_fini(&t);

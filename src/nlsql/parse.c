@@ -326,8 +326,12 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
         used = 1;
     } else if ((q = quarter_word(c, i)) != 0) {
         used = 2;
-    } else if (is_w(c, i, "h1") || is_w(c, i, "h2")) {
-        int h = k->text[1] - '0';
+    } else if (is_w(c, i, "h1") || is_w(c, i, "h2") ||
+               ((is_w(c, i, "first") || is_w(c, i, "second")) && is_w(c, i + 1, "half"))) {
+        /* "H1 2017", "the first half of 2017" */
+        int words = !is_w(c, i, "h1") && !is_w(c, i, "h2");
+        int h = words ? (is_w(c, i, "first") ? 1 : 2) : k->text[1] - '0';
+        i += (size_t)words;
         size_t j = i + 1 + (is_w(c, i + 1, "of") && is_year(c, i + 2));
         if (!is_year(c, j))
             return 0;
@@ -335,7 +339,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
         t->p.from = (struct nl_date){y, h == 1 ? 1 : 7, 1};
         t->p.to = nl__add_months(t->p.from, 6);
         snprintf(t->p.label, sizeof t->p.label, "H%d %d", h, y);
-        return j + 1 - i;
+        return j + 1 - i + (size_t)words;
     }
     if (q) {
         size_t j = i + used;
@@ -1189,59 +1193,59 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
 
 static int filler_word(const char *w)
 {
-    static const char *const f[] = {"show",        "me",         "give",        "list",
-                                    "tell",        "display",    "get",         "find",
-                                    "fetch",       "report",     "what",        "whats",
-                                    "is",          "are",        "was",         "were",
-                                    "be",          "been",       "being",       "the",
-                                    "a",           "an",         "of",          "in",
-                                    "for",         "to",         "from",        "with",
-                                    "on",          "at",         "into",        "within",
-                                    "during",      "please",     "can",         "could",
-                                    "would",       "you",        "i",           "we",
-                                    "our",         "us",         "my",          "want",
-                                    "need",        "know",       "see",         "have",
-                                    "has",         "had",        "do",          "does",
-                                    "did",         "make",       "made",        "sell",
-                                    "sold",        "selling",    "generated",   "generate",
-                                    "generates",   "brings",     "earns",       "produces",
-                                    "produced",    "drives",     "drove",       "generating",
-                                    "earned",      "earn",       "bring",       "brought",
-                                    "come",        "comes",      "came",        "coming",
-                                    "place",       "placed",     "there",       "it",
-                                    "its",         "that",       "this",        "these",
-                                    "those",       "all",        "overall",     "data",
-                                    "figures",     "figure",     "numbers",     "amounts",
-                                    "value",       "values",     "breakdown",   "summary",
-                                    "by",          "per",        "each",        "and",
-                                    "how",         "much",       "many",        "when",
-                                    "where",       "we've",      "did",         "happen",
-                                    "happened",    "recorded",   "record",      "registered",
-                                    "achieved",    "got",        "up",          "out",
-                                    "so",          "far",        "then",        "than",
-                                    "they",        "their",      "them",        "which",
-                                    "who",         "whose",      "had",         "since",
-                                    "across",      "as",         "well",        "also",
-                                    "including",   "include",    "includes",    "respectively",
-                                    "shown",       "compare",    "comparison",  "kind",
-                                    "kinds",       "type",       "types",       "level",
-                                    "wise",        "?",          "!",           ".",
-                                    ":",           ";",          "(",           ")",
-                                    "\"",          "'",          "region's",    "vs.",
-                                    "over",        "period",     "term",        "terms",
-                                    "look",        "like",       "looks",       "only",
-                                    "just",        "bought",     "buy",         "ordered",
-                                    "shipped",     "used",       "chosen",      "use",
-                                    "sells",       "buys",       "provides",    "provide",
-                                    "offers",      "carries",    "take",        "took",
-                                    "handled",     "handle",     "ship",        "receive",
-                                    "received",    "delivered",  "spend",       "spent",
-                                    "contributed", "contribute", "contributes", "accounted",
-                                    "belong",      "belonging",  "between",     "among",
-                                    "amongst",     "done",       "go",          "went",
-                                    "given",       "used",       "unique",      "distinct",
-                                    "performing",  "performed",  "perform",     "selling",
-                                    "brought",     "did",        NULL};
+    static const char *const f[] = {"show",      "me",          "give",       "list",
+                                    "tell",      "display",     "get",        "find",
+                                    "fetch",     "report",      "what",       "whats",
+                                    "is",        "are",         "was",        "were",
+                                    "be",        "been",        "being",      "the",
+                                    "a",         "an",          "of",         "in",
+                                    "for",       "to",          "from",       "with",
+                                    "on",        "at",          "into",       "within",
+                                    "during",    "please",      "can",        "could",
+                                    "would",     "you",         "i",          "we",
+                                    "our",       "us",          "my",         "want",
+                                    "need",      "know",        "see",        "have",
+                                    "has",       "had",         "do",         "does",
+                                    "did",       "make",        "made",       "sell",
+                                    "sold",      "selling",     "generated",  "generate",
+                                    "generates", "brings",      "earns",      "produces",
+                                    "produced",  "drives",      "drove",      "generating",
+                                    "earned",    "earn",        "bring",      "brought",
+                                    "come",      "comes",       "came",       "coming",
+                                    "place",     "placed",      "there",      "it",
+                                    "its",       "that",        "this",       "these",
+                                    "those",     "all",         "overall",    "data",
+                                    "figures",   "figure",      "numbers",    "amounts",
+                                    "value",     "values",      "breakdown",  "summary",
+                                    "by",        "per",         "each",       "and",
+                                    "how",       "much",        "many",       "when",
+                                    "where",     "we've",       "did",        "happen",
+                                    "happened",  "recorded",    "record",     "registered",
+                                    "achieved",  "got",         "up",         "out",
+                                    "so",        "far",         "then",       "than",
+                                    "they",      "their",       "them",       "which",
+                                    "who",       "whose",       "had",        "since",
+                                    "across",    "as",          "well",       "also",
+                                    "including", "include",     "includes",   "respectively",
+                                    "shown",     "compare",     "comparison", "kind",
+                                    "kinds",     "type",        "types",      "level",
+                                    "wise",      "?",           "!",          ".",
+                                    ":",         ";",           "(",          ")",
+                                    "\"",        "'",           "region's",   "vs.",
+                                    "over",      "period",      "term",       "terms",
+                                    "look",      "like",        "looks",      "only",
+                                    "just",      "bought",      "buy",        "ordered",
+                                    "shipped",   "used",        "chosen",     "use",
+                                    "sells",     "buys",        "provides",   "provide",
+                                    "offers",    "carries",     "take",       "took",
+                                    "handled",   "handle",      "but",        "ship",
+                                    "receive",   "received",    "delivered",  "spend",
+                                    "spent",     "contributed", "contribute", "contributes",
+                                    "accounted", "belong",      "belonging",  "between",
+                                    "among",     "amongst",     "done",       "go",
+                                    "went",      "given",       "used",       "unique",
+                                    "distinct",  "performing",  "performed",  "perform",
+                                    "selling",   "brought",     "did",        NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;

@@ -3055,9 +3055,39 @@ static int build(struct ctx *c)
     /* Counts. */
     if (count_span) {
         struct nl_measure m = {0};
-        if (resolve_count(c, count_span, &m) != 0)
-            return decline(c, "it is not clear what to count");
-        plural_noun(m.noun, sizeof m.noun); /* "order count": the number of orders */
+        const struct nl_sense *qs = NULL;
+        if (resolve_count(c, count_span, &m) != 0) {
+            /* "number of items", "how many units": the quantity column, added up. */
+            static const char *const pieces[] = {"items", "units", "pieces", NULL};
+            if (count_span->to != count_span->from + 1 || !is_any(c, count_span->from, pieces) ||
+                (qs = pick(c, count_span, R_MEASURE)) == NULL || !qs->col ||
+                default_agg(qs->col) != NL_AGG_SUM)
+                return decline(c, "it is not clear what to count");
+            memset(&m, 0, sizeof m);
+            m.mart = qs->mart;
+            m.col = qs->col;
+            m.agg = NL_AGG_SUM;
+            if (agg_set) {
+                /* "average number of items per order": the quantity over the orders. */
+                const struct schema_column *id = f->ndims ? f->dims[f->ndims - 1].col : NULL;
+                if (agg != NL_AGG_AVG || !id || strcmp(id->role, "identifier") != 0)
+                    return decline(c, "it is not clear what to average the count over; ask "
+                                      "for the total, or per order");
+                m.agg = NL_AGG_RATIO;
+                m.per = id;
+                size_t w = strcspn(id->name, "_");
+                snprintf(m.noun, sizeof m.noun, "%.*s", (int)(w < 40 ? w : 40), id->name);
+                f->ndims--;
+                agg_set = 0;
+            }
+        }
+        if (!qs)
+            plural_noun(m.noun, sizeof m.noun); /* "order count": the number of orders */
+        /* "average number of orders by region" leaves "average" unplaced: an average of
+         * counts needs what it is over ("orders per month on average"). */
+        if (!qs && agg_set && agg != NL_AGG_SUM && !f->avg_grain)
+            return decline(c, "an average, median, minimum or maximum of a count needs what it "
+                              "is taken over, such as \"orders per month on average\"");
         if (f->nmeasures >= NL_MAX_MEASURES)
             return decline(c, "too many measures");
         f->measures[f->nmeasures++] = m;

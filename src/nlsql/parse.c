@@ -2448,8 +2448,11 @@ static int finish_frame(struct ctx *c)
                                   "the breakdown");
     }
     /* Superlatives: "which category had the highest sales" is one row. */
-    if (f->superlative && f->ndims == 0 && !f->limit && f->nmeasures == 1 && f->measures[0].col &&
-        !f->share && !f->growth && !f->compare &&
+    int agg_word = 0; /* "highest average discount" asks to rank averages: not a row's value */
+    for (size_t k = 0; k < c->nsp; k++)
+        agg_word |= c->sp[k].kind == SP_AGG;
+    if (f->superlative && f->ndims == 0 && !f->limit && f->nmeasures == 1 && !agg_word &&
+        f->measures[0].col && !f->share && !f->growth && !f->compare &&
         (f->measures[0].agg == NL_AGG_SUM || f->measures[0].agg == NL_AGG_AVG)) {
         /* "the smallest discount given", "highest unit price": the extreme value of
          * the column over the rows. */

@@ -129,6 +129,12 @@ char *answer_frame_to_json(const struct nl_frame *f)
         sq_jw_key(&w, "avg_grain");
         sq_jw_int(&w, f->avg_grain);
     }
+    if (f->over) {
+        name_of(&w, "over_mart", f->over_mart, f->over_mart->name);
+        name_of(&w, "over", f->over, f->over->name);
+        sq_jw_key(&w, "over_agg");
+        sq_jw_int(&w, f->over_agg);
+    }
     if (f->season_from) {
         sq_jw_key(&w, "season");
         sq_jw_arr_begin(&w);
@@ -360,6 +366,14 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
         if (!json_is_integer(avg_grain) || g < GRAIN_YEAR || g > GRAIN_DAY)
             goto done;
         out->avg_grain = (enum shape_grain)g;
+    }
+    if (json_object_get(root, "over")) {
+        json_int_t oa = json_integer_value(json_object_get(root, "over_agg"));
+        out->over_mart = mart(s, json_object_get(root, "over_mart"));
+        out->over = column(out->over_mart, json_object_get(root, "over"));
+        if (!out->over || oa < NL_AGG_AVG || oa > NL_AGG_MEDIAN)
+            goto done;
+        out->over_agg = (enum nl_agg)oa;
     }
     json_t *season = json_object_get(root, "season");
     if (season) {

@@ -211,6 +211,25 @@ static const char *rate_word(enum shape_grain g)
     return (int)g >= 0 && (int)g <= GRAIN_DAY ? w[g] : "";
 }
 
+/* What each total of a frame with `over` is of: "order" (the word asked), else the first
+ * word of the identifier's name. */
+static void over_noun(const struct nl_frame *f, char *out, size_t n)
+{
+    if (f->measures[0].noun[0])
+        snprintf(out, n, "%s", f->measures[0].noun);
+    else
+        snprintf(out, n, "%.*s", (int)strcspn(f->over->name, "_"), f->over->name);
+}
+
+/* "Median" for the outer aggregate of a total per entity. */
+static const char *over_word(enum nl_agg a)
+{
+    return a == NL_AGG_MEDIAN ? "Median"
+           : a == NL_AGG_MIN  ? "Smallest"
+           : a == NL_AGG_MAX  ? "Largest"
+                              : "Average";
+}
+
 static void snake(const char *in, char *out, size_t n)
 {
     size_t o = 0;
@@ -527,6 +546,8 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
          (!f->having.via && f->having.m.mart && need_mart(&e, f->having.m.mart) < 0)))
         rc = SQ_E_UNSUPPORTED;
     int uses_time = f->has_window || f->compare || f->avg_grain;
+    if (f->over && need_mart(&e, f->over_mart) < 0)
+        rc = SQ_E_UNSUPPORTED;
     for (size_t i = 0; i < f->ndims; i++)
         uses_time |= !f->dims[i].col;
     if (uses_time && (!f->date || need_mart(&e, f->date_mart ? f->date_mart : f->fact) < 0))
@@ -766,9 +787,21 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     /* "average monthly sales": the query below totals each period; an outer query
      * averages the totals, under a name of its own. */
     char inner_alias[256] = "";
+    static const char *const outer_fn[] = {"SUM", "AVG", "MIN", "MAX", "MEDIAN"};
+    const char *ofn = "AVG";
     if (f->avg_grain) {
         snprintf(inner_alias, sizeof inner_alias, "%s", e.measure_alias);
         snprintf(e.measure_alias, sizeof e.measure_alias, "avg_%s_%.200s", rate_word(f->avg_grain),
+                 inner_alias);
+    } else if (f->over) {
+        /* "median order value": each order's total, then the median of the totals. */
+        static const char *const pre[] = {"total", "avg", "min", "max", "median"};
+        int a = f->over_agg <= NL_AGG_MEDIAN ? (int)f->over_agg : NL_AGG_AVG;
+        ofn = outer_fn[a];
+        char ent[64];
+        over_noun(f, ent, sizeof ent);
+        snprintf(inner_alias, sizeof inner_alias, "%s", e.measure_alias);
+        snprintf(e.measure_alias, sizeof e.measure_alias, "%s_%.60s_%.150s", pre[a], ent,
                  inner_alias);
     }
     int by_cycle = 0;
@@ -816,24 +849,30 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     }
     struct sq_buf outer_dims;
     sq_buf_init(&outer_dims, SQ_BUF_UNLIMITED);
-    if (f->avg_grain) {
+    if (f->avg_grain || f->over) {
         for (size_t i = 0; i < f->ndims; i++)
             sq_buf_printf(&outer_dims, "%s%s", i ? ", " : "", e.dim_names[i]);
-        sq_buf_printf(&sql, "SELECT %s%sAVG(%s) AS %s FROM (",
-                      outer_dims.len ? outer_dims.data : "", outer_dims.len ? ", " : "",
-                      inner_alias, e.measure_alias);
-        static const char *const unit[] = {"", "year", "quarter", "month", "week", "day"};
-        sq_buf_printf(&e.sel, ", date_trunc('%s', ", unit[f->avg_grain]);
-        put_date(&e, &e.sel);
-        sq_buf_puts(&e.sel, ") AS period");
-        sq_buf_puts(&e.group, e.group.len ? ", period" : "period");
+        sq_buf_printf(&sql, "SELECT %s%s%s(%s) AS %s FROM (", outer_dims.len ? outer_dims.data : "",
+                      outer_dims.len ? ", " : "", ofn, inner_alias, e.measure_alias);
+        if (f->avg_grain) {
+            static const char *const unit[] = {"", "year", "quarter", "month", "week", "day"};
+            sq_buf_printf(&e.sel, ", date_trunc('%s', ", unit[f->avg_grain]);
+            put_date(&e, &e.sel);
+            sq_buf_puts(&e.sel, ") AS period");
+        } else {
+            sq_buf_puts(&e.sel, ", ");
+            put_col(&e, &e.sel, f->over_mart, f->over);
+            sq_buf_puts(&e.sel, " AS entity");
+        }
+        const char *g = f->avg_grain ? "period" : "entity";
+        sq_buf_printf(&e.group, "%s%s", e.group.len ? ", " : "", g);
     }
     sq_buf_printf(&sql, "SELECT %s FROM %s", e.sel.data, e.from.data);
     if (e.where.len)
         sq_buf_printf(&sql, " WHERE %s", e.where.data);
     if (e.group.len)
         sq_buf_printf(&sql, " GROUP BY %s", e.group.data);
-    if (f->avg_grain) {
+    if (f->avg_grain || f->over) {
         sq_buf_puts(&sql, ")");
         if (outer_dims.len)
             sq_buf_printf(&sql, " GROUP BY %s", outer_dims.data);
@@ -867,7 +906,11 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
                       toupper((unsigned char)label[0]), label + 1);
     else if (f->avg_grain)
         sq_buf_printf(&in, "Average %s %s", rate_word(f->avg_grain), label);
-    else
+    else if (f->over) {
+        char ent[64];
+        over_noun(f, ent, sizeof ent);
+        sq_buf_printf(&in, "%s %s per %s", over_word(f->over_agg), label, ent);
+    } else
         sq_buf_printf(&in, "%c%s", toupper((unsigned char)label[0]), label + 1);
     for (size_t i = 1; i < f->nmeasures; i++) {
         measure_label(&f->measures[i], label, sizeof label);
@@ -984,6 +1027,13 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     if (f->avg_grain)
         snprintf(out->measure_label, sizeof out->measure_label, "average %s %.140s",
                  rate_word(f->avg_grain), label);
+    else if (f->over) {
+        char ent[64];
+        over_noun(f, ent, sizeof ent);
+        snprintf(out->measure_label, sizeof out->measure_label, "%s %.80s per %.40s",
+                 over_word(f->over_agg), label, ent);
+        out->measure_label[0] = (char)tolower((unsigned char)out->measure_label[0]);
+    }
     sh->measure_label = out->measure_label;
     sh->kind = per_group             ? SHAPE_BREAKDOWN
                : f->compare          ? SHAPE_COMPARISON

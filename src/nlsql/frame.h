@@ -115,12 +115,17 @@ struct nl_frame {
     struct nl_period periods[2];
     int season_from, season_to; /* months of every year, 1-12 ("Q4 of each year"); 0: none */
     enum shape_grain avg_grain; /* "average monthly sales": each period's total, averaged */
-    int order;                  /* 1 highest first, -1 lowest first, 0 natural */
-    size_t limit;               /* top/bottom N, 0 for none */
-    int superlative;            /* "which region had the highest sales": one row */
-    int share;                  /* the measure as a percentage of the total */
-    int growth;                 /* a period-over-period change column */
-    int per_group; /* the top/bottom N is within each value of dims[0]: "in each region" */
+    /* "median order value": each entity's total (over: its identifier), then over_agg
+     * (AVG, MEDIAN, MIN or MAX) of the totals */
+    const struct schema_mart *over_mart;
+    const struct schema_column *over;
+    enum nl_agg over_agg;
+    int order;       /* 1 highest first, -1 lowest first, 0 natural */
+    size_t limit;    /* top/bottom N, 0 for none */
+    int superlative; /* "which region had the highest sales": one row */
+    int share;       /* the measure as a percentage of the total */
+    int growth;      /* a period-over-period change column */
+    int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */
     int has_having;
     struct nl_having having;
     char assumptions[4][200];

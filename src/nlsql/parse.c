@@ -2425,6 +2425,10 @@ static int finish_frame(struct ctx *c)
             return decline(c, "a share of the total needs a total, such as sales or a count; "
                               "an average or a ratio has no total to share");
     }
+    if (f->over && (f->avg_grain || f->compare || f->share || f->growth || f->has_having ||
+                    c->each_dim || f->nmeasures != 1))
+        return decline(c, "a median or extreme of totals per entity cannot be combined with "
+                          "a comparison, a share, a change or a condition on totals yet");
     /* "average monthly sales": each month's total, averaged. A rate ("average monthly
      * discount") is already an average: by month, as before. */
     if (f->avg_grain) {
@@ -2716,6 +2720,46 @@ static int build(struct ctx *c)
                 want_count = 0;
                 pending_by = 0;
                 break;
+            }
+            /* "median sales per customer", "largest order value": each entity's total,
+             * then the median (or min, max, average) of the totals. */
+            {
+                static const char *const worth[] = {"value", "size", "amount", "total", NULL};
+                enum nl_agg oa = NL_AGG_SUM;
+                struct nl_measure om = {0};
+                const struct nl_measure *m0 = f->nmeasures == 1 ? &f->measures[0] : NULL;
+                if (per && m0 && m0->col && default_agg(m0->col) == NL_AGG_SUM &&
+                    (m0->agg == NL_AGG_MEDIAN || m0->agg == NL_AGG_MIN || m0->agg == NL_AGG_MAX))
+                    oa = m0->agg;
+                else if (!per && agg_set && f->nmeasures == 0 && s->to == s->from + 1 &&
+                         strcmp(tok(c, s->from)->text, tok(c, s->from)->stem) == 0 &&
+                         is_any(c, s->to, worth) &&
+                         (agg == NL_AGG_AVG || agg == NL_AGG_MEDIAN || agg == NL_AGG_MIN ||
+                          agg == NL_AGG_MAX))
+                    oa = agg;
+                if (oa != NL_AGG_SUM && !f->over && resolve_count(c, s, &om) == 0 &&
+                    om.agg == NL_AGG_COUNT_DISTINCT && om.mart == f->fact) {
+                    if (!m0) {
+                        const struct schema_column *amount = default_measure(f->fact);
+                        if (!amount)
+                            return decline(c, NO_AMOUNT);
+                        struct nl_measure *me = &f->measures[f->nmeasures++];
+                        memset(me, 0, sizeof *me);
+                        me->mart = f->fact;
+                        me->col = amount;
+                        agg_set = 0;
+                    }
+                    f->measures[0].agg = NL_AGG_SUM;
+                    snprintf(f->measures[0].noun, sizeof f->measures[0].noun, "%s",
+                             tok(c, s->to - 1)->stem); /* "order": what each total is of */
+                    f->over = om.col;
+                    f->over_mart = om.mart;
+                    f->over_agg = oa;
+                    s->role = R_DONE;
+                    per = 0;
+                    pending_by = 0;
+                    break;
+                }
             }
             /* "per order" after a measure: a ratio. */
             /* "average profit per order", "revenue per customer": a ratio when the word
@@ -3361,6 +3405,9 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
         out.nmeasures = cur->nmeasures;
         out.fact = cur->fact;
         out.avg_grain = cur->avg_grain;
+        out.over = cur->over;
+        out.over_mart = cur->over_mart;
+        out.over_agg = cur->over_agg;
     }
     if (named_dims) {
         memcpy(out.dims, cur->dims, sizeof cur->dims);

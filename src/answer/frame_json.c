@@ -97,6 +97,8 @@ char *answer_frame_to_json(const struct nl_frame *f)
         sq_jw_str(&w, x->mart->name);
         sq_jw_key(&w, "col");
         sq_jw_str(&w, x->col->name);
+        sq_jw_key(&w, "whole");
+        sq_jw_bool(&w, x->whole);
         sq_jw_key(&w, "negate");
         sq_jw_bool(&w, x->negate);
         sq_jw_key(&w, "numeric");
@@ -324,6 +326,7 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
         if (!x->col)
             goto done;
         x->negate = json_is_true(json_object_get(v, "negate"));
+        x->whole = json_is_true(json_object_get(v, "whole"));
         x->numeric = json_is_true(json_object_get(v, "numeric"));
         int op = read_op(json_object_get(v, "op"));
         if (op < 0)

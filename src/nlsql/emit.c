@@ -501,7 +501,7 @@ static void put_part(struct emit *e, struct sq_buf *b, const struct nl_measure *
     struct sq_buf cond;
     sq_buf_init(&cond, SQ_BUF_UNLIMITED);
     for (size_t i = 0; i < e->f->nfilters; i++) {
-        if (e->f->filters[i].numeric)
+        if (e->f->filters[i].numeric || e->f->filters[i].whole)
             continue;
         sq_buf_puts(&cond, cond.len ? " AND " : "");
         put_filter(e, &cond, &e->f->filters[i]);
@@ -707,7 +707,7 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     /* WHERE. */
     for (size_t i = 0; i < f->nfilters; i++) {
         const struct nl_filter *x = &f->filters[i];
-        if (f->share && f->ndims == 0 && !x->numeric)
+        if (f->share && f->ndims == 0 && !x->numeric && !x->whole)
             continue; /* the part of a share, in its FILTER */
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
         put_filter(&e, &e.where, x);
@@ -899,9 +899,26 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
     sq_buf_init(&in, SQ_BUF_UNLIMITED);
     char label[160];
     measure_label(&f->measures[0], label, sizeof label);
-    if (f->share)
-        sq_buf_printf(&in, "Share of %s (%%)", label);
-    else if (f->growth && e.ntime)
+    if (f->share) {
+        sq_buf_printf(&in, "Share of %s", label);
+        int nw = 0; /* the whole's own filters: "of total sales where category is Technology" */
+        for (size_t i = 0; i < f->nfilters; i++) {
+            const struct nl_filter *x = &f->filters[i];
+            if (!x->whole)
+                continue;
+            char w[128];
+            words(x->col->name, w, sizeof w);
+            sq_buf_printf(&in, "%s%s is %s", nw++ ? " and " : " where ", w,
+                          x->negate ? "not " : "");
+            for (size_t k = 0; k < x->nvalues; k++)
+                sq_buf_printf(&in, "%s%s",
+                              k == 0                ? ""
+                              : k + 1 == x->nvalues ? " or "
+                                                    : ", ",
+                              x->values[k]);
+        }
+        sq_buf_puts(&in, " (%)");
+    } else if (f->growth && e.ntime)
         sq_buf_printf(&in, "%c%s and its change on the previous period (%%)",
                       toupper((unsigned char)label[0]), label + 1);
     else if (f->avg_grain)
@@ -946,11 +963,13 @@ int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_
         }
         sq_buf_printf(&in, "%s%s", i ? " and " : " by ", w);
     }
-    for (size_t i = 0; i < f->nfilters; i++) {
+    for (size_t i = 0, shown = 0; i < f->nfilters; i++) {
         const struct nl_filter *x = &f->filters[i];
+        if (f->share && x->whole)
+            continue; /* said with the whole, above */
         char w[128];
         words(x->col->name, w, sizeof w);
-        sq_buf_puts(&in, i ? " and " : ", where ");
+        sq_buf_puts(&in, shown++ ? " and " : ", where ");
         if (x->numeric) {
             char num[40];
             sq_format_double(num, sizeof num, x->number);

@@ -72,6 +72,7 @@ struct nl_filter {
     int numeric; /* numeric filter: col <op> number */
     enum nl_cmp op;
     double number;
+    int whole; /* of a share: limits the whole too ("share of Technology sales from Phones") */
 };
 
 /* A condition on an aggregate of an entity: "customers with more than 10 orders" keeps the

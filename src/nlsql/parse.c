@@ -2496,7 +2496,7 @@ static int finish_frame(struct ctx *c)
         /* "what share of sales is furniture": the part a value filter picks, in the whole. */
         int part = 0;
         for (size_t i = 0; i < f->nfilters; i++)
-            part |= !f->filters[i].numeric;
+            part |= !f->filters[i].numeric && !f->filters[i].whole;
         if (!part || f->compare || f->growth || f->nmeasures != 1)
             return decline(c, "a share needs something to divide by, such as \"by segment\" or "
                               "\"share of sales from Furniture\"");
@@ -2904,6 +2904,12 @@ static int build(struct ctx *c)
                 s->role = R_FILTER;
                 if (add_value_filter(c, val, neg) != 0)
                     return decline(c, "too many filters");
+                /* "what share of Technology sales comes from Phones": a value named
+                 * before the measure of a share limits the whole. */
+                if (f->share && f->nmeasures == 0 && !count_span)
+                    for (size_t i = 0; i < f->nfilters; i++)
+                        if (f->filters[i].col == val->col)
+                            f->filters[i].whole = 1;
                 if (val_tie)
                     assume(f, "%s taken as %s, not %s", val->value, val->col->name,
                            val_tie->col->name);

@@ -883,7 +883,8 @@ static void grain_pass(struct ctx *c)
         enum shape_grain g;
     } adj[] = {{"monthly", GRAIN_MONTH}, {"quarterly", GRAIN_QUARTER}, {"yearly", GRAIN_YEAR},
                {"annual", GRAIN_YEAR},   {"annually", GRAIN_YEAR},     {"weekly", GRAIN_WEEK},
-               {"daily", GRAIN_DAY},     {"trend", GRAIN_NONE},        {"trends", GRAIN_NONE}};
+               {"daily", GRAIN_DAY},     {"trend", GRAIN_NONE},        {"trends", GRAIN_NONE},
+               {"trending", GRAIN_NONE}};
     for (size_t i = 0; i < c->tk.n; i++) {
         if (!is_free(c, i))
             continue;

@@ -36,6 +36,7 @@ int cmd_sql(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
 
 /* The long options every data command takes; end a command's option table with them. */
 #define CLI_COMMON_OPTIONS                                                                         \

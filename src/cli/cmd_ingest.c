@@ -6,44 +6,73 @@
 #include "cli/session.h"
 
 #include "base/error.h"
+#include "ingest/ingest.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: salesql ingest [--data DIR] [--db FILE] [--full] [--quiet|--verbose]\n"
+    fprintf(f, "Usage: salesql ingest [--data DIR] [--db FILE] [--full] [--parquet MODE]\n"
+               "                      [--memory-limit SIZE] [--temp-dir DIR] [--quiet|--verbose]\n"
                "\n"
                "Loads every CSV, TSV, CSV.GZ and Parquet file under DIR (default ./data) into\n"
                "the database (default .cache/sales.duckdb): only files that are new or whose\n"
                "size or modification time changed; sources whose files are gone are dropped.\n"
-               "Each source becomes a view named mart_dyn_<name>.\n"
+               "Each source becomes a view named mart_dyn_<name>. Folders such as\n"
+               "sales/year=2024/month=07/ (hive partitions) make one source with year and month\n"
+               "columns. Ctrl-C stops at the next file boundary; run again to load the rest.\n"
                "\n"
                "  --data DIR           the data folder (env SALESQL_DATA)\n"
                "  --db FILE            the database file (env SALESQL_DB)\n"
                "  --full               reload every file, changed or not\n"
-               "  --memory-limit SIZE  DuckDB's memory limit, e.g. 4GB (env SALESQL_MEMORY_LIMIT)\n"
+               "  --parquet MODE       sources made only of Parquet files: load (copy into the\n"
+               "                       database; fastest queries), view (read in place; no copy,\n"
+               "                       no load time) or auto (load under 1 GB, view above);\n"
+               "                       remembered for later runs (env SALESQL_PARQUET; default\n"
+               "                       the last mode given, else auto)\n"
+               "  --memory-limit SIZE  DuckDB's memory limit, e.g. 4GB (env SALESQL_MEMORY_LIMIT;\n"
+               "                       default 60%% of RAM); beyond it DuckDB spills to disk\n"
+               "  --temp-dir DIR       where DuckDB spills (env SALESQL_TEMP_DIR; default\n"
+               "                       <db>.tmp)\n"
                "  --threads N          DuckDB worker threads\n"
                "  --quiet, --verbose   less or more on stderr\n"
                "\n"
                "Exit status: 0 when every file loaded, 1 when some failed (their last good\n"
-               "version stays loaded; `salesql schema` shows the errors).\n");
+               "version stays loaded; `salesql schema` shows the errors), 130 when\n"
+               "interrupted.\n");
 }
 
 static int own_option(void *ud, const char *name, const char *arg)
 {
-    (void)arg;
+    int *full = ud;
     if (strcmp(name, "full") == 0) {
-        *(int *)ud = 1;
+        *full = 1;
         return 0;
     }
+    /* The refresh reads these from the environment (cli/common.c), where every command
+     * that refreshes finds them too; a flag overrides the variable for this run. */
+    if (strcmp(name, "parquet") == 0) {
+        enum ingest_parquet_mode mode;
+        if (ingest_parse_parquet_mode(arg, &mode) != 0) {
+            fprintf(stderr, "salesql ingest: --parquet wants view, load or auto, not '%s'\n", arg);
+            return -1;
+        }
+        return setenv("SALESQL_PARQUET", arg, 1) == 0 ? 0 : -1;
+    }
+    if (strcmp(name, "temp-dir") == 0)
+        return setenv("SALESQL_TEMP_DIR", arg, 1) == 0 ? 0 : -1;
     return -1;
 }
 
 int cmd_ingest(int argc, char **argv)
 {
-    static const struct option opts[] = {{"full", no_argument, 0, 0}, CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {{"full", no_argument, 0, 0},
+                                         {"parquet", required_argument, 0, 0},
+                                         {"temp-dir", required_argument, 0, 0},
+                                         CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
     int full = 0, first, status;
@@ -54,8 +83,10 @@ int cmd_ingest(int argc, char **argv)
     struct cli_session s;
     struct sq_error err;
     sq_error_clear(&err);
-    if (cli_session_open(&c, full ? CLI_REFRESH_FULL : CLI_REFRESH_FORCE, &s, &err) != 0)
-        return cli_fail(&err);
+    if (cli_session_open(&c, full ? CLI_REFRESH_FULL : CLI_REFRESH_FORCE, &s, &err) != 0) {
+        int st = cli_fail(&err);
+        return err.code == SQ_E_INTERRUPTED ? 130 : st;
+    }
     cli_print_report(&c, &s.report);
     for (size_t i = 0; i < s.report.nfailures; i++)
         fprintf(stderr, "salesql: failed: %s: %s\n", s.report.failures[i].path,

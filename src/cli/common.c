@@ -1,7 +1,7 @@
 /*
  * What the subcommands share: option defaults from the environment, opening the
- * database with an automatic refresh, the progress display on stderr, and error
- * reporting with exit statuses.
+ * database with an automatic refresh (which Ctrl-C stops between two files), the
+ * progress display on stderr, and error reporting with exit statuses.
  */
 #include "cli/cli.h"
 #include "cli/session.h"
@@ -16,7 +16,9 @@
 #include "store/store.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -203,14 +205,68 @@ void cli_print_report(const struct cli_common *c, const struct ingest_report *re
             rep->rows, rep->ms < 1000 ? 3 : 2, rep->ms / 1000);
 }
 
+/* Opens the database with the memory limit, threads and spill folder asked for
+ * (--temp-dir of ingest and compact, or SALESQL_TEMP_DIR); --verbose shows what DuckDB
+ * was given, read back from DuckDB itself. */
 static int open_store(const struct cli_common *c, int read_only, struct store **out,
                       struct sq_error *err)
 {
+    const char *tmp = getenv("SALESQL_TEMP_DIR");
     struct store_options so = {.path = c->db_path,
                                .read_only = read_only,
                                .memory_limit = c->memory_limit,
-                               .threads = c->threads};
-    return store_open(&so, out, err);
+                               .threads = c->threads,
+                               .temp_dir = tmp && *tmp ? tmp : NULL};
+    int rc = store_open(&so, out, err);
+    if (!rc && c->verbose) {
+        char *v = NULL;
+        if (store_query_string(store_main(*out),
+                               "SELECT 'memory_limit ' || current_setting('memory_limit') || "
+                               "', threads ' || current_setting('threads') || ', temp_directory "
+                               "' || current_setting('temp_directory')",
+                               &v, NULL) == 0 &&
+            v)
+            fprintf(stderr, "salesql: DuckDB %s%s\n", v, read_only ? " (read-only)" : "");
+        free(v);
+    }
+    return rc;
+}
+
+/* Ctrl-C during a refresh: the first asks the refresh to stop at the next file boundary
+ * (the handler restores the default, so a second one ends the process at once). */
+static atomic_int interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    atomic_store(&interrupted, 1);
+}
+
+static int run_refresh(struct cli_common *c, struct cli_session *s, int full, struct sq_error *err)
+{
+    struct ingest_options io = {.data_dir = c->data_dir,
+                                .staging_dir = s->staging_dir,
+                                .playbook = s->playbook,
+                                .full = full,
+                                .cancel = &interrupted,
+                                .progress = on_progress,
+                                .ud = c};
+    const char *mode = getenv("SALESQL_PARQUET");
+    if (mode && *mode && ingest_parse_parquet_mode(mode, &io.parquet) != 0)
+        return sq_error_set(err, SQ_E_USAGE, -1,
+                            "SALESQL_PARQUET wants view, load or auto, not '%s'", mode);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    atomic_store(&interrupted, 0);
+    sigaction(SIGINT, &sa, &old);
+    int rc = ingest_refresh(s->store, &io, &s->report, err);
+    sigaction(SIGINT, &old, NULL);
+    if (isatty(2) && !c->quiet && rc == SQ_E_INTERRUPTED)
+        fprintf(stderr, "\r\033[K");
+    return rc;
 }
 
 int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_session *s,
@@ -256,13 +312,7 @@ int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_
         } else if (rc) {
             goto fail;
         } else if (refresh != CLI_REFRESH_NONE) {
-            struct ingest_options io = {.data_dir = c->data_dir,
-                                        .staging_dir = s->staging_dir,
-                                        .playbook = s->playbook,
-                                        .full = refresh == CLI_REFRESH_FULL,
-                                        .progress = on_progress,
-                                        .ud = c};
-            rc = ingest_refresh(s->store, &io, &s->report, err);
+            rc = run_refresh(c, s, refresh == CLI_REFRESH_FULL, err);
             if (rc)
                 goto fail;
             s->refreshed = 1;
@@ -283,8 +333,15 @@ fail:
 
 int cli_session_lockdown(struct cli_session *s, struct sq_error *err)
 {
-    const char *dirs[] = {s->data_dir_abs, s->staging_dir, NULL};
-    return store_lockdown(s->store, dirs, err);
+    /* Sources read in place are views over files in the data folder; compacted ones over
+     * Parquet parts beside the database: queries must still reach both. */
+    char *compact = ingest_compact_dir(store_path(s->store));
+    char *compact_abs = sq_abspath(compact);
+    const char *dirs[] = {s->data_dir_abs, s->staging_dir, compact_abs, NULL};
+    int rc = store_lockdown(s->store, dirs, err);
+    free(compact_abs);
+    free(compact);
+    return rc;
 }
 
 void cli_session_close(struct cli_session *s)

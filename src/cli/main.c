@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"sql", cmd_sql, "run one guarded, read-only SQL query"},
     {"eval", cmd_eval, "measure answers against gold SQL"},
     {"demo", cmd_demo, "write a realistic synthetic sales data set"},
+    {"compact", cmd_compact, "rewrite CSV sources as zstd Parquet beside the database"},
 };
 
 static void usage(FILE *f)

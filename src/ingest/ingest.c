@@ -1,13 +1,16 @@
 /*
- * The refresh (see ingest/ingest.h): compares the data folder with the catalog, loads
- * new and changed files through load.c into staging tables, swaps them into the
- * source's table in one transaction per file, rebuilds the mart_dyn_* view, drops
- * sources whose files are gone, and profiles what changed through profile.c.
+ * The refresh (see ingest/ingest.h): compares the data folder with the catalog, decides
+ * how each source is stored (a table, Parquet read in place, compacted Parquet parts),
+ * loads new and changed files through load.c into staging tables, swaps them into the
+ * source's table in one transaction per file (views.c does the same for sources stored
+ * as views), rebuilds the mart_dyn_* view, drops sources whose files are gone, and
+ * profiles what changed through profile.c.
  *
  * Crash safety: a staging table is built outside any transaction and is not part of the
  * data until the swap transaction commits; a kill -9 leaves at most a stray staging
  * table (dropped by the next run) and the catalog still describes exactly the data that
- * is in the tables, so the next run loads what is missing.
+ * is in the tables, so the next run loads what is missing. A cancel (Ctrl-C) stops the
+ * same way, between two files: the file in flight is rolled back.
  */
 #include "ingest/ingest.h"
 
@@ -22,11 +25,13 @@
 #include "ingest/scan.h"
 #include "store/store.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STAGE_TABLE "salesql_stage"
+#define TEMP_STAGE_TABLE "salesql_stage_temp"
 
 /* What the catalog remembers of one file. */
 struct known_file {
@@ -162,13 +167,41 @@ out:
     return rc;
 }
 
-static void emit(const struct ingest_options *o, struct ingest_event ev)
+void ingest__emit(const struct ingest_options *o, struct ingest_event ev)
 {
     if (o->progress)
         o->progress(o->ud, &ev);
 }
 
-static void add_failure(struct ingest_report *rep, const char *path, const char *msg)
+int ingest__cancelled(const struct ingest__run *r)
+{
+    return r->o->cancel && atomic_load(r->o->cancel);
+}
+
+int ingest_parse_parquet_mode(const char *s, enum ingest_parquet_mode *out)
+{
+    static const char *const names[] = {"auto", "load", "view"};
+    static const enum ingest_parquet_mode modes[] = {INGEST_PARQUET_AUTO, INGEST_PARQUET_LOAD,
+                                                     INGEST_PARQUET_VIEW};
+    for (int i = 0; i < 3; i++) {
+        if (s && strcmp(s, names[i]) == 0) {
+            *out = modes[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+char *ingest_compact_dir(const char *db_path)
+{
+    const char *slash = strrchr(db_path, '/');
+    char *dir = slash ? xstrndup(db_path, (size_t)(slash - db_path)) : xstrdup(".");
+    char *out = sq_path_join(*dir ? dir : "/", "compact");
+    free(dir);
+    return out;
+}
+
+void ingest__add_failure(struct ingest_report *rep, const char *path, const char *msg)
 {
     rep->failures = xrealloc(rep->failures, (rep->nfailures + 1) * sizeof *rep->failures);
     rep->failures[rep->nfailures].path = xstrdup(path);
@@ -214,7 +247,8 @@ static const char *wider_type(const char *a, const char *b)
 
 /* Makes the source table able to take the staging table's rows: adds missing columns and
  * widens types where the new file disagrees. */
-static int reconcile(struct store_conn *c, const char *qtable, struct sq_error *err)
+static int reconcile(struct store_conn *c, const char *qtable, const char *qstage,
+                     struct sq_error *err)
 {
     struct sq_table have, incoming;
     struct sq_buf sql;
@@ -223,9 +257,10 @@ static int reconcile(struct store_conn *c, const char *qtable, struct sq_error *
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     sq_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE %s)", qtable);
     int rc = store_query(c, sql.data, &have, err);
+    sq_buf_reset(&sql);
+    sq_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE %s)", qstage);
     if (!rc)
-        rc = store_query(c, "SELECT column_name, column_type FROM (DESCRIBE " STAGE_TABLE ")",
-                         &incoming, err);
+        rc = store_query(c, sql.data, &incoming, err);
     sq_buf_reset(&sql);
     for (size_t i = 0; !rc && i < incoming.nrows; i++) {
         const char *name = sq_table_cell(&incoming, i, 0)->text;
@@ -254,168 +289,69 @@ static int reconcile(struct store_conn *c, const char *qtable, struct sq_error *
     return rc;
 }
 
-/* Appends the SQL that (re)creates a source's mart view and its preliminary column rows
- * (names in the file and loader notes; profile.c adds the statistics). */
-static int append_view_sql(struct store_conn *c, const char *source, const char *qtable,
-                           const struct load_result *lr, struct sq_buf *sql, struct sq_error *err)
+void ingest__record_failure(struct ingest__run *r, const struct scan_source *src, size_t fi,
+                            const char *encoding, double ms, const char *msg)
 {
-    struct sq_table cols;
-    struct sq_buf q;
-    sq_table_init(&cols);
-    sq_buf_init(&q, SQ_BUF_UNLIMITED);
-    sq_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE %s)", qtable);
-    int rc = store_query(c, q.data, &cols, err);
-    if (rc)
-        goto out;
-    char *mart = xasprintf("mart_dyn_%s", source);
-    char *qmart = sq_quote_ident(mart);
-    sq_buf_printf(sql, "CREATE OR REPLACE VIEW %s AS SELECT ", qmart);
-    struct sq_buf colrows;
-    sq_buf_init(&colrows, SQ_BUF_UNLIMITED);
-    /* One multi-row INSERT: a statement per column took seconds on wide files. */
-    sq_buf_puts(&colrows, "DELETE FROM salesql_columns WHERE source = ");
-    sq_buf_put_literal(&colrows, source);
-    sq_buf_puts(&colrows, "; INSERT INTO salesql_columns (source, position, name, original, "
-                          "note, derived_from) VALUES ");
-    int first = 1, pos = 0;
-    for (size_t i = 0; i < cols.nrows; i++) {
-        const char *name = sq_table_cell(&cols, i, 0)->text;
-        if (strcmp(name, INGEST_FILE_COLUMN) == 0)
-            continue;
-        char *qn = sq_quote_ident(name);
-        sq_buf_printf(sql, "%s%s", first ? "" : ", ", qn);
-        first = 0;
-        const char *original = name, *note = NULL;
-        for (size_t j = 0; j < lr->ncols; j++) {
-            if (strcmp(lr->cols[j].name, name) == 0) {
-                original = lr->cols[j].original;
-                note = lr->cols[j].note;
-            }
-        }
-        sq_buf_puts(&colrows, pos ? ", (" : "(");
-        sq_buf_put_literal(&colrows, source);
-        sq_buf_printf(&colrows, ", %d, ", pos++);
-        sq_buf_put_literal(&colrows, name);
-        sq_buf_puts(&colrows, ", ");
-        sq_buf_put_literal(&colrows, original);
-        sq_buf_puts(&colrows, ", ");
-        sq_buf_put_literal_or_null(&colrows, note);
-        sq_buf_puts(&colrows, ", NULL)");
-        free(qn);
-    }
-    /* Derived calendar parts for every date column, unless the name is taken. */
-    for (size_t i = 0; i < cols.nrows; i++) {
-        const char *name = sq_table_cell(&cols, i, 0)->text;
-        const char *type = sq_table_cell(&cols, i, 1)->text;
-        if (strcmp(type, "DATE") != 0 && strncmp(type, "TIMESTAMP", 9) != 0)
-            continue;
-        static const char *const parts[] = {"year", "quarter", "month"};
-        for (int p = 0; p < 3; p++) {
-            char *dname = xasprintf("%s_%s", name, parts[p]);
-            int taken = 0;
-            for (size_t j = 0; j < cols.nrows && !taken; j++)
-                taken = strcmp(sq_table_cell(&cols, j, 0)->text, dname) == 0;
-            if (!taken) {
-                char *qn = sq_quote_ident(name);
-                char *qd = sq_quote_ident(dname);
-                sq_buf_printf(sql, ", %s(%s) AS %s", parts[p], qn, qd);
-                sq_buf_puts(&colrows, pos ? ", (" : "(");
-                sq_buf_put_literal(&colrows, source);
-                sq_buf_printf(&colrows, ", %d, ", pos++);
-                sq_buf_put_literal(&colrows, dname);
-                sq_buf_puts(&colrows, ", NULL, NULL, ");
-                sq_buf_put_literal(&colrows, name);
-                sq_buf_puts(&colrows, ")");
-                free(qn);
-                free(qd);
-            }
-            free(dname);
-        }
-    }
-    sq_buf_printf(sql, " FROM %s;", qtable);
-    if (pos)
-        sq_buf_printf(sql, "%s;", colrows.data);
-    sq_buf_fini(&colrows);
-    free(qmart);
-    free(mart);
-out:
-    sq_table_fini(&cols);
-    sq_buf_fini(&q);
-    return rc;
-}
-
-static void append_file_row(struct sq_buf *sql, const struct scan_file *f, const char *source,
-                            const char *header, const char *encoding, long long rows, double ms,
-                            const char *error)
-{
-    sq_buf_puts(sql, "DELETE FROM salesql_files WHERE path = ");
-    sq_buf_put_literal(sql, f->rel);
-    sq_buf_puts(sql, "; INSERT INTO salesql_files VALUES (");
-    sq_buf_put_literal(sql, f->rel);
-    sq_buf_puts(sql, ", ");
-    sq_buf_put_literal(sql, source);
-    sq_buf_printf(sql, ", %lld, %lld, ", f->size, f->mtime_ns);
-    sq_buf_put_literal(sql, header);
-    sq_buf_puts(sql, ", ");
-    sq_buf_put_literal(sql, encoding);
-    sq_buf_printf(sql, ", %lld, now()::TIMESTAMP, %.3f, %s, ", rows, ms,
-                  error ? "'error'" : "'ok'");
-    sq_buf_put_literal_or_null(sql, error);
-    sq_buf_puts(sql, ");");
-}
-
-static void append_source_row(struct sq_buf *sql, const char *source, const char *qtable, int multi)
-{
-    char *table = xasprintf("raw_%s", source);
-    char *mart = xasprintf("mart_dyn_%s", source);
-    sq_buf_puts(sql, "CREATE TEMP TABLE IF NOT EXISTS salesql_prev AS SELECT 0 AS v LIMIT 0;"
-                     "DELETE FROM salesql_prev; INSERT INTO salesql_prev SELECT coalesce(max("
-                     "version), 0) FROM salesql_sources WHERE name = ");
-    sq_buf_put_literal(sql, source);
-    sq_buf_puts(sql, "; DELETE FROM salesql_sources WHERE name = ");
-    sq_buf_put_literal(sql, source);
-    sq_buf_puts(sql, "; INSERT INTO salesql_sources SELECT ");
-    sq_buf_put_literal(sql, source);
-    sq_buf_puts(sql, ", ");
-    sq_buf_put_literal(sql, table);
-    sq_buf_puts(sql, ", ");
-    sq_buf_put_literal(sql, mart);
-    sq_buf_printf(sql,
-                  ", %s, (SELECT count(*) FROM %s), (SELECT v + 1 FROM salesql_prev), "
-                  "now()::TIMESTAMP, NULL;",
-                  multi ? "true" : "false", qtable);
-    free(table);
-    free(mart);
-}
-
-static int table_exists(struct store_conn *c, const char *name, int *exists, struct sq_error *err)
-{
-    struct sq_buf sql;
+    const struct scan_file *f = &r->files->files[fi];
+    /* Keep the last good data; remember the failing version so an unchanged broken file
+     * is not retried on every refresh. */
+    struct sq_buf sql, q;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    sq_buf_puts(&sql, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND "
-                      "table_name = ");
-    sq_buf_put_literal(&sql, name);
-    long long n = 0;
-    int rc = store_query_int(c, sql.data, &n, err);
+    sq_buf_init(&q, SQ_BUF_UNLIMITED);
+    struct sq_error e3;
+    sq_error_clear(&e3);
+    long long keep_rows = 0;
+    sq_buf_puts(&q, "SELECT coalesce(max(rows), 0) FROM salesql_files WHERE status = 'ok' AND "
+                    "path = ");
+    sq_buf_put_literal(&q, f->rel);
+    store_query_int(r->c, q.data, &keep_rows, &e3);
+    ingest__append_file_row(&sql, f, src->name, r->headers[fi], encoding ? encoding : "", keep_rows,
+                            ms, msg);
+    sq_error_clear(&e3);
+    if (store_exec(r->c, sql.data, &e3) != 0)
+        sq_log_warn("cannot record the failure of %s: %s", f->rel, e3.msg);
+    ingest__add_failure(r->rep, f->rel, msg);
+    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_FAILED,
+                                             .path = f->rel,
+                                             .source = src->name,
+                                             .error = msg,
+                                             .ms = ms,
+                                             .index = r->loaded_so_far,
+                                             .total = r->to_load});
     sq_buf_fini(&sql);
-    *exists = n > 0;
-    return rc;
+    sq_buf_fini(&q);
 }
 
-struct run {
-    struct store_conn *c;
-    const struct ingest_options *o;
-    struct ingest_report *rep;
-    const struct scan_list *files;
-    char **headers;
-    size_t to_load; /* files to load in this run, for progress */
-    size_t loaded_so_far;
-};
+int ingest__finish_file(struct ingest__run *r, const struct scan_source *src, size_t fi,
+                        const struct load_result *lr, double ms, const char *error)
+{
+    const struct scan_file *f = &r->files->files[fi];
+    if (error) {
+        if (ingest__cancelled(r))
+            return SQ_E_INTERRUPTED; /* not the file's fault: retried next run */
+        ingest__record_failure(r, src, fi, lr->encoding, ms, error);
+        return 0;
+    }
+    r->rep->loaded++;
+    r->rep->rows += lr->rows;
+    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_DONE,
+                                             .path = f->rel,
+                                             .source = src->name,
+                                             .rows = lr->rows,
+                                             .ms = ms,
+                                             .bytes = f->size,
+                                             .index = r->loaded_so_far,
+                                             .total = r->to_load});
+    return 0;
+}
 
 /* Loads one file of a source and swaps it in. rebuild: the first file of a source being
- * built from scratch (drops the old table and forgets its files). Failures are recorded
- * in the catalog and the report; the return value is for errors that stop the run. */
-static int load_one(struct run *r, const struct scan_source *src, size_t fi, int rebuild)
+ * built from scratch (drops the old table and forgets its files). had_rows: the source's
+ * table may hold rows of this file (an earlier version), which are replaced. hive: the
+ * source's reader options. Failures are recorded in the catalog and the report; the
+ * return value is for errors that stop the run. */
+static int load_one(struct ingest__run *r, const struct scan_source *src, size_t fi, int rebuild,
+                    int had_rows, const char *hive)
 {
     const struct scan_file *f = &r->files->files[fi];
     struct load_result lr = {0};
@@ -425,23 +361,39 @@ static int load_one(struct run *r, const struct scan_source *src, size_t fi, int
     char *qtable = sq_quote_ident(table);
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    int rc = 0;
     double t0 = sq_now_ms();
     r->loaded_so_far++;
-    emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
-                                     .path = f->rel,
-                                     .source = src->name,
-                                     .bytes = f->size,
-                                     .index = r->loaded_so_far,
-                                     .total = r->to_load});
-    store_exec(r->c, "DROP TABLE IF EXISTS " STAGE_TABLE, NULL);
-    int failed = ingest__load_stage(r->c, f, r->o, STAGE_TABLE, &lr, &e);
+    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
+                                             .path = f->rel,
+                                             .source = src->name,
+                                             .bytes = f->size,
+                                             .index = r->loaded_so_far,
+                                             .total = r->to_load});
+    int exists = ingest__relation_exists(r->c, "table", table);
+    /* A file appended to a multi-file source is copied from its staging table, which is
+     * then best kept out of the database file; one that becomes the table is renamed. */
+    int append = src->multi && exists && !rebuild;
+    const char *stage = append ? TEMP_STAGE_TABLE : STAGE_TABLE;
+    char *qstage = sq_quote_ident(stage);
+    store_exec(r->c, "DROP TABLE IF EXISTS " STAGE_TABLE "; DROP TABLE IF EXISTS " TEMP_STAGE_TABLE,
+               NULL);
+    int failed = ingest__load_stage(r->c, f, r->o, hive, stage, append, &lr, &e);
     sq_log_debug("%s: staged in %.0f ms", f->rel, sq_now_ms() - t0);
-    int exists = 0;
-    if (!failed)
-        failed = table_exists(r->c, table, &exists, &e);
-    if (!failed && src->multi && exists && !rebuild)
-        failed = reconcile(r->c, qtable, &e);
+    if (!failed && append)
+        failed = reconcile(r->c, qtable, qstage, &e);
+    struct sq_buf stats;
+    sq_buf_init(&stats, SQ_BUF_UNLIMITED);
+    if (!failed) {
+        /* Per-file statistics for the profile of big sources; they read the staging table,
+         * so they run first in the transaction. A file without them only makes the
+         * profile read the whole source. */
+        struct sq_error se;
+        sq_error_clear(&se);
+        if (ingest__file_stats_sql(r->c, src->name, f->rel, qstage, &stats, &se) != 0) {
+            sq_log_warn("no statistics for %s: %s", f->rel, se.msg);
+            sq_buf_reset(&stats);
+        }
+    }
     if (!failed) {
         sq_buf_puts(&sql, "BEGIN TRANSACTION;");
         if (rebuild) {
@@ -449,116 +401,65 @@ static int load_one(struct run *r, const struct scan_source *src, size_t fi, int
                 &sql, "DROP TABLE IF EXISTS %s; DELETE FROM salesql_files WHERE source = ", qtable);
             sq_buf_put_literal(&sql, src->name);
             sq_buf_puts(&sql, ";");
-        }
-        if (!src->multi) {
-            sq_buf_printf(&sql,
-                          "DROP TABLE IF EXISTS %s; ALTER TABLE " STAGE_TABLE " RENAME TO %s;",
-                          qtable, qtable);
-        } else if (rebuild || !exists) {
-            sq_buf_puts(&sql, "ALTER TABLE " STAGE_TABLE " ADD COLUMN " INGEST_FILE_COLUMN
-                              " VARCHAR DEFAULT ");
-            sq_buf_put_literal(&sql, f->rel);
-            sq_buf_printf(&sql, "; ALTER TABLE " STAGE_TABLE " RENAME TO %s;", qtable);
+            static const char *const tables[] = {"salesql_parts", "salesql_file_stats",
+                                                 "salesql_file_values"};
+            for (int i = 0; i < 3; i++) {
+                sq_buf_printf(&sql, "DELETE FROM %s WHERE source = ", tables[i]);
+                sq_buf_put_literal(&sql, src->name);
+                sq_buf_puts(&sql, ";");
+            }
         } else {
-            sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " = ", qtable);
+            ingest__append_forget_file(&sql, src->name, f->rel);
+        }
+        sq_buf_puts(&sql, stats.data ? stats.data : "");
+        if (!src->multi) {
+            sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s; ALTER TABLE %s RENAME TO %s;", qtable,
+                          qstage, qtable);
+        } else if (!append) {
+            sq_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN " INGEST_FILE_COLUMN " VARCHAR DEFAULT ",
+                          qstage);
             sq_buf_put_literal(&sql, f->rel);
-            sq_buf_printf(&sql, "; INSERT INTO %s BY NAME SELECT *, ", qtable);
+            sq_buf_printf(&sql, "; ALTER TABLE %s RENAME TO %s;", qstage, qtable);
+        } else {
+            /* Only a file the table may hold rows of costs a scan of the file column. */
+            if (had_rows) {
+                sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " = ", qtable);
+                sq_buf_put_literal(&sql, f->rel);
+                sq_buf_puts(&sql, ";");
+            }
+            sq_buf_printf(&sql, "INSERT INTO %s BY NAME SELECT *, ", qtable);
             sq_buf_put_literal(&sql, f->rel);
-            sq_buf_puts(&sql, " AS " INGEST_FILE_COLUMN " FROM " STAGE_TABLE
-                              "; DROP TABLE " STAGE_TABLE ";");
+            sq_buf_printf(&sql, " AS " INGEST_FILE_COLUMN " FROM %s; DROP TABLE %s;", qstage,
+                          qstage);
         }
         /* The view SQL reads the table's columns, which the statements above change:
          * run them first, inside the transaction. */
         failed = store_exec(r->c, sql.data, &e);
         sq_buf_reset(&sql);
         if (!failed)
-            failed = append_view_sql(r->c, src->name, qtable, &lr, &sql, &e);
+            failed = ingest__append_view_sql(r->c, src->name, qtable, &lr, &sql, &e);
         if (!failed) {
-            append_file_row(&sql, f, src->name, r->headers[fi], lr.encoding, lr.rows,
-                            sq_now_ms() - t0, NULL);
-            append_source_row(&sql, src->name, qtable, src->multi);
+            ingest__append_file_row(&sql, f, src->name, r->headers[fi], lr.encoding, lr.rows,
+                                    sq_now_ms() - t0, NULL);
+            ingest__append_source_row(&sql, src->name, qtable, src->multi, INGEST_STORAGE_TABLE);
             sq_buf_puts(&sql, "COMMIT;");
             failed = store_exec(r->c, sql.data, &e);
         }
         if (failed)
             store_exec(r->c, "ROLLBACK", NULL);
     }
-    double ms = sq_now_ms() - t0;
+    sq_buf_fini(&stats);
     if (failed) {
-        store_exec(r->c, "DROP TABLE IF EXISTS " STAGE_TABLE, NULL);
-        /* Keep the last good data; remember the failing version so an unchanged broken
-         * file is not retried on every refresh. */
         sq_buf_reset(&sql);
-        struct sq_error e3;
-        long long keep_rows = 0;
-        {
-            struct sq_buf q;
-            sq_buf_init(&q, SQ_BUF_UNLIMITED);
-            sq_buf_puts(
-                &q,
-                "SELECT coalesce(max(rows), 0) FROM salesql_files WHERE status = 'ok' AND path = ");
-            sq_buf_put_literal(&q, f->rel);
-            store_query_int(r->c, q.data, &keep_rows, &e3);
-            sq_buf_fini(&q);
-        }
-        append_file_row(&sql, f, src->name, r->headers[fi], lr.encoding[0] ? lr.encoding : "",
-                        keep_rows, ms, e.msg);
-        sq_error_clear(&e3);
-        if (store_exec(r->c, sql.data, &e3) != 0)
-            sq_log_warn("cannot record the failure of %s: %s", f->rel, e3.msg);
-        add_failure(r->rep, f->rel, e.msg);
-        emit(r->o, (struct ingest_event){.kind = INGEST_FILE_FAILED,
-                                         .path = f->rel,
-                                         .source = src->name,
-                                         .error = e.msg,
-                                         .ms = ms,
-                                         .index = r->loaded_so_far,
-                                         .total = r->to_load});
-    } else {
-        r->rep->loaded++;
-        r->rep->rows += lr.rows;
-        emit(r->o, (struct ingest_event){.kind = INGEST_FILE_DONE,
-                                         .path = f->rel,
-                                         .source = src->name,
-                                         .rows = lr.rows,
-                                         .ms = ms,
-                                         .bytes = f->size,
-                                         .index = r->loaded_so_far,
-                                         .total = r->to_load});
+        sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s", qstage);
+        store_exec(r->c, sql.data, NULL);
     }
+    int rc = ingest__finish_file(r, src, fi, &lr, sq_now_ms() - t0, failed ? e.msg : NULL);
     ingest__load_result_fini(&lr);
     sq_buf_fini(&sql);
+    free(qstage);
     free(qtable);
     free(table);
-    return rc;
-}
-
-static int drop_source(struct store_conn *c, const char *name, struct sq_error *err)
-{
-    char *table = xasprintf("raw_%s", name);
-    char *mart = xasprintf("mart_dyn_%s", name);
-    char *qt = sq_quote_ident(table), *qm = sq_quote_ident(mart);
-    struct sq_buf sql;
-    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    sq_buf_printf(&sql, "BEGIN TRANSACTION; DROP VIEW IF EXISTS %s; DROP TABLE IF EXISTS %s;", qm,
-                  qt);
-    static const char *const tables[] = {"salesql_files", "salesql_sources", "salesql_columns",
-                                         "salesql_values"};
-    static const char *const keys[] = {"source", "name", "source", "source"};
-    for (int i = 0; i < 4; i++) {
-        sq_buf_printf(&sql, "DELETE FROM %s WHERE %s = ", tables[i], keys[i]);
-        sq_buf_put_literal(&sql, name);
-        sq_buf_puts(&sql, ";");
-    }
-    sq_buf_puts(&sql, "COMMIT;");
-    int rc = store_exec(c, sql.data, err);
-    if (rc)
-        store_exec(c, "ROLLBACK", NULL);
-    sq_buf_fini(&sql);
-    free(qt);
-    free(qm);
-    free(table);
-    free(mart);
     return rc;
 }
 
@@ -577,10 +478,8 @@ static int remove_gone_files(struct store_conn *c, const char *source, const str
     for (size_t i = 0; !rc && i < k->n; i++) {
         if (strcmp(k->files[i].source, source) != 0)
             continue;
-        int still = 0;
-        for (size_t j = 0; j < src->nfiles && !still; j++)
-            still = strcmp(l->files[src->files[j]].rel, k->files[i].path) == 0;
-        if (still)
+        long fi = scan_find(l, k->files[i].path);
+        if (fi >= 0 && scan_source_has(src, (size_t)fi))
             continue;
         struct sq_buf sql;
         sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -589,7 +488,9 @@ static int remove_gone_files(struct store_conn *c, const char *source, const str
         sq_buf_put_literal(&sql, k->files[i].path);
         sq_buf_puts(&sql, "; DELETE FROM salesql_files WHERE path = ");
         sq_buf_put_literal(&sql, k->files[i].path);
-        sq_buf_puts(&sql, "; UPDATE salesql_sources SET version = version + 1, rows = (SELECT "
+        sq_buf_puts(&sql, ";");
+        ingest__append_forget_file(&sql, source, k->files[i].path);
+        sq_buf_puts(&sql, "UPDATE salesql_sources SET version = version + 1, rows = (SELECT "
                           "count(*) FROM ");
         sq_buf_puts(&sql, qt);
         sq_buf_puts(&sql, ") WHERE name = ");
@@ -605,18 +506,55 @@ static int remove_gone_files(struct store_conn *c, const char *source, const str
     return rc;
 }
 
-static int profile_changed(struct run *r, struct sq_error *err)
+/* Deletes the catalog rows of the files that are no longer in the data folder, in one
+ * statement. */
+static int forget_gone_files(struct store_conn *c, const struct known *k, const struct scan_list *l,
+                             struct sq_error *err)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    size_t gone = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if (scan_find(l, k->files[i].path) >= 0)
+            continue;
+        sq_buf_puts(&sql, gone++ ? ", " : "DELETE FROM salesql_files WHERE path IN (");
+        sq_buf_put_literal(&sql, k->files[i].path);
+    }
+    int rc = 0;
+    if (gone) {
+        sq_buf_puts(&sql, ")");
+        rc = store_exec(c, sql.data, err);
+    }
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+static int profile_changed(struct ingest__run *r, struct sq_error *err)
 {
     struct sq_table t;
     sq_table_init(&t);
     int rc = store_query(r->c,
-                         "SELECT name FROM salesql_sources WHERE profiled_version IS DISTINCT "
-                         "FROM version ORDER BY name",
+                         "SELECT name, coalesce(storage, '" INGEST_STORAGE_TABLE "') FROM "
+                         "salesql_sources WHERE profiled_version IS DISTINCT FROM version "
+                         "ORDER BY name",
                          &t, err);
     for (size_t i = 0; !rc && i < t.nrows; i++) {
         const char *name = sq_table_cell(&t, i, 0)->text;
-        emit(r->o, (struct ingest_event){.kind = INGEST_PROFILING, .source = name});
+        const char *storage = sq_table_cell(&t, i, 1)->text;
+        ingest__emit(r->o, (struct ingest_event){.kind = INGEST_PROFILING, .source = name});
         double t0 = sq_now_ms();
+        if (strcmp(storage, INGEST_STORAGE_TABLE) != 0) {
+            /* A big source read from Parquet is profiled from its files' statistics, each
+             * computed once (and committed) per file version. */
+            char *sql = xasprintf("SELECT count(*) FROM \"mart_dyn_%s\"", name);
+            long long rows = 0;
+            rc = store_query_int(r->c, sql, &rows, err);
+            free(sql);
+            if (!rc && rows > INGEST_PROFILE_EXACT_ROWS)
+                rc = ingest__ensure_file_stats(r->c, name, err);
+            if (rc)
+                break;
+        }
         rc = store_exec(r->c, "BEGIN TRANSACTION", err);
         if (!rc)
             rc = ingest__profile_source(r->c, name, err);
@@ -638,6 +576,63 @@ static int profile_changed(struct run *r, struct sq_error *err)
     return rc;
 }
 
+/* The Parquet mode of this run: the one asked for (then remembered in the database), else
+ * the one remembered, else auto. *changed: it differs from the one remembered. */
+static int parquet_mode(struct store_conn *c, const struct ingest_options *o,
+                        enum ingest_parquet_mode *mode, int *changed, struct sq_error *err)
+{
+    static const char *const names[] = {"", "auto", "load", "view"};
+    char *stored = NULL;
+    int rc = store_query_string(c, "SELECT value FROM salesql_meta WHERE key = 'parquet_mode'",
+                                &stored, err);
+    enum ingest_parquet_mode have = INGEST_PARQUET_AUTO;
+    if (!rc && stored)
+        ingest_parse_parquet_mode(stored, &have);
+    *changed = 0;
+    *mode = have;
+    if (!rc && o->parquet != INGEST_PARQUET_DEFAULT) {
+        *mode = o->parquet;
+        if (!stored || strcmp(stored, names[o->parquet]) != 0) {
+            *changed = 1;
+            char *sql = xasprintf("DELETE FROM salesql_meta WHERE key = 'parquet_mode'; INSERT "
+                                  "INTO salesql_meta VALUES ('parquet_mode', '%s')",
+                                  names[o->parquet]);
+            rc = store_exec(c, sql, err);
+            free(sql);
+        }
+    }
+    free(stored);
+    return rc;
+}
+
+/* How a source is to be stored: CSV makes a table (or stays compacted Parquet once
+ * compacted); Parquet alone follows the mode. */
+static const char *plan_storage(const struct scan_list *l, const struct scan_source *src,
+                                enum ingest_parquet_mode mode, const char *now)
+{
+    int all_parquet = 1;
+    long long bytes = 0;
+    for (size_t j = 0; j < src->nfiles; j++) {
+        all_parquet &= l->files[src->files[j]].kind == SCAN_PARQUET;
+        bytes += l->files[src->files[j]].size;
+    }
+    if (!all_parquet)
+        return now && strcmp(now, INGEST_STORAGE_COMPACT) == 0 ? INGEST_STORAGE_COMPACT
+                                                               : INGEST_STORAGE_TABLE;
+    if (mode == INGEST_PARQUET_VIEW ||
+        (mode == INGEST_PARQUET_AUTO && bytes >= INGEST_PARQUET_VIEW_MIN_BYTES))
+        return INGEST_STORAGE_PARQUET;
+    return INGEST_STORAGE_TABLE;
+}
+
+static int interrupted(struct ingest__run *r, struct sq_error *err)
+{
+    return sq_error_set(err, SQ_E_INTERRUPTED, -1,
+                        "interrupted: %zu of %zu files loaded in this run, and every source "
+                        "finished so far is kept; run `salesql ingest` again to load the rest",
+                        r->rep->loaded, r->to_load);
+}
+
 int ingest_refresh(struct store *s, const struct ingest_options *o, struct ingest_report *rep,
                    struct sq_error *err)
 {
@@ -648,26 +643,37 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
     size_t nsources = 0;
     char **headers = NULL;
     char *abs = NULL;
+    const char **storage = NULL;
+    unsigned char *rebuild = NULL, *need = NULL, *dirty = NULL;
     double t0 = sq_now_ms();
     int rc;
     memset(rep, 0, sizeof *rep);
+    struct ingest__run r = {.c = c, .o = o, .rep = rep, .files = &l};
 
     if (store_read_only(s))
         return sq_error_set(err, SQ_E_LOCKED, -1,
                             "the database %s is open read-only, so it cannot be refreshed",
                             store_path(s));
+    {
+        char *dir = o->compact_dir ? xstrdup(o->compact_dir) : ingest_compact_dir(store_path(s));
+        r.compact_dir = sq_abspath(dir); /* the views name their parts by absolute path */
+        free(dir);
+    }
+    store_conn_set_cancel(c, o->cancel);
     if ((rc = store_exec(c, INGEST_CATALOG_DDL, err)))
-        return rc;
+        goto out;
     if ((rc = scan_folder(o->data_dir, &l, err)))
-        return rc;
+        goto out;
     abs = sq_abspath(o->data_dir);
-    int same_dir;
-    if ((rc = data_dir_matches(c, abs, &same_dir, err)) || (rc = known_load(c, &k, err)))
+    int same_dir, mode_changed;
+    enum ingest_parquet_mode mode;
+    if ((rc = data_dir_matches(c, abs, &same_dir, err)) || (rc = known_load(c, &k, err)) ||
+        (rc = parquet_mode(c, o, &mode, &mode_changed, err)))
         goto out;
     int full = o->full || !same_dir;
 
     /* What changed: new or modified files, and catalog entries whose file is gone. */
-    unsigned char *dirty = xcalloc(l.n + 1, 1);
+    dirty = xcalloc(l.n + 1, 1);
     size_t present = 0;
     for (size_t i = 0; i < l.n; i++) {
         struct known_file *kf = known_find(&k, l.files[i].rel);
@@ -678,12 +684,12 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
     rep->files = l.n;
     if (!full)
         rep->changed += k.n - present;
-    emit(o, (struct ingest_event){.kind = INGEST_SCANNED, .total = l.n, .index = rep->changed});
+    ingest__emit(
+        o, (struct ingest_event){.kind = INGEST_SCANNED, .total = l.n, .index = rep->changed});
 
     long long nsrc = 0;
-    if (rep->changed == 0) {
-        free(dirty);
-        rc = profile_changed(&(struct run){.c = c, .o = o, .rep = rep}, err);
+    if (rep->changed == 0 && !mode_changed) {
+        rc = profile_changed(&r, err);
         goto count;
     }
     sq_rm_rf(o->staging_dir);
@@ -704,17 +710,24 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
         }
     }
     scan_group(&l, headers, &sources, &nsources);
+    r.headers = headers;
 
-    struct run r = {.c = c, .o = o, .rep = rep, .files = &l, .headers = headers};
-    /* Plan: which files of which sources load, and whether a source starts over. */
-    unsigned char *rebuild = xcalloc(nsources + 1, 1);
-    unsigned char *need = xcalloc(l.n + 1, 1);
-    for (size_t si = 0; si < nsources; si++) {
+    /* Plan: how each source is stored, which of its files load, and whether it starts
+     * over. A source whose storage changes is dropped and built again. */
+    rebuild = xcalloc(nsources + 1, 1);
+    need = xcalloc(l.n + 1, 1);
+    storage = xcalloc(nsources + 1, sizeof *storage);
+    for (size_t si = 0; si < nsources && !rc; si++) {
         const struct scan_source *src = &sources[si];
-        int exists = 0, was_multi = -1;
-        char *table = xasprintf("raw_%s", src->name);
-        table_exists(c, table, &exists, NULL);
-        free(table);
+        char *now = ingest__source_storage(c, src->name);
+        storage[si] = plan_storage(&l, src, mode, now);
+        int exists = now != NULL, was_multi = -1;
+        if (exists && strcmp(now, storage[si]) != 0) {
+            sq_log_debug("mart_dyn_%s moves from %s to %s storage", src->name, now, storage[si]);
+            rc = ingest__drop_source(&r, src->name, err);
+            exists = 0;
+        }
+        free(now);
         {
             struct sq_buf q;
             sq_buf_init(&q, SQ_BUF_UNLIMITED);
@@ -730,6 +743,8 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
             sq_buf_fini(&q);
         }
         rebuild[si] = full || !exists || was_multi != src->multi;
+        if (rebuild[si] && exists && strcmp(storage[si], INGEST_STORAGE_COMPACT) == 0)
+            rc = ingest__drop_source(&r, src->name, err); /* its parts are rewritten */
         for (size_t j = 0; j < src->nfiles; j++) {
             size_t fi = src->files[j];
             struct known_file *kf = known_find(&k, l.files[fi].rel);
@@ -739,7 +754,7 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
         }
     }
     /* Sources that are no longer planned are dropped first, so names can be reused. */
-    {
+    if (!rc) {
         struct sq_table t;
         sq_table_init(&t);
         rc = store_query(c, "SELECT name FROM salesql_sources", &t, err);
@@ -749,48 +764,58 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
             for (size_t si = 0; si < nsources && !planned; si++)
                 planned = strcmp(sources[si].name, name) == 0;
             if (!planned) {
-                rc = drop_source(c, name, err);
+                rc = ingest__drop_source(&r, name, err);
                 rep->dropped++;
-                emit(o, (struct ingest_event){.kind = INGEST_SOURCE_DROPPED, .source = name});
+                ingest__emit(o,
+                             (struct ingest_event){.kind = INGEST_SOURCE_DROPPED, .source = name});
             }
         }
-        /* Catalog rows of files that belong to no source any more (failed, never loaded). */
-        if (!rc)
-            for (size_t i = 0; i < k.n; i++) {
-                int present_now = 0;
-                for (size_t j = 0; j < l.n && !present_now; j++)
-                    present_now = strcmp(l.files[j].rel, k.files[i].path) == 0;
-                if (!present_now) {
-                    struct sq_buf q;
-                    sq_buf_init(&q, SQ_BUF_UNLIMITED);
-                    sq_buf_puts(&q, "DELETE FROM salesql_files WHERE path = ");
-                    sq_buf_put_literal(&q, k.files[i].path);
-                    store_exec(c, q.data, NULL);
-                    sq_buf_fini(&q);
-                }
-            }
         sq_table_fini(&t);
     }
     for (size_t si = 0; !rc && si < nsources; si++) {
         const struct scan_source *src = &sources[si];
-        int first = 1;
         int changed = 0;
-        if (src->multi && !rebuild[si])
+        if (strcmp(storage[si], INGEST_STORAGE_TABLE) != 0 && !rebuild[si])
+            rc = ingest__remove_gone_view_files(&r, src, storage[si], &changed, err);
+        else if (src->multi && !rebuild[si])
             rc = remove_gone_files(c, src->name, &k, &l, src, &changed, err);
+        if (!rc && strcmp(storage[si], INGEST_STORAGE_PARQUET) == 0) {
+            int any = rebuild[si];
+            for (size_t j = 0; j < src->nfiles && !any; j++)
+                any = need[src->files[j]];
+            if (any)
+                rc = ingest__refresh_parquet_source(&r, src, need, rebuild[si]);
+            continue;
+        }
+        int first = 1;
+        char *hive = scan_hive_options(&l, src->files, src->nfiles);
         for (size_t j = 0; !rc && j < src->nfiles; j++) {
             size_t fi = src->files[j];
             if (!need[fi])
                 continue;
+            if (ingest__cancelled(&r)) {
+                rc = SQ_E_INTERRUPTED;
+                break;
+            }
             size_t failed_before = rep->failed;
-            rc = load_one(&r, src, fi, rebuild[si] && first);
+            if (strcmp(storage[si], INGEST_STORAGE_COMPACT) == 0) {
+                rc = ingest__load_compact(&r, src, fi, hive);
+            } else {
+                struct known_file *kf = known_find(&k, l.files[fi].rel);
+                int had_rows = !rebuild[si] && kf && strcmp(kf->source, src->name) == 0;
+                rc = load_one(&r, src, fi, rebuild[si] && first, had_rows, hive);
+            }
             /* A rebuild starts with the first file that loads. */
             if (rep->failed == failed_before)
                 first = 0;
         }
+        free(hive);
     }
-    free(rebuild);
-    free(need);
-    free(dirty);
+    /* Only now, once every source has removed the rows of its files that are gone (which
+     * it finds through these catalog rows), go the rows of gone files that no source
+     * holds (files that failed and never loaded). */
+    if (!rc)
+        rc = forget_gone_files(c, &k, &l, err);
     if (!rc) {
         struct sq_buf q;
         sq_buf_init(&q, SQ_BUF_UNLIMITED);
@@ -816,14 +841,22 @@ count:
         rc = store_query_int(c, "SELECT count(*) FROM salesql_sources", &nsrc, err);
     rep->sources = (size_t)nsrc;
 out:
+    if (rc && ingest__cancelled(&r))
+        rc = interrupted(&r, err);
+    store_conn_set_cancel(c, NULL);
     rep->ms = sq_now_ms() - t0;
     if (headers)
         for (size_t i = 0; i < l.n; i++)
             free(headers[i]);
     free(headers);
+    free(storage);
+    free(rebuild);
+    free(need);
+    free(dirty);
     scan_sources_free(sources, nsources);
     known_fini(&k);
     scan_list_fini(&l);
     free(abs);
+    free(r.compact_dir);
     return rc;
 }

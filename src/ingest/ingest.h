@@ -11,6 +11,7 @@
 #ifndef SQ_INGEST_INGEST_H
 #define SQ_INGEST_INGEST_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 struct sq_error;
@@ -39,11 +40,32 @@ struct ingest_event {
     size_t total;
 };
 
+/* How sources made only of Parquet files are kept. LOAD copies them into tables (the
+ * fastest queries; a changed file that breaks keeps its last good version); VIEW reads
+ * them in place through a view over read_parquet (no copy, no load time; queries scan
+ * Parquet, about half as fast on full scans); AUTO loads a source under
+ * INGEST_PARQUET_VIEW_MIN_BYTES and reads a bigger one in place. DEFAULT: the mode the
+ * last run that named one used (kept in the database), else AUTO. */
+enum ingest_parquet_mode {
+    INGEST_PARQUET_DEFAULT,
+    INGEST_PARQUET_AUTO,
+    INGEST_PARQUET_LOAD,
+    INGEST_PARQUET_VIEW
+};
+#define INGEST_PARQUET_VIEW_MIN_BYTES (1000LL * 1000 * 1000)
+
 struct ingest_options {
     const char *data_dir;
     const char *staging_dir; /* where UTF-8 copies of other encodings go; emptied per run */
     const struct playbook *playbook;
     int full; /* reload every file, changed or not */
+    enum ingest_parquet_mode parquet;
+    /* When set (a signal handler may set it), the refresh stops at the next file boundary:
+     * the file being loaded is rolled back, every file committed before stays, and the
+     * refresh fails with SQ_E_INTERRUPTED; the next run loads the rest. May be NULL. */
+    const atomic_int *cancel;
+    /* Where `compact` writes Parquet parts; NULL: ingest_compact_dir(the database). */
+    const char *compact_dir;
     void (*progress)(void *ud, const struct ingest_event *ev);
     void *ud;
 };
@@ -67,13 +89,38 @@ struct ingest_report {
 };
 
 /* Brings the database up to date with the data folder. Returns 0 even when some files
- * failed (see report->failed); fails only when the refresh as a whole cannot run. */
+ * failed (see report->failed); fails only when the refresh as a whole cannot run, or with
+ * SQ_E_INTERRUPTED (and a message that says how far it got) when o->cancel was set. */
 int ingest_refresh(struct store *s, const struct ingest_options *o, struct ingest_report *rep,
                    struct sq_error *err);
 /* Sets *changed to the number of new, changed or gone files, without loading anything
  * (cheap: one stat per file and one catalog query). */
 int ingest_pending(struct store *s, const char *data_dir, size_t *changed, struct sq_error *err);
 void ingest_report_fini(struct ingest_report *rep);
+/* "view", "load" or "auto" to the mode; -1 for anything else. */
+int ingest_parse_parquet_mode(const char *s, enum ingest_parquet_mode *out);
+
+/* The folder of compacted Parquet parts for a database file: "<its folder>/compact". Queries
+ * read the parts, so a lockdown must allow it. A heap string. */
+char *ingest_compact_dir(const char *db_path);
+
+struct ingest_compact_report {
+    size_t sources;          /* sources now served from Parquet parts */
+    size_t files;            /* parts written in this run */
+    long long csv_bytes;     /* size of the data files of those sources */
+    long long parquet_bytes; /* size of their parts */
+    double free_share;       /* share of the database file's blocks now free (0..1) */
+    double ms;
+};
+
+/* `salesql compact`: rewrites every CSV source (a loaded table) as zstd Parquet, one part per
+ * data file under o->compact_dir/<source>/, then serves it through a view over the parts
+ * and drops the table, so the database file no longer holds the rows. Each part commits
+ * on its own (an interrupted run continues where it stopped); the switch to the view is
+ * one transaction. Later refreshes keep such a source compact: a changed file is staged
+ * and written as a new part. Run after ingest_refresh. */
+int ingest_compact(struct store *s, const struct ingest_options *o,
+                   struct ingest_compact_report *rep, struct sq_error *err);
 
 /* The guessed role of a column from its name, type and profile: "date", "measure",
  * "dimension" or "identifier"; *agg is set to the default aggregation for measures

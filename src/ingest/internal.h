@@ -27,7 +27,27 @@ struct store_conn;
     "CREATE TABLE IF NOT EXISTS salesql_values(source VARCHAR, column_name VARCHAR, value "        \
     "VARCHAR, n BIGINT);"                                                                          \
     "CREATE TABLE IF NOT EXISTS salesql_joins(from_source VARCHAR, from_column VARCHAR, "          \
-    "to_source VARCHAR, to_column VARCHAR, coverage DOUBLE, rule VARCHAR);"
+    "to_source VARCHAR, to_column VARCHAR, coverage DOUBLE, rule VARCHAR);"                        \
+    "ALTER TABLE salesql_sources ADD COLUMN IF NOT EXISTS storage VARCHAR;"                        \
+    "CREATE TABLE IF NOT EXISTS salesql_parts(source VARCHAR, path VARCHAR, parquet VARCHAR, "     \
+    "rows BIGINT, options VARCHAR, part_no BIGINT);"                                               \
+    "CREATE TABLE IF NOT EXISTS salesql_file_stats(source VARCHAR, path VARCHAR, column_name "     \
+    "VARCHAR, type VARCHAR, rows BIGINT, nonnull BIGINT, distinct_approx BIGINT, min_value "       \
+    "VARCHAR, max_value VARCHAR);"                                                                 \
+    "CREATE TABLE IF NOT EXISTS salesql_file_values(source VARCHAR, path VARCHAR, column_name "    \
+    "VARCHAR, value VARCHAR, n BIGINT);"
+
+/* How a source's raw_<name> holds its data (salesql_sources.storage; NULL is a table):
+ * a table loaded file by file; a view over the Parquet data files themselves, read in
+ * place; or a view over zstd Parquet parts that `salesql compact` wrote, one per data file
+ * (salesql_parts maps each data file to the Parquet file that holds its rows). */
+#define INGEST_STORAGE_TABLE "table"
+#define INGEST_STORAGE_PARQUET "parquet"
+#define INGEST_STORAGE_COMPACT "compact"
+
+/* Sources of more rows than this are profiled from samples or from their files'
+ * statistics (profile.c); smaller ones exactly, from the whole mart. */
+#define INGEST_PROFILE_EXACT_ROWS 2000000LL
 
 /* The hidden column that records which file a row of a multi-file source came from. */
 #define INGEST_FILE_COLUMN "_salesql_file"
@@ -46,14 +66,97 @@ struct load_result {
     char encoding[32]; /* what the file was read as ("UTF-8", "CP1252", "parquet") */
 };
 
+/* One refresh in progress: what ingest.c's steps share. */
+struct ingest__run {
+    struct store_conn *c;
+    const struct ingest_options *o;
+    struct ingest_report *rep;
+    const struct scan_list *files;
+    char **headers;
+    char *compact_dir;
+    size_t to_load; /* files to load in this run, for progress */
+    size_t loaded_so_far;
+};
+
+/* 1 once the run was asked to stop (ingest_options.cancel). */
+int ingest__cancelled(const struct ingest__run *r);
+void ingest__emit(const struct ingest_options *o, struct ingest_event ev);
+void ingest__add_failure(struct ingest_report *rep, const char *path, const char *msg);
+/* Records that file fi of src failed: the catalog keeps its last good rows (and remembers
+ * this version, so an unchanged broken file is not retried), the report and the progress
+ * callback hear why. */
+void ingest__record_failure(struct ingest__run *r, const struct scan_source *src, size_t fi,
+                            const char *encoding, double ms, const char *msg);
+/* Ends the load of file fi of src: with error NULL, counts it and reports INGEST_FILE_DONE;
+ * otherwise records the failure, unless the run was cancelled (not the file's fault: it is
+ * retried next run), which returns SQ_E_INTERRUPTED. Returns 0 otherwise. */
+int ingest__finish_file(struct ingest__run *r, const struct scan_source *src, size_t fi,
+                        const struct load_result *lr, double ms, const char *error);
+/* 1 if the main schema has a relation of that kind ("table" or "view") and name, else 0
+ * (also when the catalog cannot be read). */
+int ingest__relation_exists(struct store_conn *c, const char *kind, const char *name);
+
+/* Catalog SQL (views.c). The statements that (re)create mart_dyn_<source> over qtable and
+ * its preliminary column rows (names in the file and loader notes from lr, else from the
+ * column rows already there); reads qtable's columns, so run what changes them first. */
+int ingest__append_view_sql(struct store_conn *c, const char *source, const char *qtable,
+                            const struct load_result *lr, struct sq_buf *sql, struct sq_error *err);
+void ingest__append_file_row(struct sq_buf *sql, const struct scan_file *f, const char *source,
+                             const char *header, const char *encoding, long long rows, double ms,
+                             const char *error);
+void ingest__append_source_row(struct sq_buf *sql, const char *source, const char *qtable,
+                               int multi, const char *storage);
+/* The statements that remove a file's rows from the per-file catalog tables. */
+void ingest__append_forget_file(struct sq_buf *sql, const char *source, const char *path);
+/* Drops a source: its views or table, its catalog rows, and its compacted parts. */
+int ingest__drop_source(struct ingest__run *r, const char *name, struct sq_error *err);
+/* The current storage of a source (INGEST_STORAGE_*), or NULL when it has no raw table or
+ * view. A heap string. */
+char *ingest__source_storage(struct store_conn *c, const char *name);
+
+/* Sources stored as views (views.c). Refreshes a source read in place: checks each file
+ * of need[] (indexes into r->files; all of them when rebuild) and makes the views list the
+ * good ones, in one transaction. */
+int ingest__refresh_parquet_source(struct ingest__run *r, const struct scan_source *src,
+                                   const unsigned char *need, int rebuild);
+/* Loads one file of a compacted source: stages it, writes it as a new Parquet part, and
+ * swaps the part in (one transaction). hive: the source's reader options. Failures are
+ * recorded like load failures. */
+int ingest__load_compact(struct ingest__run *r, const struct scan_source *src, size_t fi,
+                         const char *hive);
+/* Removes the files that left a source stored as a view (one transaction). */
+int ingest__remove_gone_view_files(struct ingest__run *r, const struct scan_source *src,
+                                   const char *storage, int *changed, struct sq_error *err);
+/* In one transaction: runs pre (catalog changes; may be NULL), recreates raw_<source> as a
+ * view over the Parquet files salesql_parts lists for it and mart_dyn_<source> over that,
+ * and writes the source's row; with no files left, drops both views and the row. The
+ * data changed (the version grows) unless same_data. */
+int ingest__swap_view(struct store_conn *c, const char *source, const char *storage, int multi,
+                      int same_data, const char *pre, struct sq_error *err);
+
 /* A signature of the file's column names (snake_case, comma-joined) for grouping. */
 int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **sig,
                         struct sq_error *err);
-/* Loads one file into a new table named stage, typed and with snake_case columns. */
+/* Loads one file into a new table named stage, typed and with snake_case columns. hive:
+ * the reader options of the file's source (scan_hive_options). temp: a temporary table
+ * (kept in memory up to DuckDB's limit, then spilled; gone with the connection), for rows
+ * that are copied elsewhere rather than renamed into place: about twice as fast as a
+ * table written to the database file and read back. */
 int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
-                       const struct ingest_options *o, const char *stage, struct load_result *out,
-                       struct sq_error *err);
+                       const struct ingest_options *o, const char *hive, const char *stage,
+                       int temp, struct load_result *out, struct sq_error *err);
 void ingest__load_result_fini(struct load_result *r);
+/* Per-file statistics, so that the profile of a big source merges them instead of reading
+ * all its rows again after a change (profile.c). relation is a FROM item holding exactly
+ * one data file's rows (the staging table, or a SELECT over one Parquet file). Runs one
+ * aggregate query, then appends to sql the statements that replace path's rows of
+ * salesql_file_stats and salesql_file_values; they read relation, so run them while it
+ * exists. */
+int ingest__file_stats_sql(struct store_conn *c, const char *source, const char *path,
+                           const char *relation, struct sq_buf *sql, struct sq_error *err);
+/* Computes, one file per transaction, the missing per-file statistics of a source stored
+ * as a view (the files are read where they are); a table source's come from its loads. */
+int ingest__ensure_file_stats(struct store_conn *c, const char *source, struct sq_error *err);
 /* Recomputes the profile (salesql_columns, salesql_values) of one source's mart. */
 int ingest__profile_source(struct store_conn *c, const char *source, struct sq_error *err);
 /* Recomputes the join edges between marts (salesql_joins, replaced in one transaction)

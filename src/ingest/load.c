@@ -140,13 +140,15 @@ static char guess_delimiter(const char *line, size_t n)
     return delim;
 }
 
+/* Appends the reader of one file: read_parquet(path<opts>) complete, or read_csv(path, ...
+ * <opts> left open for more options. opts holds the hive options of the file's source. */
 static void append_reader(struct sq_buf *b, const char *path, const struct scan_file *f,
-                          int transcoded)
+                          int transcoded, const char *opts)
 {
     if (f->kind == SCAN_PARQUET) {
         sq_buf_puts(b, "read_parquet(");
         sq_buf_put_literal(b, path);
-        sq_buf_putc(b, ')');
+        sq_buf_printf(b, "%s)", opts ? opts : "");
         return;
     }
     sq_buf_puts(b, "read_csv(");
@@ -158,6 +160,7 @@ static void append_reader(struct sq_buf *b, const char *path, const struct scan_
         sq_buf_puts(b, ", compression = 'none'");
     else if (f->gzip)
         sq_buf_puts(b, ", compression = 'gzip'");
+    sq_buf_puts(b, opts ? opts : "");
 }
 
 int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **sig,
@@ -173,7 +176,7 @@ int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **
         sq_buf_init(&sql, SQ_BUF_UNLIMITED);
         sq_table_init(&t);
         sq_buf_puts(&sql, "DESCRIBE SELECT * FROM ");
-        append_reader(&sql, f->path, f, 0);
+        append_reader(&sql, f->path, f, 0, ", hive_partitioning = false");
         rc = store_query(c, sql.data, &t, err);
         for (size_t r = 0; !rc && r < t.nrows; r++) {
             char *name = names_snake(sq_table_cell(&t, r, 0)->text);
@@ -236,7 +239,7 @@ static int is_iso(const char *fmt)
 }
 
 static int sniff(struct store_conn *c, const char *path, const struct scan_file *f, int transcoded,
-                 const char *extra, struct sniffed *out, struct sq_error *err)
+                 const char *extra, const char *hive, struct sniffed *out, struct sq_error *err)
 {
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -245,14 +248,14 @@ static int sniff(struct store_conn *c, const char *path, const struct scan_file 
     int rc;
     if (f->kind == SCAN_PARQUET) {
         sq_buf_puts(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ");
-        append_reader(&sql, path, f, 0);
+        append_reader(&sql, path, f, 0, hive);
         sq_buf_puts(&sql, ")");
         rc = store_query(c, sql.data, &out->t, err);
     } else {
         struct sq_table fmt;
         sq_table_init(&fmt);
         sq_buf_puts(&sql, "SELECT DateFormat, TimestampFormat FROM sniff_csv(");
-        append_reader(&sql, path, f, transcoded);
+        append_reader(&sql, path, f, transcoded, NULL);
         sq_buf_printf(&sql, "%s)", extra);
         /* read_csv( was written by append_reader: turn it into sniff_csv's arguments. */
         char *fixed = NULL;
@@ -272,7 +275,7 @@ static int sniff(struct store_conn *c, const char *path, const struct scan_file 
         if (!rc) {
             sq_buf_reset(&sql);
             sq_buf_puts(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ");
-            append_reader(&sql, path, f, transcoded);
+            append_reader(&sql, path, f, transcoded, hive);
             sq_buf_printf(&sql, "%s))", extra);
             rc = store_query(c, sql.data, &out->t, err);
         }
@@ -306,62 +309,92 @@ static void on_load_progress(void *ud, double done, unsigned long long rows)
     p->o->progress(p->o->ud, &ev);
 }
 
-/* CREATE TABLE stage AS SELECT <renamed columns> FROM <reader>, with non-ISO dates read
- * as text so that load.c decides their format from the whole column. */
-static int create_stage(struct store_conn *c, const char *path, const struct scan_file *f,
-                        const struct ingest_options *o, int transcoded, const char *extra,
-                        const char *stage, struct load_result *out, struct sq_error *err)
+/* 1 if name is a hive partition key in the reader options (its type comes from them). */
+static int is_hive_key(const char *hive, const char *name)
 {
-    struct sniffed sn;
-    int rc = sniff(c, path, f, transcoded, extra, &sn, err);
-    if (rc) {
-        sniffed_fini(&sn);
-        return rc;
-    }
-    struct sq_buf sql, types;
-    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    if (!hive || !strstr(hive, "hive_types"))
+        return 0;
+    struct sq_buf key;
+    sq_buf_init(&key, SQ_BUF_UNLIMITED);
+    sq_buf_put_literal(&key, name);
+    sq_buf_puts(&key, ":");
+    int found = strstr(hive, key.data) != NULL;
+    sq_buf_fini(&key);
+    return found;
+}
+
+/* "SELECT <renamed columns> FROM <reader>" over the sniffed columns, with non-ISO dates
+ * read as text so that load.c decides their format from the whole column; fills out's
+ * columns. */
+static void build_select(const struct sniffed *sn, const char *path, const struct scan_file *f,
+                         int transcoded, const char *extra, const char *hive, struct sq_buf *sql,
+                         struct load_result *out)
+{
+    struct sq_buf types;
     sq_buf_init(&types, SQ_BUF_UNLIMITED);
-    char **taken = xcalloc(sn.t.nrows + 1, sizeof *taken);
-    out->cols = xcalloc(sn.t.nrows + 1, sizeof *out->cols);
+    char **taken = xcalloc(sn->t.nrows + 1, sizeof *taken);
+    out->cols = xcalloc(sn->t.nrows + 1, sizeof *out->cols);
     out->ncols = 0;
-    sq_buf_puts(&sql, "CREATE TABLE ");
-    sq_buf_put_ident(&sql, stage);
-    sq_buf_puts(&sql, " AS SELECT ");
-    for (size_t r = 0; r < sn.t.nrows; r++) {
-        const char *orig = sq_table_cell(&sn.t, r, 0)->text;
-        const char *type = sq_table_cell(&sn.t, r, 1)->text;
+    sq_buf_puts(sql, "SELECT ");
+    for (size_t r = 0; r < sn->t.nrows; r++) {
+        const char *orig = sq_table_cell(&sn->t, r, 0)->text;
+        const char *type = sq_table_cell(&sn->t, r, 1)->text;
         char *snake = names_snake(orig);
         char *name = names_unique(snake, taken, r);
         free(snake);
         taken[r] = name;
-        int as_text = f->kind != SCAN_PARQUET &&
-                      ((strcmp(type, "DATE") == 0 && !is_iso(sn.date_format)) ||
-                       (strncmp(type, "TIMESTAMP", 9) == 0 && !is_iso(sn.timestamp_format)));
+        int as_text = f->kind != SCAN_PARQUET && !is_hive_key(hive, orig) &&
+                      ((strcmp(type, "DATE") == 0 && !is_iso(sn->date_format)) ||
+                       (strncmp(type, "TIMESTAMP", 9) == 0 && !is_iso(sn->timestamp_format)));
         if (as_text) {
             sq_buf_puts(&types, types.len ? ", " : "");
             sq_buf_put_literal(&types, orig);
             sq_buf_puts(&types, ": 'VARCHAR'");
         }
         if (r)
-            sq_buf_puts(&sql, ", ");
-        sq_buf_put_ident(&sql, orig);
-        sq_buf_puts(&sql, " AS ");
-        sq_buf_put_ident(&sql, name);
+            sq_buf_puts(sql, ", ");
+        sq_buf_put_ident(sql, orig);
+        sq_buf_puts(sql, " AS ");
+        sq_buf_put_ident(sql, name);
         struct load_column *lc = &out->cols[out->ncols++];
         lc->name = xstrdup(name);
         lc->original = xstrdup(orig);
         lc->type = xstrdup(as_text ? "VARCHAR" : type);
         lc->note = NULL;
     }
-    if (sn.t.nrows == 0)
-        sq_buf_puts(&sql, "*");
-    sq_buf_puts(&sql, " FROM ");
-    append_reader(&sql, path, f, transcoded);
+    if (sn->t.nrows == 0)
+        sq_buf_puts(sql, "*");
+    sq_buf_puts(sql, " FROM ");
+    append_reader(sql, path, f, transcoded, hive);
     if (f->kind != SCAN_PARQUET) {
         if (types.len)
-            sq_buf_printf(&sql, ", types = {%s}", types.data);
-        sq_buf_printf(&sql, "%s)", extra);
+            sq_buf_printf(sql, ", types = {%s}", types.data);
+        sq_buf_printf(sql, "%s)", extra);
     }
+    for (size_t r = 0; r < sn->t.nrows; r++)
+        free(taken[r]);
+    free(taken);
+    sq_buf_fini(&types);
+}
+
+/* CREATE [TEMP] TABLE stage AS <build_select>. */
+static int create_stage(struct store_conn *c, const char *path, const struct scan_file *f,
+                        const struct ingest_options *o, int transcoded, const char *extra,
+                        const char *hive, const char *stage, int temp, struct load_result *out,
+                        struct sq_error *err)
+{
+    struct sniffed sn;
+    int rc = sniff(c, path, f, transcoded, extra, hive, &sn, err);
+    if (rc) {
+        sniffed_fini(&sn);
+        return rc;
+    }
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, temp ? "CREATE TEMP TABLE " : "CREATE TABLE ");
+    sq_buf_put_ident(&sql, stage);
+    sq_buf_puts(&sql, " AS ");
+    build_select(&sn, path, f, transcoded, extra, hive, &sql, out);
     /* The load need not keep row order, which makes it 1.5x faster (measured on 1 GB).
      * Only the load: with the setting off, even DESCRIBE may return its rows out of
      * order (seen on a 3,000-column file). */
@@ -369,10 +402,6 @@ static int create_stage(struct store_conn *c, const char *path, const struct sca
     store_exec(c, "SET preserve_insertion_order = false", NULL);
     rc = store_exec_progress(c, sql.data, o->progress ? on_load_progress : NULL, &lp, err);
     store_exec(c, "SET preserve_insertion_order = true", NULL);
-    for (size_t r = 0; r < sn.t.nrows; r++)
-        free(taken[r]);
-    free(taken);
-    sq_buf_fini(&types);
     sq_buf_fini(&sql);
     sniffed_fini(&sn);
     return rc;
@@ -611,7 +640,7 @@ out:
  * replay an ALTER with a function from its log, so a crash right after one left a
  * database that would not open (reproduced with strptime). */
 static int read_text_columns(struct store_conn *c, const struct scan_file *f,
-                             const struct ingest_options *o, const char *qstage,
+                             const struct ingest_options *o, const char *qstage, int temp,
                              struct load_result *out, struct sq_error *err)
 {
     struct text_col *cols = xcalloc(out->ncols + 1, sizeof *cols);
@@ -632,7 +661,7 @@ static int read_text_columns(struct store_conn *c, const struct scan_file *f,
     if (!rc && nconv) {
         struct sq_buf sql;
         sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-        sq_buf_puts(&sql, "CREATE TABLE salesql_stage_conv AS SELECT ");
+        sq_buf_printf(&sql, "CREATE %sTABLE salesql_stage_conv AS SELECT ", temp ? "TEMP " : "");
         for (size_t i = 0; i < out->ncols; i++) {
             char *q = sq_quote_ident(out->cols[i].name);
             const char *expr = NULL;
@@ -691,8 +720,8 @@ static int blank(const struct sq_buf *b)
 }
 
 int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
-                       const struct ingest_options *o, const char *stage, struct load_result *out,
-                       struct sq_error *err)
+                       const struct ingest_options *o, const char *hive, const char *stage,
+                       int temp, struct load_result *out, struct sq_error *err)
 {
     memset(out, 0, sizeof *out);
     double t_start = sq_now_ms();
@@ -728,9 +757,17 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
     int full_detect = 0, full_sniff = 0;
     for (;;) {
         if (f->kind != SCAN_PARQUET && enc.needs_transcode && !transcoded) {
-            staged = xasprintf("%s/%s.utf8.csv", o->staging_dir, stage);
-            if ((rc = sq_mkdir_p(o->staging_dir, err)) ||
-                (rc = enc_transcode_file(f->path, enc.name, staged, err)))
+            /* Under the file's own folders, so hive partitions (year=2024/) still read. */
+            char *dir = xstrdup(f->rel);
+            char *slash = strrchr(dir, '/');
+            if (slash)
+                *slash = '\0';
+            char *sdir = slash ? sq_path_join(o->staging_dir, dir) : xstrdup(o->staging_dir);
+            free(dir);
+            staged = xasprintf("%s/%s.utf8.csv", sdir, stage);
+            rc = sq_mkdir_p(sdir, err);
+            free(sdir);
+            if (rc || (rc = enc_transcode_file(f->path, enc.name, staged, err)))
                 goto out;
             path = staged;
             transcoded = 1;
@@ -740,8 +777,8 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
                  f->kind == SCAN_PARQUET ? "parquet" : enc.name);
         struct sq_error e2;
         sq_error_clear(&e2);
-        rc = create_stage(c, path, f, o, transcoded, full_sniff ? ", sample_size = -1" : "", stage,
-                          out, &e2);
+        rc = create_stage(c, path, f, o, transcoded, full_sniff ? ", sample_size = -1" : "", hive,
+                          stage, temp, out, &e2);
         if (rc == 0)
             break;
         if (err)
@@ -768,7 +805,7 @@ int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
         goto out;
     }
     sq_log_debug("%s: read as %s in %.0f ms", f->rel, out->encoding, sq_now_ms() - t_start);
-    rc = read_text_columns(c, f, o, qstage, out, err);
+    rc = read_text_columns(c, f, o, qstage, temp, out, err);
     if (rc)
         goto out;
     {

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
 #include "store/store.h"
@@ -20,7 +21,7 @@
 /* Text columns with at most this many distinct values get their values indexed. */
 enum { VALUE_INDEX_MAX = 5000, VALUE_MAX_LEN = 200 };
 /* Up to this many rows, distinct counts are exact. */
-enum { EXACT_DISTINCT_MAX_ROWS = 2000000 };
+#define EXACT_DISTINCT_MAX_ROWS INGEST_PROFILE_EXACT_ROWS
 
 static int has_word_suffix(const char *name, const char *word)
 {
@@ -81,9 +82,9 @@ const char *ingest_guess_role(const char *name, const char *type, long long dist
         return "identifier";
     if (is_numeric_type(type)) {
         /* Amounts are measures even when a small table holds few of them. */
-        static const char *const amounts[] = {"quantity", "qty", "amount", "sales", "revenue",
-                                              "price", "cost", "profit", "units", "total",
-                                              "freight", "discount", "income", NULL};
+        static const char *const amounts[] = {"quantity", "qty",      "amount", "sales", "revenue",
+                                              "price",    "cost",     "profit", "units", "total",
+                                              "freight",  "discount", "income", NULL};
         int amount = 0;
         for (int i = 0; amounts[i]; i++)
             amount |= strstr(name, amounts[i]) != NULL;
@@ -192,17 +193,226 @@ static int sample_stats(struct store_conn *c, const char *source, const char *qm
     return rc;
 }
 
+/* What the profile knows of one mart column, from either path. */
+struct colstat {
+    long long nonnull;
+    long long distinct;
+    const char *min; /* borrowed from a result table, or NULL */
+    const char *max;
+    int listed; /* merged path: every file listed its values, so they can be merged */
+};
+
+/* The full path: statistics read from the mart itself (exact up to EXACT_DISTINCT_MAX_ROWS
+ * rows, sampled beyond). stats and sample keep the strings st[] points to. */
+static int read_stats(struct store_conn *c, const char *source, const char *qmart,
+                      const struct sq_table *cols, const struct sq_table *prior, long long rows,
+                      struct colstat *st, struct sq_table *stats, struct sq_table *sample,
+                      struct sq_error *err)
+{
+    /* Up to EXACT_DISTINCT_MAX_ROWS rows, one exact query. Beyond, distinct counts are
+     * what costs (HyperLogLog over 14 numeric columns of 5M rows: 1.1 s; text worse), so
+     * they come from a 10% block sample, and the columns the sample shows to be of low
+     * cardinality are then counted exactly, which is cheap. Counts are free (DuckDB keeps
+     * them); numeric and date min/max are exact; text min/max come from the sample. */
+    int big = rows > EXACT_DISTINCT_MAX_ROWS;
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, "SELECT count(*)");
+    for (size_t i = 0; i < cols->nrows; i++) {
+        char *q = sq_quote_ident(sq_table_cell(cols, i, 0)->text);
+        int text = strcmp(sq_table_cell(cols, i, 1)->text, "VARCHAR") == 0;
+        sq_buf_printf(&sql, ", count(%s), ", q);
+        if (big)
+            sq_buf_puts(&sql, "NULL");
+        else
+            sq_buf_printf(&sql, "count(DISTINCT %s)", q);
+        if (big && text)
+            sq_buf_puts(&sql, ", NULL, NULL");
+        else
+            sq_buf_printf(&sql, ", CAST(min(%s) AS VARCHAR), CAST(max(%s) AS VARCHAR)", q, q);
+        free(q);
+    }
+    sq_buf_printf(&sql, " FROM %s", qmart);
+    int rc = store_query(c, sql.data, stats, err);
+    sq_buf_fini(&sql);
+    if (rc)
+        return rc;
+    long long *distinct_of = xcalloc(cols->nrows + 1, sizeof *distinct_of);
+    for (size_t i = 0; i < cols->nrows; i++)
+        distinct_of[i] = sq_cell_int(sq_table_cell(stats, 0, 2 + 4 * i));
+    if (big)
+        rc = sample_stats(c, source, qmart, cols, prior, rows, distinct_of, sample, err);
+    for (size_t i = 0; !rc && i < cols->nrows; i++) {
+        st[i].nonnull = sq_cell_int(sq_table_cell(stats, 0, 1 + 4 * i));
+        st[i].distinct = distinct_of[i];
+        st[i].min = sq_table_cell(stats, 0, 3 + 4 * i)->text;
+        st[i].max = sq_table_cell(stats, 0, 4 + 4 * i)->text;
+        if (big && !st[i].min && !st[i].max) {
+            st[i].min = sq_table_cell(sample, 0, 2 + 3 * i)->text;
+            st[i].max = sq_table_cell(sample, 0, 3 + 3 * i)->text;
+        }
+    }
+    free(distinct_of);
+    return rc;
+}
+
+/* The catalog condition shared by the merged path's queries: this source's statistics of
+ * files that are still part of it. */
+static void append_file_filter(struct sq_buf *sql, const char *table, const char *source)
+{
+    sq_buf_printf(sql, " FROM %s WHERE source = ", table);
+    sq_buf_put_literal(sql, source);
+    sq_buf_puts(sql, " AND path IN (SELECT path FROM salesql_files WHERE source = ");
+    sq_buf_put_literal(sql, source);
+    sq_buf_puts(sql, ")");
+}
+
+/* 1 when every file with rows in the source has its per-file statistics. */
+static int file_stats_complete(struct store_conn *c, const char *source)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM "
+                      "salesql_file_stats s WHERE s.source = f.source AND s.path = f.path)), "
+                      "count(*) FROM salesql_files f WHERE f.rows > 0 AND f.source = ");
+    sq_buf_put_literal(&sql, source);
+    struct sq_table t;
+    sq_table_init(&t);
+    int ok = store_query(c, sql.data, &t, NULL) == 0 && t.nrows == 1 &&
+             sq_cell_int(sq_table_cell(&t, 0, 0)) == 0 && sq_cell_int(sq_table_cell(&t, 0, 1)) > 0;
+    sq_table_fini(&t);
+    sq_buf_fini(&sql);
+    return ok;
+}
+
+static long long find_row(const struct sq_table *t, const char *name)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (sq_table_cell(t, r, 0)->text && strcmp(sq_table_cell(t, r, 0)->text, name) == 0)
+            return (long long)r;
+    return -1;
+}
+
+static int is_nested_type(const char *type)
+{
+    return strchr(type, '[') || strncmp(type, "STRUCT", 6) == 0 || strncmp(type, "MAP", 3) == 0 ||
+           strncmp(type, "UNION", 5) == 0;
+}
+
+/* A catalog text value read back in the mart column's type (text compares as text). */
+static void append_typed(struct sq_buf *sql, const char *column, const char *type)
+{
+    if (strcmp(type, "VARCHAR") == 0)
+        sq_buf_puts(sql, column);
+    else
+        sq_buf_printf(sql, "TRY_CAST(%s AS %s)", column, type);
+}
+
+/* The merged path: statistics of a big source from its files' statistics (stats.c), so a
+ * refresh that changed one file reads only that file. Counts, min and max are exact, and
+ * so are the distinct counts of columns whose files all listed their values. Other
+ * distinct counts are estimated from the files' approximate counts: summed for a column
+ * unique within every file (an identifier); otherwise files whose value ranges overlap
+ * are assumed to share their values (the largest count of each group of overlapping
+ * files), and groups that do not overlap add up — order numbers of files split by date
+ * add up, customers shared by every file do not. t[0..4] keep the strings st[] borrows. */
+static int merge_stats(struct store_conn *c, const char *source, const struct sq_table *cols,
+                       struct colstat *st, struct sq_table *t, struct sq_error *err)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, "SELECT column_name, sum(nonnull), max(distinct_approx), "
+                      "sum(distinct_approx), bool_and(distinct_approx >= 0.9 * nonnull OR "
+                      "nonnull = 0), count(*) FILTER (WHERE nonnull > 0)");
+    append_file_filter(&sql, "salesql_file_stats", source);
+    sq_buf_puts(&sql, " GROUP BY 1");
+    int rc = store_query(c, sql.data, &t[0], err);
+    sq_buf_reset(&sql);
+    sq_buf_puts(&sql, "SELECT column_name, count(*), max(k), sum(k) FROM (SELECT path, "
+                      "column_name, count(*) AS k");
+    append_file_filter(&sql, "salesql_file_values", source);
+    sq_buf_puts(&sql, " GROUP BY ALL) GROUP BY 1");
+    if (!rc)
+        rc = store_query(c, sql.data, &t[1], err);
+    sq_buf_reset(&sql);
+    sq_buf_puts(&sql, "SELECT column_name, count(DISTINCT value)");
+    append_file_filter(&sql, "salesql_file_values", source);
+    sq_buf_puts(&sql, " GROUP BY 1");
+    if (!rc)
+        rc = store_query(c, sql.data, &t[2], err);
+    /* min, max and the range-grouped distinct estimate, compared in the mart's type, one
+     * branch per column (row i is column i). */
+    sq_buf_reset(&sql);
+    for (size_t i = 0; !rc && i < cols->nrows; i++) {
+        const char *name = sq_table_cell(cols, i, 0)->text;
+        const char *type = sq_table_cell(cols, i, 1)->text;
+        const char *as = is_nested_type(type) ? "VARCHAR" : type;
+        sq_buf_printf(&sql, "%sSELECT * FROM (WITH f AS (SELECT ", i ? " UNION ALL " : "");
+        append_typed(&sql, "min_value", as);
+        sq_buf_puts(&sql, " AS lo, ");
+        append_typed(&sql, "max_value", as);
+        sq_buf_puts(&sql, " AS hi, distinct_approx AS d");
+        append_file_filter(&sql, "salesql_file_stats", source);
+        sq_buf_puts(&sql, " AND nonnull > 0 AND column_name = ");
+        sq_buf_put_literal(&sql, name);
+        sq_buf_printf(&sql, ") SELECT %zu AS i, ", i);
+        if (is_nested_type(type))
+            sq_buf_puts(&sql, "NULL, NULL, NULL)");
+        else
+            sq_buf_puts(&sql, "(SELECT CAST(min(lo) AS VARCHAR) FROM f), (SELECT CAST(max(hi) "
+                              "AS VARCHAR) FROM f), (SELECT sum(m) FROM (SELECT max(d) AS m FROM "
+                              "(SELECT d, sum(CASE WHEN prev IS NULL OR lo > prev THEN 1 ELSE 0 "
+                              "END) OVER (ORDER BY lo, hi ROWS UNBOUNDED PRECEDING) AS g FROM "
+                              "(SELECT lo, hi, d, max(hi) OVER (ORDER BY lo, hi ROWS BETWEEN "
+                              "UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM f)) GROUP BY "
+                              "g)))");
+    }
+    if (!rc && cols->nrows) {
+        sq_buf_puts(&sql, " ORDER BY i");
+        rc = store_query(c, sql.data, &t[3], err);
+    }
+    sq_buf_fini(&sql);
+    for (size_t i = 0; !rc && i < cols->nrows; i++) {
+        const char *name = sq_table_cell(cols, i, 0)->text;
+        long long a = find_row(&t[0], name), b = find_row(&t[1], name), d = find_row(&t[2], name);
+        memset(&st[i], 0, sizeof st[i]);
+        if (a < 0)
+            continue; /* no file has the column: all NULL */
+        size_t ra = (size_t)a;
+        st[i].nonnull = sq_cell_int(sq_table_cell(&t[0], ra, 1));
+        long long dsum = sq_cell_int(sq_table_cell(&t[0], ra, 3));
+        const char *uniq = sq_table_cell(&t[0], ra, 4)->text;
+        long long files_nonnull = sq_cell_int(sq_table_cell(&t[0], ra, 5));
+        long long grouped = t[3].nrows > i ? sq_cell_int(sq_table_cell(&t[3], i, 3)) : 0;
+        if (grouped <= 0)
+            grouped = sq_cell_int(sq_table_cell(&t[0], ra, 2));
+        st[i].distinct =
+            uniq && uniq[0] == 't' ? (dsum < st[i].nonnull ? dsum : st[i].nonnull) : grouped;
+        if (b >= 0 && d >= 0 && sq_cell_int(sq_table_cell(&t[1], (size_t)b, 1)) == files_nonnull &&
+            sq_cell_int(sq_table_cell(&t[1], (size_t)b, 2)) <= VALUE_INDEX_MAX) {
+            st[i].listed = 1;
+            st[i].distinct = sq_cell_int(sq_table_cell(&t[2], (size_t)d, 1));
+        }
+        if (files_nonnull == 0)
+            st[i].distinct = 0;
+        st[i].min = t[3].nrows > i ? sq_table_cell(&t[3], i, 1)->text : NULL;
+        st[i].max = t[3].nrows > i ? sq_table_cell(&t[3], i, 2)->text : NULL;
+    }
+    return rc;
+}
+
 int ingest__profile_source(struct store_conn *c, const char *source, struct sq_error *err)
 {
     char *mart = xasprintf("mart_dyn_%s", source);
     char *qmart = sq_quote_ident(mart);
     struct sq_buf sql;
-    struct sq_table cols, stats, prior, sample;
+    struct sq_table cols, prior, t[4];
+    struct colstat *st = NULL;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     sq_table_init(&cols);
-    sq_table_init(&stats);
     sq_table_init(&prior);
-    sq_table_init(&sample);
+    for (int i = 0; i < 4; i++)
+        sq_table_init(&t[i]);
     int rc;
 
     sq_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", qmart);
@@ -216,45 +426,21 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
     if ((rc = store_query(c, sql.data, &prior, err)))
         goto out;
 
-    /* Statistics. Up to EXACT_DISTINCT_MAX_ROWS rows, one exact query. Beyond, distinct
-     * counts are what costs (HyperLogLog over 14 numeric columns of 5M rows: 1.1 s; text
-     * worse), so they come from a 10% block sample, and the columns the sample shows to
-     * be of low cardinality are then counted exactly, which is cheap. Counts are free
-     * (DuckDB keeps them); numeric and date min/max are exact; text min/max come from the
-     * sample. */
     long long rows = 0;
     sq_buf_reset(&sql);
     sq_buf_printf(&sql, "SELECT count(*) FROM %s", qmart);
     if ((rc = store_query_int(c, sql.data, &rows, err)))
         goto out;
-    int big = rows > EXACT_DISTINCT_MAX_ROWS;
-    sq_buf_reset(&sql);
-    sq_buf_puts(&sql, "SELECT count(*)");
-    for (size_t i = 0; i < cols.nrows; i++) {
-        char *q = sq_quote_ident(sq_table_cell(&cols, i, 0)->text);
-        int text = strcmp(sq_table_cell(&cols, i, 1)->text, "VARCHAR") == 0;
-        sq_buf_printf(&sql, ", count(%s), ", q);
-        if (big)
-            sq_buf_puts(&sql, "NULL");
-        else
-            sq_buf_printf(&sql, "count(DISTINCT %s)", q);
-        if (big && text)
-            sq_buf_puts(&sql, ", NULL, NULL");
-        else
-            sq_buf_printf(&sql, ", CAST(min(%s) AS VARCHAR), CAST(max(%s) AS VARCHAR)", q, q);
-        free(q);
-    }
-    sq_buf_printf(&sql, " FROM %s", qmart);
-    if ((rc = store_query(c, sql.data, &stats, err)))
+    st = xcalloc(cols.nrows + 1, sizeof *st);
+    int merged = rows > EXACT_DISTINCT_MAX_ROWS && file_stats_complete(c, source);
+    if (merged)
+        rc = merge_stats(c, source, &cols, st, t, err);
+    else
+        rc = read_stats(c, source, qmart, &cols, &prior, rows, st, &t[0], &t[1], err);
+    if (rc)
         goto out;
-    long long *distinct_of = xcalloc(cols.nrows + 1, sizeof *distinct_of);
-    for (size_t i = 0; i < cols.nrows; i++)
-        distinct_of[i] = sq_cell_int(sq_table_cell(&stats, 0, 2 + 4 * i));
-    if (big &&
-        (rc = sample_stats(c, source, qmart, &cols, &prior, rows, distinct_of, &sample, err))) {
-        free(distinct_of);
-        goto out;
-    }
+    sq_log_debug("profile of mart_dyn_%s (%lld rows) from %s", source, rows,
+                 merged ? "its files' statistics" : "the mart");
 
     sq_buf_reset(&sql);
     /* The column rows go in one multi-row INSERT (appended last); the value index
@@ -269,14 +455,9 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
     for (size_t i = 0; i < cols.nrows; i++) {
         const char *name = sq_table_cell(&cols, i, 0)->text;
         const char *type = sq_table_cell(&cols, i, 1)->text;
-        long long nonnull = sq_cell_int(sq_table_cell(&stats, 0, 1 + 4 * i));
-        long long distinct = distinct_of[i];
-        const char *mn = sq_table_cell(&stats, 0, 3 + 4 * i)->text;
-        const char *mx = sq_table_cell(&stats, 0, 4 + 4 * i)->text;
-        if (big && !mn && !mx) {
-            mn = sq_table_cell(&sample, 0, 2 + 3 * i)->text;
-            mx = sq_table_cell(&sample, 0, 3 + 3 * i)->text;
-        }
+        long long nonnull = st[i].nonnull;
+        long long distinct = st[i].distinct;
+        const char *mn = st[i].min, *mx = st[i].max;
         const char *original = name, *note = NULL, *derived = NULL;
         for (size_t p = 0; p < prior.nrows; p++) {
             if (strcmp(sq_table_cell(&prior, p, 0)->text, name) == 0) {
@@ -315,30 +496,41 @@ int ingest__profile_source(struct store_conn *c, const char *source, struct sq_e
         sq_buf_puts(&rowsql, ", ");
         sq_buf_put_literal_or_null(&rowsql, note);
         sq_buf_puts(&rowsql, ")");
-        if (strcmp(type, "VARCHAR") == 0 && strcmp(role, "dimension") == 0 && distinct > 0 &&
-            distinct <= VALUE_INDEX_MAX) {
-            char *q = sq_quote_ident(name);
-            sq_buf_puts(&sql, "INSERT INTO salesql_values SELECT ");
-            sq_buf_put_literal(&sql, source);
-            sq_buf_puts(&sql, ", ");
+        if (strcmp(type, "VARCHAR") != 0 || strcmp(role, "dimension") != 0 || distinct <= 0 ||
+            distinct > VALUE_INDEX_MAX || (merged && !st[i].listed))
+            continue;
+        char *q = sq_quote_ident(name);
+        sq_buf_puts(&sql, "INSERT INTO salesql_values SELECT ");
+        sq_buf_put_literal(&sql, source);
+        sq_buf_puts(&sql, ", ");
+        sq_buf_put_literal(&sql, name);
+        if (merged) {
+            /* The files' counts, added up. */
+            sq_buf_puts(&sql, ", value, sum(n)");
+            append_file_filter(&sql, "salesql_file_values", source);
+            sq_buf_puts(&sql, " AND column_name = ");
             sq_buf_put_literal(&sql, name);
+            sq_buf_printf(&sql,
+                          " AND length(value) <= %d GROUP BY value ORDER BY 4 DESC, 3 LIMIT %d;",
+                          VALUE_MAX_LEN, VALUE_INDEX_MAX);
+        } else {
             sq_buf_printf(&sql,
                           ", v, n FROM (SELECT %s AS v, count(*) AS n FROM %s WHERE %s IS NOT "
                           "NULL AND length(%s) <= %d GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %d);",
                           q, qmart, q, q, VALUE_MAX_LEN, VALUE_INDEX_MAX);
-            free(q);
         }
+        free(q);
     }
     if (rowsql.len)
         sq_buf_printf(&sql, "%s;", rowsql.data);
     sq_buf_fini(&rowsql);
     rc = store_exec(c, sql.data, err);
-    free(distinct_of);
 out:
+    free(st);
     sq_table_fini(&cols);
-    sq_table_fini(&stats);
     sq_table_fini(&prior);
-    sq_table_fini(&sample);
+    for (int i = 0; i < 4; i++)
+        sq_table_fini(&t[i]);
     sq_buf_fini(&sql);
     free(qmart);
     free(mart);

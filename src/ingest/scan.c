@@ -5,6 +5,7 @@
  */
 #include "ingest/scan.h"
 
+#include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/mem.h"
@@ -124,6 +125,37 @@ int scan_folder(const char *dir, struct scan_list *out, struct sq_error *err)
     return 0;
 }
 
+long scan_find(const struct scan_list *l, const char *rel)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(l->files[mid].rel, rel);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int scan_source_has(const struct scan_source *src, size_t fi)
+{
+    size_t lo = 0, hi = src->nfiles;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (src->files[mid] == fi)
+            return 1;
+        if (src->files[mid] < fi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 void scan_list_fini(struct scan_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
@@ -141,11 +173,33 @@ static char *dir_of(const char *rel)
     return slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup("");
 }
 
-/* The first component of a relative path if it is in a sub-folder, else NULL. */
+/* The first component of a relative path if it is in a sub-folder, else NULL. A hive
+ * partition folder (key=value) gives "key=", so that all the partitions of one key form
+ * one group. */
 static char *top_folder(const char *rel)
 {
     const char *slash = strchr(rel, '/');
-    return slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
+    if (!slash)
+        return NULL;
+    const char *eq = memchr(rel, '=', (size_t)(slash - rel));
+    if (eq && eq > rel)
+        return xstrndup(rel, (size_t)(eq - rel) + 1);
+    return xstrndup(rel, (size_t)(slash - rel));
+}
+
+/* The snake_case name of the data folder itself (the parent of the files' relative
+ * paths), for a source made of top-level hive partitions. */
+static char *root_name(const struct scan_file *f)
+{
+    size_t plen = strlen(f->path), rlen = strlen(f->rel);
+    size_t end = plen > rlen ? plen - rlen - 1 : 0;
+    size_t start = end;
+    while (start > 0 && f->path[start - 1] != '/')
+        start--;
+    char *base = xstrndup(f->path + start, end - start);
+    char *name = names_snake(base);
+    free(base);
+    return name;
 }
 
 struct group_ctx {
@@ -277,13 +331,16 @@ int scan_group(const struct scan_list *l, char *const *headers, struct scan_sour
         size_t j = i + 1;
         if (top) {
             size_t tl = strlen(top);
-            while (j < l->n && strncmp(l->files[j].rel, top, tl) == 0 && l->files[j].rel[tl] == '/')
+            int hive = top[tl - 1] == '=';
+            while (j < l->n && strncmp(l->files[j].rel, top, tl) == 0 &&
+                   (hive ? strchr(l->files[j].rel + tl, '/') != NULL : l->files[j].rel[tl] == '/'))
                 j++;
             int same = headers[i][0] != '\0';
             for (size_t k = i + 1; k < j && same; k++)
                 same = scan_headers_compatible(headers[i], headers[k]);
             if (same) {
-                struct scan_source *s = add_source(&g, names_snake(top), 1);
+                struct scan_source *s =
+                    add_source(&g, hive ? root_name(&l->files[i]) : names_snake(top), 1);
                 for (size_t k = i; k < j; k++)
                     add_file(s, k);
                 free(top);
@@ -328,6 +385,94 @@ int scan_group(const struct scan_list *l, char *const *headers, struct scan_sour
     *out = g.out;
     *nout = g.n;
     return 0;
+}
+
+/* The key=value folders of a relative path, in order; keys[k] and values[k] point into a
+ * copy the caller frees (*buf). Returns the number found (at most max). */
+static size_t hive_parts(const char *rel, char **buf, const char **keys, const char **values,
+                         size_t max)
+{
+    char *copy = xstrdup(rel);
+    *buf = copy;
+    size_t n = 0;
+    char *seg = copy;
+    for (char *slash; (slash = strchr(seg, '/')) != NULL; seg = slash + 1) {
+        *slash = '\0';
+        char *eq = strchr(seg, '=');
+        if (eq && eq > seg && n < max) {
+            *eq = '\0';
+            keys[n] = seg;
+            values[n] = eq + 1;
+            n++;
+        }
+    }
+    return n;
+}
+
+static int all_digits(const char *s)
+{
+    if (*s == '-')
+        s++;
+    size_t n = strlen(s);
+    if (n == 0 || n > 9)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+static int iso_date(const char *s)
+{
+    static const char shape[] = "dddd-dd-dd";
+    if (strlen(s) != sizeof shape - 1)
+        return 0;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return 0;
+    return 1;
+}
+
+enum { HIVE_MAX_KEYS = 16 };
+
+char *scan_hive_options(const struct scan_list *l, const size_t *files, size_t n)
+{
+    const char *keys0[HIVE_MAX_KEYS], *vals0[HIVE_MAX_KEYS];
+    char *buf0 = NULL;
+    size_t nk = n ? hive_parts(l->files[files[0]].rel, &buf0, keys0, vals0, HIVE_MAX_KEYS) : 0;
+    int integer[HIVE_MAX_KEYS], date[HIVE_MAX_KEYS];
+    for (size_t k = 0; k < nk; k++) {
+        integer[k] = all_digits(vals0[k]);
+        date[k] = iso_date(vals0[k]);
+    }
+    int same = nk > 0;
+    for (size_t i = 1; i < n && same; i++) {
+        const char *keys[HIVE_MAX_KEYS], *vals[HIVE_MAX_KEYS];
+        char *buf;
+        size_t m = hive_parts(l->files[files[i]].rel, &buf, keys, vals, HIVE_MAX_KEYS);
+        same = m == nk;
+        for (size_t k = 0; k < m && same; k++) {
+            same = strcmp(keys[k], keys0[k]) == 0;
+            integer[k] &= all_digits(vals[k]);
+            date[k] &= iso_date(vals[k]);
+        }
+        free(buf);
+    }
+    struct sq_buf out;
+    sq_buf_init(&out, SQ_BUF_UNLIMITED);
+    if (!same) {
+        sq_buf_puts(&out, ", hive_partitioning = false");
+    } else {
+        sq_buf_puts(&out, ", hive_partitioning = true, hive_types = {");
+        for (size_t k = 0; k < nk; k++) {
+            sq_buf_puts(&out, k ? ", " : "");
+            sq_buf_put_literal(&out, keys0[k]);
+            sq_buf_printf(&out, ": '%s'", integer[k] ? "INTEGER" : date[k] ? "DATE" : "VARCHAR");
+        }
+        sq_buf_puts(&out, "}");
+    }
+    free(buf0);
+    return sq_buf_steal(&out);
 }
 
 void scan_sources_free(struct scan_source *s, size_t n)

@@ -4,11 +4,12 @@
  * scan_folder lists every *.csv, *.tsv, *.csv.gz, *.tsv.gz and *.parquet file (hidden
  * files and folders skipped), sorted by path. scan_group decides which files form one
  * source, following DESIGN.md: a top-level sub-folder whose files all share a header is
- * one source named after the folder; elsewhere, files of one folder whose names differ
- * only in digits and share a header are one source named after the common stem. Headers
- * are shared when they have at least half of their column names in common (a later export
- * may add a column); any
- * other file is a source of its own named after its stem.
+ * one source named after the folder (top-level hive partitions, year=2023/ year=2024/
+ * ..., count as one folder named after the data folder); elsewhere, files of one folder
+ * whose names differ only in digits and share a header are one source named after the
+ * common stem. Headers are shared when they have at least half of their column names in
+ * common (a later export may add a column); any other file is a source of its own named
+ * after its stem.
  *
  * Ownership: struct scan_list and the sources array are caller-owned; free them with
  * scan_list_fini and scan_sources_free.
@@ -42,6 +43,9 @@ enum { SCAN_MAX_FILES = 200000, SCAN_MAX_DEPTH = 32 };
 
 int scan_folder(const char *dir, struct scan_list *out, struct sq_error *err);
 void scan_list_fini(struct scan_list *l);
+/* The index of the file whose relative path is rel (a binary search: the list is sorted by
+ * rel), or -1. */
+long scan_find(const struct scan_list *l, const char *rel);
 /* Classifies a file name by its extension; returns 0 if it is a data file. */
 int scan_classify(const char *name, enum scan_kind *kind, int *gzip);
 
@@ -57,6 +61,16 @@ struct scan_source {
 int scan_group(const struct scan_list *l, char *const *headers, struct scan_source **out,
                size_t *n);
 void scan_sources_free(struct scan_source *s, size_t n);
+/* 1 if file fi (an index into the scan_list) belongs to src, else 0. */
+int scan_source_has(const struct scan_source *src, size_t fi);
+/* DuckDB reader options for the hive partitions of files[0..n) of l (folders named
+ * key=value, as in sales/year=2024/month=07/part-0.parquet): when every file sits under the
+ * same keys, ", hive_partitioning = true, hive_types = {...}" with each key typed INTEGER
+ * when all its values are integers, DATE when all are YYYY-MM-DD dates, else VARCHAR (so
+ * month=07 is the number 7 in every file, whatever one file alone would suggest);
+ * otherwise ", hive_partitioning = false". A heap string. */
+char *scan_hive_options(const struct scan_list *l, const size_t *files, size_t n);
+
 /* 1 if two header signatures may form one source (they share at least half of their
  * column names), else 0. */
 int scan_headers_compatible(const char *a, const char *b);

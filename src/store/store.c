@@ -20,11 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct store_conn {
     struct store *s;
     duckdb_connection con;
+    const atomic_int *cancel; /* see store_conn_set_cancel */
     struct store_conn *next;
 };
 
@@ -55,6 +58,42 @@ static int open_error(const char *path, const char *msg, struct sq_error *err)
                         msg ? msg : "unknown reason");
 }
 
+/* The memory this process may use: physical RAM, or a cgroup (v2, then v1) limit below it.
+ * 0 when unknown. */
+static unsigned long long usable_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    unsigned long long ram =
+        pages > 0 && page > 0 ? (unsigned long long)pages * (unsigned long long)page : 0;
+    static const char *const limits[] = {"/sys/fs/cgroup/memory.max",
+                                         "/sys/fs/cgroup/memory/memory.limit_in_bytes", NULL};
+    for (int i = 0; limits[i]; i++) {
+        FILE *f = fopen(limits[i], "re");
+        if (!f)
+            continue;
+        char line[64] = "";
+        if (fgets(line, sizeof line, f)) {
+            char *end;
+            unsigned long long v = strtoull(line, &end, 10);
+            if (end != line && v > 0 && (ram == 0 || v < ram))
+                ram = v;
+        }
+        fclose(f);
+    }
+    return ram;
+}
+
+void store_default_memory_limit(char *out, size_t n)
+{
+    unsigned long long mem = usable_memory();
+    if (mem == 0) {
+        snprintf(out, n, "1GiB"); /* cannot tell: a limit that works almost anywhere */
+        return;
+    }
+    unsigned long long mib = mem / 100 * 60 / (1024 * 1024);
+    snprintf(out, n, "%lluMiB", mib < 256 ? 256 : mib);
+}
+
 int store_open(const struct store_options *o, struct store **out, struct sq_error *err)
 {
     duckdb_config cfg = NULL;
@@ -71,8 +110,18 @@ int store_open(const struct store_options *o, struct store **out, struct sq_erro
         goto out;
     if (o->read_only && (rc = set_config(cfg, "access_mode", "READ_ONLY", err)))
         goto out;
-    if (o->memory_limit && (rc = set_config(cfg, "memory_limit", o->memory_limit, err)))
-        goto out;
+    {
+        char def[32];
+        store_default_memory_limit(def, sizeof def);
+        const char *limit = o->memory_limit ? o->memory_limit : def;
+        if (set_config(cfg, "memory_limit", limit, NULL) != 0) {
+            rc = sq_error_set(err, SQ_E_USAGE, -1,
+                              "the memory limit '%s' is not a size DuckDB understands; write "
+                              "it like 512MB, 4GB or 75%%",
+                              limit);
+            goto out;
+        }
+    }
     if (o->threads > 0) {
         char n[16];
         snprintf(n, sizeof n, "%d", o->threads);
@@ -124,6 +173,63 @@ void store_close(struct store *s)
     free(s);
 }
 
+static long long size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+int store_rewrite(const struct store_options *o, const atomic_int *cancel, long long *before,
+                  long long *after, struct sq_error *err)
+{
+    *before = *after = size_of(o->path);
+    char *wal = xasprintf("%s.wal", o->path);
+    struct stat st;
+    int pending = stat(wal, &st) == 0;
+    free(wal);
+    /* A log not yet checkpointed (the file was not closed cleanly): leave it to DuckDB. */
+    if (pending)
+        return 0;
+    char *tmp = xasprintf("%s.rewrite", o->path);
+    char *spill = xasprintf("%s.tmp", o->path);
+    struct store_options mem = *o;
+    mem.path = NULL;
+    mem.read_only = 0;
+    if (!mem.temp_dir)
+        mem.temp_dir = spill;
+    struct store *s = NULL;
+    unlink(tmp);
+    int rc = store_open(&mem, &s, err);
+    if (!rc) {
+        struct sq_buf sql;
+        sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+        sq_buf_puts(&sql, "ATTACH ");
+        sq_buf_put_literal(&sql, o->path);
+        sq_buf_puts(&sql, " AS salesql_src (READ_ONLY); ATTACH ");
+        sq_buf_put_literal(&sql, tmp);
+        sq_buf_puts(&sql, " AS salesql_dst; COPY FROM DATABASE salesql_src TO salesql_dst; "
+                          "DETACH salesql_src; DETACH salesql_dst;");
+        store_conn_set_cancel(s->main, cancel);
+        rc = store_exec(s->main, sql.data, err);
+        sq_buf_fini(&sql);
+        if (rc && err && strstr(err->msg, "lock"))
+            err->code = rc = SQ_E_LOCKED;
+    }
+    store_close(s);
+    if (!rc && rename(tmp, o->path) != 0)
+        rc = sq_error_set(err, SQ_E_IO, -1, "cannot replace %s: %s", o->path, strerror(errno));
+    if (rc)
+        unlink(tmp);
+    else
+        *after = size_of(o->path);
+    char *tmpwal = xasprintf("%s.wal", tmp);
+    unlink(tmpwal);
+    free(tmpwal);
+    free(tmp);
+    free(spill);
+    return rc;
+}
+
 const char *store_path(const struct store *s)
 {
     return s->path;
@@ -140,12 +246,16 @@ struct store_conn *store_main(struct store *s)
 }
 
 /* Per-connection settings, made before any lockdown: progress is tracked (for
- * store_exec_progress) but never printed by DuckDB itself. */
+ * store_exec_progress) but never printed by DuckDB itself, and footers of Parquet files
+ * read in place are kept between queries (checked against the file's modification time),
+ * so a view over many files binds quickly. */
 static void configure_conn(struct store_conn *c)
 {
     duckdb_result r;
     /* On failure (a locked configuration), progress simply stays unknown. */
-    duckdb_query(c->con, "SET enable_progress_bar = true; SET enable_progress_bar_print = false",
+    duckdb_query(c->con,
+                 "SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+                 "SET parquet_metadata_cache = true",
                  &r);
     duckdb_destroy_result(&r);
 }
@@ -223,23 +333,19 @@ static void log_slow(const char *sql, double t0)
         sq_log_debug("%.0f ms: %.140s%s", ms, sql, strlen(sql) > 140 ? "…" : "");
 }
 
-int store_exec(struct store_conn *c, const char *sql, struct sq_error *err)
+void store_conn_set_cancel(struct store_conn *c, const atomic_int *flag)
 {
-    duckdb_result r;
-    int rc = 0;
-    double t0 = sq_now_ms();
-    if (duckdb_query(c->con, sql, &r) != DuckDBSuccess)
-        rc = result_error(&r, SQ_E_DB, err);
-    duckdb_destroy_result(&r);
-    log_slow(sql, t0);
-    return rc;
+    c->cancel = flag;
 }
 
+/* A thread beside a running statement: reports progress every 250 ms (when fn is set)
+ * and interrupts the statement once the connection's cancel flag is set. */
 struct watcher {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     duckdb_connection con;
+    const atomic_int *cancel;
     store_progress_fn fn;
     void *ud;
     int done;
@@ -258,21 +364,35 @@ static void *watcher_main(void *arg)
             t.tv_nsec -= 1000000000L;
         }
         if (pthread_cond_timedwait(&w->cv, &w->mu, &t) == ETIMEDOUT && !w->done) {
-            duckdb_query_progress_type p = duckdb_query_progress(w->con);
-            double done = p.percentage < 0 ? -1 : p.percentage / 100.0;
-            w->fn(w->ud, done, (unsigned long long)p.rows_processed);
+            /* Repeated while the flag stays set: an interrupt that lands between two
+             * statements of a multi-statement string is not lost. */
+            if (w->cancel && *w->cancel)
+                duckdb_interrupt(w->con);
+            if (w->fn) {
+                duckdb_query_progress_type p = duckdb_query_progress(w->con);
+                double done = p.percentage < 0 ? -1 : p.percentage / 100.0;
+                w->fn(w->ud, done, (unsigned long long)p.rows_processed);
+            }
         }
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
 }
 
-int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn fn, void *ud,
-                        struct sq_error *err)
+/* duckdb_query, watched when there is progress to report or a cancel flag to honour. */
+static int run(struct store_conn *c, const char *sql, duckdb_result *r, store_progress_fn fn,
+               void *ud, struct sq_error *err)
 {
-    if (!fn)
-        return store_exec(c, sql, err);
-    struct watcher w = {.con = c->con, .fn = fn, .ud = ud};
+    if (c->cancel && *c->cancel) {
+        memset(r, 0, sizeof *r);
+        return sq_error_set(err, SQ_E_INTERRUPTED, -1, "interrupted");
+    }
+    if (!fn && !c->cancel) {
+        if (duckdb_query(c->con, sql, r) != DuckDBSuccess)
+            return result_error(r, SQ_E_DB, err);
+        return 0;
+    }
+    struct watcher w = {.con = c->con, .cancel = c->cancel, .fn = fn, .ud = ud};
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -280,7 +400,9 @@ int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&w.mu, NULL);
     int started = pthread_create(&w.thread, NULL, watcher_main, &w) == 0;
-    int rc = store_exec(c, sql, err);
+    int rc = 0;
+    if (duckdb_query(c->con, sql, r) != DuckDBSuccess)
+        rc = result_error(r, SQ_E_DB, err);
     if (started) {
         pthread_mutex_lock(&w.mu);
         w.done = 1;
@@ -290,6 +412,24 @@ int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn
     }
     pthread_cond_destroy(&w.cv);
     pthread_mutex_destroy(&w.mu);
+    if (rc && c->cancel && *c->cancel)
+        rc = sq_error_set(err, SQ_E_INTERRUPTED, -1, "interrupted");
+    return rc;
+}
+
+int store_exec(struct store_conn *c, const char *sql, struct sq_error *err)
+{
+    return store_exec_progress(c, sql, NULL, NULL, err);
+}
+
+int store_exec_progress(struct store_conn *c, const char *sql, store_progress_fn fn, void *ud,
+                        struct sq_error *err)
+{
+    duckdb_result r;
+    double t0 = sq_now_ms();
+    int rc = run(c, sql, &r, fn, ud, err);
+    duckdb_destroy_result(&r);
+    log_slow(sql, t0);
     return rc;
 }
 
@@ -345,11 +485,9 @@ static int collect(duckdb_result *r, size_t max, struct sq_table *out, struct sq
 int store_query(struct store_conn *c, const char *sql, struct sq_table *out, struct sq_error *err)
 {
     duckdb_result r;
-    int rc;
     double t0 = sq_now_ms();
-    if (duckdb_query(c->con, sql, &r) != DuckDBSuccess)
-        rc = result_error(&r, SQ_E_DB, err);
-    else
+    int rc = run(c, sql, &r, NULL, NULL, err);
+    if (!rc)
         rc = collect(&r, 0, out, err);
     duckdb_destroy_result(&r);
     log_slow(sql, t0);

@@ -10,6 +10,7 @@
 #ifndef SQ_STORE_STORE_H
 #define SQ_STORE_STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 struct sq_error;
@@ -20,16 +21,30 @@ struct store_conn;
 struct store_options {
     const char *path;         /* database file; NULL for an in-memory database */
     int read_only;            /* open read-only (several readers may share the file) */
-    const char *memory_limit; /* DuckDB size string ("4GB"); NULL keeps DuckDB's default */
+    const char *memory_limit; /* DuckDB size string ("4GB"); NULL: store_default_memory_limit */
     int threads;              /* worker threads; 0 keeps DuckDB's default */
     const char *temp_dir;     /* spill folder; NULL: "<path>.tmp" */
 };
 
-/* Opens (creating if needed) the database with extension auto-install and auto-load off.
- * A file held by another process fails with SQ_E_LOCKED and DuckDB's message, which
- * names the file and the other process. */
+/* Opens (creating if needed) the database with extension auto-install and auto-load off
+ * (Parquet footers are cached between queries). A file held by another process fails with
+ * SQ_E_LOCKED and DuckDB's message, which names the file and the other process. A bad
+ * memory_limit fails with SQ_E_USAGE. */
 int store_open(const struct store_options *o, struct store **out, struct sq_error *err);
+/* The memory limit used when none is given: 60% of the memory this process may use (the
+ * machine's RAM, or its cgroup's limit when lower), as a DuckDB size string ("14745MiB").
+ * DuckDB's own default is 80%; salesql leaves more room for what DuckDB does not count
+ * (its code, the page cache, the server's answers). */
+void store_default_memory_limit(char *out, size_t n);
 void store_close(struct store *s);
+/* Rewrites the database file o->path without its free blocks (DuckDB reuses the blocks of
+ * dropped tables but does not give them back): copies it into "<path>.rewrite" and renames
+ * that over it. The file must not be open, in this process or another (SQ_E_LOCKED);
+ * until the rename, the original is untouched. A file with a log not yet checkpointed is
+ * left as it is. *before and *after receive the sizes. cancel (may be NULL) stops the copy
+ * as store_conn_set_cancel does (SQ_E_INTERRUPTED); the copy is removed. */
+int store_rewrite(const struct store_options *o, const atomic_int *cancel, long long *before,
+                  long long *after, struct sq_error *err);
 const char *store_path(const struct store *s);
 int store_read_only(const struct store *s);
 
@@ -38,6 +53,11 @@ struct store_conn *store_main(struct store *s);
 /* A further connection for another thread; freed by store_conn_close or store_close. */
 struct store_conn *store_conn_open(struct store *s, struct sq_error *err);
 void store_conn_close(struct store_conn *c);
+
+/* While *flag is non-zero, statements on c stop: one that runs is interrupted within
+ * 250 ms, and later ones fail at once; both with SQ_E_INTERRUPTED. For a signal handler
+ * that asks a long ingest to stop. flag is borrowed; NULL clears it. */
+void store_conn_set_cancel(struct store_conn *c, const atomic_int *flag);
 
 /* Trusted SQL only (written by salesql, not by a user or a model). */
 int store_exec(struct store_conn *c, const char *sql, struct sq_error *err);

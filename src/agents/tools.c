@@ -113,19 +113,27 @@ static const char *str_arg(json_t *args, const char *key)
     return json_string_value(json_object_get(args, key));
 }
 
-static int column_values(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
-                         json_t *args, char **result)
+/* The view a tool call names in "mart", or NULL with *result set to the refusal. */
+static const struct schema_mart *tool_mart(const struct schema *s, json_t *args, char **result)
 {
-    const char *mart = str_arg(args, "mart"), *column = str_arg(args, "column");
-    const char *contains = str_arg(args, "contains");
+    const char *mart = str_arg(args, "mart");
     const struct schema_mart *m = mart ? schema_find_mart(s, mart) : NULL;
     if (!m) {
         char msg[160];
         snprintf(msg, sizeof msg, "no view named %.80s; use a view from the schema",
                  mart ? mart : "");
         *result = refuse(msg);
-        return SQ_E_NOT_FOUND;
     }
+    return m;
+}
+
+static int column_values(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
+                         json_t *args, char **result)
+{
+    const char *column = str_arg(args, "column"), *contains = str_arg(args, "contains");
+    const struct schema_mart *m = tool_mart(s, args, result);
+    if (!m)
+        return SQ_E_NOT_FOUND;
     const struct schema_column *col = column ? schema_find_column(m, column) : NULL;
     if (!col) {
         char msg[200];
@@ -162,15 +170,9 @@ static int column_values(struct store_conn *c, const struct schema *s, const str
 static int sample_rows(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
                        json_t *args, char **result)
 {
-    const char *mart = str_arg(args, "mart");
-    const struct schema_mart *m = mart ? schema_find_mart(s, mart) : NULL;
-    if (!m) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "no view named %.80s; use a view from the schema",
-                 mart ? mart : "");
-        *result = refuse(msg);
+    const struct schema_mart *m = tool_mart(s, args, result);
+    if (!m)
         return SQ_E_NOT_FOUND;
-    }
     json_t *lv = json_object_get(args, "limit");
     long long limit = json_is_integer(lv) ? json_integer_value(lv) : 3;
     if (limit < 1)

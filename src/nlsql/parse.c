@@ -1329,6 +1329,24 @@ static int distance(const struct ctx *c, const struct schema_mart *to)
 static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
                                        const struct nl_sense **tie);
 
+/* The table of names a key column sense x points at (store_key, in the facts or in the
+ * stores table, names the stores: "by store" means their names), or NULL. */
+static const struct schema_mart *points_at_names(const struct schema *sc, const struct nl_sense *x)
+{
+    for (size_t i = 0; i < sc->njoins; i++) {
+        const struct schema_join *j = &sc->joins[i];
+        const struct schema_mart *named = NULL; /* the table whose rows the key names */
+        if (j->from == x->mart && strcmp(j->from_col, x->col->name) == 0)
+            named = j->to;
+        else if (j->to == x->mart && strcmp(j->to_col, x->col->name) == 0)
+            named = j->to;
+        const struct schema_column *l = named ? nl__label_column(named) : NULL;
+        if (l && l != x->col && strcmp(l->role, "identifier") != 0)
+            return named;
+    }
+    return NULL;
+}
+
 static const struct nl_sense *pick(const struct ctx *c, const struct span *s, enum role want)
 {
     return pick_alt(c, s, want, NULL);
@@ -2879,7 +2897,17 @@ static int build(struct ctx *c)
                 } else if (d) {
                     const struct schema_column *col =
                         d->kind == NL_SENSE_MART ? nl__label_column(d->mart) : d->col;
-                    if (add_dim(c, d->mart, col, GRAIN_NONE) != 0)
+                    const struct schema_mart *dm = d->mart;
+                    const struct schema_mart *names =
+                        d->kind == NL_SENSE_COLUMN && d->quality == NL_PARTIAL &&
+                                strcmp(d->col->role, "identifier") == 0
+                            ? points_at_names(c->s, d)
+                            : NULL;
+                    if (names) { /* "by store": the stores' names, not their keys */
+                        dm = names;
+                        col = nl__label_column(names);
+                    }
+                    if (add_dim(c, dm, col, GRAIN_NONE) != 0)
                         return decline(c, "at most two dimensions are supported");
                     s->sense = d;
                     s->role = R_DIM;

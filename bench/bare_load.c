@@ -1,12 +1,14 @@
 /*
- * The baseline for bench/ingest.sh: a bare DuckDB load of one CSV file into a fresh
- * database, CREATE TABLE t AS SELECT * FROM read_csv_auto(FILE), with DuckDB's defaults
- * (only extension auto-loading off, as salesql does). Prints rows and seconds.
- * Usage: bare_load DB_FILE CSV_FILE
+ * The baseline for bench/ingest.sh and bench/scale.sh: a bare DuckDB load of one CSV file,
+ * or of every CSV under a folder in one statement, into a fresh database:
+ * CREATE TABLE t AS SELECT * FROM read_csv_auto(FILE, or every .csv under FOLDER), with DuckDB's
+ * defaults (only extension auto-loading off, as salesql does). Prints rows and seconds.
+ * Usage: bare_load DB_FILE CSV_FILE|FOLDER
  */
 #include <duckdb.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double now(void)
@@ -19,7 +21,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: bare_load DB_FILE CSV_FILE\n");
+        fprintf(stderr, "usage: bare_load DB_FILE CSV_FILE|FOLDER\n");
         return 2;
     }
     duckdb_config cfg;
@@ -37,7 +39,10 @@ int main(int argc, char **argv)
     duckdb_destroy_config(&cfg);
     duckdb_connect(db, &con);
     char sql[4096];
-    snprintf(sql, sizeof sql, "CREATE TABLE t AS SELECT * FROM read_csv_auto('%s')", argv[2]);
+    struct stat st;
+    int folder = stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode);
+    snprintf(sql, sizeof sql, "CREATE TABLE t AS SELECT * FROM read_csv_auto('%s%s')", argv[2],
+             folder ? "/**/*.csv" : "");
     double t0 = now();
     if (duckdb_query(con, sql, &r) != DuckDBSuccess) {
         fprintf(stderr, "load: %s\n", duckdb_result_error(&r));

@@ -162,14 +162,8 @@ static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_mea
         sq_buf_printf(b, "(%s)", m->metric_sql);
         break;
     case NL_AGG_PER:
-        sq_buf_puts(b, "SUM(");
-        put_col(e, b, m->mart, m->col);
-        sq_buf_printf(b, ")%s / NULLIF(SUM(", fl);
-        put_col(e, b, m->mart, m->per);
-        sq_buf_printf(b, ")%s, 0)", fl);
-        break;
-    case NL_AGG_MARGIN:
-        sq_buf_puts(b, "100.0 * SUM(");
+    case NL_AGG_MARGIN: /* the same ratio of totals, as a percentage */
+        sq_buf_puts(b, m->agg == NL_AGG_MARGIN ? "100.0 * SUM(" : "SUM(");
         put_col(e, b, m->mart, m->col);
         sq_buf_printf(b, ")%s / NULLIF(SUM(", fl);
         put_col(e, b, m->mart, m->per);

@@ -1074,6 +1074,9 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
     return e;
 }
 
+/* Words that count pieces of what sold: "units sold", "number of items". */
+static const char *const pieces[] = {"units", "items", "pieces", NULL};
+
 static int filler_word(const char *w);
 
 /* 1 if w is (the first word of) a cue: a typo correction must never turn "median" into
@@ -1154,7 +1157,6 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
         }
         /* "units sold", "items ordered" with no column of that name: the quantity that
          * sold (order_details.quantity), not units_in_stock, which "units" names in part. */
-        static const char *const pieces[] = {"units", "items", "pieces", NULL};
         static const char *const sold[] = {"sold", "ordered", "purchased", "bought", NULL};
         if (!e && min_words > 1 && is_any(c, i, pieces) && is_any(c, i + 1, sold) &&
             is_free(c, i + 1) && (e = nl_lexicon_concept(c->lx, "units")) != NULL)
@@ -3140,7 +3142,6 @@ static int build(struct ctx *c)
         const struct nl_sense *qs = NULL;
         if (resolve_count(c, count_span, &m) != 0) {
             /* "number of items", "how many units": the quantity column, added up. */
-            static const char *const pieces[] = {"items", "units", "pieces", NULL};
             if (count_span->to != count_span->from + 1 || !is_any(c, count_span->from, pieces) ||
                 (qs = pick(c, count_span, R_MEASURE)) == NULL || !qs->col ||
                 default_agg(qs->col) != NL_AGG_SUM)

@@ -72,9 +72,9 @@ static int in_list(const char *s, const char *const *list)
     return 0;
 }
 
-static int table_allowed(const struct walk *w, const char *name)
+static int table_allowed(const struct walk *w, const char *name, int may_be_cte)
 {
-    for (int i = w->nscope - 1; i >= 0; i--)
+    for (int i = may_be_cte ? w->nscope - 1 : -1; i >= 0; i--)
         if (strcasecmp(w->scope[i], name) == 0)
             return 1;
     for (size_t i = 0; i < w->policy->ntables; i++)
@@ -147,7 +147,8 @@ static int check_base_table(struct walk *w, json_t *node)
                       "%.200s: only the loaded tables and mart_dyn_* views may be read, not "
                       "other catalogs or schemas",
                       name);
-    if (table_allowed(w, name))
+    /* A qualified name (main.x) is always the table, never a CTE of the same name. */
+    if (table_allowed(w, name, !(schema && *schema)))
         return 0;
     if (strpbrk(name, "/\\:.*?") || strchr(name, '~'))
         return reject(w, node, "'%.200s' looks like a file or URL; queries may not read files",
@@ -181,7 +182,15 @@ static int check_table_ref(struct walk *w, json_t *node, const char *type)
     return 0;
 }
 
-/* A query node (SELECT, UNION, CTE): its CTE names are in scope for everything in it. */
+/* A query node (SELECT, UNION, CTE) and its WITH list, scoped as DuckDB's binder scopes
+ * it (non-recursive CTEs; WITH RECURSIVE is refused):
+ *   - a CTE's body sees the CTEs in scope outside the node and those declared before it
+ *     in the same list, never its own name: there `x` is the real table x;
+ *   - everything else in the node sees all of the list;
+ *   - a materialized CTE also appears as a CTE_NODE whose "query" repeats its body; that
+ *     copy is walked with the body's scope.
+ * Leaving a name out of scope is always safe (the reference is then checked against the
+ * policy), so where the binder is more generous than these rules the guard refuses. */
 static int walk_query_node(struct walk *w, json_t *node, const char *type)
 {
     static const char *const ok[] = {"SELECT_NODE", "SET_OPERATION_NODE", "CTE_NODE", NULL};
@@ -189,28 +198,52 @@ static int walk_query_node(struct walk *w, json_t *node, const char *type)
         return reject(w, node, "%s is not allowed", "WITH RECURSIVE");
     if (!in_list(type, ok))
         return reject(w, node, "the query kind %s is not allowed", type);
-    int saved = w->nscope;
+    const int saved = w->nscope;
+    const char *cte_name = strcmp(type, "CTE_NODE") == 0 ? str_member(node, "cte_name") : NULL;
+    int before_cte = 0; /* CTEs declared before cte_name */
+    int found = 0;
     json_t *map = json_object_get(json_object_get(node, "cte_map"), "map");
     size_t i;
     json_t *entry;
+    int rc = 0;
     json_array_foreach(map, i, entry)
     {
         const char *name = str_member(entry, "key");
-        if (!name || !plain_identifier(name))
-            return reject(w, node, "the CTE name '%.100s' must be a plain identifier",
-                          name ? name : "?");
-        if (w->nscope >= MAX_SCOPE)
-            return reject(w, node, "%s", "too many CTEs");
+        if (!name || !plain_identifier(name)) {
+            rc = reject(w, node, "the CTE name '%.100s' must be a plain identifier",
+                        name ? name : "?");
+            goto out;
+        }
+        if ((rc = walk_value(w, json_object_get(entry, "value"))) != 0)
+            goto out;
+        if (cte_name && !found && strcasecmp(name, cte_name) == 0) {
+            found = 1;
+            before_cte = w->nscope - saved;
+        }
+        if (w->nscope >= MAX_SCOPE) {
+            rc = reject(w, node, "%s", "too many CTEs");
+            goto out;
+        }
         w->scope[w->nscope++] = name;
     }
+    const int full = w->nscope;
     const char *key;
     json_t *child;
-    int rc = 0;
     json_object_foreach(node, key, child)
     {
-        if ((rc = walk_value(w, child)) != 0)
+        if (strcmp(key, "cte_map") == 0)
+            continue;
+        if (cte_name && strcmp(key, "query") == 0) {
+            w->nscope = saved + before_cte;
+            rc = walk_value(w, child);
+            w->nscope = full;
+        } else {
+            rc = walk_value(w, child);
+        }
+        if (rc)
             break;
     }
+out:
     w->nscope = saved;
     return rc;
 }

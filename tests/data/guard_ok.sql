@@ -96,3 +96,20 @@ SELECT * EXCLUDE (order_date) FROM mart_dyn_sales LIMIT 1
 SELECT list_contains(['West'], region), list_transform([1, 2], x -> x * 2) FROM mart_dyn_sales LIMIT 1
 -- case: main_qualified_function expect: ok
 SELECT main.sum(sales) FROM mart_dyn_sales
+# CTE scoping (issue 11): what the binder allows, the guard allows.
+-- case: cte_later_sees_earlier expect: ok
+WITH a AS (SELECT region, sum(sales) AS s FROM mart_dyn_sales GROUP BY region), b AS (SELECT * FROM a WHERE s > 0) SELECT * FROM b ORDER BY s DESC
+-- case: cte_shadows_mart_over_itself expect: ok
+WITH mart_dyn_sales AS (SELECT * FROM mart_dyn_sales WHERE sales > 100) SELECT count(*) FROM mart_dyn_sales
+-- case: cte_outer_seen_in_nested expect: ok
+WITH a AS (SELECT region FROM mart_dyn_sales) SELECT * FROM (WITH b AS (SELECT * FROM a) SELECT * FROM b) AS t LIMIT 3
+-- case: cte_outer_seen_in_scalar_subquery expect: ok
+WITH a AS (SELECT sum(sales) AS s FROM mart_dyn_sales) SELECT region, sum(sales) / (SELECT s FROM a) AS share FROM mart_dyn_sales GROUP BY region
+-- case: cte_materialized expect: ok
+WITH a AS MATERIALIZED (SELECT region, sales FROM mart_dyn_sales), b AS (SELECT * FROM a) SELECT count(*) FROM b
+-- case: cte_used_twice expect: ok
+WITH a AS (SELECT region, sum(sales) AS s FROM mart_dyn_sales GROUP BY region) SELECT x.region FROM a AS x JOIN a AS y USING (region)
+-- case: natural_self_join expect: ok
+SELECT count(*) FROM mart_dyn_sales NATURAL JOIN raw_sales
+-- case: lateral_over_mart expect: ok
+SELECT s.region, m.n FROM (SELECT DISTINCT region FROM mart_dyn_sales) AS s, LATERAL (SELECT count(*) AS n FROM mart_dyn_sales AS t WHERE t.region = s.region) AS m

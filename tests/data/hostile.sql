@@ -290,3 +290,78 @@ SELECT length(string_agg(a.product || b.product || c.product, ',')) FROM raw_sal
 SELECT printf('%1000000000d', 1)
 -- case: format_width_bomb expect: rejected
 SELECT format('{:>1000000000}', region) FROM mart_dyn_sales
+# CTE scoping (issue 11). A non-recursive CTE's own name is not in scope in its own body:
+# there the name binds to the real table, so each of these would read a table outside the
+# policy if the guard treated the body as seeing the CTE.
+-- case: cte_self_meta expect: rejected
+WITH salesql_meta AS (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta
+-- case: cte_self_files expect: rejected
+WITH salesql_files AS (SELECT * FROM salesql_files) SELECT * FROM salesql_files
+-- case: cte_self_columns expect: rejected
+WITH salesql_columns AS (SELECT * FROM salesql_columns) SELECT * FROM salesql_columns
+-- case: cte_self_values expect: rejected
+WITH salesql_values AS (SELECT * FROM salesql_values) SELECT * FROM salesql_values
+-- case: cte_self_duckdb_tables expect: rejected
+WITH duckdb_tables AS (SELECT * FROM duckdb_tables) SELECT * FROM duckdb_tables
+-- case: cte_self_duckdb_databases expect: rejected
+WITH duckdb_databases AS (SELECT * FROM duckdb_databases) SELECT * FROM duckdb_databases
+-- case: cte_self_duckdb_columns expect: rejected
+WITH duckdb_columns AS (SELECT * FROM duckdb_columns) SELECT * FROM duckdb_columns
+-- case: cte_self_sqlite_master expect: rejected
+WITH sqlite_master AS (SELECT * FROM sqlite_master) SELECT * FROM sqlite_master
+-- case: cte_self_with_column_aliases expect: rejected
+WITH salesql_meta(k, v) AS (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta
+-- case: cte_self_materialized expect: rejected
+WITH salesql_meta AS MATERIALIZED (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta
+-- case: cte_self_not_materialized expect: rejected
+WITH salesql_meta AS NOT MATERIALIZED (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta
+-- case: cte_self_second_of_two expect: rejected
+WITH a AS (SELECT 1 AS k), salesql_meta AS (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta, a
+-- case: cte_self_in_subquery_of_body expect: rejected
+WITH salesql_meta AS (SELECT * FROM (SELECT * FROM salesql_meta) AS t) SELECT * FROM salesql_meta
+-- case: cte_self_in_where_of_body expect: rejected
+WITH salesql_meta AS (SELECT 1 AS k WHERE EXISTS (SELECT * FROM salesql_meta WHERE value LIKE '/%')) SELECT * FROM salesql_meta
+-- case: cte_self_nested_with expect: rejected
+SELECT * FROM (WITH salesql_meta AS (SELECT * FROM salesql_meta) SELECT * FROM salesql_meta) AS t
+-- case: cte_self_in_scalar_subquery expect: rejected
+SELECT (WITH salesql_values AS (SELECT * FROM salesql_values) SELECT max(value) FROM salesql_values)
+-- case: cte_self_in_union_branch expect: rejected
+SELECT region FROM mart_dyn_sales UNION ALL (WITH salesql_meta AS (SELECT * FROM salesql_meta) SELECT value FROM salesql_meta)
+-- case: cte_self_in_lambda expect: rejected
+SELECT list_transform([1], x -> (WITH salesql_meta AS (SELECT * FROM salesql_meta) SELECT max(value) FROM salesql_meta))
+# An earlier CTE may not see a later one; whatever DuckDB binds there, the guard refuses it.
+-- case: cte_forward_reference expect: rejected
+WITH a AS (SELECT * FROM salesql_meta), salesql_meta AS (SELECT 1 AS k) SELECT * FROM a
+# A schema-qualified name never means a CTE: main.x is the table x.
+-- case: cte_schema_qualified expect: rejected
+WITH salesql_meta AS (SELECT 1 AS k) SELECT * FROM main.salesql_meta
+-- case: cte_schema_qualified_quoted expect: rejected
+WITH salesql_meta AS (SELECT 1 AS k) SELECT * FROM "main"."salesql_meta"
+-- case: cte_schema_qualified_system expect: rejected
+WITH duckdb_tables AS (SELECT 1 AS k) SELECT * FROM main.duckdb_tables
+# Aliases name a relation inside one FROM clause; they never make a base table readable.
+-- case: table_alias_shadow expect: rejected
+SELECT * FROM mart_dyn_sales AS salesql_meta, salesql_meta
+-- case: subquery_alias_shadow expect: rejected
+SELECT * FROM (SELECT 'data_dir' AS key) AS salesql_meta JOIN salesql_meta USING (key)
+-- case: lateral_reference expect: rejected
+SELECT * FROM mart_dyn_sales AS s, LATERAL (SELECT * FROM salesql_meta WHERE s.region IS NOT NULL) AS m
+-- case: natural_join expect: rejected
+SELECT * FROM mart_dyn_sales NATURAL JOIN salesql_files
+-- case: using_join expect: rejected
+SELECT * FROM mart_dyn_sales AS s JOIN salesql_columns USING (source)
+-- case: join_alias_is_cte_name expect: rejected
+WITH m AS (SELECT 1 AS k) SELECT * FROM mart_dyn_sales AS m, main.m
+# Other schemas and catalogs, however spelled.
+-- case: schema_system_main expect: rejected
+SELECT * FROM system.main.duckdb_tables
+-- case: schema_pg_catalog expect: rejected
+SELECT * FROM pg_catalog.pg_tables
+-- case: schema_information_schema expect: rejected
+SELECT * FROM information_schema.tables
+-- case: schema_temp expect: rejected
+SELECT * FROM temp.salesql_meta
+-- case: schema_catalog_main expect: rejected
+SELECT * FROM memory.main.salesql_meta
+-- case: bare_system_view expect: rejected
+SELECT * FROM duckdb_settings

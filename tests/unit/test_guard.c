@@ -50,7 +50,10 @@ static int setup(void **state)
                    "CAST(i * 7.5 AS DOUBLE) AS sales, DATE '2020-01-01' + CAST(i AS INTEGER) AS "
                    "order_date FROM range(200) t(i);"
                    "CREATE VIEW mart_dyn_sales AS SELECT * FROM raw_sales;"
-                   "CREATE TABLE salesql_files AS SELECT 'x' AS path;",
+                   "CREATE TABLE salesql_files AS SELECT 'x' AS path, 'sales' AS source;"
+                   "CREATE TABLE salesql_meta AS SELECT 'data_dir' AS key, '/secret' AS value;"
+                   "CREATE TABLE salesql_columns AS SELECT 'sales' AS source, 'region' AS name;"
+                   "CREATE TABLE salesql_values AS SELECT 'region' AS name, 'West' AS value;",
                    &err),
         0);
     char *secret = sq_path_join(f->dir, "secret.csv");

@@ -28,8 +28,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: salesql serve [--data DIR] [--db FILE] [--port N] [--host ADDR]\n"
-            "                     [--token SECRET] [--workers N] [--queue N] [--timeout MS]\n"
-            "                     [--max-rows N] [--no-refresh]\n"
+            "                     [--token SECRET] [--allow-origin ORIGIN] [--workers N]\n"
+            "                     [--queue N] [--timeout MS] [--max-rows N] [--no-refresh]\n"
             "\n"
             "Serves the web page and the JSON API over the loaded data until Ctrl-C:\n"
             "  salesql serve --data ~/sales        then open http://127.0.0.1:8080\n"
@@ -38,16 +38,26 @@ static void usage(FILE *f)
             "  --host ADDR       address to listen on (default 127.0.0.1, this machine only)\n"
             "  --token SECRET    require Authorization: Bearer SECRET on /api and /metrics\n"
             "                    (or set SALESQL_TOKEN, which keeps it out of `ps`)\n"
+            "  --allow-origin ORIGIN  let a front end served from ORIGIN (http://host:port)\n"
+            "                    call the API from the browser, with CORS headers; repeat it\n"
+            "                    or separate origins with commas. Requests from any other\n"
+            "                    page get 403 (all but GET and HEAD)\n"
             "  --workers N       questions answered at once (default 2)\n"
             "  --queue N         questions waiting at most; more get 429 (default 64)\n"
             "  --timeout MS      time budget of one question (default 30000)\n"
             "  --max-rows N      at most N rows per answer (default 10000)\n"
             "  --heartbeat MS    keep-alive comments on event streams (default 3000)\n"
+            "  --client-connections N  connections one client address may hold (default\n"
+            "                    32); past that its oldest idle one is closed, or the new\n"
+            "                    one refused when all are answering\n"
+            "  --idle-timeout MS close a connection silent this long (default 10000; answers\n"
+            "                    being worked on and event streams are not cut)\n"
             "  --no-refresh      do not load changed files first (POST /api/ingest does)\n"
             "\n"
             "Routes: GET / (the page), GET /api/health, POST /api/ask, GET|DELETE\n"
             "/api/jobs/ID, GET /api/jobs/ID/events, POST /api/jobs/ID/cancel, GET /api/schema,\n"
             "POST /api/ingest, GET /api/suggest?q=, GET|DELETE /api/sessions/ID, GET /metrics.\n"
+            "POST bodies are JSON and must say so (Content-Type: application/json; else 415).\n"
             "While it runs, the server holds the database; use the API to query it.\n"
             "\n"
             "Deep mode (and auto mode's fallback) asks the model configured as for `salesql\n"
@@ -56,10 +66,50 @@ static void usage(FILE *f)
             "settings and where each came from.\n");
 }
 
+enum { MAX_ORIGINS = 32 };
+
 struct serve_options {
     struct server_options so;
     int no_refresh;
+    char *origins[MAX_ORIGINS]; /* owned; so.allow_origins points here */
+    size_t norigins;
 };
+
+/* --allow-origin A[,B...]: each checked and kept as given (the server normalizes). */
+static int add_origins(struct serve_options *o, const char *arg)
+{
+    const char *p = arg;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        while (n && (*p == ' ' || *p == '\t')) {
+            p++;
+            n--;
+        }
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        char *one = xstrndup(p, n);
+        char norm[300];
+        if (server_origin_normalize(one, norm, sizeof norm) != 0) {
+            cli_usage_error("serve",
+                            "--allow-origin wants an origin like http://localhost:3000 or "
+                            "https://sales.example.com (scheme, host and port; no path, no "
+                            "wildcard, not null), not '%s'",
+                            one);
+            free(one);
+            return -1;
+        }
+        if (o->norigins == MAX_ORIGINS) {
+            cli_usage_error("serve", "--allow-origin: at most %d origins", MAX_ORIGINS);
+            free(one);
+            return -1;
+        }
+        o->origins[o->norigins++] = one;
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
 
 static int number(const char *name, const char *arg, double lo, double hi, double *out)
 {
@@ -86,6 +136,16 @@ static int own_option(void *ud, const char *name, const char *arg)
             return -1;
         }
         o->so.token = arg;
+    } else if (strcmp(name, "allow-origin") == 0) {
+        return add_origins(o, arg);
+    } else if (strcmp(name, "client-connections") == 0) {
+        if (number(name, arg, 1, 256, &v))
+            return -1;
+        o->so.client_connections = (size_t)v;
+    } else if (strcmp(name, "idle-timeout") == 0) {
+        if (number(name, arg, 1000, 3600000, &v))
+            return -1;
+        o->so.idle_timeout_ms = v;
     } else if (strcmp(name, "no-refresh") == 0) {
         o->no_refresh = 1;
     } else if (strcmp(name, "port") == 0) {
@@ -168,14 +228,28 @@ static int open_refreshed(struct cli_common *c, struct cli_session *s, struct sq
     return rc;
 }
 
+static void free_origins(struct serve_options *o)
+{
+    for (size_t i = 0; i < o->norigins; i++)
+        free(o->origins[i]);
+    o->norigins = 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"port", required_argument, 0, 0},     {"host", required_argument, 0, 0},
-        {"token", required_argument, 0, 0},    {"workers", required_argument, 0, 0},
-        {"queue", required_argument, 0, 0},    {"timeout", required_argument, 0, 0},
-        {"max-rows", required_argument, 0, 0}, {"heartbeat", required_argument, 0, 0},
-        {"no-refresh", no_argument, 0, 0},     CLI_COMMON_OPTIONS};
+    static const struct option opts[] = {{"port", required_argument, 0, 0},
+                                         {"host", required_argument, 0, 0},
+                                         {"token", required_argument, 0, 0},
+                                         {"workers", required_argument, 0, 0},
+                                         {"queue", required_argument, 0, 0},
+                                         {"timeout", required_argument, 0, 0},
+                                         {"max-rows", required_argument, 0, 0},
+                                         {"heartbeat", required_argument, 0, 0},
+                                         {"allow-origin", required_argument, 0, 0},
+                                         {"client-connections", required_argument, 0, 0},
+                                         {"idle-timeout", required_argument, 0, 0},
+                                         {"no-refresh", no_argument, 0, 0},
+                                         CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
     struct serve_options o = {.so = {.host = "127.0.0.1", .port = 8080}};
@@ -183,10 +257,16 @@ int cmd_serve(int argc, char **argv)
     if (env_token && *env_token)
         o.so.token = env_token;
     int first, status;
-    if (cli_parse("serve", argc, argv, opts, &c, own_option, &o, usage, &first, &status))
+    if (cli_parse("serve", argc, argv, opts, &c, own_option, &o, usage, &first, &status)) {
+        free_origins(&o);
         return status;
-    if (first != argc)
+    }
+    if (first != argc) {
+        free_origins(&o);
         return cli_usage_error("serve", "unexpected argument '%s'", argv[first]);
+    }
+    o.so.allow_origins = (const char *const *)o.origins;
+    o.so.nallow_origins = o.norigins;
 
     /* Every thread started from here on (DuckDB's, the workers, the connections) inherits
      * this mask, so the signals arrive only at sigwait below. */
@@ -203,14 +283,17 @@ int cmd_serve(int argc, char **argv)
     /* The model: the environment, then the playbook. Read once before the refresh, so that
      * a bad environment fails at once, and again with the playbook. */
     struct llm_config llm;
-    if (llm_config_from_env(&llm, &err) != 0)
+    int rc = llm_config_from_env(&llm, &err);
+    if (rc == 0)
+        rc = o.no_refresh ? open_as_is(&c, &s, &err) : open_refreshed(&c, &s, &err);
+    if (rc) {
+        free_origins(&o);
         return cli_fail(&err);
-    int rc = o.no_refresh ? open_as_is(&c, &s, &err) : open_refreshed(&c, &s, &err);
-    if (rc)
-        return cli_fail(&err);
+    }
     if ((rc = llm_config_load(&llm, s.playbook, NULL, 0, &err)) != 0 ||
         (rc = cli_session_lockdown(&s, &err)) != 0) {
         cli_session_close(&s);
+        free_origins(&o);
         return cli_fail(&err);
     }
     if (llm_config_ready(&llm)) {
@@ -232,6 +315,7 @@ int cmd_serve(int argc, char **argv)
                     &err);
     s.schema = NULL;
     s.playbook = NULL;
+    free_origins(&o); /* copied by server_new */
     if (rc == 0 && (rc = server_start(srv, &err)) == 0) {
         const char *h = o.so.host;
         int v6 = strchr(h, ':') != NULL;

@@ -49,7 +49,7 @@ enum server__route {
     ROUTE_COUNT
 };
 
-enum { SERVER__NSTATUS = 16, SERVER__NBUCKETS = 14, SERVER__NANSWER = 5 };
+enum { SERVER__NSTATUS = 17, SERVER__NBUCKETS = 14, SERVER__NANSWER = 5 };
 
 struct server__metrics {
     atomic_ullong requests[ROUTE_COUNT][SERVER__NSTATUS];
@@ -59,7 +59,9 @@ struct server__metrics {
     atomic_ullong cache_hits;
     atomic_ullong llm_calls, llm_prompt_tokens, llm_completion_tokens;
     atomic_ullong ingests, ingest_failures;
-    atomic_llong streams; /* event streams open now */
+    atomic_llong streams;                       /* event streams open now */
+    atomic_llong connections;                   /* open now */
+    atomic_ullong conns_refused, conns_evicted; /* by the per-address limit (conns.c) */
 };
 
 /* What the last refresh did, for /api/schema and /api/health. */
@@ -76,11 +78,17 @@ struct server__ingest_state {
 };
 
 struct server__sessions;
+struct server__conn;
 
 struct server {
     struct server_options o; /* strings below are the server's copies */
     char *host, *token, *data_dir, *staging_dir, *version;
+    char **origins; /* o.allow_origins normalized (server_origin_normalize) */
+    size_t norigins;
     int loopback;
+    unsigned idle_s;            /* o.idle_timeout_ms in whole seconds, at least 1 */
+    pthread_mutex_t conn_mu;    /* conns */
+    struct server__conn *conns; /* every open connection (conns.c) */
     struct store *store;
     pthread_mutex_t snap_mu;
     struct server__snapshot *snap;
@@ -110,6 +118,7 @@ struct server__request {
     unsigned status; /* of the response queued, 0 before */
     struct sq_buf body;
     int too_big;
+    const char *cors_origin; /* the Origin header when --allow-origin lets it in, or NULL */
 };
 
 /* Records a refresh's report and time as the ingest state; call under state_mu. */
@@ -179,6 +188,29 @@ void server__sessions_record(struct server__sessions *ss, const char *id, const 
 int server__sessions_write(struct server__sessions *ss, const char *id, struct sq_jw *w);
 int server__sessions_delete(struct server__sessions *ss, const char *id);
 size_t server__sessions_count(struct server__sessions *ss);
+
+/* Cross-site requests (origin.c). Checks the Origin and Content-Type of a request from
+ * its headers, sets rq->cors_origin for an allowed front end and answers its preflight.
+ * Returns -1 to go on, or MHD's verdict on the error (or preflight) response queued. */
+int server__origin_precheck(struct server__request *rq, const char *allow_methods);
+/* 1 when the request's Content-Type is application/json (parameters allowed). */
+int server__origin_json_body(struct server__request *rq);
+/* Adds the CORS headers this request's response needs (none for a foreign origin). */
+void server__origin_headers(const struct server__request *rq, struct MHD_Response *r);
+
+/* Connections (conns.c): at most o.client_connections per client address; past that the
+ * oldest one still waiting for its request is closed to make room, or, when every one is
+ * answering, the new one is refused. Callbacks of the daemon, then the access handler's
+ * marks. */
+enum MHD_Result server__conn_accept(void *cls, const struct sockaddr *addr, socklen_t len);
+void server__conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code);
+/* Marks the connection answering a request (not to be closed for room) or idle again. */
+void server__conn_busy(struct server *srv, struct MHD_Connection *conn, int busy);
+/* Sets the connection's idle timeout to seconds, counted from now. */
+void server__conn_timeout(struct MHD_Connection *conn, unsigned seconds);
+/* Closes connections still open after the daemon stopped (none, normally). */
+void server__conns_free(struct server *srv);
 
 /* Metrics (metrics.c). */
 void server__metrics_request(struct server__metrics *m, enum server__route r, unsigned status,

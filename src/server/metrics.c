@@ -1,9 +1,9 @@
 /*
  * GET /metrics in the Prometheus text format: requests by route and status, a latency
  * histogram per route, the queue and jobs by state, answers by status, cache hits, LLM
- * calls and tokens, refreshes, sessions and open event streams. Counters are atomics
- * bumped by server.c (requests, on completion), work.c (answers) and api.c (refreshes);
- * the gauges are read when scraped.
+ * calls and tokens, refreshes, sessions, open event streams and connections. Counters are
+ * atomics bumped by server.c (requests, on completion), work.c (answers), api.c
+ * (refreshes) and conns.c (connections); the gauges are read when scraped.
  */
 #include "server/internal.h"
 
@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const unsigned statuses[SERVER__NSTATUS] = {200, 202, 204, 304, 400, 401, 403, 404,
-                                                   405, 409, 413, 429, 500, 503, 504, 0};
+static const unsigned statuses[SERVER__NSTATUS] = {200, 202, 204, 304, 400, 401, 403, 404, 405,
+                                                   409, 413, 415, 429, 500, 503, 504, 0};
 static const double buckets[SERVER__NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                  0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 static const char *const route_names[ROUTE_COUNT] = {
@@ -163,6 +163,16 @@ enum MHD_Result server__metrics_reply(struct server__request *rq)
     long long streams = atomic_load(&m->streams);
     one(&b, "salesql_event_streams", "gauge", "Event streams open now.",
         (unsigned long long)(streams > 0 ? streams : 0));
+    long long conns = atomic_load(&m->connections);
+    one(&b, "salesql_http_connections", "gauge", "HTTP connections open now.",
+        (unsigned long long)(conns > 0 ? conns : 0));
+    one(&b, "salesql_http_connections_closed_for_room_total", "counter",
+        "Idle or half-sent connections closed to make room for a new one from the same "
+        "client address (--client-connections).",
+        atomic_load(&m->conns_evicted));
+    one(&b, "salesql_http_connections_refused_total", "counter",
+        "Connections refused because their client address had --client-connections busy.",
+        atomic_load(&m->conns_refused));
     size_t len = b.len;
     return server__reply(rq, 200, "text/plain; version=0.0.4; charset=utf-8", sq_buf_steal(&b), len,
                          NULL, NULL);

@@ -1,9 +1,10 @@
 /*
  * The HTTP side of `salesql serve` (see server/server.h): the libmicrohttpd daemon in
  * thread-per-connection mode, the access handler (routing, methods, the token, the Host
- * check, body limits), responses, snapshots of the schema, and a clean start and stop.
- * Called by cli/cmd_serve.c; hands requests to api.c, sse.c, static.c, metrics.c and
- * questions to the jobs/ pool through work.c.
+ * check, the Origin and content-type checks of origin.c, body limits), responses,
+ * timeouts, snapshots of the schema, and a clean start and stop. Called by
+ * cli/cmd_serve.c; hands requests to api.c, sse.c, static.c, metrics.c and questions to
+ * the jobs/ pool through work.c; connections per client are counted by conns.c.
  *
  * Why thread-per-connection: a question's request waits for its job and an event stream
  * waits for the next event, both by blocking the connection's own thread (measured with
@@ -38,8 +39,8 @@
 #include <unistd.h>
 
 enum {
-    CONNECTION_LIMIT = 256,   /* each one is a thread */
-    CONNECTION_TIMEOUT_S = 60 /* idle keep-alive connections are closed after this */
+    CONNECTION_LIMIT = 256, /* each one is a thread; o.client_connections per address */
+    BODY_IDLE_TIMES = 3     /* a body must arrive within this many idle timeouts */
 };
 
 struct server__snapshot *server__snapshot_get(struct server *srv)
@@ -117,6 +118,7 @@ enum MHD_Result server__reply(struct server__request *rq, unsigned status, const
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (hdr && hdr_value)
         MHD_add_response_header(r, hdr, hdr_value);
+    server__origin_headers(rq, r);
     rq->status = status;
     enum MHD_Result ret = MHD_queue_response(rq->conn, status, r);
     MHD_destroy_response(r);
@@ -292,6 +294,12 @@ static int precheck(struct server__request *rq, const char *method)
                                    "this server answers only requests addressed to localhost "
                                    "(it listens on %s; see --host)",
                                    srv->host);
+    /* A request from a page elsewhere is refused before the token is looked at (there may
+     * be none), and an allowed front end's preflight, which never carries it, answered. */
+    int r =
+        server__origin_precheck(rq, rq->route == ROUTE_OTHER ? NULL : allowed_methods(rq->route));
+    if (r >= 0)
+        return r;
     /* The token before anything else under /api: without it, nothing about the API shows,
      * not even which routes exist. */
     if (srv->token && needs_token(rq->route) && !token_ok(srv, rq->conn))
@@ -303,6 +311,18 @@ static int precheck(struct server__request *rq, const char *method)
     if (!method_allowed(rq->route, method))
         return reply_error_hdr(rq, 405, "method_not_allowed", "Allow", allowed_methods(rq->route),
                                "this route does not take that method");
+    /* The routes that take a body take JSON, and say so: a form or a text/plain body is
+     * what a page elsewhere can send without asking first. */
+    if ((rq->route == ROUTE_ASK || rq->route == ROUTE_INGEST) && !server__origin_json_body(rq)) {
+        const char *ct = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Type");
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "%s %s takes a JSON body: send Content-Type: application/json (this request "
+                 "%s%.120s%s)",
+                 method, rq->url, ct ? "said '" : "had none", ct ? ct : "", ct ? "'" : "");
+        return reply_error_hdr(rq, 415, "unsupported_media_type", "Accept-Post", "application/json",
+                               msg);
+    }
     const char *cl = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
         char *end;
@@ -365,6 +385,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->route = route_of(url, rq->id, sizeof rq->id);
         sq_buf_init(&rq->body, srv->o.max_body);
         *con_cls = rq;
+        server__conn_busy(srv, conn, 1);
         int r = precheck(rq, method);
         return r < 0 ? MHD_YES : (enum MHD_Result)r;
     }
@@ -374,6 +395,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_size) {
+        /* The idle timeout bounds the silence between two pieces of a body; this bounds
+         * the whole of it, so that a byte now and then cannot hold a connection. */
+        if (sq_now_ms() - rq->t0 > (double)srv->idle_s * 1000 * BODY_IDLE_TIMES)
+            return MHD_NO;
         if (!rq->too_big && sq_buf_append(&rq->body, upload, *upload_size) != 0)
             rq->too_big = 1;
         *upload_size = 0;
@@ -382,18 +407,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq->too_big)
         return server__reply_error(rq, 413, "too_large",
                                    "the request body is larger than %zu bytes", srv->o.max_body);
-    return dispatch(rq);
+    enum MHD_Result ret = dispatch(rq);
+    /* A question or a refresh may have blocked this thread far longer than the idle
+     * timeout, with no activity libmicrohttpd could see. 0.9.75 sends the answer before it
+     * looks at the clock (measured: a 2 s answer under a 1 s timeout arrives), but restart
+     * the clock anyway, so that the answer's own sending gets a whole timeout. An event
+     * stream runs after this, with the longer timeout sse.c gave it. */
+    if (rq->route != ROUTE_JOB_EVENTS)
+        server__conn_timeout(conn, srv->idle_s);
+    return ret;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct server *srv = cls;
     struct server__request *rq = *con_cls;
     if (!rq)
         return;
+    server__conn_busy(srv, conn, 0);
+    if (rq->route == ROUTE_JOB_EVENTS)
+        server__conn_timeout(conn, srv->idle_s); /* back from the stream's to idle */
     server__metrics_request(&srv->metrics, rq->route, rq->status, sq_now_ms() - rq->t0);
     sq_buf_fini(&rq->body);
     free(rq);
@@ -485,6 +520,25 @@ int server_new(const struct server_options *o, struct store *st, struct schema *
         srv->o.heartbeat_ms = 3000;
     if (!srv->o.max_sessions)
         srv->o.max_sessions = 128;
+    if (!srv->o.client_connections)
+        srv->o.client_connections = 32;
+    if (srv->o.idle_timeout_ms <= 0)
+        srv->o.idle_timeout_ms = 10000;
+    srv->idle_s = (unsigned)((srv->o.idle_timeout_ms + 999) / 1000);
+    if (srv->idle_s < 1)
+        srv->idle_s = 1;
+    if (o->nallow_origins) {
+        srv->origins = xcalloc(o->nallow_origins, sizeof *srv->origins);
+        for (size_t i = 0; i < o->nallow_origins; i++) {
+            char norm[300];
+            if (server_origin_normalize(o->allow_origins[i], norm, sizeof norm) != 0)
+                continue; /* cmd_serve refused it already */
+            srv->origins[srv->norigins++] = xstrdup(norm);
+        }
+    }
+    srv->o.allow_origins = NULL; /* the copies are srv->origins */
+    srv->o.nallow_origins = 0;
+    pthread_mutex_init(&srv->conn_mu, NULL);
     srv->loopback = is_loopback(srv->host);
     srv->store = st;
     srv->listen_fd = -1;
@@ -555,14 +609,16 @@ int server_start(struct server *srv, struct sq_error *err)
                      MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    unsigned timeout = CONNECTION_TIMEOUT_S;
-    if (srv->o.timeout_ms / 1000 + 30 > timeout)
-        timeout = (unsigned)(srv->o.timeout_ms / 1000) + 30;
+    /* The idle timeout is short (10 s): it is what frees a connection whose request never
+     * comes. Answers and streams that take longer are kept (on_request, sse.c). Not
+     * MHD_OPTION_PER_IP_CONNECTION_LIMIT: it refuses the newest connection, which on
+     * loopback is as likely the page's as a flood's (conns.c). */
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)srv->o.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CONNECTION_LIMIT, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv, MHD_OPTION_END);
+        flags, (uint16_t)srv->o.port, server__conn_accept, srv, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        srv, MHD_OPTION_NOTIFY_CONNECTION, server__conn_notify, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        srv->idle_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, srv, MHD_OPTION_END);
     if (!srv->daemon)
         return sq_error_set(err, SQ_E_IO, -1,
                             "cannot listen on %s port %u: the address is in use or not this "
@@ -611,6 +667,11 @@ void server_free(struct server *srv)
     pthread_mutex_destroy(&srv->snap_mu);
     pthread_mutex_destroy(&srv->ingest_mu);
     pthread_mutex_destroy(&srv->state_mu);
+    server__conns_free(srv);
+    pthread_mutex_destroy(&srv->conn_mu);
+    for (size_t i = 0; i < srv->norigins; i++)
+        free(srv->origins[i]);
+    free(srv->origins);
     free(srv->host);
     free(srv->token);
     free(srv->data_dir);

@@ -38,7 +38,18 @@ struct server_options {
      * must outlive the server); such questions get llm_deadline_ms more time. */
     const struct llm_config *llm;
     double llm_deadline_ms;
+    /* Origins (scheme://host[:port]) of front ends served from elsewhere that may call the
+     * API; they get CORS headers. Any other Origin is refused on all but GET and HEAD. */
+    const char *const *allow_origins;
+    size_t nallow_origins;
+    size_t client_connections; /* connections one client address may hold (default 32) */
+    double idle_timeout_ms;    /* a connection silent this long is closed (default 10000) */
 };
+
+/* Writes the origin in text ("http://Host:8080/", any case) as browsers send it in an
+ * Origin header ("http://host:8080": lower case, no default port, no slash) to out.
+ * Returns 0, or -1 when text is not http(s)://host[:port] ("null" and "*" are not). */
+int server_origin_normalize(const char *text, char *out, size_t n);
 
 /* Starts the workers (each with its own database connection). initial is the report of
  * the refresh made before serving, or NULL. */

@@ -8,7 +8,8 @@
  * The content callback blocks on the job's events on the connection's own thread (the
  * daemon runs a thread per connection), writes at most what libmicrohttpd asks for per
  * call (about 32 KB) and keeps the rest for the next call. A client that goes away
- * cancels the job. Called by server.c's dispatcher.
+ * cancels the job. The connection's idle timeout is stretched past the heartbeat for the
+ * stream's life. Called by server.c's dispatcher.
  */
 #include "server/internal.h"
 
@@ -147,8 +148,12 @@ enum MHD_Result server__api_job_events(struct server__request *rq)
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    server__origin_headers(rq, r);
     rq->status = 200;
     enum MHD_Result ret = MHD_queue_response(rq->conn, 200, r);
     MHD_destroy_response(r);
+    /* The stream writes at least every heartbeat, and nothing in between: the idle timeout
+     * must outlast a heartbeat, and still ends a stream whose client stopped reading. */
+    server__conn_timeout(rq->conn, (unsigned)(srv->o.heartbeat_ms / 1000) + 1 + srv->idle_s);
     return ret;
 }

@@ -66,6 +66,7 @@ enum MHD_Result server__static_reply(struct server__request *rq)
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     }
+    server__origin_headers(rq, r);
     rq->status = not_modified ? 304 : 200;
     enum MHD_Result ret = MHD_queue_response(rq->conn, rq->status, r);
     MHD_destroy_response(r);

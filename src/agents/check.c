@@ -1,9 +1,10 @@
 /*
  * Judging what the model produced, without the model: sanity checks on a result (empty
  * when it should not be, shares that do not sum to 100%) that send a draft back for
- * repair, and the number check on model-written insights: every number in a sentence
- * must appear in the result or follow from it, or the sentence is dropped. Called by
- * agents.c and narrate.c.
+ * repair, and the number check on model-written sentences (insights, and the draft's
+ * assumptions): every number in a sentence must appear in the result or follow from it,
+ * or restate the question or the SQL, or the sentence is dropped. Called by agents.c and
+ * narrate.c.
  */
 #include "agents/internal.h"
 
@@ -289,6 +290,9 @@ static int derived(const struct num *n, const struct sq_table *t)
     return 0;
 }
 
+/* 1 when n is written in text. A percentage also matches a fraction there (a number with
+ * decimals, so that "LIMIT 1" does not vouch for "100%"): SQL holds shares and rates as
+ * fractions, and a sentence restating "discount <= 0.2" says 20%. */
 static int mentioned(const struct num *n, const char *text)
 {
     if (!text)
@@ -296,7 +300,9 @@ static int mentioned(const struct num *n, const char *text)
     struct num found[MAX_NUMS];
     size_t k = scan_numbers(text, found, MAX_NUMS, 1);
     for (size_t i = 0; i < k; i++)
-        if (fabs(found[i].value - n->value) <= n->tol)
+        if (fabs(found[i].value - n->value) <= n->tol ||
+            (n->percent && !found[i].percent && found[i].value != floor(found[i].value) &&
+             fabs(found[i].value * 100 - n->value) <= n->tol))
             return 1;
     return 0;
 }

@@ -325,9 +325,31 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
     return ACCEPT;
 }
 
+/* Drops the assumptions whose numbers neither come from the result nor restate the
+ * question or the SQL (the insights' number check, check.c). Assumptions are shown to the
+ * user as part of the interpretation, so a made-up figure there misleads as much as one in
+ * an insight, and is handled the same way: the sentence goes, the answer stays. */
+static void check_assumptions(struct run *r, struct agents_draft *d, const struct sq_table *t)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nassumptions; i++) {
+        char why[160];
+        if (agents__numbers_ok(d->assumptions[i], t, r->question, d->sql, why, sizeof why)) {
+            d->assumptions[kept++] = d->assumptions[i];
+            continue;
+        }
+        char shown[120];
+        agents__one_line(d->assumptions[i], shown, sizeof shown);
+        agents__explain(r->o->explain, "   dropped the assumption \"%s\": %s", shown, why);
+        free(d->assumptions[i]);
+    }
+    d->nassumptions = kept;
+}
+
 static void take_draft(struct run *r, struct agents_draft *d, struct sq_table *t, int sane_note)
 {
     struct agents_result *out = r->out;
+    check_assumptions(r, d, t);
     out->sql = d->sql;
     d->sql = NULL;
     sq_table_fini(&out->table);

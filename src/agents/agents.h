@@ -49,7 +49,8 @@ struct agents_result {
     struct sq_table table;
     struct result_shape shape; /* shape.measure_label points at measure_label */
     char measure_label[160];
-    char *interpretation; /* the model's one-sentence account of the query, with assumptions */
+    char *interpretation; /* the model's account of the query, with the assumptions whose
+                             numbers passed the check (check.c) */
     char **insights;
     size_t ninsights;
     int rounds; /* repair rounds used */

@@ -4,7 +4,8 @@
  * number check on model-written insights, the sanity checks, the shape of a result, the
  * draft parser on hostile replies, and the whole loop against the local test server
  * (tests/llm_server/server.js) on Superstore: a repair with its progress stage, a DROP
- * reply stopped at once, cancellation. The shared data sets come from $SALESQL_SHARED.
+ * reply stopped at once, cancellation; and, against a canned model on a thread, drafts
+ * whose assumptions carry made-up figures. The shared data sets come from $SALESQL_SHARED.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,10 +26,15 @@
 #include "schema/schema.h"
 #include "store/store.h"
 
+#include <jansson.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -514,6 +520,197 @@ static void test_loop(void **state)
     sq_buf_fini(&explain);
 }
 
+/* ---- A model that says what the test tells it ------------------------------------------ */
+
+/* An OpenAI-compatible server on a thread that answers every request with one chat
+ * completion whose content the test set (canned_reply): hostile drafts that the scripted
+ * server has no scenario for. One connection at a time, closed after each reply. */
+struct canned {
+    int fd;
+    int port;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    char *content; /* owned; the next replies' content */
+    int requests;
+};
+
+/* Reads one request (headers and a Content-Length body) from fd; 0, or -1. */
+static int read_request(int fd)
+{
+    char buf[1 << 16];
+    size_t len = 0;
+    for (;;) {
+        if (len == sizeof buf - 1)
+            return -1;
+        ssize_t got = recv(fd, buf + len, sizeof buf - 1 - len, 0);
+        if (got <= 0)
+            return -1;
+        len += (size_t)got;
+        buf[len] = '\0';
+        char *end = strstr(buf, "\r\n\r\n");
+        if (!end)
+            continue;
+        const char *cl = strcasestr(buf, "content-length:");
+        size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
+        if ((size_t)(buf + len - (end + 4)) >= want)
+            return 0;
+    }
+}
+
+static void *canned_serve(void *arg)
+{
+    struct canned *cs = arg;
+    for (;;) {
+        int fd = accept(cs->fd, NULL, NULL);
+        if (fd < 0)
+            return NULL; /* the listening socket was shut down */
+        if (read_request(fd) == 0) {
+            pthread_mutex_lock(&cs->lock);
+            cs->requests++;
+            json_t *reply =
+                json_pack("{s:s, s:s, s:i, s:s, s:[{s:i, s:{s:s, s:s}, s:s}]}", "id",
+                          "chatcmpl-canned", "object", "chat.completion", "created", 0, "model",
+                          "canned", "choices", "index", 0, "message", "role", "assistant",
+                          "content", cs->content ? cs->content : "", "finish_reason", "stop");
+            pthread_mutex_unlock(&cs->lock);
+            char *body = json_dumps(reply, JSON_COMPACT);
+            char *msg = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                  strlen(body), body);
+            size_t off = 0, n = strlen(msg);
+            while (off < n) {
+                ssize_t put = send(fd, msg + off, n - off, MSG_NOSIGNAL);
+                if (put <= 0)
+                    break;
+                off += (size_t)put;
+            }
+            free(msg);
+            free(body);
+            json_decref(reply);
+        }
+        close(fd);
+    }
+}
+
+static void canned_start(struct canned *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    pthread_mutex_init(&cs->lock, NULL);
+    cs->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(cs->fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(cs->fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(cs->fd, 8), 0);
+    assert_int_equal(getsockname(cs->fd, (struct sockaddr *)&a, &alen), 0);
+    cs->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&cs->thread, NULL, canned_serve, cs), 0);
+}
+
+static void canned_stop(struct canned *cs)
+{
+    shutdown(cs->fd, SHUT_RDWR);
+    pthread_join(cs->thread, NULL);
+    close(cs->fd);
+    pthread_mutex_destroy(&cs->lock);
+    free(cs->content);
+}
+
+/* The next replies: a draft of sql with the given assumptions (NULL-terminated). */
+static void canned_draft(struct canned *cs, const char *sql, const char *const *assumptions)
+{
+    json_t *as = json_array();
+    for (size_t i = 0; assumptions[i]; i++)
+        json_array_append_new(as, json_string(assumptions[i]));
+    json_t *d = json_pack("{s:s, s:o, s:s}", "sql", sql, "assumptions", as, "explanation",
+                          "Sales by state");
+    pthread_mutex_lock(&cs->lock);
+    free(cs->content);
+    cs->content = json_dumps(d, JSON_COMPACT);
+    pthread_mutex_unlock(&cs->lock);
+    json_decref(d);
+}
+
+/* Assumptions are shown with the interpretation, so their numbers pass the insights'
+ * check: a made-up figure is dropped, one restating the question or the SQL stays. */
+static void test_assumptions(void **state)
+{
+    struct fixture *f = *state;
+    struct canned cs;
+    canned_start(&cs);
+    struct llm_config cfg;
+    struct sq_error err;
+    llm_config_defaults(&cfg);
+    char *url = xasprintf("http://127.0.0.1:%d/v1", cs.port);
+    assert_int_equal(llm_config_set_url(&cfg, url, &err), 0);
+    free(url);
+    struct sq_buf explain;
+    sq_buf_init(&explain, SQ_BUF_UNLIMITED);
+    /* Auto mode: one call, the draft; the interpretation is all the model wrote. */
+    struct agents_options o = {.llm = &cfg, .explain = &explain};
+    struct store_conn *c = store_main(f->ss.store);
+    const char *question = "top 15 states by sales in 2017";
+    const char *sql = "SELECT state, SUM(sales) AS sales FROM mart_dyn_sample_superstore WHERE "
+                      "order_date_year = 2017 AND discount <= 0.2 AND sales > 1000 GROUP BY "
+                      "state ORDER BY sales DESC LIMIT 15";
+    static const char *const kept[] = {
+        "2017 means the calendar year 2017",                 /* the question's year */
+        "top 15 means the 15 states with the highest sales", /* the question's and SQL's N */
+        "only order lines over $1,000 count",                /* the SQL's filter, as currency */
+        "USD 1,000.00 is the cut-off for a large line",      /* the same, with decimals */
+        "orders discounted by at most 20% count",            /* the SQL's 0.2 as a percent */
+        "FY2017 and Q4 are labels, not figures",             /* labels are not numbers */
+        "no figure at all here",
+        NULL,
+    };
+    static const char *const dropped[] = {
+        "sales in 2017 totalled $4.3 million across all states", /* made up, in millions */
+        "returns run at about 37.5% of orders",                  /* made-up percent */
+        "orders above 1,750 units are outliers",                 /* made up, with a comma */
+        "an average line is worth €3,137.42",                    /* made-up euros */
+        "the West's 2,345,678 is excluded",                      /* made up, in the millions */
+        "discounts over 44% are left out",                       /* not the SQL's 0.2 */
+        NULL,
+    };
+    /* Each kept one alone, then each dropped one beside a kept one. */
+    struct agents_result r;
+    for (size_t i = 0; kept[i]; i++) {
+        const char *one[] = {kept[i], NULL};
+        canned_draft(&cs, sql, one);
+        assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+        if (!strstr(r.interpretation, kept[i]))
+            fail_msg("\"%s\" should be kept; the interpretation is \"%s\"", kept[i],
+                     r.interpretation);
+        agents_result_fini(&r);
+    }
+    for (size_t i = 0; dropped[i]; i++) {
+        const char *two[] = {dropped[i], kept[0], NULL};
+        canned_draft(&cs, sql, two);
+        sq_buf_reset(&explain);
+        assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+        assert_true(r.table.nrows > 0);
+        if (strstr(r.interpretation, dropped[i]))
+            fail_msg("\"%s\" should be dropped; the interpretation is \"%s\"", dropped[i],
+                     r.interpretation);
+        assert_non_null(strstr(r.interpretation, "Assumed: 2017 means the calendar year 2017."));
+        assert_non_null(strstr(explain.data, "dropped the assumption"));
+        assert_non_null(strstr(explain.data, "is not in the result"));
+        agents_result_fini(&r);
+    }
+    /* Every assumption dropped: no "Assumed:" left dangling. */
+    const char *bad[] = {dropped[0], dropped[1], NULL};
+    canned_draft(&cs, sql, bad);
+    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_string_equal(r.interpretation, "Sales by state.");
+    agents_result_fini(&r);
+    pthread_mutex_lock(&cs.lock);
+    int requests = cs.requests;
+    pthread_mutex_unlock(&cs.lock);
+    assert_int_equal(requests, 7 + 6 + 1);
+    sq_buf_fini(&explain);
+    canned_stop(&cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_sanity_and_shape),
         cmocka_unit_test(test_draft_parse),
         cmocka_unit_test(test_loop),
+        cmocka_unit_test(test_assumptions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

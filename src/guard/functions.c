@@ -2,8 +2,9 @@
  * The functions and operators a guarded query may call: pure scalar, aggregate and
  * window functions over values. Anything that reads files, the network, the environment
  * or settings, changes state, or takes a function by name is absent, and so refused, as
- * are functions that can build one huge value in a single call (lpad, printf widths),
- * which no interrupt can stop.
+ * are functions that can build one huge value in a single call (lpad, printf widths)
+ * or whose time grows with the product of their inputs' sizes (levenshtein and the other
+ * edit distances), which no interrupt can stop; cost.c bounds the rest.
  * Kept sorted for bsearch; tests/unit/test_guard.c checks the order.
  */
 #include "guard/guard.h"
@@ -137,7 +138,6 @@ static const char *const allowed[] = {
     "left",
     "len",
     "length",
-    "levenshtein",
     "like_escape",
     "list",
     "list_contains",

@@ -6,6 +6,8 @@
  */
 #include "guard/guard.h"
 
+#include "guard/internal.h"
+
 #include "base/error.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -45,20 +47,17 @@ static int node_offset(json_t *node)
     return v >= 0 && v < GUARD_MAX_SQL ? (int)v : -1;
 }
 
-static int reject(struct walk *w, json_t *node, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int reject(struct walk *w, json_t *node, const char *fmt, ...)
+int guard__reject(struct sq_error *err, json_t *node, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return sq_error_set(w->err, SQ_E_REJECTED, node ? node_offset(node) : -1, "%s", msg);
+    return sq_error_set(err, SQ_E_REJECTED, node ? node_offset(node) : -1, "%s", msg);
 }
 
-static const char *str_member(json_t *obj, const char *key)
+const char *guard__str(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
@@ -102,61 +101,63 @@ static int check_expression(struct walk *w, json_t *node, const char *cls)
         "CONJUNCTION", "CONSTANT", "FUNCTION", "LAMBDA",  "OPERATOR",   "POSITIONAL_REFERENCE",
         "STAR",        "SUBQUERY", "WINDOW",   NULL};
     if (strcmp(cls, "PARAMETER") == 0)
-        return reject(w, node, "%s are not allowed: write the values into the query",
-                      "query parameters");
+        return guard__reject(w->err, node, "%s are not allowed: write the values into the query",
+                             "query parameters");
     if (!in_list(cls, classes))
-        return reject(w, node, "the expression kind %s is not allowed", cls);
+        return guard__reject(w->err, node, "the expression kind %s is not allowed", cls);
     if (strcmp(cls, "FUNCTION") == 0 || strcmp(cls, "WINDOW") == 0) {
-        const char *name = str_member(node, "function_name");
-        const char *schema = str_member(node, "schema");
-        const char *catalog = str_member(node, "catalog");
+        const char *name = guard__str(node, "function_name");
+        const char *schema = guard__str(node, "schema");
+        const char *catalog = guard__str(node, "catalog");
         /* DuckDB qualifies built-ins itself (main, and system for an explicit path). */
         if ((schema && *schema && strcasecmp(schema, "main") != 0) ||
             (catalog && *catalog && strcasecmp(catalog, "system") != 0))
-            return reject(w, node, "function %s: qualified function names are not allowed",
-                          name ? name : "?");
+            return guard__reject(w->err, node,
+                                 "function %s: qualified function names are not allowed",
+                                 name ? name : "?");
         if (!name)
-            return reject(w, node, "%s", "a function without a name is not allowed");
+            return guard__reject(w->err, node, "%s", "a function without a name is not allowed");
         char lower[128];
         size_t n = strlen(name);
         if (n >= sizeof lower)
-            return reject(w, node, "the function %.100s is not allowed", name);
+            return guard__reject(w->err, node, "the function %.100s is not allowed", name);
         for (size_t i = 0; i <= n; i++)
             lower[i] = (char)tolower((unsigned char)name[i]);
         if (!guard_function_allowed(lower))
-            return reject(w, node,
-                          "the function %.100s is not allowed: queries may only compute over "
-                          "the loaded data",
-                          name);
+            return guard__reject(
+                w->err, node,
+                "the function %.100s is not allowed: queries may only compute over "
+                "the loaded data",
+                name);
     }
     return 0;
 }
 
 static int check_base_table(struct walk *w, json_t *node)
 {
-    const char *name = str_member(node, "table_name");
-    const char *schema = str_member(node, "schema_name");
-    const char *catalog = str_member(node, "catalog_name");
+    const char *name = guard__str(node, "table_name");
+    const char *schema = guard__str(node, "schema_name");
+    const char *catalog = guard__str(node, "catalog_name");
     json_t *at = json_object_get(node, "at_clause");
     if (!name)
-        return reject(w, node, "%s", "a table reference without a name is not allowed");
+        return guard__reject(w->err, node, "%s", "a table reference without a name is not allowed");
     if (at && !json_is_null(at))
-        return reject(w, node, "%s: AT (time travel) is not allowed", name);
+        return guard__reject(w->err, node, "%s: AT (time travel) is not allowed", name);
     if ((catalog && *catalog) || (schema && *schema && strcasecmp(schema, "main") != 0))
-        return reject(w, node,
-                      "%.200s: only the loaded tables and mart_dyn_* views may be read, not "
-                      "other catalogs or schemas",
-                      name);
+        return guard__reject(w->err, node,
+                             "%.200s: only the loaded tables and mart_dyn_* views may be read, not "
+                             "other catalogs or schemas",
+                             name);
     /* A qualified name (main.x) is always the table, never a CTE of the same name. */
     if (table_allowed(w, name, !(schema && *schema)))
         return 0;
     if (strpbrk(name, "/\\:.*?") || strchr(name, '~'))
-        return reject(w, node, "'%.200s' looks like a file or URL; queries may not read files",
-                      name);
-    return reject(w, node,
-                  "the table %.200s is not one of the loaded tables or mart_dyn_* views "
-                  "(see `salesql schema`)",
-                  name);
+        return guard__reject(w->err, node,
+                             "'%.200s' looks like a file or URL; queries may not read files", name);
+    return guard__reject(w->err, node,
+                         "the table %.200s is not one of the loaded tables or mart_dyn_* views "
+                         "(see `salesql schema`)",
+                         name);
 }
 
 /* Table references: what may appear after FROM. */
@@ -166,17 +167,18 @@ static int check_table_ref(struct walk *w, json_t *node, const char *type)
                                      "EXPRESSION_LIST", NULL};
     if (strcmp(type, "TABLE_FUNCTION") == 0) {
         json_t *fn = json_object_get(node, "function");
-        const char *name = fn ? str_member(fn, "function_name") : NULL;
-        return reject(w, node,
-                      "the table function %.100s is not allowed: queries may only read the "
-                      "loaded tables and mart_dyn_* views",
-                      name ? name : "?");
+        const char *name = fn ? guard__str(fn, "function_name") : NULL;
+        return guard__reject(w->err, node,
+                             "the table function %.100s is not allowed: queries may only read the "
+                             "loaded tables and mart_dyn_* views",
+                             name ? name : "?");
     }
     if (strcmp(type, "SHOW_REF") == 0)
-        return reject(w, node, "%s is not allowed; use `salesql schema` to see the columns",
-                      "DESCRIBE / SHOW / SUMMARIZE");
+        return guard__reject(w->err, node,
+                             "%s is not allowed; use `salesql schema` to see the columns",
+                             "DESCRIBE / SHOW / SUMMARIZE");
     if (!in_list(type, ok))
-        return reject(w, node, "the table reference kind %s is not allowed", type);
+        return guard__reject(w->err, node, "the table reference kind %s is not allowed", type);
     if (strcmp(type, "BASE_TABLE") == 0)
         return check_base_table(w, node);
     return 0;
@@ -195,11 +197,11 @@ static int walk_query_node(struct walk *w, json_t *node, const char *type)
 {
     static const char *const ok[] = {"SELECT_NODE", "SET_OPERATION_NODE", "CTE_NODE", NULL};
     if (strcmp(type, "RECURSIVE_CTE_NODE") == 0)
-        return reject(w, node, "%s is not allowed", "WITH RECURSIVE");
+        return guard__reject(w->err, node, "%s is not allowed", "WITH RECURSIVE");
     if (!in_list(type, ok))
-        return reject(w, node, "the query kind %s is not allowed", type);
+        return guard__reject(w->err, node, "the query kind %s is not allowed", type);
     const int saved = w->nscope;
-    const char *cte_name = strcmp(type, "CTE_NODE") == 0 ? str_member(node, "cte_name") : NULL;
+    const char *cte_name = strcmp(type, "CTE_NODE") == 0 ? guard__str(node, "cte_name") : NULL;
     int before_cte = 0; /* CTEs declared before cte_name */
     int found = 0;
     json_t *map = json_object_get(json_object_get(node, "cte_map"), "map");
@@ -208,10 +210,10 @@ static int walk_query_node(struct walk *w, json_t *node, const char *type)
     int rc = 0;
     json_array_foreach(map, i, entry)
     {
-        const char *name = str_member(entry, "key");
+        const char *name = guard__str(entry, "key");
         if (!name || !plain_identifier(name)) {
-            rc = reject(w, node, "the CTE name '%.100s' must be a plain identifier",
-                        name ? name : "?");
+            rc = guard__reject(w->err, node, "the CTE name '%.100s' must be a plain identifier",
+                               name ? name : "?");
             goto out;
         }
         if ((rc = walk_value(w, json_object_get(entry, "value"))) != 0)
@@ -221,7 +223,7 @@ static int walk_query_node(struct walk *w, json_t *node, const char *type)
             before_cte = w->nscope - saved;
         }
         if (w->nscope >= MAX_SCOPE) {
-            rc = reject(w, node, "%s", "too many CTEs");
+            rc = guard__reject(w->err, node, "%s", "too many CTEs");
             goto out;
         }
         w->scope[w->nscope++] = name;
@@ -263,8 +265,8 @@ static int walk_value(struct walk *w, json_t *v)
     }
     if (!json_is_object(v))
         return 0;
-    const char *cls = str_member(v, "class");
-    const char *type = str_member(v, "type");
+    const char *cls = guard__str(v, "class");
+    const char *type = guard__str(v, "type");
     int rc = 0;
     if (cls) {
         rc = check_expression(w, v, cls);
@@ -275,7 +277,7 @@ static int walk_value(struct walk *w, json_t *v)
     } else if (type && (strcmp(type, "TABLE_FUNCTION") == 0 || strcmp(type, "SHOW_REF") == 0 ||
                         strcmp(type, "RECURSIVE_CTE_NODE") == 0)) {
         /* Belt and braces: these kinds are refused wherever they appear. */
-        rc = reject(w, v, "the construct %s is not allowed", type);
+        rc = guard__reject(w->err, v, "the construct %s is not allowed", type);
     }
     if (rc)
         return rc;
@@ -298,8 +300,8 @@ int guard_check_tree(const char *parse_json, const struct guard_policy *p, struc
                             jerr.text);
     int rc = 0;
     if (json_is_true(json_object_get(root, "error"))) {
-        const char *msg = str_member(root, "error_message");
-        const char *etype = str_member(root, "error_type");
+        const char *msg = guard__str(root, "error_message");
+        const char *etype = guard__str(root, "error_type");
         if (msg && strstr(msg, "Only SELECT"))
             rc = sq_error_set(err, SQ_E_REJECTED, -1,
                               "only one read-only query (SELECT, WITH ... SELECT or VALUES) may "
@@ -321,7 +323,10 @@ int guard_check_tree(const char *parse_json, const struct guard_policy *p, struc
         goto out;
     }
     struct walk w = {.policy = p, .err = err};
-    rc = walk_value(&w, json_object_get(json_array_get(stmts, 0), "node"));
+    json_t *node = json_object_get(json_array_get(stmts, 0), "node");
+    rc = walk_value(&w, node);
+    if (rc == 0)
+        rc = guard__check_cost(node, err);
 out:
     json_decref(root);
     return rc;

@@ -53,5 +53,8 @@ int guard_execute(struct store_conn *c, const struct guarded_query *q,
 int guard_function_allowed(const char *name);
 /* The allow-list itself, sorted (byte order). */
 const char *const *guard_function_names(size_t *n);
+/* 1 if the cost rules (cost.c) know how name's result and time follow from its
+ * arguments; every allow-listed function must. */
+int guard_function_cost_known(const char *name);
 
 #endif

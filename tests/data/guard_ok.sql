@@ -113,3 +113,31 @@ WITH a AS (SELECT region, sum(sales) AS s FROM mart_dyn_sales GROUP BY region) S
 SELECT count(*) FROM mart_dyn_sales NATURAL JOIN raw_sales
 -- case: lateral_over_mart expect: ok
 SELECT s.region, m.n FROM (SELECT DISTINCT region FROM mart_dyn_sales) AS s, LATERAL (SELECT count(*) AS n FROM mart_dyn_sales AS t WHERE t.region = s.region) AS m
+
+# Text functions within the cost rules (cost.c): what analysts and the model write.
+-- case: cost_concat_columns expect: ok
+SELECT concat(region, ' - ', product) AS label, upper(trim(region)) FROM mart_dyn_sales LIMIT 5
+-- case: cost_replace_and_regexp_replace expect: ok
+SELECT replace(product, 'P', 'Product ') AS p, regexp_replace(product, '[^0-9]', '', 'g') AS digits FROM mart_dyn_sales LIMIT 5
+-- case: cost_like_forms expect: ok
+SELECT count(*) FROM mart_dyn_sales WHERE product LIKE '%1%' OR product ILIKE 'p%2%3' OR product LIKE 'P_5%' OR product NOT LIKE '%9' OR product GLOB '*7*'
+-- case: cost_like_one_percent_with_underscore expect: ok
+SELECT count(*) FROM mart_dyn_sales WHERE product LIKE '%1_' OR product LIKE 'P__%'
+-- case: cost_contains_literal_and_column expect: ok
+SELECT count(*) FROM mart_dyn_sales WHERE contains(lower(product), 'p1') OR strpos(product, region) > 0 OR starts_with(product, 'P')
+-- case: cost_string_agg_top expect: ok
+SELECT region, string_agg(product, ', ' ORDER BY product) AS products, list(quantity) AS qs FROM mart_dyn_sales GROUP BY region ORDER BY region
+-- case: cost_cte_concat_then_search expect: ok
+WITH a AS (SELECT concat(region, ' ', product) AS rp FROM mart_dyn_sales) SELECT rp || '!' FROM a WHERE contains(rp, 'West') LIMIT 3
+-- case: cost_lambda_own_params expect: ok
+SELECT list_transform(string_split(product, 'P'), w -> upper(w)) AS parts, list_filter([quantity, 2, 3], x -> x > 1) AS big FROM mart_dyn_sales LIMIT 3
+-- case: cost_quantiles expect: ok
+SELECT quantile_cont(sales, [0.25, 0.5, 0.75]) AS q, median(sales) FROM mart_dyn_sales
+-- case: cost_split_and_trim expect: ok
+SELECT split_part(product, 'P', 2) AS n, trim(region, 'W') FROM mart_dyn_sales LIMIT 3
+-- case: cost_lag_with_default expect: ok
+SELECT product, lag(product, 1, 'none') OVER (ORDER BY sales) AS prev FROM mart_dyn_sales LIMIT 3
+-- case: cost_alias_chain_small expect: ok
+SELECT upper(region) AS r, r || ':' || product AS label FROM mart_dyn_sales LIMIT 3
+-- case: cost_cast_to_text expect: ok
+SELECT CAST(sales AS VARCHAR) || ' USD' AS s, CAST(order_date AS VARCHAR) FROM mart_dyn_sales LIMIT 3

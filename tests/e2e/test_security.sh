@@ -6,7 +6,11 @@
 #     headers and a preflight, also under --token) work; GETs stay open;
 #   - connection floods: 300 half-sent requests from one address do not keep /api/health
 #     from answering, and the server closes them all; answers and event streams that take
-#     longer than the idle timeout are not cut.
+#     longer than the idle timeout are not cut;
+#   - queries that would outlast their limits, written by a model (the local test server
+#     tests/llm_server/server.js): a single-call bomb is refused at once, queries that only
+#     the time limit stops end within their budget while a fast question still answers,
+#     and SIGTERM stops the server within 5 s with both workers busy on them.
 # Run under the sanitizers of the test build: each server must stop cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
@@ -284,4 +288,70 @@ CHECKS=$((CHECKS + 1))
 contains "slow event stream ends with done" "$WORK/sse.txt" "event: done"
 contains "slow event stream answered" "$WORK/sse.txt" '"status":"ok"'
 stop slow
+
+# 6. Queries that would outlast their limits, from a model. The guard's cost rules refuse
+# the single call no interrupt reaches (levenshtein over replace-grown string_agg values);
+# a 10,000-cubed join is allowed (each vector's work is bounded) and stopped by the time
+# limit, within a small constant of it, while the server goes on answering.
+SRC=${SALESQL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+node "$SRC/tests/llm_server/server.js" 0 >"$WORK/llm.out" 2>"$WORK/llm.err" &
+LLM=$!
+trap 'kill $LLM 2>/dev/null; rm -rf "$WORK"' EXIT
+i=0
+while ! grep -q '^PORT ' "$WORK/llm.out" 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+export SALESQL_LLM_URL="http://127.0.0.1:$(sed -n 's/^PORT //p' "$WORK/llm.out")/v1" OPENAI_API_KEY=sk-test-bounds
+unset SALESQL_LLM_MODEL SALESQL_LLM_DEEP_MODEL SALESQL_LLM_TIMEOUT_MS SALESQL_LLM_DEADLINE_MS SALESQL_LLM_MAX_ROUNDS
+BOMB='{"question": "how alike are all our product names", "mode": "deep"}'
+HEAVY='{"question": "compare every order line with every other two", "mode": "deep", "async": true}'
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+expect_status "cli: bomb refused" 4 "$SALESQL" ask --data "$D" --db "$DB" --no-refresh --mode deep "how alike are all our product names"
+contains "cli: the refusal names the function" "$WORK/err" "levenshtein is not allowed"
+t0=$(ms)
+expect_status "cli: heavy query stopped" 5 "$SALESQL" sql --data "$D" --db "$DB" --no-refresh --timeout 1000 \
+    "SELECT count(*) FROM mart_dyn_sample_superstore a, mart_dyn_sample_superstore b, mart_dyn_sample_superstore c WHERE a.sales * b.quantity > c.profit"
+t1=$(ms)
+CHECKS=$((CHECKS + 1))
+[ $((t1 - t0)) -lt 6000 ] || fail "cli: a 1000 ms time limit stopped the query only after $((t1 - t0)) ms (the binary's start included)"
+contains "cli: says it was stopped" "$WORK/err" "time limit of 1000 ms"
+
+SDATA=$D
+SDB=$DB
+start bounds --workers 2 --timeout 2000
+http "bomb answered" 200 POST /api/ask -H "$JSON" --data-binary "$BOMB"
+json "bomb refused, says why" "$WORK/body" "a.status === 'rejected' && JSON.stringify(a).includes('levenshtein is not allowed')"
+for i in 1 2; do
+    curl -s -o "$WORK/heavy.$i" -H "$JSON" --data-binary "$HEAVY" "$BASE/api/ask"
+done
+sleep 0.5
+t0=$(ms)
+http "fast question while both workers are busy" 200 POST /api/ask -H "$JSON" --max-time 15 --data-binary '{"question": "sales by region", "mode": "fast"}'
+t1=$(ms)
+json "fast answer" "$WORK/body" "a.status === 'ok' && a.rows.length === 4"
+echo "note: the fast question waited $((t1 - t0)) ms behind two heavy ones (budget 2000 ms)" >&2
+for i in 1 2; do
+    job=$(sed -n 's/.*"job":"\([^"]*\)".*/\1/p' "$WORK/heavy.$i")
+    j=0
+    while [ $j -lt 150 ]; do
+        curl -s -o "$WORK/job.$i" "$BASE/api/jobs/$job"
+        grep -q '"state":"\(done\|failed\|cancelled\)"' "$WORK/job.$i" && break
+        sleep 0.1
+        j=$((j + 1))
+    done
+    json "heavy $i stopped by its time limit" "$WORK/job.$i" "a.state === 'done' && a.answer.status === 'error' && JSON.stringify(a.answer.error).includes('time limit')"
+    json "heavy $i ran within its budget and a small constant" "$WORK/job.$i" "a.run_ms < 2000 + 3000"
+done
+# SIGTERM with both workers inside heavy queries: the server stops within 5 s.
+for i in 1 2 3; do
+    curl -s -o /dev/null -H "$JSON" --data-binary "$HEAVY" "$BASE/api/ask"
+done
+sleep 0.7
+t0=$(ms)
+stop bounds
+t1=$(ms)
+CHECKS=$((CHECKS + 1))
+[ $((t1 - t0)) -lt 5000 ] || fail "SIGTERM with both workers busy: the server took $((t1 - t0)) ms to stop"
 finish

@@ -203,6 +203,10 @@ const scenarios = {
         : draft(`SELECT ship_mode, AVG(discount) AS avg_discount FROM ${SS} GROUP BY ship_mode ORDER BY avg_discount DESC`),
     'delete everything': () => draft('DROP TABLE raw_sample_superstore', 'removing the table as asked'),
     'delete everything, politely': () => draft(`SELECT 1 AS x; DROP TABLE raw_sample_superstore`),
+    // Issue 11's query bombs, as a model could write them: one refused by the guard's cost
+    // rules, one allowed (each vector bounded) that only the time limit stops.
+    'how alike are all our product names': () => draft(`SELECT levenshtein(replace(replace(replace(string_agg(product_name, ''), 'a', 'aaaaaaaaaa'), 'e', 'eeeeeeeeee'), 'o', 'oooooooooo'), string_agg(customer_name, '')) AS d FROM ${SS}`),
+    'compare every order line with every other two': () => draft(`SELECT count(*) AS n FROM ${SS} a, ${SS} b, ${SS} c WHERE a.sales * b.quantity > c.profit + a.discount`),
     'how slow can you be': () => ({ delayMs: 30000, then: draft(`SELECT COUNT(*) AS n FROM ${SS}`) }),
     'rate limited question': (ctx) => ctx.count === 0
         ? { status: 429, headers: { 'Retry-After': '1' }, body: { error: { message: 'Rate limit reached for gpt-4o-mini', type: 'requests', code: 'rate_limit_exceeded' } } }

@@ -81,6 +81,7 @@ static int teardown(void **state)
 struct test_case {
     char *name;
     char *expect;
+    char *because; /* text the refusal must contain, or NULL */
     struct sq_buf sql;
 };
 
@@ -103,7 +104,9 @@ static size_t read_cases(const char *path, struct test_case **out)
             char *exp = strstr(line, " expect: ");
             assert_non_null(exp);
             c->name = xstrndup(line + 9, (size_t)(exp - line - 9));
-            c->expect = xstrdup(exp + 9);
+            char *because = strstr(exp, " because: ");
+            c->expect = because ? xstrndup(exp + 9, (size_t)(because - exp - 9)) : xstrdup(exp + 9);
+            c->because = because ? xstrdup(because + 10) : NULL;
             sq_buf_init(&c->sql, SQ_BUF_UNLIMITED);
             continue;
         }
@@ -123,6 +126,7 @@ static void free_cases(struct test_case *cases, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(cases[i].name);
         free(cases[i].expect);
+        free(cases[i].because);
         sq_buf_fini(&cases[i].sql);
     }
     free(cases);
@@ -205,8 +209,10 @@ static void test_hostile(void **state)
         }
         if (getenv("SALESQL_TEST_TIMES"))
             print_message("%-32s %8.1f ms  %s\n", c->name, sq_now_ms() - t0, err.msg);
-        /* Every refusal says why. */
+        /* Every refusal says why, and the reason is the one the case is about. */
         if (rc != 0 && strlen(err.msg) < 10)
+            ok = 0;
+        if (c->because && !strstr(err.msg, c->because))
             ok = 0;
         if (!ok) {
             failures++;
@@ -338,6 +344,12 @@ static void test_allow_list_sorted(void **state)
     assert_false(guard_function_allowed("read_csv"));
     assert_false(guard_function_allowed("getenv"));
     assert_false(guard_function_allowed("SUM")); /* callers lower-case first */
+    /* Every allowed function has a cost rule (cost.c), so none runs unbounded; the cost
+     * table's own order is checked by the lookups succeeding. */
+    for (size_t i = 0; i < n; i++)
+        if (!guard_function_cost_known(names[i]))
+            fail_msg("allowed function %s has no cost rule in src/guard/cost.c", names[i]);
+    assert_false(guard_function_allowed("levenshtein")); /* quadratic in its inputs */
 }
 
 int main(void)

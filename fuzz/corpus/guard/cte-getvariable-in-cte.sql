@@ -1,0 +1,1 @@
+WITH x AS (SELECT getvariable('salesql_secret') AS s) SELECT * FROM x

@@ -1,0 +1,1 @@
+SELECT * FROM mart_dyn_sales AS salesql_meta NATURAL JOIN salesql_meta

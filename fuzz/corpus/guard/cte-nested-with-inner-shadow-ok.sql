@@ -1,0 +1,1 @@
+WITH x AS (WITH salesql_meta AS (SELECT 1 AS a) SELECT * FROM salesql_meta) SELECT * FROM x

@@ -1,0 +1,1 @@
+SELECT * FROM hidden.mart_dyn_sales

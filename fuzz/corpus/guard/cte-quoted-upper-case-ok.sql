@@ -1,0 +1,1 @@
+WITH "SALESQL_META" AS (SELECT 1 AS a) SELECT * FROM salesql_meta

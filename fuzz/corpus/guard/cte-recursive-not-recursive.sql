@@ -1,0 +1,1 @@
+WITH RECURSIVE x AS (SELECT * FROM salesql_meta) SELECT * FROM x

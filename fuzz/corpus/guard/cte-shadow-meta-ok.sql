@@ -1,0 +1,1 @@
+WITH salesql_meta AS (SELECT * FROM mart_dyn_sales) SELECT * FROM salesql_meta

@@ -1,0 +1,1 @@
+WITH sqlite_master AS (SELECT * FROM sqlite_master) SELECT * FROM sqlite_master

@@ -1,0 +1,1 @@
+WITH a AS (SELECT * FROM salesql_meta) SELECT 1

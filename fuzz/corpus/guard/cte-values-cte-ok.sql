@@ -1,0 +1,1 @@
+WITH salesql_meta(key) AS (VALUES ('a'), ('b')) SELECT * FROM salesql_meta

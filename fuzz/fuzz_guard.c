@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -94,25 +93,22 @@ static char *fingerprint(void)
     return s;
 }
 
-static void remove_sentinel_file(void)
-{
-    if (sentinel_file[0])
-        unlink(sentinel_file);
-}
-
-/* A CSV file that holds the sentinel, for the file readers the generator tries. */
+/* A CSV file that holds the sentinel, for the file readers the generator tries. Its name
+ * is fixed, so that the exits libFuzzer takes without atexit (merges, crashes, timeouts)
+ * leave one file behind, not one per run; it is written aside and renamed into place, so
+ * parallel workers never read half of it. */
 static void write_sentinel_file(void)
 {
-    snprintf(sentinel_file, sizeof sentinel_file, "/tmp/salesql-fuzz-XXXXXX.csv");
-    int fd = mkstemps(sentinel_file, 4);
+    char tmp[64];
+    snprintf(sentinel_file, sizeof sentinel_file, "/tmp/salesql-fuzz-sentinel.csv");
+    snprintf(tmp, sizeof tmp, "/tmp/salesql-fuzz-XXXXXX");
+    int fd = mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
+    if (!f || fputs("region,sales\n" SENTINEL ",1\n", f) < 0 || fclose(f) != 0 ||
+        rename(tmp, sentinel_file) != 0) {
         perror("fuzz_guard: sentinel file");
         abort();
     }
-    fputs("region,sales\n" SENTINEL ",1\n", f);
-    fclose(f);
-    atexit(remove_sentinel_file);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -963,7 +963,7 @@ static int table_ref(struct cost *c, json_t *ref, struct size in, struct size *o
     if (strcmp(type, "SUBQUERY") == 0)
         return query(c, json_object_get(json_object_get(ref, "subquery"), "node"), in, 0, out);
     if (strcmp(type, "JOIN") == 0) {
-        struct size l, r, ignored;
+        struct size l = NONE, r = NONE, ignored;
         if ((rc = table_ref(c, json_object_get(ref, "left"), in, &l)) != 0 ||
             (rc = table_ref(c, json_object_get(ref, "right"), smax(in, l), &r)) != 0)
             return rc;
@@ -1052,7 +1052,7 @@ static int query(struct cost *c, json_t *node, struct size in, int top, struct s
     if (strcmp(type, "SELECT_NODE") == 0) {
         rc = select_node(c, node, in, top, out);
     } else if (strcmp(type, "SET_OPERATION_NODE") == 0) {
-        struct size l, r, ignored;
+        struct size l = NONE, r = NONE, ignored;
         if ((rc = query(c, json_object_get(node, "left"), in, 0, &l)) == 0 &&
             (rc = query(c, json_object_get(node, "right"), in, 0, &r)) == 0)
             rc = any(c, json_object_get(node, "modifiers"), smax(l, r), &ignored);

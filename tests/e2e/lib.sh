@@ -57,3 +57,73 @@ finish() {
     fi
     echo "all $CHECKS checks passed"
 }
+
+# ---- `salesql serve` over loopback (test_api.sh, test_security.sh) ----
+
+# json NAME FILE JS: evaluates a JavaScript expression over the parsed JSON as `a`.
+json() {
+    CHECKS=$((CHECKS + 1))
+    if ! node -e "const a = JSON.parse(require('fs').readFileSync('$2', 'utf8')); if (!($3)) { console.error(JSON.stringify(a).slice(0, 800)); process.exit(1); }" 2>"$WORK/js.err"; then
+        fail "$1: $3 is false for $(head -c 900 "$WORK/js.err")"
+    fi
+}
+
+# start NAME ARGS...: starts `salesql serve` on a port the kernel picks (--port 0) over
+# ${SDATA:-$D} and ${SDB:-$DB}, and waits for /api/health; sets PID, BASE and PORT.
+start() {
+    name=$1
+    shift
+    "$SALESQL" serve --data "${SDATA:-$D}" --db "${SDB:-$DB}" --port 0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    PID=$!
+    BASE=""
+    i=0
+    while [ $i -lt 600 ]; do
+        url=$(sed -n 's|.*on \(http://[^ ]*\)/ .*|\1|p' "$WORK/$name.out" 2>/dev/null)
+        if [ -n "$url" ]; then
+            BASE=$url
+            break
+        fi
+        kill -0 $PID 2>/dev/null || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    CHECKS=$((CHECKS + 1))
+    if [ -z "$BASE" ]; then
+        fail "$name: the server did not start: $(head -c 600 "$WORK/$name.err")"
+        finish
+    fi
+    PORT=${BASE##*:}
+    curl -s -o /dev/null --retry 20 --retry-connrefused --retry-delay 0 "$BASE/api/health"
+}
+
+# stop NAME: SIGTERM, then the exit status must be 0 and stderr free of sanitizer reports.
+stop() {
+    kill -TERM $PID
+    wait $PID
+    st=$?
+    CHECKS=$((CHECKS + 1))
+    [ "$st" = 0 ] || fail "$1: exit status $st after SIGTERM; stderr: $(tail -c 1500 "$WORK/$1.err")"
+    CHECKS=$((CHECKS + 1))
+    if grep -q -e 'Sanitizer' -e 'runtime error' "$WORK/$1.err"; then
+        fail "$1: sanitizer report: $(grep -A30 -e 'Sanitizer' -e 'runtime error' "$WORK/$1.err" | head -60)"
+    fi
+}
+
+# req METHOD PATH [CURL ARGS...]: the response body goes to $WORK/body, its headers to
+# $WORK/headers, its status to $CODE.
+req() {
+    m=$1
+    p=$2
+    shift 2
+    CODE=$(curl -s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" "$@" "$BASE$p")
+}
+
+# http NAME STATUS METHOD PATH [CURL ARGS...]
+http() {
+    n=$1
+    want=$2
+    shift 2
+    req "$@"
+    CHECKS=$((CHECKS + 1))
+    [ "$CODE" = "$want" ] || fail "$n: HTTP $CODE, expected $want: $(head -c 400 "$WORK/body")"
+}

@@ -21,66 +21,6 @@ mkdir -p "$D"
 cp "$S/Sample - Superstore.csv" "$D/"
 expect_status "ingest" 0 "$SALESQL" ingest --quiet --data "$D" --db "$DB"
 
-# json NAME FILE JS: evaluates a JavaScript expression over the parsed JSON as `a`.
-json() {
-    CHECKS=$((CHECKS + 1))
-    if ! node -e "const a = JSON.parse(require('fs').readFileSync('$2', 'utf8')); if (!($3)) { console.error(JSON.stringify(a).slice(0, 800)); process.exit(1); }" 2>"$WORK/js.err"; then
-        fail "$1: $3 is false for $(head -c 900 "$WORK/js.err")"
-    fi
-}
-
-# start NAME ARGS...: `salesql serve` on a port the kernel picks; sets PID, BASE, PORT.
-start() {
-    name=$1
-    shift
-    "$SALESQL" serve --data "${SDATA:-$D}" --db "${SDB:-$DB}" --port 0 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-    PID=$!
-    BASE=""
-    i=0
-    while [ $i -lt 600 ]; do
-        url=$(sed -n 's|.*on \(http://[^ ]*\)/ .*|\1|p' "$WORK/$name.out" 2>/dev/null)
-        if [ -n "$url" ]; then
-            BASE=$url
-            break
-        fi
-        kill -0 $PID 2>/dev/null || break
-        sleep 0.1
-        i=$((i + 1))
-    done
-    CHECKS=$((CHECKS + 1))
-    if [ -z "$BASE" ]; then
-        fail "$name: the server did not start: $(head -c 600 "$WORK/$name.err")"
-        finish
-    fi
-    PORT=${BASE##*:}
-    curl -s -o /dev/null --retry 20 --retry-connrefused --retry-delay 0 "$BASE/api/health"
-}
-
-# stop NAME: SIGTERM; the exit status must be 0 and stderr free of sanitizer reports.
-stop() {
-    kill -TERM $PID
-    wait $PID
-    st=$?
-    CHECKS=$((CHECKS + 1))
-    [ "$st" = 0 ] || fail "$1: exit status $st after SIGTERM; stderr: $(tail -c 1500 "$WORK/$1.err")"
-    CHECKS=$((CHECKS + 1))
-    if grep -q -e 'Sanitizer' -e 'runtime error' "$WORK/$1.err"; then
-        fail "$1: sanitizer report: $(grep -A30 -e 'Sanitizer' -e 'runtime error' "$WORK/$1.err" | head -60)"
-    fi
-}
-
-# http NAME STATUS METHOD PATH [CURL ARGS...]: body in $WORK/body, headers in $WORK/headers.
-http() {
-    n=$1
-    want=$2
-    m=$3
-    p=$4
-    shift 4
-    CODE=$(curl -s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$m" "$@" "$BASE$p")
-    CHECKS=$((CHECKS + 1))
-    [ "$CODE" = "$want" ] || fail "$n: HTTP $CODE, expected $want: $(head -c 400 "$WORK/body")"
-}
-
 header() { # NAME HEADER-LINE: the last response has that header line (case of the name aside)
     CHECKS=$((CHECKS + 1))
     tr -d '\r' <"$WORK/headers" | grep -qix "$2" || fail "$1: no '$2' in: $(tr -d '\r' <"$WORK/headers" | head -20)"

@@ -325,9 +325,9 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
     return ACCEPT;
 }
 
-/* Drops the assumptions whose numbers neither come from the result nor restate the
- * question or the SQL (the insights' number check, check.c). Assumptions are shown to the
- * user as part of the interpretation, so a made-up figure there misleads as much as one in
+/* Drops the assumptions (and the explanation) whose numbers neither come from the result
+ * nor restate the question or the SQL (the insights' number check, check.c). Assumptions are shown
+ * to the user as part of the interpretation, so a made-up figure there misleads as much as one in
  * an insight, and is handled the same way: the sentence goes, the answer stays. */
 static void check_assumptions(struct run *r, struct agents_draft *d, const struct sq_table *t)
 {
@@ -344,6 +344,17 @@ static void check_assumptions(struct run *r, struct agents_draft *d, const struc
         free(d->assumptions[i]);
     }
     d->nassumptions = kept;
+    /* The explanation opens the interpretation: the same check, and without it the
+     * interpretation says only that the model wrote the query. */
+    char why[160];
+    if (d->explanation &&
+        !agents__numbers_ok(d->explanation, t, r->question, d->sql, why, sizeof why)) {
+        char shown[120];
+        agents__one_line(d->explanation, shown, sizeof shown);
+        agents__explain(r->o->explain, "   dropped the explanation \"%s\": %s", shown, why);
+        free(d->explanation);
+        d->explanation = NULL;
+    }
 }
 
 static void take_draft(struct run *r, struct agents_draft *d, struct sq_table *t, int sane_note)

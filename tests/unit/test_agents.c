@@ -617,18 +617,24 @@ static void canned_stop(struct canned *cs)
 }
 
 /* The next replies: a draft of sql with the given assumptions (NULL-terminated). */
-static void canned_draft(struct canned *cs, const char *sql, const char *const *assumptions)
+static void canned_draft_explained(struct canned *cs, const char *sql,
+                                   const char *const *assumptions, const char *explanation)
 {
     json_t *as = json_array();
     for (size_t i = 0; assumptions[i]; i++)
         json_array_append_new(as, json_string(assumptions[i]));
-    json_t *d = json_pack("{s:s, s:o, s:s}", "sql", sql, "assumptions", as, "explanation",
-                          "Sales by state");
+    json_t *d =
+        json_pack("{s:s, s:o, s:s}", "sql", sql, "assumptions", as, "explanation", explanation);
     pthread_mutex_lock(&cs->lock);
     free(cs->content);
     cs->content = json_dumps(d, JSON_COMPACT);
     pthread_mutex_unlock(&cs->lock);
     json_decref(d);
+}
+
+static void canned_draft(struct canned *cs, const char *sql, const char *const *assumptions)
+{
+    canned_draft_explained(cs, sql, assumptions, "Sales by state");
 }
 
 /* Assumptions are shown with the interpretation, so their numbers pass the insights'
@@ -703,10 +709,23 @@ static void test_assumptions(void **state)
     assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
     assert_string_equal(r.interpretation, "Sales by state.");
     agents_result_fini(&r);
+    /* The explanation opens the interpretation: a made-up figure there goes too, one
+     * restating the question stays. */
+    const char *none[] = {NULL};
+    canned_draft_explained(&cs, sql, none, "Sales by state in 2017, up 37.5% on 2016");
+    sq_buf_reset(&explain);
+    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_string_equal(r.interpretation, "The model's query.");
+    assert_non_null(strstr(explain.data, "dropped the explanation"));
+    agents_result_fini(&r);
+    canned_draft_explained(&cs, sql, none, "The top 15 states by sales in 2017");
+    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_string_equal(r.interpretation, "The top 15 states by sales in 2017.");
+    agents_result_fini(&r);
     pthread_mutex_lock(&cs.lock);
     int requests = cs.requests;
     pthread_mutex_unlock(&cs.lock);
-    assert_int_equal(requests, 7 + 6 + 1);
+    assert_int_equal(requests, 7 + 6 + 1 + 2);
     sq_buf_fini(&explain);
     canned_stop(&cs);
 }

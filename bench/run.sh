@@ -3,7 +3,7 @@
 # bench/RESULTS.md.
 set -eu
 cd "$(dirname "$0")"
-for b in ingest.sh refresh.sh guard.sh nlsql.sh load.sh; do
+for b in ingest.sh refresh.sh guard.sh bounds.sh nlsql.sh load.sh; do
     echo "== $b"
     sh "./$b"
 done

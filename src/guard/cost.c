@@ -745,9 +745,14 @@ static int function(struct cost *c, json_t *e, struct size in, struct size *out)
             return guard__reject(c->err, e, "%s takes a pattern", name);
         rc = safe_pattern(c, nth_child(e, 1), "GLOB", 1, 0);
         break;
-    case K_STRFTIME: /* %c and the like expand two bytes of format to about 24 */
-        *out = sscale(all_sum, 16, FIXED_SIZE);
+    case K_STRFTIME: { /* %c and the like expand two bytes of format to about 24 */
+        size_t nf = 0;
+        if (literal_text(nth_child(e, 1), &nf) || literal_text(nth_child(e, 0), &nf))
+            *out = (struct size){0, 16.0 * (double)nf + FIXED_SIZE, 0}; /* the other: a date */
+        else
+            *out = sscale(all_sum, 16, FIXED_SIZE);
         break;
+    }
     case K_QUANTILE: /* quantile(x, [q1, q2 …]): a value of x per quantile */
         *out = sscale(first, fmax(1.0, (double)count_constants(nth_child(e, 1))), 0);
         break;

@@ -141,3 +141,5 @@ SELECT product, lag(product, 1, 'none') OVER (ORDER BY sales) AS prev FROM mart_
 SELECT upper(region) AS r, r || ':' || product AS label FROM mart_dyn_sales LIMIT 3
 -- case: cost_cast_to_text expect: ok
 SELECT CAST(sales AS VARCHAR) || ' USD' AS s, CAST(order_date AS VARCHAR) FROM mart_dyn_sales LIMIT 3
+-- case: cost_formatted_dates_through_ctes expect: ok
+WITH m AS (SELECT strftime(order_date, '%Y-%m') AS ym, region FROM mart_dyn_sales), l AS (SELECT ym || ' ' || upper(region) AS label FROM m), w AS (SELECT label || ' / ' || label AS twice FROM l) SELECT concat(twice, ' ', twice, ' ', twice) AS t FROM w LIMIT 3

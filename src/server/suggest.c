@@ -4,7 +4,10 @@
  * synonyms, and whole questions in the shapes fast mode answers ("top 5 region by
  * sales", "monthly profit in 2017") built from the largest mart's measures, dimensions
  * and dates. Word completions replace the last one to three words typed; question
- * patterns must start with what was typed. Called by server.c's dispatcher.
+ * patterns must start with what was typed. Candidates are ranked, so that what people ask
+ * about comes first: whole questions, then the data's measures, dates and dimensions, then
+ * synonyms, and values last (a value index holds thousands of names: "monthly s" should
+ * offer "monthly sales" before "monthly Sally Hughsby"). Called by server.c's dispatcher.
  */
 #include "server/internal.h"
 
@@ -20,36 +23,80 @@
 #include <string.h>
 #include <strings.h>
 
-enum { MAX_Q = 200, MAX_ITEMS = 8, MAX_PATTERNS = 64 };
+enum { MAX_Q = 200, MAX_ITEMS = 8, MAX_PATTERNS = 64, MAX_POOL = 64 };
+
+/* Ranks: higher first; equal ranks keep the order they were found in. */
+enum {
+    RANK_VALUE = 10,
+    RANK_SYNONYM = 40,
+    RANK_COLUMN = 50, /* + the role's bonus below */
+    RANK_QUESTION = 90
+};
 
 struct item {
     char *text;
     const char *kind;
     char detail[96];
+    int rank;
+    size_t seq; /* when it was found */
 };
 
+/* The best MAX_POOL candidates so far; the first max of them are shown. */
 struct list {
-    struct item items[MAX_ITEMS];
-    size_t n, max;
+    struct item items[MAX_POOL];
+    size_t n, max, seq;
 };
 
-static int add(struct list *l, const char *head, size_t head_len, const char *word,
-               const char *kind, const char *detail)
+static void add(struct list *l, const char *head, size_t head_len, const char *word,
+                const char *kind, const char *detail, int rank)
 {
-    if (l->n >= l->max)
-        return 0;
     char *text = xasprintf("%.*s%s", (int)head_len, head, word);
     for (size_t i = 0; i < l->n; i++) {
         if (strcasecmp(l->items[i].text, text) == 0) {
             free(text);
-            return 1;
+            return; /* found first under a rank at least as high, or another kind: kept */
         }
     }
-    struct item *it = &l->items[l->n++];
+    struct item *it;
+    if (l->n < MAX_POOL) {
+        it = &l->items[l->n++];
+    } else {
+        it = &l->items[0];
+        for (size_t i = 1; i < l->n; i++)
+            if (l->items[i].rank < it->rank ||
+                (l->items[i].rank == it->rank && l->items[i].seq > it->seq))
+                it = &l->items[i];
+        if (it->rank >= rank) {
+            free(text);
+            return;
+        }
+        free(it->text);
+    }
     it->text = text;
     it->kind = kind;
     snprintf(it->detail, sizeof it->detail, "%s", detail ? detail : "");
-    return 1;
+    it->rank = rank;
+    it->seq = l->seq++;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A column's place among the completions: what is measured, then when, then by what. */
+static int column_rank(const struct schema_column *c)
+{
+    if (strcmp(c->role, "measure") == 0)
+        return RANK_COLUMN + 20;
+    if (strcmp(c->role, "date") == 0)
+        return RANK_COLUMN + 15;
+    if (strcmp(c->role, "dimension") == 0)
+        return RANK_COLUMN + 10;
+    return RANK_COLUMN;
 }
 
 /* "order_date" -> "order date" */
@@ -194,12 +241,13 @@ static void complete_words(const struct server__snapshot *snap, const char *q, s
                 if (starts_with(phrase, tail) && strlen(phrase) > tl) {
                     char detail[96];
                     snprintf(detail, sizeof detail, "%s column of %s", c->role, m->name);
-                    add(l, q, start, phrase, "column", detail);
+                    add(l, q, start, phrase, "column", detail, column_rank(c));
                 }
                 for (size_t vi = 0; vi < c->nvalues; vi++) {
                     const char *v = c->values[vi].value;
                     if (v && starts_with(v, tail) && strlen(v) > tl)
-                        add(l, q, start, v, "value", phrase);
+                        add(l, q, start, v, "value", phrase,
+                            RANK_VALUE + (c->distinct <= 12 ? 5 : 0)); /* West before Westfield */
                 }
             }
         }
@@ -210,7 +258,7 @@ static void complete_words(const struct server__snapshot *snap, const char *q, s
     if (tail_words(q, 1, &start) && q[start]) {
         for (size_t i = 0; i < n; i++)
             if (starts_with(syn[i].key, q + start) && strlen(syn[i].key) > strlen(q + start))
-                add(l, q, start, syn[i].key, "synonym", syn[i].value);
+                add(l, q, start, syn[i].key, "synonym", syn[i].value, RANK_SYNONYM);
     }
 }
 
@@ -234,15 +282,16 @@ void server__suggest(const struct server__snapshot *snap, const char *raw, size_
     size_t np = patterns(snap->schema, snap->pb, pats, MAX_PATTERNS);
     for (size_t i = 0; i < np; i++) {
         if (starts_with(pats[i], q) && strlen(pats[i]) > n)
-            add(&l, "", 0, pats[i], "question", NULL);
+            add(&l, "", 0, pats[i], "question", NULL, RANK_QUESTION);
         free(pats[i]);
     }
+    qsort(l.items, l.n, sizeof l.items[0], by_rank);
     sq_jw_obj_begin(w);
     sq_jw_key(w, "q");
     sq_jw_str(w, raw);
     sq_jw_key(w, "suggestions");
     sq_jw_arr_begin(w);
-    for (size_t i = 0; i < l.n; i++) {
+    for (size_t i = 0; i < l.n && i < l.max; i++) {
         sq_jw_obj_begin(w);
         sq_jw_key(w, "text");
         sq_jw_str(w, l.items[i].text);
@@ -253,8 +302,9 @@ void server__suggest(const struct server__snapshot *snap, const char *raw, size_
             sq_jw_str(w, l.items[i].detail);
         }
         sq_jw_obj_end(w);
-        free(l.items[i].text);
     }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.items[i].text);
     sq_jw_arr_end(w);
     sq_jw_obj_end(w);
 }

@@ -217,6 +217,13 @@ http "suggest column" 200 GET '/api/suggest?q=profit%20by%20reg'
 json "suggest column text" "$WORK/body" "a.suggestions.some(s => s.text === 'profit by region' && s.kind === 'column')"
 http "suggest value" 200 GET '/api/suggest?q=sales%20for%20office%20sup'
 json "suggest value text" "$WORK/body" "a.suggestions.some(s => s.text === 'sales for Office Supplies' && s.kind === 'value')"
+# Ranked: whole questions and the data's measures before the thousands of values.
+http "suggest measure first" 200 GET '/api/suggest?q=monthly%20s'
+json "suggest measure before values" "$WORK/body" "a.suggestions[0].text === 'monthly sales in 2017' && a.suggestions[1].text === 'monthly sales' && a.suggestions[1].kind === 'column'"
+http "suggest questions first" 200 GET '/api/suggest?q=top'
+json "suggest questions before product names" "$WORK/body" "a.suggestions.length === 8 && a.suggestions.every(s => s.kind === 'question')"
+http "suggest few-valued first" 200 GET '/api/suggest?q=wes'
+json "suggest the region before the cities" "$WORK/body" "a.suggestions[0].text === 'West' && a.suggestions[0].detail === 'region'"
 http "suggest empty" 200 GET '/api/suggest'
 json "suggest empty questions" "$WORK/body" "a.suggestions.length > 0"
 

@@ -295,8 +295,7 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
         return REPAIR;
     }
     stage(o, "running");
-    struct store_limits lim = {.max_rows = o->max_rows ? o->max_rows : 10000,
-                               .timeout_ms = o->timeout_ms ? o->timeout_ms : 30000};
+    struct store_limits lim = store_limits_or_default(o->max_rows, o->timeout_ms);
     double t1 = sq_now_ms();
     rc = guard_execute(r->c, q, &lim, t, e);
     double run_ms = sq_now_ms() - t1;

@@ -268,7 +268,7 @@ static int ask_model(struct answerer *a, const char *norm, const struct answer_o
                   deep ? cfg->deep_model : cfg->model, norm);
     for (size_t i = 0; i < a->schema->nmarts; i++)
         sq_buf_printf(&key, "\n%s@%lld", a->schema->marts[i].name, a->schema->marts[i].version);
-    sq_buf_printf(&key, "\nrows=%zu", o->max_rows ? o->max_rows : (size_t)10000);
+    sq_buf_printf(&key, "\nrows=%zu", store_limits_or_default(o->max_rows, 0).max_rows);
     struct cache_entry *hit = cache_find(a, key.data);
     if (hit) {
         answer_fini(out);
@@ -304,9 +304,7 @@ static int ask_model(struct answerer *a, const char *norm, const struct answer_o
     out->execute_ms = r.execute_ms;
     if (rc) {
         out->error = r.error;
-        out->status = rc == SQ_E_REJECTED || rc == SQ_E_UNKNOWN_NAME ? "rejected"
-                      : rc == SQ_E_UNSUPPORTED                       ? "unsupported"
-                                                                     : "error";
+        out->status = sq_error_status(rc);
     } else {
         out->sql = r.sql;
         r.sql = NULL;
@@ -418,7 +416,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     }
     for (size_t i = 0; i < na.nmarts; i++)
         sq_buf_printf(&key, "\n%s@%lld", na.marts[i]->name, na.marts[i]->version);
-    sq_buf_printf(&key, "\nrows=%zu", o && o->max_rows ? o->max_rows : (size_t)10000);
+    sq_buf_printf(&key, "\nrows=%zu", store_limits_or_default(o ? o->max_rows : 0, 0).max_rows);
     struct cache_entry *hit = cache_find(a, key.data);
     if (hit) {
         double understand = out->understand_ms;
@@ -451,8 +449,8 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
         /* The parser wrote SQL the guard refused: a bug, reported as such. */
         out->status = "rejected";
     } else {
-        struct store_limits lim = {.max_rows = o && o->max_rows ? o->max_rows : 10000,
-                                   .timeout_ms = o && o->timeout_ms ? o->timeout_ms : 30000};
+        struct store_limits lim =
+            store_limits_or_default(o ? o->max_rows : 0, o ? o->timeout_ms : 0);
         double t2 = sq_now_ms();
         stage(o, "running");
         rc = guard_execute(a->conn, gq, &lim, &out->table, &out->error);

@@ -22,6 +22,21 @@ const char *sq_strerror(int code)
     return "unknown error";
 }
 
+const char *sq_error_status(int code)
+{
+    switch (code) {
+    case SQ_OK:
+        return "ok";
+    case SQ_E_REJECTED:
+    case SQ_E_UNKNOWN_NAME:
+        return "rejected";
+    case SQ_E_UNSUPPORTED:
+        return "unsupported";
+    default:
+        return "error";
+    }
+}
+
 const char *sq_error_name(int code)
 {
     switch (code) {

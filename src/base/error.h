@@ -44,6 +44,10 @@ struct sq_error {
 const char *sq_strerror(int code);
 /* A short stable identifier for a code ("rejected", "timeout", ...), for JSON output. */
 const char *sq_error_name(int code);
+/* The answer status a code gives (DESIGN.md's answer object and `sql --format json`):
+ * "ok" for SQ_OK, "rejected" for SQL the guard or DuckDB's binder refused, "unsupported"
+ * for a question not understood, "error" for the rest. */
+const char *sq_error_status(int code);
 /* The process exit status for a code: 0 for SQ_OK, else as in SQ_ERRNO_MAP. */
 int sq_exit_status(int code);
 

@@ -27,46 +27,48 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: salesql ask [--data DIR] [--db FILE] [--mode auto|fast|deep]\n"
-               "                   [--format table|json|csv] [--session ID] QUESTION\n"
-               "\n"
-               "Answers a question about the loaded data in plain English, e.g.\n"
-               "  salesql ask \"top 5 regions by sales in Q3 2016\"\n"
-               "  salesql ask --session s1 \"sales by category in 2016\"\n"
-               "  salesql ask --session s1 \"now by quarter\"\n"
-               "\n"
-               "Fast mode (the default) understands totals, breakdowns, top/bottom N, trends,\n"
-               "comparisons, shares, counts and filters over the marts of `salesql schema`;\n"
-               "what it does not fully understand it declines, naming the words it could not\n"
-               "place, and suggests questions it can answer.\n"
-               "\n"
-               "  --mode auto|fast|deep  auto: fast, then a model if one is configured\n"
-               "  --format table|json|csv  table (default), the answer object, or the rows\n"
-               "  --session ID           remember this question; later ones may follow up\n"
-               "  --max-rows N           at most N rows (default 10000)\n"
-               "  --timeout MS           stop the query after MS milliseconds (default 30000)\n"
-               "  --no-refresh           do not load changed files first\n"
-               "  --explain              print how the answer was made (each agent step, prompt\n"
-               "                         sizes, tokens) on stderr\n"
-               "\n"
-               "Deep mode asks a language model over an OpenAI-compatible API (OpenAI, Ollama,\n"
-               "llama.cpp, vLLM ...). Configure it with the environment: SALESQL_LLM_URL (e.g.\n"
-               "http://127.0.0.1:11434/v1), OPENAI_API_KEY (the URL then defaults to OpenAI),\n"
-               "SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL, SALESQL_LLM_TIMEOUT_MS,\n"
-               "SALESQL_LLM_DEADLINE_MS, SALESQL_LLM_RETRIES, SALESQL_LLM_MAX_ROUNDS,\n"
-               "SALESQL_LLM_TOKEN_BUDGET; with an llm: section in DATA_DIR/playbook.yaml (url,\n"
-               "model, deep_model, timeout_ms, ...); or with these flags. Flags win over the\n"
-               "environment, which wins over the playbook. The key only ever comes from the\n"
-               "environment.\n"
-               "  --llm-url URL          the API's base URL\n"
-               "  --model NAME           the model for auto mode (default gpt-4o-mini)\n"
-               "  --deep-model NAME      the model for deep mode (default: --model)\n"
-               "  --llm-timeout MS       one request's time limit (default 60000)\n"
-               "  --max-rounds N         repair rounds per question (default 3)\n"
-               "  --token-budget N       tokens per question (default 40000)\n"
-               "\n"
-               "Exit status: 0 answered, 3 not understood, 4 rejected, 5 query failed or timed\n"
-               "out, 1 other errors, 2 bad usage.\n");
+    fprintf(f,
+            "Usage: salesql ask [--data DIR] [--db FILE] [--mode auto|fast|deep]\n"
+            "                   [--format table|json|csv] [--session ID] QUESTION\n"
+            "\n"
+            "Answers a question about the loaded data in plain English, e.g.\n"
+            "  salesql ask \"top 5 regions by sales in Q3 2016\"\n"
+            "  salesql ask --session s1 \"sales by category in 2016\"\n"
+            "  salesql ask --session s1 \"now by quarter\"\n"
+            "\n"
+            "Fast mode (the default) understands totals, breakdowns, top/bottom N, trends,\n"
+            "comparisons, shares, counts and filters over the marts of `salesql schema`;\n"
+            "what it does not fully understand it declines, naming the words it could not\n"
+            "place, and suggests questions it can answer.\n"
+            "\n"
+            "  --mode auto|fast|deep  auto: fast, then a model if one is configured\n"
+            "  --format table|json|csv  table (default), the answer object, or the rows\n"
+            "  --session ID           remember this question; later ones may follow up\n"
+            "  --max-rows N           at most N rows (default %d)\n"
+            "  --timeout MS           stop the query after MS milliseconds (default %d)\n"
+            "  --no-refresh           do not load changed files first\n"
+            "  --explain              print how the answer was made (each agent step, prompt\n"
+            "                         sizes, tokens) on stderr\n"
+            "\n"
+            "Deep mode asks a language model over an OpenAI-compatible API (OpenAI, Ollama,\n"
+            "llama.cpp, vLLM ...). Configure it with the environment: SALESQL_LLM_URL (e.g.\n"
+            "http://127.0.0.1:11434/v1), OPENAI_API_KEY (the URL then defaults to OpenAI),\n"
+            "SALESQL_LLM_MODEL, SALESQL_LLM_DEEP_MODEL, SALESQL_LLM_TIMEOUT_MS,\n"
+            "SALESQL_LLM_DEADLINE_MS, SALESQL_LLM_RETRIES, SALESQL_LLM_MAX_ROUNDS,\n"
+            "SALESQL_LLM_TOKEN_BUDGET; with an llm: section in DATA_DIR/playbook.yaml (url,\n"
+            "model, deep_model, timeout_ms, ...); or with these flags. Flags win over the\n"
+            "environment, which wins over the playbook. The key only ever comes from the\n"
+            "environment.\n"
+            "  --llm-url URL          the API's base URL\n"
+            "  --model NAME           the model for auto mode (default gpt-4o-mini)\n"
+            "  --deep-model NAME      the model for deep mode (default: --model)\n"
+            "  --llm-timeout MS       one request's time limit (default 60000)\n"
+            "  --max-rounds N         repair rounds per question (default 3)\n"
+            "  --token-budget N       tokens per question (default 40000)\n"
+            "\n"
+            "Exit status: 0 answered, 3 not understood, 4 rejected, 5 query failed or timed\n"
+            "out, 1 other errors, 2 bad usage.\n",
+            STORE_DEFAULT_MAX_ROWS, STORE_DEFAULT_TIMEOUT_MS);
 }
 
 /* The flags that set the model, and the setting each gives (llm_config_set checks them). */
@@ -205,8 +207,10 @@ int cmd_ask(int argc, char **argv)
                                          CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    struct ask_options ao = {
-        .mode = "auto", .max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
+    struct ask_options ao = {.mode = "auto",
+                             .max_rows = STORE_DEFAULT_MAX_ROWS,
+                             .timeout = STORE_DEFAULT_TIMEOUT_MS,
+                             .refresh = CLI_REFRESH_AUTO};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
     if (env_timeout)
         ao.timeout = strtod(env_timeout, NULL) > 0 ? strtod(env_timeout, NULL) : ao.timeout;

@@ -44,8 +44,8 @@ static void usage(FILE *f)
             "                    page get 403 (all but GET and HEAD)\n"
             "  --workers N       questions answered at once (default 2)\n"
             "  --queue N         questions waiting at most; more get 429 (default 64)\n"
-            "  --timeout MS      time budget of one question (default 30000)\n"
-            "  --max-rows N      at most N rows per answer (default 10000)\n"
+            "  --timeout MS      time budget of one question (default %d)\n"
+            "  --max-rows N      at most N rows per answer (default %d)\n"
             "  --heartbeat MS    keep-alive comments on event streams (default 3000)\n"
             "  --client-connections N  connections one client address may hold (default\n"
             "                    32); past that its oldest idle one is closed, or the new\n"
@@ -63,7 +63,8 @@ static void usage(FILE *f)
             "Deep mode (and auto mode's fallback) asks the model configured as for `salesql\n"
             "ask`: the environment (SALESQL_LLM_URL or OPENAI_API_KEY, SALESQL_LLM_MODEL, ...),\n"
             "which wins over the llm: section of DATA_DIR/playbook.yaml. --verbose shows the\n"
-            "settings and where each came from.\n");
+            "settings and where each came from.\n",
+            STORE_DEFAULT_TIMEOUT_MS, STORE_DEFAULT_MAX_ROWS);
 }
 
 enum { MAX_ORIGINS = 32 };

@@ -21,20 +21,22 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: salesql sql [--data DIR] [--db FILE] [--format table|json|csv]\n"
-               "                   [--max-rows N] [--timeout MS] SQL\n"
-               "\n"
-               "Runs one read-only query over the loaded marts (see `salesql schema`). The\n"
-               "guard refuses anything else: more than one statement, writes, files, settings,\n"
-               "extensions. SQL '-' reads the query from standard input.\n"
-               "\n"
-               "  --format table|json|csv  output (default table)\n"
-               "  --max-rows N             at most N rows (default 10000)\n"
-               "  --timeout MS             stop the query after MS milliseconds (default 30000)\n"
-               "  --no-refresh             query the database as it is, without loading changes\n"
-               "\n"
-               "Exit status: 0 ok, 4 rejected by the guard or unknown names, 5 failed or timed\n"
-               "out, 1 other errors, 2 bad usage.\n");
+    fprintf(f,
+            "Usage: salesql sql [--data DIR] [--db FILE] [--format table|json|csv]\n"
+            "                   [--max-rows N] [--timeout MS] SQL\n"
+            "\n"
+            "Runs one read-only query over the loaded marts (see `salesql schema`). The\n"
+            "guard refuses anything else: more than one statement, writes, files, settings,\n"
+            "extensions. SQL '-' reads the query from standard input.\n"
+            "\n"
+            "  --format table|json|csv  output (default table)\n"
+            "  --max-rows N             at most N rows (default %d)\n"
+            "  --timeout MS             stop the query after MS milliseconds (default %d)\n"
+            "  --no-refresh             query the database as it is, without loading changes\n"
+            "\n"
+            "Exit status: 0 ok, 4 rejected by the guard or unknown names, 5 failed or timed\n"
+            "out, 1 other errors, 2 bad usage.\n",
+            STORE_DEFAULT_MAX_ROWS, STORE_DEFAULT_TIMEOUT_MS);
 }
 
 static void print_json(const char *sql, const struct sq_table *t, const struct sq_error *err,
@@ -46,9 +48,7 @@ static void print_json(const char *sql, const struct sq_table *t, const struct s
     sq_jw_init(&w, &b, 0);
     sq_jw_obj_begin(&w);
     sq_jw_key(&w, "status");
-    sq_jw_str(&w, !err                                                           ? "ok"
-                  : err->code == SQ_E_REJECTED || err->code == SQ_E_UNKNOWN_NAME ? "rejected"
-                                                                                 : "error");
+    sq_jw_str(&w, sq_error_status(err ? err->code : SQ_OK));
     sq_jw_key(&w, "sql");
     sq_jw_str(&w, sql);
     if (t)
@@ -123,7 +123,9 @@ int cmd_sql(int argc, char **argv)
                                          CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);
-    struct sql_options so = {.max_rows = 10000, .timeout = 30000, .refresh = CLI_REFRESH_AUTO};
+    struct sql_options so = {.max_rows = STORE_DEFAULT_MAX_ROWS,
+                             .timeout = STORE_DEFAULT_TIMEOUT_MS,
+                             .refresh = CLI_REFRESH_AUTO};
     const char *env_timeout = getenv("SALESQL_TIMEOUT_MS");
     if (env_timeout && parse_positive(env_timeout, &so.timeout) != 0)
         return cli_usage_error("sql", "SALESQL_TIMEOUT_MS must be a positive number");

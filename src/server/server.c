@@ -513,9 +513,9 @@ int server_new(const struct server_options *o, struct store *st, struct schema *
     if (!srv->o.queue)
         srv->o.queue = 64;
     if (srv->o.timeout_ms <= 0)
-        srv->o.timeout_ms = 30000;
+        srv->o.timeout_ms = STORE_DEFAULT_TIMEOUT_MS;
     if (!srv->o.max_rows)
-        srv->o.max_rows = 10000;
+        srv->o.max_rows = STORE_DEFAULT_MAX_ROWS;
     if (!srv->o.max_body)
         srv->o.max_body = 64 * 1024;
     if (srv->o.heartbeat_ms <= 0)

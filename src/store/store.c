@@ -696,3 +696,10 @@ void store_interrupt(struct store_conn *c)
 {
     duckdb_interrupt(c->con);
 }
+
+struct store_limits store_limits_or_default(size_t max_rows, double timeout_ms)
+{
+    return (struct store_limits){.max_rows = max_rows ? max_rows : STORE_DEFAULT_MAX_ROWS,
+                                 .timeout_ms =
+                                     timeout_ms > 0 ? timeout_ms : STORE_DEFAULT_TIMEOUT_MS};
+}

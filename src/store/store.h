@@ -78,6 +78,12 @@ struct store_limits {
     double timeout_ms; /* 0: no limit; on expiry the query is interrupted (SQ_E_TIMEOUT) */
 };
 
+/* The defaults of every command and of the server: --max-rows and --timeout. */
+enum { STORE_DEFAULT_MAX_ROWS = 10000, STORE_DEFAULT_TIMEOUT_MS = 30000 };
+
+/* The limits a question runs under: max_rows and timeout_ms, or the defaults for 0. */
+struct store_limits store_limits_or_default(size_t max_rows, double timeout_ms);
+
 /* Runs one query that the guard approved: streams at most max_rows rows into out (setting
  * out->truncated when there were more) and interrupts it at the time limit. */
 int store_select(struct store_conn *c, const char *sql, const struct store_limits *lim,

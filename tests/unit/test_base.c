@@ -134,6 +134,13 @@ static void test_errors(void **state)
     assert_int_equal(sq_exit_status(SQ_E_TIMEOUT), 5);
     assert_int_equal(sq_exit_status(SQ_E_USAGE), 2);
     assert_int_equal(sq_exit_status(SQ_OK), 0);
+    /* The answer object's status, one mapping for the CLI, the pipeline and deep mode. */
+    assert_string_equal(sq_error_status(SQ_OK), "ok");
+    assert_string_equal(sq_error_status(SQ_E_REJECTED), "rejected");
+    assert_string_equal(sq_error_status(SQ_E_UNKNOWN_NAME), "rejected");
+    assert_string_equal(sq_error_status(SQ_E_UNSUPPORTED), "unsupported");
+    assert_string_equal(sq_error_status(SQ_E_TIMEOUT), "error");
+    assert_string_equal(sq_error_status(SQ_E_QUERY), "error");
     assert_string_equal(sq_error_name(SQ_E_TIMEOUT), "timeout");
 }
 

@@ -49,6 +49,21 @@ struct store_conn;
  * statistics (profile.c); smaller ones exactly, from the whole mart. */
 #define INGEST_PROFILE_EXACT_ROWS 2000000LL
 
+/* Queries that compute something for every column (the loader's look at text columns,
+ * per-file statistics, the profile) take at most this many columns each. What DuckDB
+ * allocates per aggregate and expression is outside its memory limit and comes before the
+ * first row: one SELECT over the 3,000 columns of a one-row file grew to 4-6 GB whatever
+ * the limit, and its grouped form crashed DuckDB 1.4.4 (SIGFPE in the hash aggregate).
+ * Batches of 100 keep such a file at 0.3-0.4 GB and cost nothing on narrow files
+ * (bench/RESULTS.md, wide files). */
+enum { INGEST_BATCH_COLUMNS = 100 };
+/* Listing values and counting distinct ones, column by column: up to this many rows, one
+ * UNPIVOT per batch of columns (a statement or a count(DISTINCT) per column costs more to
+ * set up than to run on few rows: the value lists of a one-row file of 3,000 columns, one
+ * statement each through the mart view, took 52 s); beyond, a statement per column, as
+ * UNPIVOT casts every value to text (3-6x slower on 2M rows of 21 columns). */
+#define INGEST_UNPIVOT_MAX_ROWS 10000LL
+
 /* The hidden column that records which file a row of a multi-file source came from. */
 #define INGEST_FILE_COLUMN "_salesql_file"
 

@@ -447,9 +447,25 @@ struct text_col {
     char *expr; /* the conversion, "CAST(... AS DATE)", when it applies to every value */
 };
 
-/* Which text columns look like dates or money in the first rows. */
-static int find_candidates(struct store_conn *c, const char *qstage, struct text_col *cols,
-                           size_t n, struct sq_error *err)
+/* The first rows of text columns cols[0..n) of the staging table, as a FROM item. */
+static void append_first_rows(struct sq_buf *sql, const char *qstage, struct text_col *const *cols,
+                              size_t n)
+{
+    sq_buf_puts(sql, " FROM (SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        sq_buf_puts(sql, i ? ", " : "");
+        sq_buf_put_ident(sql, cols[i]->name);
+    }
+    sq_buf_printf(sql, " FROM %s LIMIT 10000)", qstage);
+}
+
+/* Of text columns cols[0..n), those whose first values could all be dates or money: each
+ * starts (after blanks) with a digit, a sign or a currency sign, as DATE_RE and MONEY_RE
+ * demand. A test without regular expressions, which spares most text columns the three
+ * below (compiled for every column, they dominated the load of a wide file). Moves them
+ * to the front of cols and sets *kept to their number. */
+static int could_be_dates_or_money(struct store_conn *c, const char *qstage, struct text_col **cols,
+                                   size_t n, size_t *kept, struct sq_error *err)
 {
     struct sq_buf sql;
     struct sq_table t;
@@ -457,34 +473,81 @@ static int find_candidates(struct store_conn *c, const char *qstage, struct text
     sq_table_init(&t);
     sq_buf_puts(&sql, "SELECT ");
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            sq_buf_puts(&sql, ", ");
-        sq_buf_puts(&sql, "count(");
-        sq_buf_put_ident(&sql, cols[i].name);
-        sq_buf_puts(&sql, "), count(*) FILTER (WHERE regexp_full_match(");
-        sq_buf_put_ident(&sql, cols[i].name);
-        sq_buf_puts(&sql, ", '" DATE_RE "')), count(*) FILTER (WHERE regexp_full_match(");
-        sq_buf_put_ident(&sql, cols[i].name);
-        sq_buf_puts(&sql, ", '" MONEY_RE "')), count(*) FILTER (WHERE regexp_matches(");
-        sq_buf_put_ident(&sql, cols[i].name);
-        sq_buf_puts(&sql, ", '[$€£¥]|\\d,\\d{3}'))");
+        char *q = sq_quote_ident(cols[i]->name);
+        sq_buf_printf(&sql,
+                      "%scount(%s), count(*) FILTER (WHERE strpos('0123456789+-$€£¥', ltrim(%s, "
+                      "' ' || chr(9) || chr(10) || chr(13))[1]) > 0)",
+                      i ? ", " : "", q, q);
+        free(q);
     }
-    sq_buf_puts(&sql, " FROM (SELECT * FROM ");
-    sq_buf_puts(&sql, qstage);
-    sq_buf_puts(&sql, " LIMIT 10000)");
+    append_first_rows(&sql, qstage, cols, n);
     int rc = store_query(c, sql.data, &t, err);
+    *kept = 0;
+    for (size_t i = 0; !rc && t.nrows == 1 && i < n; i++) {
+        double nn = sq_table_cell(&t, 0, 2 * i)->num;
+        if (nn > 0 && sq_table_cell(&t, 0, 2 * i + 1)->num == nn)
+            cols[(*kept)++] = cols[i];
+    }
+    sq_table_fini(&t);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+/* Which of the text columns cols[0..n) look like dates or money in the first rows: one
+ * query or two, so n is at most INGEST_BATCH_COLUMNS. */
+static int candidates_batch(struct store_conn *c, const char *qstage, struct text_col *cols,
+                            size_t n, struct sq_error *err)
+{
+    struct text_col **maybe = xcalloc(n + 1, sizeof *maybe);
+    for (size_t i = 0; i < n; i++)
+        maybe[i] = &cols[i];
+    size_t m = 0;
+    int rc = could_be_dates_or_money(c, qstage, maybe, n, &m, err);
+    struct sq_buf sql;
+    struct sq_table t;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_table_init(&t);
+    if (rc || m == 0)
+        goto out;
+    sq_buf_puts(&sql, "SELECT ");
+    for (size_t i = 0; i < m; i++) {
+        char *q = sq_quote_ident(maybe[i]->name);
+        sq_buf_printf(&sql,
+                      "%scount(%s), count(*) FILTER (WHERE regexp_full_match(%s, '" DATE_RE
+                      "')), count(*) FILTER (WHERE regexp_full_match(%s, '" MONEY_RE
+                      "')), count(*) FILTER (WHERE regexp_matches(%s, '[$€£¥]|\\d,\\d{3}'))",
+                      i ? ", " : "", q, q, q, q);
+        free(q);
+    }
+    append_first_rows(&sql, qstage, maybe, m);
+    rc = store_query(c, sql.data, &t, err);
     if (!rc && t.nrows == 1) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < m; i++) {
             double nn = sq_table_cell(&t, 0, 4 * i)->num;
             double dates = sq_table_cell(&t, 0, 4 * i + 1)->num;
             double money = sq_table_cell(&t, 0, 4 * i + 2)->num;
             double marked = sq_table_cell(&t, 0, 4 * i + 3)->num;
-            cols[i].date_candidate = nn > 0 && dates == nn;
-            cols[i].money_candidate = nn > 0 && money == nn && marked > 0;
+            maybe[i]->date_candidate = nn > 0 && dates == nn;
+            maybe[i]->money_candidate = nn > 0 && money == nn && marked > 0;
         }
     }
+out:
+    free(maybe);
     sq_table_fini(&t);
     sq_buf_fini(&sql);
+    return rc;
+}
+
+/* Which text columns look like dates or money in the first rows, a batch of columns at
+ * a time. */
+static int find_candidates(struct store_conn *c, const char *qstage, struct text_col *cols,
+                           size_t n, struct sq_error *err)
+{
+    int rc = 0;
+    for (size_t from = 0; !rc && from < n; from += INGEST_BATCH_COLUMNS) {
+        size_t m = n - from < INGEST_BATCH_COLUMNS ? n - from : INGEST_BATCH_COLUMNS;
+        rc = candidates_batch(c, qstage, cols + from, m, err);
+    }
     return rc;
 }
 

@@ -40,47 +40,28 @@ static int is_nested(const char *type)
 }
 
 struct col {
-    char *name;
+    char *name; /* as the mart names it */
     const char *type;
+    char *expr; /* the column over the relation: its quoted name, or year("d") for a part */
 };
 
-/* Statistics of the files in relation, grouped by key: the SQL that replaces their rows of
- * salesql_file_stats and salesql_file_values, appended to sql. key is a SQL expression
- * over relation naming each row's file; keys[i] is the value it takes for paths[i]. */
-static int stats_sql(struct store_conn *c, const char *source, const char *relation,
-                     const char *key, const char *const *keys, const char *const *paths,
-                     size_t nfiles, struct sq_buf *sql, struct sq_error *err)
+/* The columns as the mart shows them: the file's own (cols: DESCRIBE rows), then the
+ * calendar parts of its dates (named as the mart view names them). *n is set to their
+ * number; the caller frees the array with free_columns. */
+static struct col *mart_columns(const struct sq_table *cols, size_t *n)
 {
-    struct sq_table cols, agg;
-    struct sq_buf q, proj, map;
-    sq_table_init(&cols);
-    sq_table_init(&agg);
-    sq_buf_init(&q, SQ_BUF_UNLIMITED);
-    sq_buf_init(&proj, SQ_BUF_UNLIMITED);
-    sq_buf_init(&map, SQ_BUF_UNLIMITED);
-    struct col *cs = NULL;
-    size_t n = 0;
-    sq_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", relation);
-    int rc = store_query(c, q.data, &cols, err);
-    if (rc)
-        goto out;
-
-    /* The columns as the mart shows them: the file's own, then the calendar parts of its
-     * dates (named as the mart view names them). */
-    cs = xcalloc(4 * cols.nrows + 1, sizeof *cs);
-    sq_buf_puts(&proj, "(SELECT ");
-    for (size_t i = 0; i < cols.nrows; i++) {
-        const char *name = sq_table_cell(&cols, i, 0)->text;
+    struct col *cs = xcalloc(4 * cols->nrows + 1, sizeof *cs);
+    size_t k = 0;
+    for (size_t i = 0; i < cols->nrows; i++) {
+        const char *name = sq_table_cell(cols, i, 0)->text;
         if (strcmp(name, INGEST_FILE_COLUMN) == 0 || strcmp(name, KEY_COLUMN) == 0)
             continue;
-        char *qn = sq_quote_ident(name);
-        sq_buf_printf(&proj, "%s, ", qn);
-        free(qn);
-        cs[n].name = xstrdup(name);
-        cs[n].type = sq_table_cell(&cols, i, 1)->text;
-        n++;
+        cs[k].name = xstrdup(name);
+        cs[k].type = sq_table_cell(cols, i, 1)->text;
+        cs[k].expr = sq_quote_ident(name);
+        k++;
     }
-    size_t nplain = n;
+    size_t nplain = k;
     for (size_t i = 0; i < nplain; i++) {
         if (strcmp(cs[i].type, "DATE") != 0 && strncmp(cs[i].type, "TIMESTAMP", 9) != 0)
             continue;
@@ -94,20 +75,47 @@ static int stats_sql(struct store_conn *c, const char *source, const char *relat
                 free(dname);
                 continue;
             }
-            char *qn = sq_quote_ident(cs[i].name), *qd = sq_quote_ident(dname);
-            sq_buf_printf(&proj, "%s(%s) AS %s, ", parts[p], qn, qd);
-            free(qn);
-            free(qd);
-            cs[n].name = dname;
-            cs[n].type = "BIGINT";
-            n++;
+            cs[k].name = dname;
+            cs[k].type = "BIGINT";
+            cs[k].expr = xasprintf("%s(%s)", parts[p], cs[i].expr);
+            k++;
         }
     }
-    sq_buf_printf(&proj, "%s AS " KEY_COLUMN " FROM %s)", key, relation);
-    if (n == 0)
-        goto out;
+    *n = k;
+    return cs;
+}
 
-    sq_buf_reset(&q);
+static void free_columns(struct col *cs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(cs[i].name);
+        free(cs[i].expr);
+    }
+    free(cs);
+}
+
+/* "(SELECT <cs[0..n) as named in the mart>, key AS __salesql_key FROM relation)": the
+ * rows of relation reduced to the columns one statement reads. */
+static void append_projection(struct sq_buf *b, const struct col *cs, size_t n, const char *key,
+                              const char *relation)
+{
+    sq_buf_puts(b, "(SELECT ");
+    for (size_t i = 0; i < n; i++) {
+        sq_buf_printf(b, "%s AS ", cs[i].expr);
+        sq_buf_put_ident(b, cs[i].name);
+        sq_buf_puts(b, ", ");
+    }
+    sq_buf_printf(b, "%s AS " KEY_COLUMN " FROM %s)", key, relation);
+}
+
+/* The statistics of cs[0..n) (at most INGEST_BATCH_COLUMNS) per file of relation, one
+ * row per key in key order: key, count(*), then per column count, approximate distinct
+ * count, min, max. */
+static int aggregate_batch(struct store_conn *c, const struct col *cs, size_t n, const char *key,
+                           const char *relation, struct sq_table *out, struct sq_error *err)
+{
+    struct sq_buf q;
+    sq_buf_init(&q, SQ_BUF_UNLIMITED);
     sq_buf_puts(&q, "SELECT " KEY_COLUMN ", count(*)");
     for (size_t i = 0; i < n; i++) {
         char *qn = sq_quote_ident(cs[i].name);
@@ -120,8 +128,151 @@ static int stats_sql(struct store_conn *c, const char *source, const char *relat
                           qn, qn, qn, qn);
         free(qn);
     }
-    sq_buf_printf(&q, " FROM %s GROUP BY 1", proj.data);
-    if ((rc = store_query(c, q.data, &agg, err)))
+    sq_buf_puts(&q, " FROM ");
+    append_projection(&q, cs, n, key, relation);
+    sq_buf_puts(&q, " GROUP BY 1 ORDER BY 1");
+    int rc = store_query(c, q.data, out, err);
+    sq_buf_fini(&q);
+    return rc;
+}
+
+/* Statistic k (0 count, 1 distinct, 2 min, 3 max) of column i in row r of the batches. */
+static const struct sq_cell *batch_cell(const struct sq_table *aggs, size_t i, size_t r, int k)
+{
+    return sq_table_cell(&aggs[i / INGEST_BATCH_COLUMNS], r,
+                         2 + 4 * (i % INGEST_BATCH_COLUMNS) + (size_t)k);
+}
+
+/* One INSERT of salesql_file_stats takes at most this many rows, so a wide file's
+ * statement stays small enough to parse cheaply. */
+enum { STATS_ROWS_PER_INSERT = 1000 };
+
+/* The rows of salesql_file_stats for the files of the batches (aggs[0] names the keys). */
+static void append_stats_rows(struct sq_buf *sql, const char *source, const struct col *cs,
+                              size_t n, const struct sq_table *aggs, const char *const *keys,
+                              const char *const *paths, size_t nfiles)
+{
+    size_t written = 0;
+    for (size_t r = 0; r < aggs[0].nrows; r++) {
+        const char *k = sq_table_cell(&aggs[0], r, 0)->text;
+        const char *path = NULL;
+        for (size_t f = 0; f < nfiles && !path; f++)
+            if (k && strcmp(keys[f], k) == 0)
+                path = paths[f];
+        if (!path)
+            continue;
+        long long rows = sq_cell_int(sq_table_cell(&aggs[0], r, 1));
+        for (size_t i = 0; i < n; i++) {
+            const struct sq_cell *d = batch_cell(aggs, i, r, 1);
+            if (written % STATS_ROWS_PER_INSERT == 0)
+                sq_buf_puts(sql, written ? "; INSERT INTO salesql_file_stats VALUES ("
+                                         : "INSERT INTO salesql_file_stats VALUES (");
+            else
+                sq_buf_puts(sql, ", (");
+            written++;
+            sq_buf_put_literal(sql, source);
+            sq_buf_puts(sql, ", ");
+            sq_buf_put_literal(sql, path);
+            sq_buf_puts(sql, ", ");
+            sq_buf_put_literal(sql, cs[i].name);
+            sq_buf_puts(sql, ", ");
+            sq_buf_put_literal(sql, cs[i].type);
+            sq_buf_printf(sql, ", %lld, %lld, ", rows, sq_cell_int(batch_cell(aggs, i, r, 0)));
+            if (d->text)
+                sq_buf_printf(sql, "%lld, ", sq_cell_int(d));
+            else
+                sq_buf_puts(sql, "NULL, ");
+            sq_buf_put_literal_or_null(sql, batch_cell(aggs, i, r, 2)->text);
+            sq_buf_puts(sql, ", ");
+            sq_buf_put_literal_or_null(sql, batch_cell(aggs, i, r, 3)->text);
+            sq_buf_puts(sql, ")");
+        }
+    }
+    if (written)
+        sq_buf_puts(sql, ";");
+}
+
+/* Appends the statements that write the values, with their counts, of columns cs[0..n)
+ * (at most INGEST_BATCH_COLUMNS) per file of relation, at most FILE_VALUES_MAX + 1 per
+ * file and column: one pass in which UNPIVOT makes a (column, value) row of each value
+ * (NULLs drop out) when unpivot, else a statement per column. map: the VALUES list from
+ * keys to paths. */
+static void append_values_sql(struct sq_buf *sql, const char *source, const struct col *cs,
+                              size_t n, const char *key, const char *relation, const char *map,
+                              int unpivot)
+{
+    for (size_t i = 0; i < (unpivot ? 1 : n); i++) {
+        sq_buf_puts(sql, "INSERT INTO salesql_file_values SELECT ");
+        sq_buf_put_literal(sql, source);
+        sq_buf_puts(sql, ", m.path, x.c, CAST(x.v AS VARCHAR), x.n FROM (SELECT " KEY_COLUMN
+                         ", c, v, count(*) AS n FROM ");
+        if (unpivot) {
+            sq_buf_puts(sql, "(UNPIVOT (SELECT ");
+            for (size_t k = 0; k < n; k++) {
+                sq_buf_printf(sql, "CAST(%s AS VARCHAR) AS ", cs[k].expr);
+                sq_buf_put_ident(sql, cs[k].name);
+                sq_buf_puts(sql, ", ");
+            }
+            sq_buf_printf(sql, "%s AS " KEY_COLUMN " FROM %s) ON ", key, relation);
+            for (size_t k = 0; k < n; k++) {
+                sq_buf_puts(sql, k ? ", " : "");
+                sq_buf_put_ident(sql, cs[k].name);
+            }
+            sq_buf_puts(sql, " INTO NAME c VALUE v)");
+        } else {
+            sq_buf_puts(sql, "(SELECT ");
+            sq_buf_put_literal(sql, cs[i].name);
+            sq_buf_printf(sql, " AS c, %s AS v, %s AS " KEY_COLUMN " FROM %s) WHERE v IS NOT NULL",
+                          cs[i].expr, key, relation);
+        }
+        sq_buf_printf(sql,
+                      " GROUP BY 1, 2, 3 QUALIFY row_number() OVER (PARTITION BY " KEY_COLUMN
+                      ", c) <= %d) x JOIN %s ON m.k = x." KEY_COLUMN ";",
+                      FILE_VALUES_MAX + 1, map);
+    }
+}
+
+/* Statistics of the files in relation, grouped by key: the SQL that replaces their rows of
+ * salesql_file_stats and salesql_file_values, appended to sql. key is a SQL expression
+ * over relation naming each row's file; keys[i] is the value it takes for paths[i]. The
+ * aggregates run a batch of columns at a time; each appended statement reads one column,
+ * or one batch of them when the files have few rows. */
+static int stats_sql(struct store_conn *c, const char *source, const char *relation,
+                     const char *key, const char *const *keys, const char *const *paths,
+                     size_t nfiles, struct sq_buf *sql, struct sq_error *err)
+{
+    struct sq_table cols;
+    struct sq_table *aggs = NULL;
+    struct sq_buf q, map;
+    sq_table_init(&cols);
+    sq_buf_init(&q, SQ_BUF_UNLIMITED);
+    sq_buf_init(&map, SQ_BUF_UNLIMITED);
+    struct col *cs = NULL, *listed = NULL; /* listed borrows from cs */
+    size_t n = 0, nbatches = 0;
+    sq_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", relation);
+    int rc = store_query(c, q.data, &cols, err);
+    if (rc)
+        goto out;
+    cs = mart_columns(&cols, &n);
+    if (n == 0)
+        goto out;
+
+    nbatches = (n + INGEST_BATCH_COLUMNS - 1) / INGEST_BATCH_COLUMNS;
+    aggs = xcalloc(nbatches, sizeof *aggs);
+    for (size_t b = 0; b < nbatches; b++)
+        sq_table_init(&aggs[b]);
+    for (size_t b = 0; !rc && b < nbatches; b++) {
+        size_t from = b * INGEST_BATCH_COLUMNS;
+        size_t m = n - from < INGEST_BATCH_COLUMNS ? n - from : INGEST_BATCH_COLUMNS;
+        rc = aggregate_batch(c, cs + from, m, key, relation, &aggs[b], err);
+        /* Every batch groups the same rows by the same keys, in key order. */
+        if (!rc && aggs[b].nrows != aggs[0].nrows)
+            rc = sq_error_set(err, SQ_E_INTERNAL, -1,
+                              "statistics of %s: %zu files in one batch of columns, %zu in "
+                              "another",
+                              source, aggs[0].nrows, aggs[b].nrows);
+    }
+    if (rc)
         goto out;
 
     /* key -> path, for the value rows that INSERT ... SELECT writes. */
@@ -144,73 +295,38 @@ static int stats_sql(struct store_conn *c, const char *source, const char *relat
             sq_buf_puts(sql, ";");
         }
     }
-    int any = 0;
-    for (size_t r = 0; r < agg.nrows; r++) {
-        const char *k = sq_table_cell(&agg, r, 0)->text;
-        const char *path = NULL;
-        for (size_t f = 0; f < nfiles && !path; f++)
-            if (k && strcmp(keys[f], k) == 0)
-                path = paths[f];
-        if (!path)
-            continue;
-        long long rows = sq_cell_int(sq_table_cell(&agg, r, 1));
-        for (size_t i = 0; i < n; i++) {
-            const struct sq_cell *nn = sq_table_cell(&agg, r, 2 + 4 * i);
-            const struct sq_cell *d = sq_table_cell(&agg, r, 3 + 4 * i);
-            sq_buf_puts(sql, any++ ? ", (" : "INSERT INTO salesql_file_stats VALUES (");
-            sq_buf_put_literal(sql, source);
-            sq_buf_puts(sql, ", ");
-            sq_buf_put_literal(sql, path);
-            sq_buf_puts(sql, ", ");
-            sq_buf_put_literal(sql, cs[i].name);
-            sq_buf_puts(sql, ", ");
-            sq_buf_put_literal(sql, cs[i].type);
-            sq_buf_printf(sql, ", %lld, %lld, ", rows, sq_cell_int(nn));
-            if (d->text)
-                sq_buf_printf(sql, "%lld, ", sq_cell_int(d));
-            else
-                sq_buf_puts(sql, "NULL, ");
-            sq_buf_put_literal_or_null(sql, sq_table_cell(&agg, r, 4 + 4 * i)->text);
-            sq_buf_puts(sql, ", ");
-            sq_buf_put_literal_or_null(sql, sq_table_cell(&agg, r, 5 + 4 * i)->text);
-            sq_buf_puts(sql, ")");
-        }
-    }
-    if (any)
-        sq_buf_puts(sql, ";");
+    append_stats_rows(sql, source, cs, n, aggs, keys, paths, nfiles);
     /* Values of the columns with few of them in every file; a file whose column yields
      * more than FILE_VALUES_MAX is recognised by profile.c as not listed in full. */
+    listed = xcalloc(n + 1, sizeof *listed);
+    size_t nlisted = 0;
+    long long rows = 0;
+    for (size_t r = 0; r < aggs[0].nrows; r++)
+        rows += sq_cell_int(sq_table_cell(&aggs[0], r, 1));
     for (size_t i = 0; i < n; i++) {
         long long most = -1, nonnull = 0;
-        for (size_t r = 0; r < agg.nrows; r++) {
-            const struct sq_cell *d = sq_table_cell(&agg, r, 3 + 4 * i);
+        for (size_t r = 0; r < aggs[0].nrows; r++) {
+            const struct sq_cell *d = batch_cell(aggs, i, r, 1);
             long long v = d->text ? sq_cell_int(d) : FILE_VALUES_TRY + 1;
             most = v > most ? v : most;
-            nonnull += sq_cell_int(sq_table_cell(&agg, r, 2 + 4 * i));
+            nonnull += sq_cell_int(batch_cell(aggs, i, r, 0));
         }
-        if (most < 0 || most > FILE_VALUES_TRY || nonnull == 0)
-            continue;
-        char *qn = sq_quote_ident(cs[i].name);
-        sq_buf_puts(sql, "INSERT INTO salesql_file_values SELECT ");
-        sq_buf_put_literal(sql, source);
-        sq_buf_puts(sql, ", m.path, ");
-        sq_buf_put_literal(sql, cs[i].name);
-        sq_buf_printf(sql,
-                      ", CAST(x.v AS VARCHAR), x.n FROM (SELECT " KEY_COLUMN ", %s AS v, "
-                      "count(*) AS n FROM %s WHERE %s IS NOT NULL GROUP BY 1, 2 QUALIFY "
-                      "row_number() OVER (PARTITION BY " KEY_COLUMN ") <= %d) x JOIN %s ON "
-                      "m.k = x." KEY_COLUMN ";",
-                      qn, proj.data, qn, FILE_VALUES_MAX + 1, map.data);
-        free(qn);
+        if (most >= 0 && most <= FILE_VALUES_TRY && nonnull > 0)
+            listed[nlisted++] = cs[i];
+    }
+    for (size_t from = 0; from < nlisted; from += INGEST_BATCH_COLUMNS) {
+        size_t m = nlisted - from < INGEST_BATCH_COLUMNS ? nlisted - from : INGEST_BATCH_COLUMNS;
+        append_values_sql(sql, source, listed + from, m, key, relation, map.data,
+                          rows <= INGEST_UNPIVOT_MAX_ROWS);
     }
 out:
-    for (size_t i = 0; i < n; i++)
-        free(cs[i].name);
-    free(cs);
+    for (size_t b = 0; b < nbatches; b++)
+        sq_table_fini(&aggs[b]);
+    free(aggs);
+    free(listed);
+    free_columns(cs, n);
     sq_table_fini(&cols);
-    sq_table_fini(&agg);
     sq_buf_fini(&q);
-    sq_buf_fini(&proj);
     sq_buf_fini(&map);
     return rc;
 }

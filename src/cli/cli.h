@@ -22,6 +22,7 @@ struct cli_common {
     const char *db_path;      /* --db, SALESQL_DB, ".cache/sales.duckdb" */
     const char *memory_limit; /* --memory-limit, SALESQL_MEMORY_LIMIT */
     int threads;              /* --threads */
+    int follow_symlinks;      /* --follow-symlinks, SALESQL_FOLLOW_SYMLINKS=1 */
     enum cli_format format;
     int quiet;
     int verbose;
@@ -41,9 +42,9 @@ int cmd_compact(int argc, char **argv);
 /* The long options every data command takes; end a command's option table with them. */
 #define CLI_COMMON_OPTIONS                                                                         \
     {"data", required_argument, 0, 0}, {"db", required_argument, 0, 0},                            \
-        {"memory-limit", required_argument, 0, 0}, {"threads", required_argument, 0, 0},           \
-        {"quiet", no_argument, 0, 0}, {"verbose", no_argument, 0, 0},                              \
-        {"help", no_argument, 0, 'h'},                                                             \
+        {"follow-symlinks", no_argument, 0, 0}, {"memory-limit", required_argument, 0, 0},         \
+        {"threads", required_argument, 0, 0}, {"quiet", no_argument, 0, 0},                        \
+        {"verbose", no_argument, 0, 0}, {"help", no_argument, 0, 'h'},                             \
     {                                                                                              \
         0, 0, 0, 0                                                                                 \
     }

@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: salesql ingest [--data DIR] [--db FILE] [--full] [--parquet MODE]\n"
-               "                      [--memory-limit SIZE] [--temp-dir DIR] [--quiet|--verbose]\n"
+               "                      [--follow-symlinks] [--memory-limit SIZE] [--temp-dir DIR]\n"
+               "                      [--quiet|--verbose]\n"
                "\n"
                "Loads every CSV, TSV, CSV.GZ and Parquet file under DIR (default ./data) into\n"
                "the database (default .cache/sales.duckdb): only files that are new or whose\n"
@@ -28,6 +29,10 @@ static void usage(FILE *f)
                "  --data DIR           the data folder (env SALESQL_DATA)\n"
                "  --db FILE            the database file (env SALESQL_DB)\n"
                "  --full               reload every file, changed or not\n"
+               "  --follow-symlinks    also load symbolic links to files and folders outside\n"
+               "                       DIR (env SALESQL_FOLLOW_SYMLINKS=1); without it they are\n"
+               "                       skipped with a warning, and what was loaded through them\n"
+               "                       is dropped. Every command that refreshes takes it\n"
                "  --parquet MODE       sources made only of Parquet files: load (copy into the\n"
                "                       database; fastest queries), view (read in place; no copy,\n"
                "                       full scans 1.3-3.5x slower) or auto (load under 1 GB,\n"
@@ -91,6 +96,9 @@ int cmd_ingest(int argc, char **argv)
     for (size_t i = 0; i < s.report.nfailures; i++)
         fprintf(stderr, "salesql: failed: %s: %s\n", s.report.failures[i].path,
                 s.report.failures[i].error);
+    for (size_t i = 0; i < s.report.nskipped && !c.quiet; i++)
+        fprintf(stderr, "salesql: skipped %s: %s\n", s.report.skipped[i].path,
+                s.report.skipped[i].reason);
     status = s.report.failed ? 1 : 0;
     cli_session_close(&s);
     return status;

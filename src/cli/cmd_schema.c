@@ -27,7 +27,9 @@ static void usage(FILE *f)
                "changed.\n"
                "\n"
                "  --format text|json   text for people (default), json for programs\n"
-               "  --no-refresh         show the database as it is, without loading changes\n");
+               "  --no-refresh         show the database as it is, without loading changes\n"
+               "  --follow-symlinks    refresh following symbolic links out of DIR (see\n"
+               "                       `salesql ingest --help`); skipped links are listed\n");
 }
 
 static void print_values(FILE *f, const struct schema_column *col)
@@ -103,11 +105,21 @@ static void print_text(FILE *f, const struct schema *s, const char *data_dir)
     int header = 0;
     for (size_t j = 0; j < s->nfiles; j++) {
         const struct schema_file *fl = &s->files[j];
-        if (!fl->status || strcmp(fl->status, "ok") == 0)
+        if (!fl->status || strcmp(fl->status, "ok") == 0 || strcmp(fl->status, "skipped") == 0)
             continue;
         if (!header++)
             fprintf(f, "\nFiles that failed to load (the last good version stays loaded):\n");
         fprintf(f, "  %s: %s\n", fl->path, fl->error ? fl->error : "unknown error");
+    }
+    /* Symbolic links the refresh left out (ingest.h, enum ingest_symlinks). */
+    header = 0;
+    for (size_t j = 0; j < s->nfiles; j++) {
+        const struct schema_file *fl = &s->files[j];
+        if (!fl->status || strcmp(fl->status, "skipped") != 0)
+            continue;
+        if (!header++)
+            fprintf(f, "\nWarnings:\n");
+        fprintf(f, "  skipped %s: %s\n", fl->path, fl->error ? fl->error : "a symlink");
     }
 }
 

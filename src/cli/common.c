@@ -30,6 +30,7 @@ void cli_common_init(struct cli_common *c)
     c->data_dir = (v = getenv("SALESQL_DATA")) && *v ? v : "./data";
     c->db_path = (v = getenv("SALESQL_DB")) && *v ? v : ".cache/sales.duckdb";
     c->memory_limit = (v = getenv("SALESQL_MEMORY_LIMIT")) && *v ? v : NULL;
+    c->follow_symlinks = (v = getenv("SALESQL_FOLLOW_SYMLINKS")) && strcmp(v, "1") == 0;
     c->format = CLI_FORMAT_TABLE;
 }
 
@@ -39,6 +40,8 @@ int cli_common_option(struct cli_common *c, const char *name, const char *arg)
         c->data_dir = arg;
     } else if (strcmp(name, "db") == 0) {
         c->db_path = arg;
+    } else if (strcmp(name, "follow-symlinks") == 0) {
+        c->follow_symlinks = 1;
     } else if (strcmp(name, "memory-limit") == 0) {
         c->memory_limit = arg;
     } else if (strcmp(name, "threads") == 0) {
@@ -242,12 +245,20 @@ static void on_sigint(int sig)
     atomic_store(&interrupted, 1);
 }
 
+/* Every command says whether links out of the data folder are followed: a command run
+ * without --follow-symlinks drops what an earlier one loaded through them. */
+static enum ingest_symlinks symlinks(const struct cli_common *c)
+{
+    return c->follow_symlinks ? INGEST_SYMLINKS_FOLLOW : INGEST_SYMLINKS_SKIP;
+}
+
 static int run_refresh(struct cli_common *c, struct cli_session *s, int full, struct sq_error *err)
 {
     struct ingest_options io = {.data_dir = c->data_dir,
                                 .staging_dir = s->staging_dir,
                                 .playbook = s->playbook,
                                 .full = full,
+                                .symlinks = symlinks(c),
                                 .cancel = &interrupted,
                                 .progress = on_progress,
                                 .ud = c};
@@ -292,7 +303,8 @@ int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_
         struct sq_error e2;
         sq_error_clear(&e2);
         if (open_store(c, 1, &s->store, &e2) == 0) {
-            if (ingest_pending(s->store, c->data_dir, &pending, &e2) != 0 || pending > 0) {
+            if (ingest_pending(s->store, c->data_dir, symlinks(c), &pending, &e2) != 0 ||
+                pending > 0) {
                 store_close(s->store);
                 s->store = NULL;
             }

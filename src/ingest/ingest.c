@@ -78,7 +78,7 @@ static int known_load(struct store_conn *c, struct known *k, struct sq_error *er
     memset(k, 0, sizeof *k);
     int rc = store_query(c,
                          "SELECT path, source, header, size, mtime_ns, rows, status = 'ok' "
-                         "FROM salesql_files",
+                         "FROM salesql_files WHERE status IS DISTINCT FROM 'skipped'",
                          &t, err);
     if (!rc) {
         k->files = xcalloc(t.nrows + 1, sizeof *k->files);
@@ -120,20 +120,109 @@ static int data_dir_matches(struct store_conn *c, const char *abs_dir, int *matc
     return rc;
 }
 
-int ingest_pending(struct store *s, const char *data_dir, size_t *changed, struct sq_error *err)
+/* The number of links skipped now (l) that the catalog does not list with the same
+ * reason, plus those it lists that are no longer skipped: 0 when its rows are current. */
+static int skipped_changes(struct store_conn *c, const struct scan_list *l, size_t *changes,
+                           struct sq_error *err)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    *changes = 0;
+    int rc = store_query(c,
+                         "SELECT path, error FROM salesql_files WHERE status = 'skipped' ORDER "
+                         "BY path",
+                         &t, err);
+    if (!rc) {
+        size_t same = 0;
+        for (size_t i = 0; i < l->nskipped; i++) {
+            int found = 0;
+            for (size_t r = 0; r < t.nrows && !found; r++) {
+                const char *reason = sq_table_cell(&t, r, 1)->text;
+                found = strcmp(sq_table_cell(&t, r, 0)->text, l->skipped[i].rel) == 0 && reason &&
+                        strcmp(reason, l->skipped[i].reason) == 0;
+            }
+            same += found;
+        }
+        *changes = (l->nskipped - same) + (t.nrows - same);
+    }
+    sq_table_fini(&t);
+    return rc;
+}
+
+/* Makes the catalog's rows of skipped links those of this scan, when they differ. */
+static int record_skipped(struct store_conn *c, const struct scan_list *l,
+                          struct ingest_report *rep, struct sq_error *err)
+{
+    for (size_t i = 0; i < l->nskipped; i++) {
+        rep->skipped = xrealloc(rep->skipped, (rep->nskipped + 1) * sizeof *rep->skipped);
+        rep->skipped[rep->nskipped].path = xstrdup(l->skipped[i].rel);
+        rep->skipped[rep->nskipped].reason = xstrdup(l->skipped[i].reason);
+        rep->nskipped++;
+    }
+    size_t changes = 0;
+    int rc = skipped_changes(c, l, &changes, err);
+    if (rc || changes == 0)
+        return rc;
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, "BEGIN TRANSACTION; DELETE FROM salesql_files WHERE status = 'skipped';");
+    for (size_t i = 0; i < l->nskipped; i++) {
+        sq_buf_puts(&sql, i ? ", (" : "INSERT INTO salesql_files (path, status, error) VALUES (");
+        sq_buf_put_literal(&sql, l->skipped[i].rel);
+        sq_buf_puts(&sql, ", 'skipped', ");
+        sq_buf_put_literal(&sql, l->skipped[i].reason);
+        sq_buf_puts(&sql, ")");
+    }
+    sq_buf_puts(&sql, l->nskipped ? "; COMMIT;" : "COMMIT;");
+    rc = store_exec(c, sql.data, err);
+    if (rc)
+        store_exec(c, "ROLLBACK", NULL);
+    sq_buf_fini(&sql);
+    return rc;
+}
+
+/* Whether this refresh follows links out of the data folder (enum ingest_symlinks):
+ * asked, or else as remembered. remember: store what was asked for the DEFAULT of later
+ * refreshes. */
+static int follow_links(struct store_conn *c, enum ingest_symlinks asked, int remember, int *follow,
+                        struct sq_error *err)
+{
+    if (asked != INGEST_SYMLINKS_DEFAULT) {
+        *follow = asked == INGEST_SYMLINKS_FOLLOW;
+        if (!remember)
+            return 0;
+        return store_exec(c,
+                          *follow ? "DELETE FROM salesql_meta WHERE key = 'follow_symlinks'; "
+                                    "INSERT INTO salesql_meta VALUES ('follow_symlinks', '1')"
+                                  : "DELETE FROM salesql_meta WHERE key = 'follow_symlinks'; "
+                                    "INSERT INTO salesql_meta VALUES ('follow_symlinks', '0')",
+                          err);
+    }
+    char *v = NULL;
+    int rc = store_query_string(c, "SELECT value FROM salesql_meta WHERE key = 'follow_symlinks'",
+                                &v, err);
+    *follow = !rc && v && strcmp(v, "1") == 0;
+    free(v);
+    return rc;
+}
+
+int ingest_pending(struct store *s, const char *data_dir, enum ingest_symlinks symlinks,
+                   size_t *changed, struct sq_error *err)
 {
     struct store_conn *c = store_main(s);
-    struct scan_list l;
+    struct scan_list l = {0};
     struct known k = {0};
     *changed = 0;
-    int rc = scan_folder(data_dir, &l, err);
-    if (rc)
-        return rc;
     long long have_catalog = 0;
-    rc = store_query_int(c,
-                         "SELECT count(*) FROM duckdb_tables() WHERE table_name = "
-                         "'salesql_files' AND schema_name = 'main'",
-                         &have_catalog, err);
+    int follow = symlinks == INGEST_SYMLINKS_FOLLOW;
+    int rc = store_query_int(c,
+                             "SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                             "'salesql_files' AND schema_name = 'main'",
+                             &have_catalog, err);
+    if (!rc && have_catalog)
+        rc = follow_links(c, symlinks, 0, &follow, err);
+    if (!rc)
+        rc = scan_folder(data_dir, follow ? SCAN_FOLLOW_SYMLINKS : 0, &l, err);
     if (rc)
         goto out;
     if (!have_catalog) {
@@ -161,6 +250,9 @@ int ingest_pending(struct store *s, const char *data_dir, size_t *changed, struc
             (*changed)++;
     }
     *changed += k.n - present;
+    size_t skips = 0;
+    rc = skipped_changes(c, &l, &skips, err);
+    *changed += skips;
 out:
     known_fini(&k);
     scan_list_fini(&l);
@@ -217,6 +309,11 @@ void ingest_report_fini(struct ingest_report *rep)
         free(rep->failures[i].error);
     }
     free(rep->failures);
+    for (size_t i = 0; i < rep->nskipped; i++) {
+        free(rep->skipped[i].path);
+        free(rep->skipped[i].reason);
+    }
+    free(rep->skipped);
     memset(rep, 0, sizeof *rep);
 }
 
@@ -662,7 +759,9 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
     store_conn_set_cancel(c, o->cancel);
     if ((rc = store_exec(c, INGEST_CATALOG_DDL, err)))
         goto out;
-    if ((rc = scan_folder(o->data_dir, &l, err)))
+    int follow;
+    if ((rc = follow_links(c, o->symlinks, 1, &follow, err)) ||
+        (rc = scan_folder(o->data_dir, follow ? SCAN_FOLLOW_SYMLINKS : 0, &l, err)))
         goto out;
     abs = sq_abspath(o->data_dir);
     int same_dir, mode_changed;
@@ -830,6 +929,9 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
         rc = profile_changed(&r, err);
     sq_rm_rf(o->staging_dir);
 count:
+    /* Last, once the rows of files loaded through links now skipped are gone. */
+    if (!rc)
+        rc = record_skipped(c, &l, rep, err);
     if (!rc) {
         /* Joins are derived data: a failure leaves the last edges and is retried. */
         struct sq_error je;

@@ -54,6 +54,14 @@ enum ingest_parquet_mode {
 };
 #define INGEST_PARQUET_VIEW_MIN_BYTES (1000LL * 1000 * 1000)
 
+/* Symbolic links whose target (resolved) is outside the data folder. SKIP leaves them out
+ * and lists them in the report and the catalog, so data/passwd.csv -> /etc/passwd never
+ * becomes a mart, and a source loaded through one earlier is dropped like a deleted file;
+ * links inside the folder are followed either way, loops are cut. FOLLOW loads them.
+ * DEFAULT: what the last refresh that said did (kept in the database), else SKIP, so the
+ * server's refreshes do what `salesql serve` was started with. */
+enum ingest_symlinks { INGEST_SYMLINKS_DEFAULT, INGEST_SYMLINKS_SKIP, INGEST_SYMLINKS_FOLLOW };
+
 struct ingest_options {
     const char *data_dir;
     const char *staging_dir; /* where UTF-8 copies of other encodings go; emptied per run */
@@ -64,6 +72,7 @@ struct ingest_options {
      * the file being loaded is rolled back, every file committed before stays, and the
      * refresh fails with SQ_E_INTERRUPTED; the next run loads the rest. May be NULL. */
     const atomic_int *cancel;
+    enum ingest_symlinks symlinks;
     /* Where `compact` writes Parquet parts; NULL: ingest_compact_dir(the database). */
     const char *compact_dir;
     void (*progress)(void *ud, const struct ingest_event *ev);
@@ -73,6 +82,14 @@ struct ingest_options {
 struct ingest_failure {
     char *path;
     char *error;
+};
+
+/* A symbolic link the refresh did not follow (see enum ingest_symlinks). The
+ * catalog keeps them as rows of salesql_files with status 'skipped' and the reason as
+ * error, so `salesql schema` lists them. */
+struct ingest_skip {
+    char *path; /* relative to the data folder */
+    char *reason;
 };
 
 struct ingest_report {
@@ -86,6 +103,8 @@ struct ingest_report {
     double ms;
     struct ingest_failure *failures;
     size_t nfailures;
+    struct ingest_skip *skipped;
+    size_t nskipped;
 };
 
 /* Brings the database up to date with the data folder. Returns 0 even when some files
@@ -93,9 +112,11 @@ struct ingest_report {
  * SQ_E_INTERRUPTED (and a message that says how far it got) when o->cancel was set. */
 int ingest_refresh(struct store *s, const struct ingest_options *o, struct ingest_report *rep,
                    struct sq_error *err);
-/* Sets *changed to the number of new, changed or gone files, without loading anything
- * (cheap: one stat per file and one catalog query). */
-int ingest_pending(struct store *s, const char *data_dir, size_t *changed, struct sq_error *err);
+/* Sets *changed to the number of new, changed or gone files (and of links newly skipped or
+ * no longer skipped), as a refresh with these symlinks would see them, without loading
+ * anything (cheap: one stat per file and a few catalog queries). */
+int ingest_pending(struct store *s, const char *data_dir, enum ingest_symlinks symlinks,
+                   size_t *changed, struct sq_error *err);
 void ingest_report_fini(struct ingest_report *rep);
 /* "view", "load" or "auto" to the mode; -1 for anything else. */
 int ingest_parse_parquet_mode(const char *s, enum ingest_parquet_mode *out);

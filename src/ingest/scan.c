@@ -13,10 +13,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int ends_with_ci(const char *s, const char *suffix)
 {
@@ -45,13 +49,165 @@ int scan_classify(const char *name, enum scan_kind *kind, int *gzip)
     return 0;
 }
 
-static int walk(const char *root, const char *rel, int depth, struct scan_list *out,
+/* One scan in progress. dirs[0..depth] are the folders on the path being walked (device
+ * and inode), so that a link back to one of them is cut instead of walked again. */
+struct walk {
+    const char *root; /* the data folder, resolved (sq_abspath) */
+    int follow;       /* SCAN_FOLLOW_SYMLINKS */
+    struct scan_list *out;
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } dirs[SCAN_MAX_DEPTH + 2];
+};
+
+static void skip(struct walk *w, const char *rel, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records that rel was left out, and why (the reason is a printf format). */
+static void skip(struct walk *w, const char *rel, const char *fmt, ...)
+{
+    struct scan_list *l = w->out;
+    if (l->nskipped >= SCAN_MAX_SKIPPED)
+        return;
+    char reason[PATH_MAX + 256]; /* a path and a sentence */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    l->skipped = xrealloc(l->skipped, (l->nskipped + 1) * sizeof *l->skipped);
+    l->skipped[l->nskipped].rel = xstrdup(rel);
+    l->skipped[l->nskipped].reason = xstrdup(reason);
+    l->nskipped++;
+}
+
+/* 1 if the resolved path target is the data folder or inside it. */
+static int inside(const char *root, const char *target)
+{
+    size_t n = strlen(root);
+    if (strcmp(root, "/") == 0)
+        return 1;
+    return strncmp(target, root, n) == 0 && (target[n] == '\0' || target[n] == '/');
+}
+
+/* Decides whether to follow the symbolic link path (named name, at rel): returns 1 with
+ * target (PATH_MAX bytes) its resolved target and *st describing it, or 0 when it is left
+ * out. Links whose target cannot be
+ * resolved (dangling, a loop of links) and links that leave the data folder (unless
+ * following them was asked for) are left out, and recorded when they might have been
+ * data: a folder, or a file named like a data file. */
+static int follow_link(struct walk *w, const char *path, const char *rel, const char *name,
+                       char *target, struct stat *st)
+{
+    enum scan_kind kind;
+    int gz;
+    int data_name = scan_classify(name, &kind, &gz) == 0;
+    if (!realpath(path, target)) {
+        int e = errno;
+        char to[PATH_MAX];
+        ssize_t n = readlink(path, to, sizeof to - 1);
+        to[n > 0 ? n : 0] = '\0';
+        if (!data_name)
+            return 0;
+        if (e == ENOENT)
+            skip(w, rel, "a symlink to %s, which does not exist", to);
+        else if (e == ELOOP)
+            skip(w, rel, "a symlink to %s, which is a loop of symlinks", to);
+        else
+            skip(w, rel, "a symlink to %s, which cannot be followed: %s", to, strerror(e));
+        return 0;
+    }
+    if (stat(target, st) != 0)
+        return 0; /* removed meanwhile */
+    int data = S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && data_name);
+    if (!w->follow && !inside(w->root, target)) {
+        if (data)
+            skip(w, rel, "a symlink to %s, outside the data folder; --follow-symlinks loads it",
+                 target);
+        return 0;
+    }
+    return 1;
+}
+
+/* 1 if the folder st is one of those on the path being walked (dirs[0..depth]). */
+static int on_path(const struct walk *w, int depth, const struct stat *st)
+{
+    for (int i = 0; i <= depth; i++)
+        if (w->dirs[i].dev == st->st_dev && w->dirs[i].ino == st->st_ino)
+            return 1;
+    return 0;
+}
+
+static void list_file(struct scan_list *out, char **path, char **rel, const struct stat *st,
+                      enum scan_kind kind, int gz)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 64;
+        out->files = xrealloc(out->files, out->cap * sizeof *out->files);
+    }
+    struct scan_file *f = &out->files[out->n++];
+    f->path = *path;
+    f->rel = *rel;
+    f->size = (long long)st->st_size;
+    f->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    f->kind = kind;
+    f->gzip = gz;
+    *path = *rel = NULL;
+}
+
+static int walk(struct walk *w, const char *rel, int depth, const struct stat *self,
+                struct sq_error *err);
+
+/* One entry of a folder at depth: a data file is listed, a folder walked, a link followed
+ * to what it points to when follow_link allows. */
+static int visit(struct walk *w, const char *dir, const char *rel, const char *name, int depth,
+                 struct sq_error *err)
+{
+    char *path = sq_path_join(dir, name);
+    char *child_rel = *rel ? sq_path_join(rel, name) : xstrdup(name);
+    struct stat st;
+    char target[PATH_MAX];
+    int rc = 0, link = 0;
+    if (lstat(path, &st) != 0)
+        goto out; /* removed meanwhile: not data, not an error */
+    if (S_ISLNK(st.st_mode)) {
+        link = 1;
+        if (!follow_link(w, path, child_rel, name, target, &st))
+            goto out;
+    }
+    if (S_ISDIR(st.st_mode) && on_path(w, depth, &st)) {
+        if (link)
+            skip(w, child_rel, "a symlink to %s, a folder it is in (a loop)", target);
+        else
+            skip(w, child_rel, "a folder that is also one of the folders it is in (a loop)");
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = walk(w, child_rel, depth + 1, &st, err);
+    } else if (S_ISREG(st.st_mode)) {
+        enum scan_kind kind;
+        int gz;
+        if (scan_classify(name, &kind, &gz) == 0) {
+            if (w->out->n >= SCAN_MAX_FILES)
+                rc = sq_error_set(err, SQ_E_TOO_BIG, -1, "%s holds more than %d data files",
+                                  w->root, SCAN_MAX_FILES);
+            else
+                list_file(w->out, &path, &child_rel, &st, kind, gz);
+        }
+    }
+out:
+    free(path);
+    free(child_rel);
+    return rc;
+}
+
+static int walk(struct walk *w, const char *rel, int depth, const struct stat *self,
                 struct sq_error *err)
 {
     if (depth > SCAN_MAX_DEPTH)
-        return sq_error_set(err, SQ_E_IO, -1, "%s: folders nest deeper than %d levels", root,
+        return sq_error_set(err, SQ_E_IO, -1, "%s: folders nest deeper than %d levels", w->root,
                             SCAN_MAX_DEPTH);
-    char *dir = *rel ? sq_path_join(root, rel) : xstrdup(root);
+    w->dirs[depth].dev = self->st_dev;
+    w->dirs[depth].ino = self->st_ino;
+    char *dir = *rel ? sq_path_join(w->root, rel) : xstrdup(w->root);
     DIR *d = opendir(dir);
     int rc = 0;
     if (!d) {
@@ -60,42 +216,9 @@ static int walk(const char *root, const char *rel, int depth, struct scan_list *
         return rc;
     }
     struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *path = sq_path_join(dir, e->d_name);
-        char *child_rel = *rel ? sq_path_join(rel, e->d_name) : xstrdup(e->d_name);
-        struct stat st;
-        if (stat(path, &st) != 0) {
-            /* A dangling link or a file removed meanwhile: not data, not an error. */
-        } else if (S_ISDIR(st.st_mode)) {
-            rc = walk(root, child_rel, depth + 1, out, err);
-        } else if (S_ISREG(st.st_mode)) {
-            enum scan_kind kind;
-            int gz;
-            if (scan_classify(e->d_name, &kind, &gz) == 0) {
-                if (out->n >= SCAN_MAX_FILES) {
-                    rc = sq_error_set(err, SQ_E_TOO_BIG, -1, "%s holds more than %d data files",
-                                      root, SCAN_MAX_FILES);
-                } else {
-                    if (out->n == out->cap) {
-                        out->cap = out->cap ? out->cap * 2 : 64;
-                        out->files = xrealloc(out->files, out->cap * sizeof *out->files);
-                    }
-                    struct scan_file *f = &out->files[out->n++];
-                    f->path = path;
-                    f->rel = child_rel;
-                    f->size = (long long)st.st_size;
-                    f->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-                    f->kind = kind;
-                    f->gzip = gz;
-                    path = child_rel = NULL;
-                }
-            }
-        }
-        free(path);
-        free(child_rel);
-    }
+    while (!rc && (e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            rc = visit(w, dir, rel, e->d_name, depth, err);
     closedir(d);
     free(dir);
     return rc;
@@ -106,22 +229,31 @@ static int by_rel(const void *a, const void *b)
     return strcmp(((const struct scan_file *)a)->rel, ((const struct scan_file *)b)->rel);
 }
 
-int scan_folder(const char *dir, struct scan_list *out, struct sq_error *err)
+static int skip_by_rel(const void *a, const void *b)
+{
+    return strcmp(((const struct scan_skip *)a)->rel, ((const struct scan_skip *)b)->rel);
+}
+
+int scan_folder(const char *dir, int flags, struct scan_list *out, struct sq_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (!sq_is_dir(dir))
+    struct stat st;
+    if (!sq_is_dir(dir) || stat(dir, &st) != 0)
         return sq_error_set(err, SQ_E_NOT_FOUND, -1,
                             "the data folder %s does not exist; create it and put CSV or "
                             "Parquet files in it, or pass --data DIR",
                             dir);
     char *root = sq_abspath(dir);
-    int rc = walk(root, "", 0, out, err);
+    struct walk w = {.root = root, .follow = (flags & SCAN_FOLLOW_SYMLINKS) != 0, .out = out};
+    int rc = walk(&w, "", 0, &st, err);
     free(root);
     if (rc) {
         scan_list_fini(out);
         return rc;
     }
     qsort(out->files, out->n, sizeof *out->files, by_rel);
+    if (out->nskipped)
+        qsort(out->skipped, out->nskipped, sizeof *out->skipped, skip_by_rel);
     return 0;
 }
 
@@ -163,6 +295,11 @@ void scan_list_fini(struct scan_list *l)
         free(l->files[i].rel);
     }
     free(l->files);
+    for (size_t i = 0; i < l->nskipped; i++) {
+        free(l->skipped[i].rel);
+        free(l->skipped[i].reason);
+    }
+    free(l->skipped);
     memset(l, 0, sizeof *l);
 }
 

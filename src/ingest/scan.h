@@ -2,8 +2,11 @@
  * Finding the data files under the data folder and grouping them into sources.
  *
  * scan_folder lists every *.csv, *.tsv, *.csv.gz, *.tsv.gz and *.parquet file (hidden
- * files and folders skipped), sorted by path. scan_group decides which files form one
- * source, following DESIGN.md: a top-level sub-folder whose files all share a header is
+ * files and folders skipped), sorted by path. Symbolic links are followed only while they
+ * stay inside the data folder (unless SCAN_FOLLOW_SYMLINKS): a link to /etc/passwd named
+ * passwd.csv is not data to load, and a query must never read it. Links left out, dangling
+ * ones and loops are listed with the reason, so the user hears why. scan_group decides which files
+ * form one source, following DESIGN.md: a top-level sub-folder whose files all share a header is
  * one source named after the folder (top-level hive partitions, year=2023/ year=2024/
  * ..., count as one folder named after the data folder); elsewhere, files of one folder
  * whose names differ only in digits and share a header are one source named after the
@@ -32,16 +35,30 @@ struct scan_file {
     int gzip;
 };
 
+/* A symbolic link the scan did not follow. */
+struct scan_skip {
+    char *rel;    /* relative to the data folder, '/'-separated */
+    char *reason; /* "a symlink to /etc/passwd, outside the data folder; ..." */
+};
+
 struct scan_list {
     struct scan_file *files;
     size_t n;
     size_t cap;
+    struct scan_skip *skipped; /* sorted by rel */
+    size_t nskipped;
 };
 
 /* The most files and folder depth a scan follows; more is an error, not a hang. */
 enum { SCAN_MAX_FILES = 200000, SCAN_MAX_DEPTH = 32 };
+/* The most skipped links a scan lists; beyond, they are still skipped, silently. */
+enum { SCAN_MAX_SKIPPED = 1000 };
 
-int scan_folder(const char *dir, struct scan_list *out, struct sq_error *err);
+/* scan_folder flags. FOLLOW_SYMLINKS: links to files and folders outside the data folder
+ * are followed too (loops are still cut). */
+enum { SCAN_FOLLOW_SYMLINKS = 1 };
+
+int scan_folder(const char *dir, int flags, struct scan_list *out, struct sq_error *err);
 void scan_list_fini(struct scan_list *l);
 /* The index of the file whose relative path is rel (a binary search: the list is sorted by
  * rel), or -1. */

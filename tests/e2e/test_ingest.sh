@@ -149,6 +149,76 @@ check "duplicate names" "1 2 3 4" "$H" "$HDB" "SELECT a || ' ' || a_1 || ' ' || 
 check "quote in file name" 1 "$H" "$HDB" "SELECT x FROM mart_dyn_o_brien"
 check "ragged rows kept" 2 "$H" "$HDB" "SELECT count(*) FROM mart_dyn_ragged"
 
+# Symbolic links: one that leaves the data folder is skipped with a warning, never a mart
+# (data/passwd.csv -> /etc/passwd must not become queryable), unless --follow-symlinks;
+# one inside the folder loads; dangling links and loops are skipped and the scan ends.
+S="$WORK/links"; SDB="$WORK/links.duckdb"
+mkdir -p "$S/data/sub" "$S/outside/more"
+printf 'region,amount\nWest,1\nEast,2\n' >"$S/data/sales.csv"
+printf 'a,b\n1,2\n' >"$S/outside/more/secret.csv"
+ln -s /etc/passwd "$S/data/passwd.csv"
+ln -s ../outside/more "$S/data/more"
+ln -s sales.csv "$S/data/inside.csv"
+ln -s "$S/nowhere.csv" "$S/data/dangling.csv"
+ln -s loop_b.csv "$S/data/loop_a.csv"
+ln -s loop_a.csv "$S/data/loop_b.csv"
+ln -s .. "$S/data/sub/up"
+PASSWD_WARNING="skipped passwd.csv: a symlink to /etc/passwd, outside the data folder; --follow-symlinks loads it"
+expect_status "links out are skipped" 0 "$SALESQL" ingest --data "$S/data" --db "$SDB"
+contains "ingest warns" "$WORK/err" "$PASSWD_WARNING"
+contains "only the folder's files" "$WORK/err" "2 files, 2 changed, 2 loaded, 0 failed"
+check "a link inside loads" 3 "$S/data" "$SDB" "SELECT sum(amount) FROM mart_dyn_inside"
+expect_status "no passwd mart" 4 "$SALESQL" sql --data "$S/data" --db "$SDB" "select * from mart_dyn_passwd"
+expect_status "no mart from a linked folder" 4 "$SALESQL" sql --data "$S/data" --db "$SDB" "select * from mart_dyn_more"
+expect_status "schema with links" 0 "$SALESQL" schema --data "$S/data" --db "$SDB"
+contains "schema warns" "$WORK/out" "$PASSWD_WARNING"
+contains "folder link" "$WORK/out" "skipped more: a symlink to $S/outside/more, outside the data folder"
+contains "dangling link" "$WORK/out" "skipped dangling.csv: a symlink to $S/nowhere.csv, which does not exist"
+contains "loop of links" "$WORK/out" "skipped loop_a.csv: a symlink to loop_b.csv, which is a loop of symlinks"
+contains "folder loop" "$WORK/out" "skipped sub/up: a symlink to $S/data, a folder it is in (a loop)"
+expect_status "schema json with links" 0 "$SALESQL" schema --format json --data "$S/data" --db "$SDB"
+contains "json lists the skipped" "$WORK/out" '"skipped"'
+expect_status "links unchanged" 0 "$SALESQL" ingest --data "$S/data" --db "$SDB"
+contains "nothing to reload" "$WORK/err" "0 changed"
+expect_status "follow links" 0 "$SALESQL" ingest --follow-symlinks --data "$S/data" --db "$SDB"
+contains "all loaded" "$WORK/err" "4 files, 2 changed, 2 loaded, 0 failed"
+# Every command that refreshes says whether to follow: these queries too (by the variable).
+export SALESQL_FOLLOW_SYMLINKS=1
+check "passwd loads when asked" true "$S/data" "$SDB" "SELECT count(*) > 0 FROM mart_dyn_passwd"
+check "a linked folder loads when asked" 2 "$S/data" "$SDB" "SELECT sum(b) FROM mart_dyn_more"
+unset SALESQL_FOLLOW_SYMLINKS
+expect_status "passwd gone without the flag" 4 "$SALESQL" sql --data "$S/data" --db "$SDB" "select * from mart_dyn_passwd"
+expect_status "schema after the drop" 0 "$SALESQL" schema --data "$S/data" --db "$SDB"
+contains "warned again" "$WORK/out" "$PASSWD_WARNING"
+rm "$S/data/passwd.csv"
+expect_status "link removed" 0 "$SALESQL" schema --data "$S/data" --db "$SDB"
+CHECKS=$((CHECKS + 1))
+! grep -q "passwd" "$WORK/out" || fail "a removed link is still listed: $(grep passwd "$WORK/out")"
+
+# Wide files: 3,000 columns and one row, as CSV and as Parquet, load under a 1 GB memory
+# limit (each statement over the columns takes a batch of them; one over all needed
+# gigabytes and crashed DuckDB). The Parquet file is the CSV's compacted copy.
+W="$WORK/wide"; WDB="$W/db/wide.duckdb"
+mkdir -p "$W/csv" "$W/pq"
+awk 'BEGIN { for (r = 0; r < 2; r++) { line = ""
+    for (i = 0; i < 3000; i++) {
+        v = i % 3 == 0 ? i : (i % 3 == 1 ? "v" i : i ".5")
+        line = line (i ? "," : "") (r == 0 ? "col_" i : (i % 100 == 3 ? "2024-01-02" : v))
+    }
+    print line } }' >"$W/csv/wide.csv"
+expect_status "wide csv" 0 "$SALESQL" ingest --memory-limit 1GB --data "$W/csv" --db "$WDB"
+check "wide csv, last column" 2999.5 "$W/csv" "$WDB" "SELECT col_2999 FROM mart_dyn_wide"
+check "wide csv, text column" "v2998" "$W/csv" "$WDB" "SELECT col_2998 FROM mart_dyn_wide"
+check "wide csv, date parts" 2024 "$W/csv" "$WDB" "SELECT col_2903_year FROM mart_dyn_wide"
+expect_status "wide schema" 0 "$SALESQL" schema --data "$W/csv" --db "$WDB"
+contains "every column profiled" "$WORK/out" "col_2999"
+expect_status "compact wide" 0 "$SALESQL" compact --memory-limit 1GB --data "$W/csv" --db "$WDB"
+cp "$W"/db/compact/wide/part-*.parquet "$W/pq/wide.parquet" || fail "no compacted part"
+expect_status "wide parquet" 0 "$SALESQL" ingest --memory-limit 1GB --data "$W/pq" --db "$W/pq.duckdb"
+check "wide parquet, last column" 2999.5 "$W/pq" "$W/pq.duckdb" "SELECT col_2999 FROM mart_dyn_wide"
+check "wide parquet, first column" 0 "$W/pq" "$W/pq.duckdb" "SELECT col_0 FROM mart_dyn_wide"
+check "wide parquet, date parts" 2024 "$W/pq" "$W/pq.duckdb" "SELECT col_2903_year FROM mart_dyn_wide"
+
 # Usage errors.
 expect_status "missing data folder" 1 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
 contains "says which folder" "$WORK/err" "nope"

@@ -1,6 +1,7 @@
 /*
  * Unit tests for ingest/'s pure parts: names (snake_case, stems, digit series, clashes),
- * grouping files into sources, header compatibility, and column roles.
+ * grouping files into sources, header compatibility, and column roles; and the scan of a
+ * folder with symbolic links (in a temporary folder).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,13 +10,17 @@
 
 #include <cmocka.h>
 
+#include "base/error.h"
+#include "base/fs.h"
 #include "base/mem.h"
 #include "ingest/ingest.h"
 #include "ingest/names.h"
 #include "ingest/scan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void expect_snake(const char *in, const char *want)
 {
@@ -241,6 +246,144 @@ static void test_roles(void **state)
     expect_role("return_quantity", "BIGINT", 2, 1809, "measure", "sum");
 }
 
+/* ---- Symbolic links ---- */
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+    char *path = sq_path_join(dir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+static void make_link(const char *dir, const char *rel, const char *target)
+{
+    char *path = sq_path_join(dir, rel);
+    if (symlink(target, path) != 0)
+        fail_msg("symlink %s -> %s failed", path, target);
+    free(path);
+}
+
+/* The relative paths of the files a scan found, "a,b,c". */
+static char *found(const struct scan_list *l)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < l->n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? "," : "", l->files[i].rel);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* The reason rel was skipped for, or NULL. */
+static const char *skipped_for(const struct scan_list *l, const char *rel)
+{
+    for (size_t i = 0; i < l->nskipped; i++)
+        if (strcmp(l->skipped[i].rel, rel) == 0)
+            return l->skipped[i].reason;
+    return NULL;
+}
+
+static void expect_skipped(const struct scan_list *l, const char *rel, const char *part)
+{
+    const char *why = skipped_for(l, rel);
+    if (!why || !strstr(why, part))
+        fail_msg("%s: skipped for [%s], expected a reason with [%s]", rel,
+                 why ? why : "(not skipped)", part);
+}
+
+struct links {
+    char root[64];
+    char *data;
+    char *outside;
+};
+
+/* data/ holds sales.csv, a link to it, links out of the folder (to a file, to a folder of
+ * data, to a text file), a dangling link, a loop of two links and a link back to a
+ * parent folder. */
+static int links_setup(void **state)
+{
+    struct links *k = xcalloc(1, sizeof *k);
+    snprintf(k->root, sizeof k->root, "/tmp/salesql-scan-XXXXXX");
+    assert_non_null(mkdtemp(k->root));
+    k->data = sq_path_join(k->root, "data");
+    k->outside = sq_path_join(k->root, "outside");
+    struct sq_error err;
+    char *sub = sq_path_join(k->data, "sub");
+    char *more = sq_path_join(k->outside, "more");
+    assert_int_equal(sq_mkdir_p(sub, &err), 0);
+    assert_int_equal(sq_mkdir_p(more, &err), 0);
+    write_file(k->data, "sales.csv", "region,amount\nWest,1\n");
+    write_file(more, "secret.csv", "a\n1\n");
+    write_file(k->outside, "notes.txt", "not data\n");
+    write_file(k->outside, "private.csv", "a\n1\n");
+    make_link(k->data, "inside.csv", "sales.csv");
+    make_link(k->data, "private.csv", "../outside/private.csv");
+    make_link(k->data, "more", more);
+    make_link(k->data, "notes.txt", "../outside/notes.txt");
+    make_link(k->data, "dangling.csv", "/nonexistent/x.csv");
+    make_link(k->data, "loop_a.csv", "loop_b.csv");
+    make_link(k->data, "loop_b.csv", "loop_a.csv");
+    make_link(k->data, "sub/up", "..");
+    free(sub);
+    free(more);
+    *state = k;
+    return 0;
+}
+
+static int links_teardown(void **state)
+{
+    struct links *k = *state;
+    sq_rm_rf(k->root);
+    free(k->data);
+    free(k->outside);
+    free(k);
+    return 0;
+}
+
+static void test_links_skipped(void **state)
+{
+    struct links *k = *state;
+    struct scan_list l;
+    struct sq_error err;
+    sq_error_clear(&err);
+    assert_int_equal(scan_folder(k->data, 0, &l, &err), 0);
+    /* A link inside the folder loads; the link back to data/ is cut, not walked again. */
+    char *files = found(&l);
+    assert_string_equal(files, "inside.csv,sales.csv");
+    free(files);
+    expect_skipped(&l, "private.csv", "outside the data folder; --follow-symlinks loads it");
+    expect_skipped(&l, "more", "outside the data folder");
+    expect_skipped(&l, "dangling.csv", "a symlink to /nonexistent/x.csv, which does not exist");
+    expect_skipped(&l, "loop_a.csv", "loop of symlinks");
+    expect_skipped(&l, "loop_b.csv", "loop of symlinks");
+    expect_skipped(&l, "sub/up", "a folder it is in (a loop)");
+    /* Not data either way: no warning. */
+    assert_null(skipped_for(&l, "notes.txt"));
+    assert_int_equal(l.nskipped, 6);
+    scan_list_fini(&l);
+}
+
+static void test_links_followed(void **state)
+{
+    struct links *k = *state;
+    struct scan_list l;
+    struct sq_error err;
+    sq_error_clear(&err);
+    assert_int_equal(scan_folder(k->data, SCAN_FOLLOW_SYMLINKS, &l, &err), 0);
+    char *files = found(&l);
+    assert_string_equal(files, "inside.csv,more/secret.csv,private.csv,sales.csv");
+    free(files);
+    assert_null(skipped_for(&l, "private.csv"));
+    /* Loops are cut all the same. */
+    expect_skipped(&l, "sub/up", "(a loop)");
+    expect_skipped(&l, "loop_a.csv", "loop of symlinks");
+    scan_list_fini(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +394,8 @@ int main(void)
         cmocka_unit_test(test_group_folders),
         cmocka_unit_test(test_group_clashes_and_unknown_headers),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test_setup_teardown(test_links_skipped, links_setup, links_teardown),
+        cmocka_unit_test_setup_teardown(test_links_followed, links_setup, links_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ struct schema_file {
     const char *path; /* relative to the data folder */
     const char *source;
     const char *encoding;
-    const char *status; /* "ok" or "error" */
+    const char *status; /* "ok", "error" or "skipped" (a symlink out of the data folder) */
     const char *error;
     const char *loaded_at;
     long long size;

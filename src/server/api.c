@@ -171,9 +171,12 @@ enum MHD_Result server__api_health(struct server__request *rq)
     jobs_stats(srv->jobs, &st);
     char when[40];
     last_refresh(srv, snap->schema, when, sizeof when);
-    size_t failed = 0;
-    for (size_t i = 0; i < snap->schema->nfiles; i++)
-        failed += snap->schema->files[i].status && strcmp(snap->schema->files[i].status, "ok") != 0;
+    size_t failed = 0, skipped = 0; /* skipped: symlinks out of the data folder */
+    for (size_t i = 0; i < snap->schema->nfiles; i++) {
+        const char *fs = snap->schema->files[i].status;
+        skipped += fs && strcmp(fs, "skipped") == 0;
+        failed += fs && strcmp(fs, "ok") != 0 && strcmp(fs, "skipped") != 0;
+    }
     int stopping = atomic_load(&srv->stopping);
     struct sq_buf b;
     struct sq_jw w;
@@ -199,6 +202,8 @@ enum MHD_Result server__api_health(struct server__request *rq)
     sq_jw_int(&w, (int64_t)snap->schema->nfiles);
     sq_jw_key(&w, "failed_files");
     sq_jw_int(&w, (int64_t)failed);
+    sq_jw_key(&w, "skipped_files");
+    sq_jw_int(&w, (int64_t)skipped);
     sq_jw_key(&w, "rows");
     sq_jw_int(&w, total_rows(snap->schema));
     str_or_null(&w, "last_refresh", when);

@@ -66,6 +66,14 @@ http "json ask" 200 POST /api/ask -H 'Content-Type: Application/JSON; charset=UT
 json "json answer" "$WORK/body" "a.status === 'ok' && a.interpretation.startsWith('Total sales by region, 2016')"
 http "json ingest" 200 POST /api/ingest -H "$JSON" --data-binary '{}'
 json "json ingest loads" "$WORK/body" "a.report.loaded === 1 && a.generation === 2"
+# A symlink out of the data folder is skipped by a refresh through the API, and counted.
+ln -s /etc/passwd "$D/passwd.csv"
+http "ingest with an outside link" 200 POST /api/ingest -H "$JSON" --data-binary '{}'
+http "health counts the skipped link" 200 GET /api/health
+json "skipped, not failed" "$WORK/body" "a.data.skipped_files === 1 && a.data.failed_files === 0"
+http "schema after the link" 200 GET /api/schema
+json "no mart from the link" "$WORK/body" "!a.marts.some(m => m.name === 'mart_dyn_passwd')"
+rm "$D/passwd.csv"
 
 # 2. Another Origin: refused on everything but GET and HEAD, with no CORS headers.
 EVIL=http://evil.example

@@ -47,6 +47,7 @@ static void usage(FILE *f)
             "  --max-rows N           at most N rows (default %d)\n"
             "  --timeout MS           stop the query after MS milliseconds (default %d)\n"
             "  --no-refresh           do not load changed files first\n"
+            "  --follow-symlinks      the refresh also loads links out of DIR (see ingest)\n"
             "  --explain              print how the answer was made (each agent step, prompt\n"
             "                         sizes, tokens) on stderr\n"
             "\n"

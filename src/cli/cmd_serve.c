@@ -53,6 +53,7 @@ static void usage(FILE *f)
             "  --idle-timeout MS close a connection silent this long (default 10000; answers\n"
             "                    being worked on and event streams are not cut)\n"
             "  --no-refresh      do not load changed files first (POST /api/ingest does)\n"
+            "  --follow-symlinks refreshes also load links out of DIR (see ingest)\n"
             "\n"
             "Routes: GET / (the page), GET /api/health, POST /api/ask, GET|DELETE\n"
             "/api/jobs/ID, GET /api/jobs/ID/events, POST /api/jobs/ID/cancel, GET /api/schema,\n"

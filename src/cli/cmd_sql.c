@@ -33,6 +33,7 @@ static void usage(FILE *f)
             "  --max-rows N             at most N rows (default %d)\n"
             "  --timeout MS             stop the query after MS milliseconds (default %d)\n"
             "  --no-refresh             query the database as it is, without loading changes\n"
+            "  --follow-symlinks        the refresh also loads links out of DIR (see ingest)\n"
             "\n"
             "Exit status: 0 ok, 4 rejected by the guard or unknown names, 5 failed or timed\n"
             "out, 1 other errors, 2 bad usage.\n",

@@ -206,6 +206,19 @@ static int follow_links(struct store_conn *c, enum ingest_symlinks asked, int re
     return rc;
 }
 
+int ingest_count_files(const char *data_dir, enum ingest_symlinks symlinks, size_t *n,
+                       struct sq_error *err)
+{
+    struct scan_list l = {0};
+    *n = 0;
+    int rc = scan_folder(data_dir, symlinks == INGEST_SYMLINKS_FOLLOW ? SCAN_FOLLOW_SYMLINKS : 0,
+                         &l, err);
+    if (rc == 0)
+        *n = l.n;
+    scan_list_fini(&l);
+    return rc;
+}
+
 int ingest_pending(struct store *s, const char *data_dir, enum ingest_symlinks symlinks,
                    size_t *changed, struct sq_error *err)
 {

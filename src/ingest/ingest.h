@@ -117,6 +117,10 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
  * anything (cheap: one stat per file and a few catalog queries). */
 int ingest_pending(struct store *s, const char *data_dir, enum ingest_symlinks symlinks,
                    size_t *changed, struct sq_error *err);
+/* Sets *n to the number of CSV and Parquet files in data_dir a refresh would load, without
+ * a database; SQ_E_NOT_FOUND (with the fix in the message) when the folder is missing. */
+int ingest_count_files(const char *data_dir, enum ingest_symlinks symlinks, size_t *n,
+                       struct sq_error *err);
 void ingest_report_fini(struct ingest_report *rep);
 /* "view", "load" or "auto" to the mode; -1 for anything else. */
 int ingest_parse_parquet_mode(const char *s, enum ingest_parquet_mode *out);

@@ -251,7 +251,8 @@ int scan_folder(const char *dir, int flags, struct scan_list *out, struct sq_err
         scan_list_fini(out);
         return rc;
     }
-    qsort(out->files, out->n, sizeof *out->files, by_rel);
+    if (out->n) /* an empty folder has no array: qsort must not see NULL */
+        qsort(out->files, out->n, sizeof *out->files, by_rel);
     if (out->nskipped)
         qsort(out->skipped, out->nskipped, sizeof *out->skipped, skip_by_rel);
     return 0;

@@ -222,6 +222,17 @@ check "wide parquet, date parts" 2024 "$W/pq" "$W/pq.duckdb" "SELECT col_2903_ye
 # Usage errors.
 expect_status "missing data folder" 1 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
 contains "says which folder" "$WORK/err" "nope"
+# A first run over a missing or an empty folder says so and creates nothing.
+mkdir -p "$WORK/empty" "$WORK/fresh"
+for cmd in ingest ask sql schema; do
+    case $cmd in ask) q="sales by region" ;; sql) q="SELECT 1" ;; *) q="" ;; esac
+    expect_status "$cmd: missing folder" 1 "$SALESQL" $cmd --data "$WORK/nope" --db "$WORK/fresh/m.duckdb" ${q:+"$q"}
+    contains "$cmd: missing folder says how to fix it" "$WORK/err" "does not exist; create it"
+    expect_status "$cmd: empty folder" 1 "$SALESQL" $cmd --data "$WORK/empty" --db "$WORK/fresh/e.duckdb" ${q:+"$q"}
+    contains "$cmd: empty folder says so" "$WORK/err" "holds no CSV or Parquet files yet"
+done
+CHECKS=$((CHECKS + 1))
+[ -z "$(find "$WORK/fresh" "$WORK/empty" -mindepth 1)" ] || fail "a missing or empty data folder created: $(find "$WORK/fresh" "$WORK/empty" -mindepth 1)"
 expect_status "bad flag" 2 "$SALESQL" ingest --bogus
 expect_status "help" 0 "$SALESQL" ingest --help
 contains "help text" "$WORK/out" "Usage: salesql ingest"

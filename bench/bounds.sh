@@ -3,16 +3,8 @@
 # allows, wall time against --timeout and peak RSS against --memory-limit, whole process;
 # for the single-call bombs it refuses, how long the refusal takes. Release build, the
 # 200,000-row demo data. Each figure is one run (the limits, not the machine, set them).
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALESQL_TESTS=OFF >/dev/null
-cmake --build "$root/build" -j"$(nproc)" --target salesql >/dev/null
-salesql="$root/build/salesql"
-w=${BENCH_DIR:-/tmp/salesql-bench-bounds}
-mkdir -p "$w"
-[ -f "$w/data/sales.csv" ] || "$salesql" demo --quiet --rows 200000 --out "$w/data"
-"$salesql" ingest --quiet --data "$w/data" --db "$w/s.duckdb"
+. "$(dirname "$0")/lib.sh"
+bench_demo bounds 200000
 T=2000
 M=300MB
 

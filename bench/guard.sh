@@ -1,16 +1,8 @@
 #!/bin/sh
 # Guard + execute latency of a small query through `salesql sql`, whole process, and the
 # guard's own time as reported in the JSON output (median of 21 runs).
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALESQL_TESTS=OFF >/dev/null
-cmake --build "$root/build" -j"$(nproc)" --target salesql >/dev/null
-salesql="$root/build/salesql"
-w=${BENCH_DIR:-/tmp/salesql-bench-guard}
-mkdir -p "$w"
-[ -f "$w/data/sales.csv" ] || "$salesql" demo --quiet --rows 200000 --out "$w/data"
-"$salesql" ingest --quiet --data "$w/data" --db "$w/s.duckdb"
+. "$(dirname "$0")/lib.sh"
+bench_demo guard 200000
 q="SELECT region, SUM(sales) AS s FROM mart_dyn_sales WHERE order_date_year = 2023 AND order_date_quarter = 3 GROUP BY region ORDER BY s DESC LIMIT 5"
 i=0
 : >"$w/t"

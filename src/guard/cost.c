@@ -655,8 +655,6 @@ static int function(struct cost *c, json_t *e, struct size in, struct size *out)
         all_max = smax(all_max, s);
         all_sum = ssum(all_sum, s);
     }
-    if (window) /* lag(x, 1, d) keeps d outside children */
-        first = smax(first, all_max);
     size_t len = 0;
     int rc = 0;
     switch (f->kind) {

@@ -95,13 +95,14 @@ static void free_columns(struct col *cs, size_t n)
 }
 
 /* "(SELECT <cs[0..n) as named in the mart>, key AS __salesql_key FROM relation)": the
- * rows of relation reduced to the columns one statement reads. */
+ * rows of relation reduced to the columns one statement reads; with as_text, each column
+ * cast to VARCHAR (UNPIVOT wants one type). */
 static void append_projection(struct sq_buf *b, const struct col *cs, size_t n, const char *key,
-                              const char *relation)
+                              const char *relation, int as_text)
 {
     sq_buf_puts(b, "(SELECT ");
     for (size_t i = 0; i < n; i++) {
-        sq_buf_printf(b, "%s AS ", cs[i].expr);
+        sq_buf_printf(b, as_text ? "CAST(%s AS VARCHAR) AS " : "%s AS ", cs[i].expr);
         sq_buf_put_ident(b, cs[i].name);
         sq_buf_puts(b, ", ");
     }
@@ -129,7 +130,7 @@ static int aggregate_batch(struct store_conn *c, const struct col *cs, size_t n,
         free(qn);
     }
     sq_buf_puts(&q, " FROM ");
-    append_projection(&q, cs, n, key, relation);
+    append_projection(&q, cs, n, key, relation, 0);
     sq_buf_puts(&q, " GROUP BY 1 ORDER BY 1");
     int rc = store_query(c, q.data, out, err);
     sq_buf_fini(&q);
@@ -207,13 +208,9 @@ static void append_values_sql(struct sq_buf *sql, const char *source, const stru
         sq_buf_puts(sql, ", m.path, x.c, CAST(x.v AS VARCHAR), x.n FROM (SELECT " KEY_COLUMN
                          ", c, v, count(*) AS n FROM ");
         if (unpivot) {
-            sq_buf_puts(sql, "(UNPIVOT (SELECT ");
-            for (size_t k = 0; k < n; k++) {
-                sq_buf_printf(sql, "CAST(%s AS VARCHAR) AS ", cs[k].expr);
-                sq_buf_put_ident(sql, cs[k].name);
-                sq_buf_puts(sql, ", ");
-            }
-            sq_buf_printf(sql, "%s AS " KEY_COLUMN " FROM %s) ON ", key, relation);
+            sq_buf_puts(sql, "(UNPIVOT ");
+            append_projection(sql, cs, n, key, relation, 1);
+            sq_buf_puts(sql, " ON ");
             for (size_t k = 0; k < n; k++) {
                 sq_buf_puts(sql, k ? ", " : "");
                 sq_buf_put_ident(sql, cs[k].name);

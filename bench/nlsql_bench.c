@@ -7,7 +7,7 @@
 #include "answer/answer.h"
 #include "base/buf.h"
 #include "base/fs.h"
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 #include "nlsql/nlsql.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     }
     int repeat = atoi(argv[2]);
     double t0 = sq_now_ms();
-    struct nl_lexicon *lx = nl_lexicon_new(sc, NULL);
+    struct lx_lexicon *lx = lx_lexicon_new(sc, NULL);
     double lex_ms = sq_now_ms() - t0;
     struct answerer *ans = answerer_new(store_main(s), sc, NULL);
     char *questions[1024];
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         }
     }
     printf("questions: %zu (%zu answered), lexicon: %zu phrases built in %.2f ms\n", nq, answered,
-           nl_lexicon_size(lx), lex_ms);
+           lx_lexicon_size(lx), lex_ms);
     printf("understand (tokenize, parse, emit SQL): median %.4f ms over %zu runs\n",
            median(understand, nu), nu);
     printf("cached answer_ask: median %.4f ms over %zu runs\n", median(cached, nc), nc);
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     free(understand);
     free(cached);
     answerer_free(ans);
-    nl_lexicon_free(lx);
+    lx_lexicon_free(lx);
     schema_free(sc);
     store_close(s);
     return 0;

@@ -16,7 +16,7 @@
 #include "base/fs.h"
 #include "base/mem.h"
 #include "guard/guard.h"
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 #include "schema/schema.h"
 #include "store/store.h"
 
@@ -239,7 +239,7 @@ static void short_reason(const char *msg, char *out, size_t size)
 
 struct run {
     struct store_conn *c;
-    const struct nl_lexicon *lx;
+    const struct lx_lexicon *lx;
     const struct schema *s;
     const struct agents_options *o;
     const struct llm_config *cfg;
@@ -572,7 +572,7 @@ static void scrub_result(const struct llm_config *cfg, struct agents_result *out
     }
 }
 
-int agents_answer(struct store_conn *c, const struct nl_lexicon *lx, const char *question,
+int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char *question,
                   const struct agents_options *o, struct agents_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -580,7 +580,7 @@ int agents_answer(struct store_conn *c, const struct nl_lexicon *lx, const char 
     sq_error_clear(&out->error);
     double t0 = sq_now_ms();
     const struct llm_config *cfg = o->llm;
-    const struct schema *s = nl_lexicon_schema(lx);
+    const struct schema *s = lx_lexicon_schema(lx);
     if (!llm_config_ready(cfg))
         return sq_error_set(&out->error, SQ_E_USAGE, -1, "no language model is configured");
     if (question_ok(question, &out->error) != 0)

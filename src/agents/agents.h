@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-struct nl_lexicon;
+struct lx_lexicon;
 struct store_conn;
 struct sq_buf;
 
@@ -67,7 +67,7 @@ struct agents_result {
  * be used), SQ_E_TIMEOUT (the question's deadline passed), SQ_E_INTERRUPTED (cancelled),
  * SQ_E_TOO_BIG (the token budget was spent), SQ_E_UNSUPPORTED (no usable question, or
  * the model declined). usage is filled either way. */
-int agents_answer(struct store_conn *c, const struct nl_lexicon *lx, const char *question,
+int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char *question,
                   const struct agents_options *o, struct agents_result *out);
 void agents_result_fini(struct agents_result *r);
 

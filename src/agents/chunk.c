@@ -1,19 +1,19 @@
 /*
  * Schema chunking: the few marts and columns a question is about, so that a prompt stays
- * small on a wide database. The question's phrases are looked up in the lexicon the fast
- * parser uses (names, synonyms, the glossary, the value index, with small typos); marts
- * are chosen by a greedy cover of those phrases, joined up along the schema's join paths,
- * and each chosen mart is described with types, roles, ranges and a few values (those the
- * question named first). Called by agents.c; the text goes into the drafting prompt, the
- * record (hits, counts) into --explain.
+ * small on a wide database. The question's phrases are looked up in the lexicon (lexicon/,
+ * shared with the fast parser: names, synonyms, the glossary, the value index, with small
+ * typos); marts are chosen by a greedy cover of those phrases, joined up along the
+ * schema's join paths, and each chosen mart is described with types, roles, ranges and a
+ * few values (those the question named first). Called by agents.c; the text goes into
+ * the drafting prompt, the record (hits, counts) into --explain.
  */
 #include "agents/internal.h"
 
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/mem.h"
-#include "nlsql/lexicon.h"
-#include "nlsql/token.h"
+#include "lexicon/lexicon.h"
+#include "lexicon/token.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 
@@ -84,25 +84,25 @@ static size_t mart_index(const struct schema *s, const struct schema_mart *m)
     return (size_t)(m - s->marts);
 }
 
-static void add_hit(struct scoring *sc, const char *phrase, const struct nl_entry *e)
+static void add_hit(struct scoring *sc, const char *phrase, const struct lx_entry *e)
 {
     const struct schema *s = sc->s;
     /* A phrase adds to each mart its best sense there, once. */
     int *best = xcalloc(s->nmarts + 1, sizeof *best);
     for (size_t k = 0; k < e->n; k++) {
-        const struct nl_sense *sn = &e->senses[k];
+        const struct lx_sense *sn = &e->senses[k];
         if (!sn->mart)
             continue;
         size_t mi = mart_index(s, sn->mart);
         if (mi >= s->nmarts)
             continue;
-        int w = sn->quality == NL_EXACT ? 3 : sn->quality == NL_SYNONYM ? 2 : 1;
+        int w = sn->quality == LX_EXACT ? 3 : sn->quality == LX_SYNONYM ? 2 : 1;
         if (w > best[mi])
             best[mi] = w;
         if (sn->col) {
             size_t ci = (size_t)(sn->col - sn->mart->cols);
             if (ci < sn->mart->ncols) {
-                unsigned char mark = sn->kind == NL_SENSE_VALUE ? 2 : 1;
+                unsigned char mark = sn->kind == LX_SENSE_VALUE ? 2 : 1;
                 unsigned char *cell = &sc->col_hit[sc->col_base[mi] + ci];
                 if (mark > *cell)
                     *cell = mark;
@@ -114,7 +114,7 @@ static void add_hit(struct scoring *sc, const char *phrase, const struct nl_entr
             snprintf(h->phrase, sizeof h->phrase, "%.63s", phrase);
             h->mart = sn->mart;
             h->column = sn->col ? sn->col->name : NULL;
-            h->value = sn->kind == NL_SENSE_VALUE ? sn->value : NULL;
+            h->value = sn->kind == LX_SENSE_VALUE ? sn->value : NULL;
         }
     }
     for (size_t mi = 0; mi < s->nmarts; mi++) {
@@ -128,14 +128,14 @@ static void add_hit(struct scoring *sc, const char *phrase, const struct nl_entr
 
 /* Looks up tokens [i, i+n) as a phrase, as the fast parser does: spaced, with the last
  * word singular, joined without spaces, and single words through the glossary. */
-static const struct nl_entry *lookup(const struct nl_lexicon *lx, const struct nl_tokens *tk,
+static const struct lx_entry *lookup(const struct lx_lexicon *lx, const struct lx_tokens *tk,
                                      size_t i, size_t n, char *phrase, size_t size)
 {
     char spaced[256] = "", stemmed[256] = "", joined[256] = "";
     size_t a = 0, b = 0, d = 0;
     for (size_t k = 0; k < n; k++) {
-        const struct nl_token *t = &tk->t[i + k];
-        if (t->kind != NL_WORD)
+        const struct lx_token *t = &tk->t[i + k];
+        if (t->kind != LX_WORD)
             return NULL;
         if ((k == 0 || k == n - 1) && n > 1 && stop_word(t->text))
             return NULL;
@@ -147,40 +147,40 @@ static const struct nl_entry *lookup(const struct nl_lexicon *lx, const struct n
             return NULL;
     }
     snprintf(phrase, size, "%s", spaced);
-    const struct nl_entry *e = nl_lexicon_get(lx, spaced);
+    const struct lx_entry *e = lx_lexicon_get(lx, spaced);
     if (!e)
-        e = nl_lexicon_get(lx, stemmed);
+        e = lx_lexicon_get(lx, stemmed);
     if (!e && n > 1)
-        e = nl_lexicon_get(lx, joined);
+        e = lx_lexicon_get(lx, joined);
     if (!e && n == 1 && !stop_word(tk->t[i].text)) {
-        e = nl_lexicon_concept(lx, tk->t[i].text);
+        e = lx_lexicon_concept(lx, tk->t[i].text);
         if (!e)
-            e = nl_lexicon_concept(lx, tk->t[i].stem);
+            e = lx_lexicon_concept(lx, tk->t[i].stem);
         if (!e)
-            e = nl_lexicon_fuzzy(lx, tk->t[i].text);
+            e = lx_lexicon_fuzzy(lx, tk->t[i].text);
     }
     return e;
 }
 
-static void score_question(const struct nl_lexicon *lx, const char *question, struct scoring *sc,
+static void score_question(const struct lx_lexicon *lx, const char *question, struct scoring *sc,
                            int *wants_measure)
 {
-    struct nl_tokens tk;
+    struct lx_tokens tk;
     *wants_measure = 0;
     memset(&tk, 0, sizeof tk);
-    if (nl_tokenize(question, &tk) != 0) {
-        nl_tokens_fini(&tk);
+    if (lx_tokenize(question, &tk) != 0) {
+        lx_tokens_fini(&tk);
         return;
     }
     for (size_t i = 0; i < tk.n;) {
-        if (tk.t[i].kind == NL_WORD && measure_cue(tk.t[i].text))
+        if (tk.t[i].kind == LX_WORD && measure_cue(tk.t[i].text))
             *wants_measure = 1;
         size_t used = 0;
         for (size_t n = MAX_PHRASE_WORDS; n >= 1 && !used; n--) {
             if (i + n > tk.n)
                 continue;
             char phrase[256];
-            const struct nl_entry *e = lookup(lx, &tk, i, n, phrase, sizeof phrase);
+            const struct lx_entry *e = lookup(lx, &tk, i, n, phrase, sizeof phrase);
             if (!e)
                 continue;
             if (n == 1 && stop_word(tk.t[i].text))
@@ -190,7 +190,7 @@ static void score_question(const struct nl_lexicon *lx, const char *question, st
         }
         i += used ? used : 1;
     }
-    nl_tokens_fini(&tk);
+    lx_tokens_fini(&tk);
 }
 
 static int chosen(const struct agents__chunk *c, const struct schema_mart *m)
@@ -481,12 +481,12 @@ static void pick_marts(const struct schema *s, const struct scoring *sc, int wan
             connect(s, out, anchor, out->marts[i]);
 }
 
-void agents__chunk_build(const struct nl_lexicon *lx, const char *question, int chunk,
+void agents__chunk_build(const struct lx_lexicon *lx, const char *question, int chunk,
                          struct agents__chunk *out)
 {
     memset(out, 0, sizeof *out);
-    const struct schema *s = nl_lexicon_schema(lx);
-    const struct playbook *pb = nl_lexicon_playbook(lx);
+    const struct schema *s = lx_lexicon_schema(lx);
+    const struct playbook *pb = lx_lexicon_playbook(lx);
     out->nmarts_total = s->nmarts;
     size_t total_cols = 0;
     size_t *base = xcalloc(s->nmarts + 1, sizeof *base);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 struct guard_policy;
-struct nl_lexicon;
+struct lx_lexicon;
 struct schema;
 struct schema_mart;
 struct sq_buf;
@@ -48,12 +48,12 @@ struct agents__chunk {
 
 /* Chooses the marts and columns that matter to question (chunk = 1) or takes them all
  * (chunk = 0) and describes them. Never fails; a schema without marts gives empty text. */
-void agents__chunk_build(const struct nl_lexicon *lx, const char *question, int chunk,
+void agents__chunk_build(const struct lx_lexicon *lx, const char *question, int chunk,
                          struct agents__chunk *out);
 void agents__chunk_fini(struct agents__chunk *c);
 
 /* The drafting agent's system prompt: rules, dates, playbook, the chunk. */
-char *agents__draft_prompt(const struct nl_lexicon *lx, const struct agents__chunk *ch, int tools);
+char *agents__draft_prompt(const struct lx_lexicon *lx, const struct agents__chunk *ch, int tools);
 /* The insight writer's system prompt. */
 const char *agents__narrate_prompt(void);
 extern const char agents__draft_schema[];

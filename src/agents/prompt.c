@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 
@@ -72,9 +72,9 @@ static const char tools_note[] =
     "limit) shows a few rows. Use them only when a value you need is not among the examples.\n";
 
 /* The date convention: the range of the first chosen mart's default date column. */
-static void dates(struct sq_buf *b, const struct nl_lexicon *lx, const struct agents__chunk *ch)
+static void dates(struct sq_buf *b, const struct lx_lexicon *lx, const struct agents__chunk *ch)
 {
-    const struct playbook *pb = nl_lexicon_playbook(lx);
+    const struct playbook *pb = lx_lexicon_playbook(lx);
     const char *preferred = pb ? playbook_default_date(pb) : NULL;
     const struct schema_mart *m = NULL;
     const struct schema_column *date = NULL;
@@ -116,7 +116,7 @@ static void pairs(struct sq_buf *b, const char *title, const struct playbook_pai
     }
 }
 
-char *agents__draft_prompt(const struct nl_lexicon *lx, const struct agents__chunk *ch, int tools)
+char *agents__draft_prompt(const struct lx_lexicon *lx, const struct agents__chunk *ch, int tools)
 {
     struct sq_buf b;
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
@@ -124,7 +124,7 @@ char *agents__draft_prompt(const struct nl_lexicon *lx, const struct agents__chu
     if (tools)
         sq_buf_puts(&b, tools_note);
     dates(&b, lx, ch);
-    const struct playbook *pb = nl_lexicon_playbook(lx);
+    const struct playbook *pb = lx_lexicon_playbook(lx);
     if (pb) {
         size_t n;
         const struct playbook_pair *p = playbook_metrics(pb, &n);

@@ -12,7 +12,7 @@
 #include "base/json.h"
 #include "base/mem.h"
 #include "guard/guard.h"
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 #include "nlsql/nlsql.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -35,7 +35,7 @@ struct answerer {
     struct store_conn *conn;
     const struct schema *schema;
     const struct playbook *pb;
-    struct nl_lexicon *lx;
+    struct lx_lexicon *lx;
     struct guard_policy policy;
     struct cache_entry cache[CACHE_SLOTS];
     unsigned long clock;
@@ -49,7 +49,7 @@ struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
     a->conn = c;
     a->schema = s;
     a->pb = pb;
-    a->lx = nl_lexicon_new(s, pb);
+    a->lx = lx_lexicon_new(s, pb);
     guard_policy_init(&a->policy, s);
     return a;
 }
@@ -63,7 +63,7 @@ void answerer_free(struct answerer *a)
         answer_fini(&a->cache[i].a);
     }
     guard_policy_fini(&a->policy);
-    nl_lexicon_free(a->lx);
+    lx_lexicon_free(a->lx);
     free(a);
 }
 

@@ -10,8 +10,8 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "lexicon/lexicon.h"
 #include "nlsql/internal.h"
-#include "nlsql/lexicon.h"
 #include "schema/schema.h"
 
 #include <ctype.h>
@@ -22,7 +22,7 @@
 enum { MAX_ALIASES = 8 };
 
 struct emit {
-    const struct nl_lexicon *lx;
+    const struct lx_lexicon *lx;
     const struct schema *s;
     const struct nl_frame *f;
     struct nl_answer *out;
@@ -504,12 +504,12 @@ static void put_part(struct emit *e, struct sq_buf *b, const struct nl_measure *
     sq_buf_fini(&cond);
 }
 
-int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_answer *out)
+int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_answer *out)
 {
     struct emit e;
     memset(&e, 0, sizeof e);
     e.lx = lx;
-    e.s = nl_lexicon_schema(lx);
+    e.s = lx_lexicon_schema(lx);
     e.f = f;
     e.out = out;
     /* A ranking within groups needs the groups and the ranked: two dimensions. */

@@ -4,8 +4,8 @@
 #ifndef SQ_NLSQL_INTERNAL_H
 #define SQ_NLSQL_INTERNAL_H
 
+#include "lexicon/token.h"
 #include "nlsql/frame.h"
-#include "nlsql/token.h"
 
 #include <stddef.h>
 

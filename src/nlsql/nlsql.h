@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-struct nl_lexicon;
+struct lx_lexicon;
 
 enum { NL_MAX_UNPLACED = 16, NL_MAX_SUGGESTIONS = 4, NL_MAX_MARTS = 8 };
 
@@ -49,12 +49,12 @@ struct nl_answer {
  * the session's last question: a follow-up that edits it ("now by quarter", "only
  * Furniture", "what about 2020?", "top 10 instead") starts from it. Returns 0 or
  * SQ_E_UNSUPPORTED (out->status says the same; out is filled either way). */
-int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct nl_frame *previous,
+int nlsql_answer(const struct lx_lexicon *lx, const char *question, const struct nl_frame *previous,
                  struct nl_answer *out);
 void nl_answer_fini(struct nl_answer *a);
 
 /* Emits the SQL, interpretation and shape of a frame (used by nlsql_answer and by
  * follow-ups); 0, or SQ_E_UNSUPPORTED when the frame cannot be expressed (no join path). */
-int nlsql_emit(const struct nl_lexicon *lx, const struct nl_frame *f, struct nl_answer *out);
+int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_answer *out);
 
 #endif

@@ -10,9 +10,9 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/mem.h"
+#include "lexicon/lexicon.h"
+#include "lexicon/token.h"
 #include "nlsql/internal.h"
-#include "nlsql/lexicon.h"
-#include "nlsql/token.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 
@@ -69,13 +69,13 @@ struct tspec {
 struct span {
     enum span_kind kind;
     size_t from, to;
-    const struct nl_entry *entry;
+    const struct lx_entry *entry;
     const char *fuzzy_from; /* the typed word a fuzzy match corrected */
     int sub;
     double num;
     int pct;
     struct tspec t;
-    const struct nl_sense *sense;
+    const struct lx_sense *sense;
     enum role role;
     int negate;
     const struct schema_mart *prefer; /* a mart named with it: "customer country" */
@@ -87,10 +87,10 @@ struct span {
 enum { MAX_SPANS = 128 };
 
 struct ctx {
-    const struct nl_lexicon *lx;
+    const struct lx_lexicon *lx;
     const struct schema *s;
     const char *question;
-    struct nl_tokens tk;
+    struct lx_tokens tk;
     int *owner; /* per token: span index + 1, or 0 */
     struct span sp[MAX_SPANS];
     size_t nsp;
@@ -116,15 +116,15 @@ struct ctx {
 
 /* ---- token helpers ---- */
 
-static const struct nl_token *tok(const struct ctx *c, size_t i)
+static const struct lx_token *tok(const struct ctx *c, size_t i)
 {
     return i < c->tk.n ? &c->tk.t[i] : NULL;
 }
 
 static int is_w(const struct ctx *c, size_t i, const char *w)
 {
-    const struct nl_token *t = tok(c, i);
-    return t && (t->kind == NL_WORD || t->kind == NL_PUNCT) && strcmp(t->text, w) == 0;
+    const struct lx_token *t = tok(c, i);
+    return t && (t->kind == LX_WORD || t->kind == LX_PUNCT) && strcmp(t->text, w) == 0;
 }
 
 static int is_any(const struct ctx *c, size_t i, const char *const *ws)
@@ -142,18 +142,18 @@ static int is_free(const struct ctx *c, size_t i)
 
 static int is_num(const struct ctx *c, size_t i)
 {
-    const struct nl_token *t = tok(c, i);
-    return t && t->kind == NL_NUMBER;
+    const struct lx_token *t = tok(c, i);
+    return t && t->kind == LX_NUMBER;
 }
 
 /* A count at i: a whole number from 1 to 1000 ("top 5") or one written as a word ("top
  * five", "last three months"); 0 if none. "one" is left out: "which one" is no count. */
 static int count_at(const struct ctx *c, size_t i)
 {
-    const struct nl_token *t = tok(c, i);
+    const struct lx_token *t = tok(c, i);
     if (!t || !is_free(c, i))
         return 0;
-    if (t->kind == NL_NUMBER)
+    if (t->kind == LX_NUMBER)
         return t->integer && !t->percent && !t->currency && t->value >= 1 && t->value <= 1000
                    ? (int)t->value
                    : 0;
@@ -162,21 +162,21 @@ static int count_at(const struct ctx *c, size_t i)
                                         "twelve",    "thirteen", "fourteen", "fifteen", "sixteen",
                                         "seventeen", "eighteen", "nineteen", "twenty",  NULL};
     for (int k = 0; words[k]; k++)
-        if (t->kind == NL_WORD && strcmp(t->text, words[k]) == 0)
+        if (t->kind == LX_WORD && strcmp(t->text, words[k]) == 0)
             return k + 2;
-    if (t->kind == NL_WORD && strcmp(t->text, "thirty") == 0)
+    if (t->kind == LX_WORD && strcmp(t->text, "thirty") == 0)
         return 30;
-    if (t->kind == NL_WORD && strcmp(t->text, "fifty") == 0)
+    if (t->kind == LX_WORD && strcmp(t->text, "fifty") == 0)
         return 50;
-    if (t->kind == NL_WORD && strcmp(t->text, "hundred") == 0)
+    if (t->kind == LX_WORD && strcmp(t->text, "hundred") == 0)
         return 100;
     return 0;
 }
 
 static int is_year(const struct ctx *c, size_t i)
 {
-    const struct nl_token *t = tok(c, i);
-    return t && t->kind == NL_NUMBER && t->integer && t->digits == 4 && !t->percent &&
+    const struct lx_token *t = tok(c, i);
+    return t && t->kind == LX_NUMBER && t->integer && t->digits == 4 && !t->percent &&
            !t->currency && t->value >= 1900 && t->value <= 2100;
 }
 
@@ -214,8 +214,8 @@ static int quarter_word(const struct ctx *c, size_t i)
     for (int q = 0; q < 4; q++)
         if (is_w(c, i, ords[q]) && is_w(c, i + 1, "quarter"))
             return q + 1;
-    const struct nl_token *t = tok(c, i);
-    if (t && t->kind == NL_ORDINAL && t->value >= 1 && t->value <= 4 && is_w(c, i + 1, "quarter"))
+    const struct lx_token *t = tok(c, i);
+    if (t && t->kind == LX_ORDINAL && t->value >= 1 && t->value <= 4 && is_w(c, i + 1, "quarter"))
         return (int)t->value;
     return 0;
 }
@@ -259,10 +259,10 @@ static void period_day(struct nl_period *p, int y, int m, int d)
 /* A day of the month at i: "24", "24th"; 0 if none. */
 static int day_at(const struct ctx *c, size_t i)
 {
-    const struct nl_token *t = tok(c, i);
-    if (!t || !is_free(c, i) || !(t->kind == NL_NUMBER || t->kind == NL_ORDINAL))
+    const struct lx_token *t = tok(c, i);
+    if (!t || !is_free(c, i) || !(t->kind == LX_NUMBER || t->kind == LX_ORDINAL))
         return 0;
-    if (t->kind == NL_NUMBER && (!t->integer || t->percent || t->currency || t->digits > 2))
+    if (t->kind == LX_NUMBER && (!t->integer || t->percent || t->currency || t->digits > 2))
         return 0;
     return t->value >= 1 && t->value <= 31 ? (int)t->value : 0;
 }
@@ -293,7 +293,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = T_ABS;
-    const struct nl_token *k = tok(c, i);
+    const struct lx_token *k = tok(c, i);
     if (!k || !is_free(c, i))
         return 0;
     size_t iso = read_iso(c, i, t);
@@ -302,7 +302,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     /* "24th November 2017", "24 of November": a day before a month word. */
     if (day_at(c, i)) {
         size_t j = i + 1 + is_w(c, i + 1, "of");
-        int m = tok(c, j) && tok(c, j)->kind == NL_WORD ? nl__month_of(tok(c, j)->text) : 0;
+        int m = tok(c, j) && tok(c, j)->kind == LX_WORD ? nl__month_of(tok(c, j)->text) : 0;
         if (!m || !is_free(c, j))
             return 0;
         int d = day_at(c, i);
@@ -321,7 +321,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     }
     size_t used = 0;
     int q = 0;
-    if (k->kind == NL_QUARTER) {
+    if (k->kind == LX_QUARTER) {
         q = (int)k->value;
         used = 1;
     } else if ((q = quarter_word(c, i)) != 0) {
@@ -354,7 +354,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
         t->q = q;
         return used;
     }
-    int m = k->kind == NL_WORD ? nl__month_of(k->text) : 0;
+    int m = k->kind == LX_WORD ? nl__month_of(k->text) : 0;
     /* "may" is also a verb: only a month before a year, after "in", or in a range. */
     if (m && day_at(c, i + 1)) {
         /* "November 24, 2017", "Nov 24th 2017", "November 24". */
@@ -389,7 +389,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     }
     if (is_year(c, i)) {
         int y = (int)k->value;
-        if (tok(c, i + 1) && tok(c, i + 1)->kind == NL_QUARTER && is_free(c, i + 1)) {
+        if (tok(c, i + 1) && tok(c, i + 1)->kind == LX_QUARTER && is_free(c, i + 1)) {
             period_quarter(&t->p, y, (int)tok(c, i + 1)->value);
             return 2;
         }
@@ -672,11 +672,11 @@ static void rank_pass(struct ctx *c)
         static const char *const having[] = {"with",     "had",   "have",    "has",     "got",
                                              "received", "given", "getting", "without", NULL};
         int presence = 0;
-        if (!n && is_w(c, i, "no") && tok(c, i + 1) && tok(c, i + 1)->kind == NL_WORD &&
+        if (!n && is_w(c, i, "no") && tok(c, i + 1) && tok(c, i + 1)->kind == LX_WORD &&
             !is_any(c, i + 1, not_after_no))
             n = 1, op = NL_CMP_LE, presence = 1;
         else if (!n && (is_w(c, i, "a") || is_w(c, i, "any") || is_w(c, i, "some")) && i > 0 &&
-                 is_any(c, i - 1, having) && tok(c, i + 1) && tok(c, i + 1)->kind == NL_WORD)
+                 is_any(c, i - 1, having) && tok(c, i + 1) && tok(c, i + 1)->kind == LX_WORD)
             n = 1, op = is_w(c, i - 1, "without") ? NL_CMP_LE : NL_CMP_GT, presence = 1;
         if (!n || !is_free(c, i + n - 1))
             continue;
@@ -1032,7 +1032,7 @@ static int stop_word(const char *w)
 
 /* Looks up the phrase of tokens [i, i+n): spaced, with the last word singular, joined
  * without spaces, and through the glossary. */
-static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
+static const struct lx_entry *lookup(const struct ctx *c, size_t i, size_t n)
 {
     char spaced[512] = "", stemmed[512] = "", joined[512] = "";
     size_t a = 0, b = 0, d = 0;
@@ -1040,8 +1040,8 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
     if (n == 0)
         return NULL;
     for (size_t k = 0; k < n; k++) {
-        const struct nl_token *t = tok(c, i + k);
-        if (!t || t->kind == NL_PUNCT || !is_free(c, i + k))
+        const struct lx_token *t = tok(c, i + k);
+        if (!t || t->kind == LX_PUNCT || !is_free(c, i + k))
             return NULL;
         /* A phrase never starts or ends with a stop word ("sales of", "the west"),
          * unless it is a value of the data as written ("On Hold", "In Process"). */
@@ -1055,21 +1055,21 @@ static const struct nl_entry *lookup(const struct ctx *c, size_t i, size_t n)
         if (a >= sizeof spaced || b >= sizeof stemmed || d >= sizeof joined)
             return NULL;
     }
-    const struct nl_entry *e = nl_lexicon_get(c->lx, spaced);
+    const struct lx_entry *e = lx_lexicon_get(c->lx, spaced);
     if (edge_stop) {
         for (size_t k = 0; e && k < e->n; k++)
-            if (e->senses[k].kind == NL_SENSE_VALUE && e->senses[k].quality == NL_EXACT)
+            if (e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT)
                 return e;
         return NULL;
     }
     if (!e)
-        e = nl_lexicon_get(c->lx, stemmed);
+        e = lx_lexicon_get(c->lx, stemmed);
     if (!e && n > 1)
-        e = nl_lexicon_get(c->lx, joined);
+        e = lx_lexicon_get(c->lx, joined);
     if (!e && n == 1) {
-        e = nl_lexicon_concept(c->lx, tok(c, i)->text);
+        e = lx_lexicon_concept(c->lx, tok(c, i)->text);
         if (!e)
-            e = nl_lexicon_concept(c->lx, tok(c, i)->stem);
+            e = lx_lexicon_concept(c->lx, tok(c, i)->stem);
     }
     return e;
 }
@@ -1107,10 +1107,10 @@ static int single_cue(const char *w)
 }
 
 /* 1 if every sense of e names a column in part. */
-static int only_partial(const struct nl_entry *e)
+static int only_partial(const struct lx_entry *e)
 {
     for (size_t k = 0; k < e->n; k++)
-        if (e->senses[k].quality != NL_PARTIAL)
+        if (e->senses[k].quality != LX_PARTIAL)
             return 0;
     return e->n > 0;
 }
@@ -1131,7 +1131,7 @@ static int all_caps(const char *s, int n)
  * otherwise take one of their words ("annual"); single words after them. */
 /* "how many orders were shipped" where a status column holds Shipped: a verb of the
  * sentence that is also a value of the data is the value. */
-static int status_value(const char *w, const struct nl_entry *e)
+static int status_value(const char *w, const struct lx_entry *e)
 {
     static const char *const verbs[] = {"shipped", "delivered", "received", "returned",
                                         "ordered", "cancelled", "canceled", NULL};
@@ -1139,7 +1139,7 @@ static int status_value(const char *w, const struct nl_entry *e)
     for (int k = 0; verbs[k] && !verb; k++)
         verb = strcmp(w, verbs[k]) == 0;
     for (size_t k = 0; verb && k < e->n; k++)
-        if (e->senses[k].kind == NL_SENSE_VALUE && e->senses[k].quality == NL_EXACT)
+        if (e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT)
             return 1;
     return 0;
 }
@@ -1147,9 +1147,9 @@ static int status_value(const char *w, const struct nl_entry *e)
 static void lexicon_pass(struct ctx *c, size_t min_words)
 {
     for (size_t i = 0; i < c->tk.n; i++) {
-        if (!is_free(c, i) || tok(c, i)->kind == NL_PUNCT)
+        if (!is_free(c, i) || tok(c, i)->kind == LX_PUNCT)
             continue;
-        const struct nl_entry *e = NULL;
+        const struct lx_entry *e = NULL;
         size_t n;
         for (n = 6; n >= min_words; n--) {
             if ((e = lookup(c, i, n)) != NULL)
@@ -1159,14 +1159,14 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
          * sold (order_details.quantity), not units_in_stock, which "units" names in part. */
         static const char *const sold[] = {"sold", "ordered", "purchased", "bought", NULL};
         if (!e && min_words > 1 && is_any(c, i, pieces) && is_any(c, i + 1, sold) &&
-            is_free(c, i + 1) && (e = nl_lexicon_concept(c->lx, "units")) != NULL)
+            is_free(c, i + 1) && (e = lx_lexicon_concept(c->lx, "units")) != NULL)
             n = 2;
         if (!e && min_words > 1)
             continue;
         const char *fuzzy_from = NULL;
-        if (!e && tok(c, i)->kind == NL_WORD && !filler_word(tok(c, i)->text) &&
+        if (!e && tok(c, i)->kind == LX_WORD && !filler_word(tok(c, i)->text) &&
             !cue_word(tok(c, i)->text)) {
-            e = nl_lexicon_fuzzy(c->lx, tok(c, i)->text);
+            e = lx_lexicon_fuzzy(c->lx, tok(c, i)->text);
             if (e)
                 fuzzy_from = tok(c, i)->text;
             n = 1;
@@ -1295,8 +1295,8 @@ static int names_entity(const char *col, const char *word)
 static int names_identifier(const struct span *s, const char *word)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++) {
-        const struct nl_sense *x = &s->entry->senses[k];
-        if (x->kind == NL_SENSE_COLUMN && strcmp(x->col->role, "identifier") == 0 &&
+        const struct lx_sense *x = &s->entry->senses[k];
+        if (x->kind == LX_SENSE_COLUMN && strcmp(x->col->role, "identifier") == 0 &&
             names_entity(x->col->name, word))
             return 1;
     }
@@ -1307,9 +1307,9 @@ static int names_identifier(const struct span *s, const char *word)
  * name starts with: "order" in order_quantity where order_number is the order, "product"
  * in product_cost. Such a word is the entity ("order count", "order value"), never that
  * measure. */
-static int entity_word_of(const struct span *s, const struct nl_sense *x)
+static int entity_word_of(const struct span *s, const struct lx_sense *x)
 {
-    return x->kind == NL_SENSE_COLUMN && x->quality == NL_PARTIAL && s->entry && s->entry->phrase &&
+    return x->kind == LX_SENSE_COLUMN && x->quality == LX_PARTIAL && s->entry && s->entry->phrase &&
            !strchr(s->entry->phrase, ' ') &&
            strncmp(x->col->name, s->entry->phrase, strlen(s->entry->phrase)) == 0 &&
            names_identifier(s, s->entry->phrase);
@@ -1328,12 +1328,12 @@ static int distance(const struct ctx *c, const struct schema_mart *to)
 
 /* Picks a span's sense for a role: best quality, reachable from the fact, a role that
  * fits. Returns NULL if no sense can play it. */
-static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
-                                       const struct nl_sense **tie);
+static const struct lx_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
+                                       const struct lx_sense **tie);
 
 /* The table of names a key column sense x points at (store_key, in the facts or in the
  * stores table, names the stores: "by store" means their names), or NULL. */
-static const struct schema_mart *points_at_names(const struct schema *sc, const struct nl_sense *x)
+static const struct schema_mart *points_at_names(const struct schema *sc, const struct lx_sense *x)
 {
     for (size_t i = 0; i < sc->njoins; i++) {
         const struct schema_join *j = &sc->joins[i];
@@ -1349,44 +1349,44 @@ static const struct schema_mart *points_at_names(const struct schema *sc, const 
     return NULL;
 }
 
-static const struct nl_sense *pick(const struct ctx *c, const struct span *s, enum role want)
+static const struct lx_sense *pick(const struct ctx *c, const struct span *s, enum role want)
 {
     return pick_alt(c, s, want, NULL);
 }
 
 /* pick, also reporting in *tie a different column that scored as well as the one chosen
  * (an ambiguity to state in the interpretation). */
-static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
-                                       const struct nl_sense **tie)
+static const struct lx_sense *pick_alt(const struct ctx *c, const struct span *s, enum role want,
+                                       const struct lx_sense **tie)
 {
-    const struct nl_sense *best = NULL, *second = NULL;
+    const struct lx_sense *best = NULL, *second = NULL;
     long best_score = -1000000, second_score = -1000000;
     for (size_t k = 0; k < s->entry->n; k++) {
-        const struct nl_sense *x = &s->entry->senses[k];
+        const struct lx_sense *x = &s->entry->senses[k];
         long score = (long)x->quality * 100;
         if (s->prefer && x->mart == s->prefer)
             score += 1000;
         int d = distance(c, x->mart);
-        if (d >= 100 && c->f->fact && x->kind != NL_SENSE_METRIC)
+        if (d >= 100 && c->f->fact && x->kind != LX_SENSE_METRIC)
             continue;
         score -= d * 30;
         switch (want) {
         case R_MEASURE:
-            if (x->kind == NL_SENSE_METRIC) {
+            if (x->kind == LX_SENSE_METRIC) {
                 score += 50;
                 break;
             }
-            if (x->kind != NL_SENSE_COLUMN || !is_measure_col(x->col) || entity_word_of(s, x))
+            if (x->kind != LX_SENSE_COLUMN || !is_measure_col(x->col) || entity_word_of(s, x))
                 continue;
             break;
         case R_DIM:
-            if (x->kind == NL_SENSE_MART) {
+            if (x->kind == LX_SENSE_MART) {
                 if (!nl__label_column(x->mart))
                     continue;
                 score += 10;
                 break;
             }
-            if (x->kind != NL_SENSE_COLUMN || x->col->derived_from)
+            if (x->kind != LX_SENSE_COLUMN || x->col->derived_from)
                 continue;
             if (strcmp(x->col->role, "dimension") == 0)
                 score += 40;
@@ -1394,7 +1394,7 @@ static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s
                 score += 10;
             /* Named in part, "products" is productcode or product_name (the product
              * itself), not productline (a grouping of products). */
-            if (x->quality == NL_PARTIAL && names_entity(x->col->name, tok(c, s->to - 1)->stem))
+            if (x->quality == LX_PARTIAL && names_entity(x->col->name, tok(c, s->to - 1)->stem))
                 score += 45;
             else if (strcmp(x->col->role, "date") == 0)
                 score += 20;
@@ -1402,16 +1402,16 @@ static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s
                 score -= 60; /* a measure as a dimension: rarely meant */
             break;
         case R_FILTER:
-            if (x->kind != NL_SENSE_VALUE)
+            if (x->kind != LX_SENSE_VALUE)
                 continue;
             score += (long)(log10((double)x->count + 1) * 5);
             break;
         case R_DATE:
-            if (x->kind != NL_SENSE_COLUMN || strcmp(x->col->role, "date") != 0)
+            if (x->kind != LX_SENSE_COLUMN || strcmp(x->col->role, "date") != 0)
                 continue;
             break;
         case R_MART:
-            if (x->kind != NL_SENSE_MART)
+            if (x->kind != LX_SENSE_MART)
                 continue;
             break;
         default:
@@ -1435,7 +1435,7 @@ static const struct nl_sense *pick_alt(const struct ctx *c, const struct span *s
     return best;
 }
 
-static int has_sense(const struct span *s, enum nl_sense_kind kind)
+static int has_sense(const struct span *s, enum lx_sense_kind kind)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++)
         if (s->entry->senses[k].kind == kind)
@@ -1446,9 +1446,9 @@ static int has_sense(const struct span *s, enum nl_sense_kind kind)
 static int has_measure_sense(const struct span *s)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++) {
-        const struct nl_sense *x = &s->entry->senses[k];
-        if ((x->kind == NL_SENSE_COLUMN && is_measure_col(x->col) && !entity_word_of(s, x)) ||
-            x->kind == NL_SENSE_METRIC)
+        const struct lx_sense *x = &s->entry->senses[k];
+        if ((x->kind == LX_SENSE_COLUMN && is_measure_col(x->col) && !entity_word_of(s, x)) ||
+            x->kind == LX_SENSE_METRIC)
             return 1;
     }
     return 0;
@@ -1456,7 +1456,7 @@ static int has_measure_sense(const struct span *s)
 
 static int has_value_sense(const struct span *s)
 {
-    return has_sense(s, NL_SENSE_VALUE);
+    return has_sense(s, LX_SENSE_VALUE);
 }
 
 static struct span *next_span(struct ctx *c, size_t k)
@@ -1478,10 +1478,10 @@ static int by_position(const void *a, const void *b)
  * or its glossary word. */
 static const char *entity_word(const struct ctx *c, const struct span *s, char *buf, size_t n)
 {
-    const struct nl_token *t = tok(c, s->to - 1);
-    const char *g = nl_glossary(t->text);
+    const struct lx_token *t = tok(c, s->to - 1);
+    const char *g = lx_glossary(t->text);
     if (!g)
-        g = nl_glossary(t->stem);
+        g = lx_glossary(t->stem);
     snprintf(buf, n, "%s", g ? g : t->stem);
     return buf;
 }
@@ -1565,8 +1565,8 @@ static void plural_noun(char *w, size_t size)
 /* 1 if the span is one plural word ("orders") that is not itself a value. */
 static int entity_plural(const struct ctx *c, const struct span *s)
 {
-    const struct nl_token *t = tok(c, s->from);
-    return t->kind == NL_WORD && strcmp(t->text, t->stem) != 0 && !has_value_sense(s) &&
+    const struct lx_token *t = tok(c, s->from);
+    return t->kind == LX_WORD && strcmp(t->text, t->stem) != 0 && !has_value_sense(s) &&
            strlen(t->stem) >= 4;
 }
 
@@ -1579,8 +1579,8 @@ static int resolve_count(struct ctx *c, const struct span *s, struct nl_measure 
     snprintf(m->noun, sizeof m->noun, "%s", tok(c, s->to - 1)->text);
     /* A mart named after it. */
     for (size_t k = 0; s->entry && k < s->entry->n; k++) {
-        const struct nl_sense *x = &s->entry->senses[k];
-        if (x->kind == NL_SENSE_MART && x->quality >= NL_SYNONYM &&
+        const struct lx_sense *x = &s->entry->senses[k];
+        if (x->kind == LX_SENSE_MART && x->quality >= LX_SYNONYM &&
             (!c->f->fact || distance(c, x->mart) == 0)) {
             m->agg = NL_AGG_COUNT_ROWS;
             m->mart = x->mart;
@@ -1658,8 +1658,8 @@ static void choose_fact(struct ctx *c)
             continue;
         /* A word that is also a value or a dimension next to a cue is not a measure. */
         for (size_t x = 0; x < s->entry->n; x++) {
-            const struct nl_sense *sn = &s->entry->senses[x];
-            if (sn->kind == NL_SENSE_COLUMN && is_measure_col(sn->col) && nc < 32)
+            const struct lx_sense *sn = &s->entry->senses[x];
+            if (sn->kind == LX_SENSE_COLUMN && is_measure_col(sn->col) && nc < 32)
                 cands[nc++] = sn->mart;
         }
         break; /* the first measure named decides */
@@ -1670,21 +1670,21 @@ static void choose_fact(struct ctx *c)
         struct span *s = &c->sp[k];
         enum span_kind before = c->sp[k - 1].kind;
         if ((before != SP_SUPER && before != SP_COUNT) || s->kind != SP_LEX ||
-            !entity_plural(c, s) || !has_sense(s, NL_SENSE_MART))
+            !entity_plural(c, s) || !has_sense(s, LX_SENSE_MART))
             continue;
         for (size_t x = 0; x < s->entry->n && nc < 32; x++)
-            if (s->entry->senses[x].kind == NL_SENSE_MART &&
-                s->entry->senses[x].quality >= NL_SYNONYM)
+            if (s->entry->senses[x].kind == LX_SENSE_MART &&
+                s->entry->senses[x].quality >= LX_SYNONYM)
                 cands[nc++] = s->entry->senses[x].mart;
     }
     if (nc == 0) {
         for (size_t k = 0; k < c->nsp && nc == 0; k++) {
             struct span *s = &c->sp[k];
             /* Not a table that only says whose column it is ("territory region"). */
-            if (s->kind == SP_LEX && s->role != R_DONE && has_sense(s, NL_SENSE_MART))
+            if (s->kind == SP_LEX && s->role != R_DONE && has_sense(s, LX_SENSE_MART))
                 for (size_t x = 0; x < s->entry->n && nc < 32; x++)
-                    if (s->entry->senses[x].kind == NL_SENSE_MART &&
-                        s->entry->senses[x].quality >= NL_SYNONYM)
+                    if (s->entry->senses[x].kind == LX_SENSE_MART &&
+                        s->entry->senses[x].quality >= LX_SYNONYM)
                         cands[nc++] = s->entry->senses[x].mart;
         }
     }
@@ -1795,7 +1795,7 @@ static const struct schema_value *flag_value(const struct schema_column *col, in
     return found[want_yes ? 1 : 0];
 }
 
-static int add_value_filter(struct ctx *c, const struct nl_sense *v, int negate)
+static int add_value_filter(struct ctx *c, const struct lx_sense *v, int negate)
 {
     struct nl_frame *f = c->f;
     for (size_t i = 0; i < f->nfilters; i++) {
@@ -1885,11 +1885,11 @@ static void absorb_column_word(struct ctx *c, struct span *v)
               (s->to + 1 == v->from && is_w(c, s->to, "the"))))
             continue;
         for (size_t x = 0; x < s->entry->n; x++) {
-            const struct nl_sense *sn = &s->entry->senses[x];
+            const struct lx_sense *sn = &s->entry->senses[x];
             /* The mart word only when it is a lookup table's ("Seafood category"): the
              * fact's own name says what is counted ("phone orders"). */
-            if ((sn->kind == NL_SENSE_COLUMN && sn->col == v->sense->col) ||
-                (sn->kind == NL_SENSE_MART && sn->mart == v->sense->mart &&
+            if ((sn->kind == LX_SENSE_COLUMN && sn->col == v->sense->col) ||
+                (sn->kind == LX_SENSE_MART && sn->mart == v->sense->mart &&
                  sn->mart != c->f->fact)) {
                 s->role = R_DONE;
                 return;
@@ -2146,7 +2146,7 @@ static int decline(struct ctx *c, const char *why)
     out->status = SQ_E_UNSUPPORTED;
     out->reason = xstrdup(why);
     for (size_t i = 0; i < c->tk.n && out->nunplaced < NL_MAX_UNPLACED; i++) {
-        if (c->owner[i] != 0 || tok(c, i)->kind == NL_PUNCT)
+        if (c->owner[i] != 0 || tok(c, i)->kind == LX_PUNCT)
             continue;
         out->unplaced[out->nunplaced].word =
             xstrndup(c->question + tok(c, i)->start, (size_t)(tok(c, i)->end - tok(c, i)->start));
@@ -2159,7 +2159,7 @@ static int decline(struct ctx *c, const char *why)
 static int sense_in_mart(const struct span *s, const struct schema_mart *m)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++)
-        if (s->entry->senses[k].mart == m && s->entry->senses[k].kind != NL_SENSE_MART)
+        if (s->entry->senses[k].mart == m && s->entry->senses[k].kind != LX_SENSE_MART)
             return 1;
     return 0;
 }
@@ -2169,7 +2169,7 @@ static int all_partial(const struct span *s)
     if (!s->entry || !s->entry->n)
         return 0;
     for (size_t k = 0; k < s->entry->n; k++)
-        if (s->entry->senses[k].quality != NL_PARTIAL)
+        if (s->entry->senses[k].quality != LX_PARTIAL)
             return 0;
     return 1;
 }
@@ -2196,10 +2196,10 @@ static void qualify(struct ctx *c)
         /* [part of a name] [column]: in "order status", "order" only says whose status;
          * a word that merely starts other column names of the same mart qualifies. */
         if (!of && a->role == R_NONE && b->entry && all_partial(a) && !has_value_sense(a)) {
-            const struct nl_sense *bx = NULL;
+            const struct lx_sense *bx = NULL;
             for (size_t x = 0; x < b->entry->n && !bx; x++)
-                if (b->entry->senses[x].kind == NL_SENSE_COLUMN &&
-                    b->entry->senses[x].quality == NL_EXACT)
+                if (b->entry->senses[x].kind == LX_SENSE_COLUMN &&
+                    b->entry->senses[x].quality == LX_EXACT)
                     bx = &b->entry->senses[x];
             /* Not before a yes/no column: in "orders returned" the orders are what is
              * counted, and returned says which. */
@@ -2210,11 +2210,11 @@ static void qualify(struct ctx *c)
             }
         }
         /* [mart] [column]: customer country (not [mart] [value]: transactions online) */
-        if (!of && a->role == R_NONE && has_sense(a, NL_SENSE_MART) &&
-            has_sense(b, NL_SENSE_COLUMN)) {
+        if (!of && a->role == R_NONE && has_sense(a, LX_SENSE_MART) &&
+            has_sense(b, LX_SENSE_COLUMN)) {
             for (size_t x = 0; x < a->entry->n; x++) {
-                const struct nl_sense *m = &a->entry->senses[x];
-                if (m->kind == NL_SENSE_MART && sense_in_mart(b, m->mart) && !has_value_sense(a)) {
+                const struct lx_sense *m = &a->entry->senses[x];
+                if (m->kind == LX_SENSE_MART && sense_in_mart(b, m->mart) && !has_value_sense(a)) {
                     a->role = R_DONE;
                     b->prefer = m->mart;
                     break;
@@ -2222,10 +2222,10 @@ static void qualify(struct ctx *c)
             }
         }
         /* [column] of [mart]: unit price of products */
-        if (of && b->role == R_NONE && has_sense(b, NL_SENSE_MART) && !has_value_sense(b)) {
+        if (of && b->role == R_NONE && has_sense(b, LX_SENSE_MART) && !has_value_sense(b)) {
             for (size_t x = 0; x < b->entry->n; x++) {
-                const struct nl_sense *m = &b->entry->senses[x];
-                if (m->kind == NL_SENSE_MART && sense_in_mart(a, m->mart)) {
+                const struct lx_sense *m = &b->entry->senses[x];
+                if (m->kind == LX_SENSE_MART && sense_in_mart(a, m->mart)) {
                     b->role = R_DONE;
                     a->prefer = m->mart;
                     break;
@@ -2264,7 +2264,7 @@ static int entity_of(struct ctx *c, const struct span *x, struct nl_having *h)
         return 1;
     if (x->role == R_DIM && x->sense) {
         const struct schema_column *col =
-            x->sense->kind == NL_SENSE_MART ? nl__label_column(x->sense->mart) : x->sense->col;
+            x->sense->kind == LX_SENSE_MART ? nl__label_column(x->sense->mart) : x->sense->col;
         if (!col || strcmp(col->role, "date") == 0 || strcmp(col->role, "measure") == 0)
             return -1;
         h->mart = x->sense->mart;
@@ -2532,7 +2532,7 @@ static int build(struct ctx *c)
     qsort(c->sp, c->nsp, sizeof *c->sp, by_position);
     /* Words no pass placed: decline now, naming them. */
     for (size_t i = 0; i < c->tk.n; i++) {
-        if (c->owner[i] == 0 && tok(c, i)->kind != NL_PUNCT)
+        if (c->owner[i] == 0 && tok(c, i)->kind != LX_PUNCT)
             return decline(c, "some words do not match anything in the data");
     }
     for (size_t i = 0; i < c->tk.n; i++)
@@ -2706,11 +2706,11 @@ static int build(struct ctx *c)
             int modifies = nx && nx->kind == SP_LEX && entity_plural(c, nx); /* "returned orders" */
             if ((!pending_by || (modifies && k > 0 && c->sp[k - 1].kind != SP_BY)) &&
                 (!want_count || modifies) && s->entry && s->entry->n == 1 &&
-                s->entry->senses[0].kind == NL_SENSE_COLUMN &&
-                s->entry->senses[0].quality == NL_EXACT &&
+                s->entry->senses[0].kind == LX_SENSE_COLUMN &&
+                s->entry->senses[0].quality == LX_EXACT &&
                 (yes = flag_value(s->entry->senses[0].col, !neg)) != NULL) {
-                struct nl_sense v = s->entry->senses[0];
-                v.kind = NL_SENSE_VALUE;
+                struct lx_sense v = s->entry->senses[0];
+                v.kind = LX_SENSE_VALUE;
                 v.value = yes->value;
                 v.count = yes->count;
                 if (add_value_filter(c, &v, 0) != 0)
@@ -2799,8 +2799,8 @@ static int build(struct ctx *c)
                 }
                 /* "profit per unit", "sales per item" where the word is a summed
                  * column of the same table: a ratio of the two totals. */
-                const struct nl_sense *pm = pick(c, s, R_MEASURE);
-                if (pm && pm->kind == NL_SENSE_COLUMN && pm->mart == f->measures[0].mart &&
+                const struct lx_sense *pm = pick(c, s, R_MEASURE);
+                if (pm && pm->kind == LX_SENSE_COLUMN && pm->mart == f->measures[0].mart &&
                     f->measures[0].col && f->measures[0].agg == NL_AGG_SUM &&
                     default_agg(pm->col) == NL_AGG_SUM && pm->col != f->measures[0].col &&
                     !has_value_sense(s)) {
@@ -2825,22 +2825,22 @@ static int build(struct ctx *c)
             }
             per = 0;
             /* A value: a filter (or a dimension's value list). */
-            const struct nl_sense *val_tie = NULL;
-            const struct nl_sense *val =
+            const struct lx_sense *val_tie = NULL;
+            const struct lx_sense *val =
                 has_value_sense(s) ? pick_alt(c, s, R_FILTER, &val_tie) : NULL;
-            const struct nl_sense *dim = pick(c, s, R_DIM);
-            const struct nl_sense *mea = pick(c, s, R_MEASURE);
+            const struct lx_sense *dim = pick(c, s, R_DIM);
+            const struct lx_sense *mea = pick(c, s, R_MEASURE);
             /* "orders" named in part by order_line_item, but also the entity of
              * order_number: a plural entity is counted, not summed. */
-            if (mea && mea->quality == NL_PARTIAL && entity_plural(c, s) &&
+            if (mea && mea->quality == LX_PARTIAL && entity_plural(c, s) &&
                 names_identifier(s, tok(c, s->to - 1)->stem))
                 mea = NULL;
             /* "top 5 regions by sales": after a ranking, a measure is what ranks. */
             /* "by sales" where sales is both a column and the table's name: the column. */
             int ranks_by_measure =
                 mea &&
-                (!dim || (dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0) ||
-                 (dim->kind == NL_SENSE_MART && mea->quality >= dim->quality));
+                (!dim || (dim->kind == LX_SENSE_COLUMN && strcmp(dim->col->role, "measure") == 0) ||
+                 (dim->kind == LX_SENSE_MART && mea->quality >= dim->quality));
             /* "which region has the most customers", "top 3 states by customers": with
              * what is ranked known, a plural entity is what it is ranked by, counted. */
             if (pending_by && (f->limit || f->superlative) && f->ndims >= 1 && !count_span &&
@@ -2876,32 +2876,32 @@ static int build(struct ctx *c)
                     break;
                 }
             }
-            if (pending_by && !ranks_by_measure && (dim || has_sense(s, NL_SENSE_MART))) {
+            if (pending_by && !ranks_by_measure && (dim || has_sense(s, LX_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
-                const struct nl_sense *d = dim ? dim : pick(c, s, R_MART);
+                const struct lx_sense *d = dim ? dim : pick(c, s, R_MART);
                 /* "which country has the highest sales" where sales is only the name of a
                  * table of order lines: what ranks, with nothing to add up. */
-                if (d && d->kind == NL_SENSE_MART && (f->limit || f->superlative) &&
+                if (d && d->kind == LX_SENSE_MART && (f->limit || f->superlative) &&
                     f->ndims >= 1 && money_word(tok(c, s->to - 1)->text))
                     return decline(c, NO_AMOUNT);
-                if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0 &&
-                    !d->col->derived_from && d->quality == NL_EXACT) {
+                if (d && d->kind == LX_SENSE_COLUMN && strcmp(d->col->role, "date") == 0 &&
+                    !d->col->derived_from && d->quality == LX_EXACT) {
                     /* "by ship date": time words refer to that date column; with no period
                      * named, it is also a monthly breakdown (decided after the loop). */
                     f->date = d->col;
                     f->date_mart = d->mart;
                     s->role = R_DATE;
                     by_date = 1;
-                } else if (d && d->kind == NL_SENSE_COLUMN && strcmp(d->col->role, "date") == 0) {
+                } else if (d && d->kind == LX_SENSE_COLUMN && strcmp(d->col->role, "date") == 0) {
                     /* "by order" is not "by order date": a date column named in part
                      * is no dimension. */
                     s->role = R_NONE;
                 } else if (d) {
                     const struct schema_column *col =
-                        d->kind == NL_SENSE_MART ? nl__label_column(d->mart) : d->col;
+                        d->kind == LX_SENSE_MART ? nl__label_column(d->mart) : d->col;
                     const struct schema_mart *dm = d->mart;
                     const struct schema_mart *names =
-                        d->kind == NL_SENSE_COLUMN && d->quality == NL_PARTIAL &&
+                        d->kind == LX_SENSE_COLUMN && d->quality == LX_PARTIAL &&
                                 strcmp(d->col->role, "identifier") == 0
                             ? points_at_names(c->s, d)
                             : NULL;
@@ -2930,7 +2930,7 @@ static int build(struct ctx *c)
                 which = 0;
                 break;
             }
-            if (val && !(mea && !neg && val->quality < NL_EXACT)) {
+            if (val && !(mea && !neg && val->quality < LX_EXACT)) {
                 s->sense = val;
                 s->role = R_FILTER;
                 if (add_value_filter(c, val, neg) != 0)
@@ -2953,7 +2953,7 @@ static int build(struct ctx *c)
              * comparison is what the comparison limits, not something to report. */
             struct span *prev_cmp = k > 0 && c->sp[k - 1].kind == SP_CMP ? &c->sp[k - 1] : NULL;
             /* "orders without discount": none of it. */
-            if (neg && mea && mea->kind == NL_SENSE_COLUMN && k > 0 &&
+            if (neg && mea && mea->kind == LX_SENSE_COLUMN && k > 0 &&
                 c->sp[k - 1].kind == SP_NEG && is_w(c, c->sp[k - 1].from, "without")) {
                 c->sp[k - 1].sub = NL_CMP_LE;
                 c->sp[k - 1].num = 0;
@@ -2969,7 +2969,7 @@ static int build(struct ctx *c)
                 nx && nx->kind == SP_CMP ? next_span(c, (size_t)(nx - c->sp)) : NULL;
             int cmp_has_own =
                 after_cmp && after_cmp->kind == SP_LEX && has_measure_sense(after_cmp);
-            if (mea && mea->kind == NL_SENSE_COLUMN &&
+            if (mea && mea->kind == LX_SENSE_COLUMN &&
                 ((nx && nx->kind == SP_CMP && nx->role != R_DONE && !nx->presence &&
                   !cmp_has_own) ||
                  (prev_cmp && prev_cmp->role != R_DONE))) {
@@ -2984,7 +2984,7 @@ static int build(struct ctx *c)
                 struct nl_measure *m = &f->measures[f->nmeasures++];
                 memset(m, 0, sizeof *m);
                 m->mart = mea->mart;
-                if (mea->kind == NL_SENSE_METRIC) {
+                if (mea->kind == LX_SENSE_METRIC) {
                     m->agg = NL_AGG_METRIC;
                     m->metric = mea->metric;
                     m->metric_sql = mea->metric_sql;
@@ -2998,14 +2998,14 @@ static int build(struct ctx *c)
                 last_measure = s;
                 break;
             }
-            if (has_sense(s, NL_SENSE_MART) && (!dim || dim->kind == NL_SENSE_MART)) {
+            if (has_sense(s, LX_SENSE_MART) && (!dim || dim->kind == LX_SENSE_MART)) {
                 /* A mart named as the subject: "orders by year", "returns by year". */
                 s->sense = pick(c, s, R_MART);
                 s->role = R_MART;
                 break;
             }
-            if (dim && dim->kind == NL_SENSE_COLUMN && strcmp(dim->col->role, "date") == 0 &&
-                dim->quality == NL_EXACT) {
+            if (dim && dim->kind == LX_SENSE_COLUMN && strcmp(dim->col->role, "date") == 0 &&
+                dim->quality == LX_EXACT) {
                 /* "ship date" named in full: time words refer to that date column. */
                 f->date = dim->col;
                 f->date_mart = dim->mart;
@@ -3014,7 +3014,7 @@ static int build(struct ctx *c)
             }
             if (dim && (which || after_top)) {
                 add_dim(c, dim->mart,
-                        dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
+                        dim->kind == LX_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
                         GRAIN_NONE);
                 s->role = R_DIM;
                 s->sense = dim;
@@ -3022,7 +3022,7 @@ static int build(struct ctx *c)
             }
             if (dim && nx && nx->kind == SP_BY && nx->sub == 1) {
                 add_dim(c, dim->mart,
-                        dim->kind == NL_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
+                        dim->kind == LX_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
                         GRAIN_NONE);
                 s->role = R_DIM;
                 s->sense = dim;
@@ -3063,11 +3063,11 @@ static int build(struct ctx *c)
                 continue;
             }
         }
-        const struct nl_sense *dim = pick(c, s, R_DIM);
+        const struct lx_sense *dim = pick(c, s, R_DIM);
         /* "sales per region" written as "region sales": a lone dimension word before the
          * measure reads as a breakdown only when nothing else claims it. */
-        if (dim && f->ndims == 0 && dim->kind == NL_SENSE_COLUMN &&
-            strcmp(dim->col->role, "dimension") == 0 && dim->quality == NL_EXACT) {
+        if (dim && f->ndims == 0 && dim->kind == LX_SENSE_COLUMN &&
+            strcmp(dim->col->role, "dimension") == 0 && dim->quality == LX_EXACT) {
             add_dim(c, dim->mart, dim->col, GRAIN_NONE);
             s->role = R_DIM;
             s->sense = dim;
@@ -3077,7 +3077,7 @@ static int build(struct ctx *c)
             c->owner[i] = 0;
     }
     for (size_t i = 0; i < c->tk.n; i++)
-        if (c->owner[i] == 0 && tok(c, i)->kind != NL_PUNCT)
+        if (c->owner[i] == 0 && tok(c, i)->kind != LX_PUNCT)
             return decline(c, "some words could not be placed in the question's meaning");
 
     if (by_date && nt == 0 && !has_time_dim(f) && add_dim(c, NULL, NULL, GRAIN_MONTH) != 0)
@@ -3139,7 +3139,7 @@ static int build(struct ctx *c)
     /* Counts. */
     if (count_span) {
         struct nl_measure m = {0};
-        const struct nl_sense *qs = NULL;
+        const struct lx_sense *qs = NULL;
         if (resolve_count(c, count_span, &m) != 0) {
             /* "number of items", "how many units": the quantity column, added up. */
             if (count_span->to != count_span->from + 1 || !is_any(c, count_span->from, pieces) ||
@@ -3363,7 +3363,7 @@ static int build(struct ctx *c)
         assume(f, "measured by %s, as no measure was named", f->measures[0].col->name);
     /* The date column: the playbook's default, else the fact's own. */
     if (!f->date) {
-        const char *pref = playbook_default_date(nl_lexicon_playbook(c->lx));
+        const char *pref = playbook_default_date(lx_lexicon_playbook(c->lx));
         f->date = nl__default_date(f->fact, pref);
         f->date_mart = f->fact;
         if (!f->date) {
@@ -3490,7 +3490,7 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     *f = out;
 }
 
-int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct nl_frame *previous,
+int nlsql_answer(const struct lx_lexicon *lx, const char *question, const struct nl_frame *previous,
                  struct nl_answer *out)
 {
     memset(out, 0, sizeof *out);
@@ -3500,14 +3500,14 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
     struct ctx c;
     memset(&c, 0, sizeof c);
     c.lx = lx;
-    c.s = nl_lexicon_schema(lx);
+    c.s = lx_lexicon_schema(lx);
     c.question = question;
     c.out = out;
     c.f = &out->frame;
-    if (nl_tokenize(question, &c.tk) != 0) {
-        nl_tokens_fini(&c.tk);
+    if (lx_tokenize(question, &c.tk) != 0) {
+        lx_tokens_fini(&c.tk);
         out->status = SQ_E_UNSUPPORTED;
-        out->reason = xasprintf("the question is longer than %d characters", NL_MAX_QUESTION);
+        out->reason = xasprintf("the question is longer than %d characters", LX_MAX_QUESTION);
         return SQ_E_UNSUPPORTED;
     }
     c.owner = xcalloc(c.tk.n + 1, sizeof *c.owner);
@@ -3529,7 +3529,7 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
         c.f->date = previous->date;
         c.f->date_mart = previous->date_mart;
         for (size_t i = 0; i < c.tk.n; i++)
-            if (c.owner[i] == 0 && tok(&c, i)->kind == NL_WORD &&
+            if (c.owner[i] == 0 && tok(&c, i)->kind == LX_WORD &&
                 (is_w(&c, i, "now") || is_w(&c, i, "instead") || is_w(&c, i, "about") ||
                  is_w(&c, i, "same") || is_w(&c, i, "but") || is_w(&c, i, "then")))
                 add_span(&c, SP_FILLER, i, i + 1);
@@ -3577,26 +3577,26 @@ int nlsql_answer(const struct nl_lexicon *lx, const char *question, const struct
                                : s->kind == SP_TOP   ? "a ranking"
                                : s->kind == SP_GRAIN ? "a time grain"
                                                      : NULL;
-            const struct nl_sense *x =
+            const struct lx_sense *x =
                 s->sense ? s->sense : (s->entry && s->entry->n ? &s->entry->senses[0] : NULL);
             sq_buf_printf(&u, "%s\"%.*s\" = ", u.len ? "; " : "",
                           (int)(tok(&c, s->to - 1)->end - tok(&c, s->from)->start),
                           question + tok(&c, s->from)->start);
             if (what)
                 sq_buf_puts(&u, what);
-            else if (x && x->kind == NL_SENSE_VALUE)
+            else if (x && x->kind == LX_SENSE_VALUE)
                 sq_buf_printf(&u, "%s %s", x->col->name, x->value);
-            else if (x && x->kind == NL_SENSE_COLUMN)
+            else if (x && x->kind == LX_SENSE_COLUMN)
                 sq_buf_printf(&u, "column %s", x->col->name);
-            else if (x && x->kind == NL_SENSE_MART)
+            else if (x && x->kind == LX_SENSE_MART)
                 sq_buf_printf(&u, "%s", x->mart->name);
-            else if (x && x->kind == NL_SENSE_METRIC)
+            else if (x && x->kind == LX_SENSE_METRIC)
                 sq_buf_printf(&u, "metric %s", x->metric);
         }
         out->understood = sq_buf_steal(&u);
     }
     free(c.owner);
-    nl_tokens_fini(&c.tk);
+    lx_tokens_fini(&c.tk);
     return rc;
 }
 

@@ -22,7 +22,7 @@
 #include "base/mem.h"
 #include "base/table.h"
 #include "ingest/ingest.h"
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 #include "schema/schema.h"
 #include "store/store.h"
 
@@ -41,7 +41,7 @@
 struct dataset {
     struct store *store;
     struct schema *schema;
-    struct nl_lexicon *lx;
+    struct lx_lexicon *lx;
 };
 
 struct fixture {
@@ -74,7 +74,7 @@ static int load(struct fixture *f, const char *name, struct dataset *d)
     if (rc)
         fprintf(stderr, "loading %s: %s\n", name, err.msg);
     else
-        d->lx = nl_lexicon_new(d->schema, NULL);
+        d->lx = lx_lexicon_new(d->schema, NULL);
     free(data);
     free(db);
     free(staging);
@@ -114,7 +114,7 @@ static int setup(void **state)
 
 static void unload(struct dataset *d)
 {
-    nl_lexicon_free(d->lx);
+    lx_lexicon_free(d->lx);
     schema_free(d->schema);
     store_close(d->store);
 }

@@ -1,7 +1,7 @@
 /*
- * Unit tests for nlsql/'s pure parts and answer/compare.c: the tokenizer, calendar
- * arithmetic, and result-table comparison. Whole questions are tested end to end by
- * tests/e2e/test_eval.sh and test_ask.sh.
+ * Unit tests for nlsql/'s pure parts and answer/compare.c: calendar arithmetic and
+ * result-table comparison. Whole questions are tested end to end by
+ * tests/e2e/test_eval.sh and test_ask.sh; the tokenizer by test_lexicon.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,80 +14,8 @@
 #include "base/error.h"
 #include "base/table.h"
 #include "nlsql/internal.h"
-#include "nlsql/token.h"
 
 #include <string.h>
-
-static void test_tokens(void **state)
-{
-    (void)state;
-    struct nl_tokens t;
-    assert_int_equal(nl_tokenize("Top 5 regions' sales in Q3 2016: $1,250.50 or 20% (5k, 2.5m) 3rd "
-                                 "sub-category customer’s",
-                                 &t),
-                     0);
-    /* top 5 regions ' sales in q3 2016 : 1,250.50 or 20% ( 5k , 2.5m ) 3rd sub category
-     * customer: the trailing quote of "regions'" is punctuation, the hyphen is dropped. */
-    assert_int_equal(t.n, 21);
-    assert_string_equal(t.t[0].text, "top");
-    assert_int_equal(t.t[1].kind, NL_NUMBER);
-    assert_true(t.t[1].value == 5 && t.t[1].integer);
-    assert_string_equal(t.t[2].stem, "region");
-    assert_int_equal(t.t[3].kind, NL_PUNCT);
-    assert_int_equal(t.t[6].kind, NL_QUARTER);
-    assert_true(t.t[6].value == 3);
-    assert_int_equal(t.t[7].digits, 4);
-    assert_true(t.t[9].value == 1250.5 && t.t[9].currency);
-    assert_true(t.t[11].value == 20 && t.t[11].percent);
-    assert_true(t.t[13].value == 5000);
-    assert_true(t.t[15].value == 2500000);
-    assert_int_equal(t.t[17].kind, NL_ORDINAL);
-    assert_string_equal(t.t[18].text, "sub");
-    assert_string_equal(t.t[19].text, "category");
-    assert_string_equal(t.t[20].text, "customer"); /* curly possessive dropped */
-    /* Offsets point into the question. */
-    assert_int_equal(t.t[2].start, 6);
-    nl_tokens_fini(&t);
-
-    char folded[64];
-    nl_fold("Cataluña MÜNCHEN", folded, sizeof folded);
-    assert_string_equal(folded, "cataluna munchen");
-    char sing[32];
-    nl_singular("categories", sing, sizeof sing);
-    assert_string_equal(sing, "category");
-    nl_singular("sales", sing, sizeof sing);
-    assert_string_equal(sing, "sales");
-    nl_singular("boxes", sing, sizeof sing);
-    assert_string_equal(sing, "box");
-    nl_singular("status", sing, sizeof sing);
-    assert_string_equal(sing, "status");
-
-    /* Hostile input: too long, too many tokens, control bytes, invalid UTF-8. */
-    char big[NL_MAX_QUESTION + 10];
-    memset(big, 'a', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    assert_int_equal(nl_tokenize(big, &t), SQ_E_TOO_BIG);
-    nl_tokens_fini(&t);
-    char many[NL_MAX_QUESTION];
-    for (size_t i = 0; i + 1 < sizeof many; i += 2) {
-        many[i] = 'a';
-        many[i + 1] = ' ';
-    }
-    many[sizeof many - 1] = '\0';
-    assert_int_equal(nl_tokenize(many, &t), SQ_E_TOO_BIG);
-    nl_tokens_fini(&t);
-    assert_int_equal(nl_tokenize("\x01\x02 \xff\xfe sales \xe2\x80", &t), 0);
-    nl_tokens_fini(&t);
-    /* A currency sign at the very end (found by the fuzzer: it read past the end). */
-    assert_int_equal(nl_tokenize("de \xe2"
-                                 "0",
-                                 &t),
-                     0);
-    nl_tokens_fini(&t);
-    assert_int_equal(nl_tokenize("$", &t), 0);
-    assert_int_equal(t.n, 1);
-    nl_tokens_fini(&t);
-}
 
 static void test_calendar(void **state)
 {
@@ -164,7 +92,6 @@ static void test_compare(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_calendar),
         cmocka_unit_test(test_compare),
     };

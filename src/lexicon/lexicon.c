@@ -1,13 +1,14 @@
 /*
- * Building and searching the lexicon (see nlsql/lexicon.h). Built once per schema
- * snapshot; a lookup is one hash probe per candidate phrase.
+ * Building and searching the lexicon (see lexicon/lexicon.h). Built once per schema
+ * snapshot from the schema and playbook (schema/); the data's text is tokenized like a
+ * question (token.c), so a lookup is one hash probe per candidate phrase.
  */
-#include "nlsql/lexicon.h"
+#include "lexicon/lexicon.h"
 
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/mem.h"
-#include "nlsql/token.h"
+#include "lexicon/token.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 
@@ -18,10 +19,10 @@
 #include <string.h>
 
 struct slot {
-    struct nl_entry *entry;
+    struct lx_entry *entry;
 };
 
-struct nl_lexicon {
+struct lx_lexicon {
     const struct schema *schema;
     const struct playbook *pb;
     struct sq_arena arena;
@@ -29,7 +30,7 @@ struct nl_lexicon {
     size_t cap;
     size_t n;
     const char **mart_words;   /* per mart, parallel to schema->marts */
-    struct nl_entry **singles; /* one-word phrases, for typo correction */
+    struct lx_entry **singles; /* one-word phrases, for typo correction */
     size_t nsingles;
     size_t singles_cap;
 };
@@ -70,13 +71,13 @@ static int group_of(const char *word)
     return -1;
 }
 
-const char *nl_glossary(const char *word)
+const char *lx_glossary(const char *word)
 {
     int g = group_of(word);
     return g >= 0 && strcmp(groups[g][0], word) != 0 ? groups[g][0] : NULL;
 }
 
-const struct nl_entry *nl_lexicon_concept(const struct nl_lexicon *lx, const char *word)
+const struct lx_entry *lx_lexicon_concept(const struct lx_lexicon *lx, const char *word)
 {
     int g = group_of(word);
     if (g < 0)
@@ -84,7 +85,7 @@ const struct nl_entry *nl_lexicon_concept(const struct nl_lexicon *lx, const cha
     for (int k = 0; groups[g][k]; k++) {
         if (strcmp(groups[g][k], word) == 0)
             continue;
-        const struct nl_entry *e = nl_lexicon_get(lx, groups[g][k]);
+        const struct lx_entry *e = lx_lexicon_get(lx, groups[g][k]);
         if (e)
             return e;
     }
@@ -127,7 +128,7 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-static struct nl_entry *lookup_slot(const struct nl_lexicon *lx, const char *phrase, size_t *at)
+static struct lx_entry *lookup_slot(const struct lx_lexicon *lx, const char *phrase, size_t *at)
 {
     size_t i = hash(phrase) & (lx->cap - 1);
     while (lx->slots[i].entry) {
@@ -141,7 +142,7 @@ static struct nl_entry *lookup_slot(const struct nl_lexicon *lx, const char *phr
     return NULL;
 }
 
-static void grow(struct nl_lexicon *lx)
+static void grow(struct lx_lexicon *lx)
 {
     struct slot *old = lx->slots;
     size_t oldcap = lx->cap;
@@ -157,7 +158,7 @@ static void grow(struct nl_lexicon *lx)
     free(old);
 }
 
-static int same_sense(const struct nl_sense *a, const struct nl_sense *b)
+static int same_sense(const struct lx_sense *a, const struct lx_sense *b)
 {
     return a->kind == b->kind && a->mart == b->mart && a->col == b->col &&
            ((a->value == NULL && b->value == NULL) ||
@@ -166,14 +167,14 @@ static int same_sense(const struct nl_sense *a, const struct nl_sense *b)
             (a->metric && b->metric && strcmp(a->metric, b->metric) == 0));
 }
 
-static void add(struct nl_lexicon *lx, const char *phrase, const struct nl_sense *sense)
+static void add(struct lx_lexicon *lx, const char *phrase, const struct lx_sense *sense)
 {
     if (!phrase[0])
         return;
     if (lx->n * 2 >= lx->cap)
         grow(lx);
     size_t at;
-    struct nl_entry *e = lookup_slot(lx, phrase, &at);
+    struct lx_entry *e = lookup_slot(lx, phrase, &at);
     if (!e) {
         e = sq_arena_alloc(&lx->arena, sizeof *e);
         e->phrase = sq_arena_strdup(&lx->arena, phrase);
@@ -197,7 +198,7 @@ static void add(struct nl_lexicon *lx, const char *phrase, const struct nl_sense
         }
     }
     /* Senses are few per phrase; the arena copy grows by one each time. */
-    struct nl_sense *s = sq_arena_alloc(&lx->arena, (e->n + 1) * sizeof *s);
+    struct lx_sense *s = sq_arena_alloc(&lx->arena, (e->n + 1) * sizeof *s);
     if (e->n)
         memcpy(s, e->senses, e->n * sizeof *s);
     s[e->n] = *sense;
@@ -209,23 +210,23 @@ static void add(struct nl_lexicon *lx, const char *phrase, const struct nl_sense
  * spaces. stem: the last word in its singular form. */
 static void phrase_of(const char *text, int stem, struct sq_buf *out)
 {
-    struct nl_tokens t;
+    struct lx_tokens t;
     sq_buf_reset(out);
-    if (nl_tokenize(text, &t) != 0) {
-        nl_tokens_fini(&t);
+    if (lx_tokenize(text, &t) != 0) {
+        lx_tokens_fini(&t);
         return;
     }
     for (size_t i = 0; i < t.n; i++) {
-        if (t.t[i].kind == NL_PUNCT)
+        if (t.t[i].kind == LX_PUNCT)
             continue;
         if (out->len)
             sq_buf_putc(out, ' ');
-        const char *w = t.t[i].kind == NL_QUARTER ? t.t[i].text : t.t[i].text;
-        if (stem && i + 1 == t.n && t.t[i].kind == NL_WORD)
+        const char *w = t.t[i].kind == LX_QUARTER ? t.t[i].text : t.t[i].text;
+        if (stem && i + 1 == t.n && t.t[i].kind == LX_WORD)
             w = t.t[i].stem;
         sq_buf_puts(out, w);
     }
-    nl_tokens_fini(&t);
+    lx_tokens_fini(&t);
 }
 
 /* Splits a concatenated word ("quantityordered") into known name words, greedily from
@@ -265,10 +266,10 @@ static int generic_word(const char *w)
 
 /* Adds a column under its words ("order date"), its joined form ("orderdate"), the
  * singular of its last word, and each of its words alone as a partial match. */
-static void add_column(struct nl_lexicon *lx, const struct schema_mart *m,
+static void add_column(struct lx_lexicon *lx, const struct schema_mart *m,
                        const struct schema_column *col)
 {
-    struct nl_sense s = {.kind = NL_SENSE_COLUMN, .mart = m, .col = col};
+    struct lx_sense s = {.kind = LX_SENSE_COLUMN, .mart = m, .col = col};
     struct sq_buf words, b;
     sq_buf_init(&words, SQ_BUF_UNLIMITED);
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
@@ -279,7 +280,7 @@ static void add_column(struct nl_lexicon *lx, const struct schema_mart *m,
         sq_buf_reset(&words);
         sq_buf_puts(&words, b.data);
     }
-    s.quality = NL_EXACT;
+    s.quality = LX_EXACT;
     add(lx, words.data, &s);
     phrase_of(words.data, 1, &b);
     add(lx, b.data, &s);
@@ -291,7 +292,7 @@ static void add_column(struct nl_lexicon *lx, const struct schema_mart *m,
     add(lx, b.data, &s);
     /* Each word alone, unless it says nothing ("id", "key"). */
     if (strchr(words.data, ' ')) {
-        s.quality = NL_PARTIAL;
+        s.quality = LX_PARTIAL;
         char *copy = xstrdup(words.data);
         char *save = NULL;
         for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
@@ -299,14 +300,14 @@ static void add_column(struct nl_lexicon *lx, const struct schema_mart *m,
                 continue;
             add(lx, w, &s);
             char sing[128];
-            nl_singular(w, sing, sizeof sing);
+            lx_singular(w, sing, sizeof sing);
             add(lx, sing, &s);
         }
         free(copy);
     }
     /* The name in the file, when it reads differently ("Sub-Category"). */
     if (col->original) {
-        s.quality = NL_EXACT;
+        s.quality = LX_EXACT;
         phrase_of(col->original, 0, &b);
         add(lx, b.data, &s);
     }
@@ -342,7 +343,7 @@ static const struct {
     {"marital", "S", {"single", "unmarried", NULL}},
 };
 
-static void add_value_aliases(struct nl_lexicon *lx, const struct schema_mart *m,
+static void add_value_aliases(struct lx_lexicon *lx, const struct schema_mart *m,
                               const struct schema_column *col)
 {
     for (size_t i = 0; i < sizeof value_aliases / sizeof value_aliases[0]; i++) {
@@ -351,8 +352,8 @@ static void add_value_aliases(struct nl_lexicon *lx, const struct schema_mart *m
         for (size_t v = 0; v < col->nvalues; v++) {
             if (strcmp(col->values[v].value, value_aliases[i].value) != 0)
                 continue;
-            struct nl_sense s = {.kind = NL_SENSE_VALUE,
-                                 .quality = NL_SYNONYM,
+            struct lx_sense s = {.kind = LX_SENSE_VALUE,
+                                 .quality = LX_SYNONYM,
                                  .mart = m,
                                  .col = col,
                                  .value = col->values[v].value,
@@ -363,7 +364,7 @@ static void add_value_aliases(struct nl_lexicon *lx, const struct schema_mart *m
     }
 }
 
-static void add_values(struct nl_lexicon *lx, const struct schema_mart *m,
+static void add_values(struct lx_lexicon *lx, const struct schema_mart *m,
                        const struct schema_column *col)
 {
     add_value_aliases(lx, m, col);
@@ -374,15 +375,15 @@ static void add_values(struct nl_lexicon *lx, const struct schema_mart *m,
         /* Numbers in questions are numbers; one-letter codes are too ambiguous. */
         if (!value || numeric_text(value) || strlen(value) < 2)
             continue;
-        struct nl_sense s = {.kind = NL_SENSE_VALUE,
-                             .quality = NL_EXACT,
+        struct lx_sense s = {.kind = LX_SENSE_VALUE,
+                             .quality = LX_EXACT,
                              .mart = m,
                              .col = col,
                              .value = value,
                              .count = col->values[v].count};
         phrase_of(value, 0, &b);
         add(lx, b.data, &s);
-        s.quality = NL_SYNONYM;
+        s.quality = LX_SYNONYM;
         phrase_of(value, 1, &b); /* "chair" finds "Chairs" */
         add(lx, b.data, &s);
     }
@@ -407,9 +408,9 @@ static size_t common_prefix(const struct schema *s)
     return n;
 }
 
-struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook *pb)
+struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook *pb)
 {
-    struct nl_lexicon *lx = xcalloc(1, sizeof *lx);
+    struct lx_lexicon *lx = xcalloc(1, sizeof *lx);
     lx->schema = s;
     lx->pb = pb;
     sq_arena_init(&lx->arena);
@@ -425,7 +426,7 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
         for (const char *p = name; *p; p++)
             sq_buf_putc(&b, *p == '_' ? ' ' : *p);
         lx->mart_words[i] = sq_arena_strdup(&lx->arena, b.data);
-        struct nl_sense ms = {.kind = NL_SENSE_MART, .quality = NL_EXACT, .mart = m};
+        struct lx_sense ms = {.kind = LX_SENSE_MART, .quality = LX_EXACT, .mart = m};
         add(lx, lx->mart_words[i], &ms);
         struct sq_buf st;
         sq_buf_init(&st, SQ_BUF_UNLIMITED);
@@ -434,7 +435,7 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
         /* "product categories": "categories" alone names it too. */
         const char *last = strrchr(lx->mart_words[i], ' ');
         if (last) {
-            ms.quality = NL_PARTIAL;
+            ms.quality = LX_PARTIAL;
             add(lx, last + 1, &ms);
             phrase_of(last + 1, 1, &st);
             add(lx, st.data, &ms);
@@ -464,8 +465,8 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
             const struct schema_column *col = schema_find_column(&s->marts[mi], syn[i].value);
             if (!col)
                 continue;
-            struct nl_sense sense = {
-                .kind = NL_SENSE_COLUMN, .quality = NL_EXACT, .mart = &s->marts[mi], .col = col};
+            struct lx_sense sense = {
+                .kind = LX_SENSE_COLUMN, .quality = LX_EXACT, .mart = &s->marts[mi], .col = col};
             phrase_of(syn[i].key, 0, &b);
             add(lx, b.data, &sense);
             phrase_of(syn[i].key, 1, &b);
@@ -476,23 +477,23 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
     const struct playbook_pair *glo = playbook_glossary(pb, &n);
     for (size_t i = 0; i < n; i++) {
         char meaning[256];
-        nl_fold(glo[i].value, meaning, sizeof meaning);
+        lx_fold(glo[i].value, meaning, sizeof meaning);
         phrase_of(glo[i].key, 0, &b);
         char *word = xstrdup(b.data ? b.data : "");
         for (size_t mi = 0; mi < s->nmarts; mi++) {
             const struct schema_mart *m = &s->marts[mi];
             for (size_t c = 0; c < m->ncols; c++) {
                 const struct schema_column *col = &m->cols[c];
-                struct nl_sense sense = {.quality = NL_EXACT, .mart = m, .col = col};
+                struct lx_sense sense = {.quality = LX_EXACT, .mart = m, .col = col};
                 if (strcmp(col->name, glo[i].value) == 0) {
-                    sense.kind = NL_SENSE_COLUMN;
+                    sense.kind = LX_SENSE_COLUMN;
                     add(lx, word, &sense);
                 }
                 for (size_t v = 0; v < col->nvalues; v++) {
                     char folded[256];
-                    nl_fold(col->values[v].value, folded, sizeof folded);
+                    lx_fold(col->values[v].value, folded, sizeof folded);
                     if (strcmp(folded, meaning) == 0) {
-                        sense.kind = NL_SENSE_VALUE;
+                        sense.kind = LX_SENSE_VALUE;
                         sense.value = col->values[v].value;
                         sense.count = col->values[v].count;
                         add(lx, word, &sense);
@@ -504,8 +505,8 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
     }
     const struct playbook_pair *met = playbook_metrics(pb, &n);
     for (size_t i = 0; i < n; i++) {
-        struct nl_sense sense = {.kind = NL_SENSE_METRIC,
-                                 .quality = NL_EXACT,
+        struct lx_sense sense = {.kind = LX_SENSE_METRIC,
+                                 .quality = LX_EXACT,
                                  .metric = met[i].key,
                                  .metric_sql = met[i].value};
         phrase_of(met[i].key, 0, &b);
@@ -515,7 +516,7 @@ struct nl_lexicon *nl_lexicon_new(const struct schema *s, const struct playbook 
     return lx;
 }
 
-void nl_lexicon_free(struct nl_lexicon *lx)
+void lx_lexicon_free(struct lx_lexicon *lx)
 {
     if (!lx)
         return;
@@ -526,7 +527,7 @@ void nl_lexicon_free(struct nl_lexicon *lx)
     free(lx);
 }
 
-const struct nl_entry *nl_lexicon_get(const struct nl_lexicon *lx, const char *phrase)
+const struct lx_entry *lx_lexicon_get(const struct lx_lexicon *lx, const char *phrase)
 {
     size_t at;
     return lookup_slot(lx, phrase, &at);
@@ -552,13 +553,13 @@ static int one_edit(const char *a, const char *b)
     return strcmp(a + i, b + i + 1) == 0;
 }
 
-const struct nl_entry *nl_lexicon_fuzzy(const struct nl_lexicon *lx, const char *word)
+const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char *word)
 {
     if (strlen(word) < 5)
         return NULL;
-    const struct nl_entry *found = NULL;
+    const struct lx_entry *found = NULL;
     for (size_t i = 0; i < lx->nsingles; i++) {
-        const struct nl_entry *e = lx->singles[i];
+        const struct lx_entry *e = lx->singles[i];
         if (strlen(e->phrase) >= 5 && one_edit(word, e->phrase)) {
             if (found && found != e)
                 return NULL; /* two candidates: no guess */
@@ -568,23 +569,23 @@ const struct nl_entry *nl_lexicon_fuzzy(const struct nl_lexicon *lx, const char 
     return found;
 }
 
-const struct schema *nl_lexicon_schema(const struct nl_lexicon *lx)
+const struct schema *lx_lexicon_schema(const struct lx_lexicon *lx)
 {
     return lx->schema;
 }
 
-const struct playbook *nl_lexicon_playbook(const struct nl_lexicon *lx)
+const struct playbook *lx_lexicon_playbook(const struct lx_lexicon *lx)
 {
     return lx->pb;
 }
 
-const char *nl_mart_words(const struct nl_lexicon *lx, const struct schema_mart *m)
+const char *lx_mart_words(const struct lx_lexicon *lx, const struct schema_mart *m)
 {
     size_t i = (size_t)(m - lx->schema->marts);
     return i < lx->schema->nmarts ? lx->mart_words[i] : m->source;
 }
 
-size_t nl_lexicon_size(const struct nl_lexicon *lx)
+size_t lx_lexicon_size(const struct lx_lexicon *lx)
 {
     return lx->n;
 }

@@ -1,8 +1,9 @@
 /*
- * Tokenizing questions (see nlsql/token.h). Called by the parser once per question;
- * allocation is one arena per question.
+ * Tokenizing questions (see lexicon/token.h). Called once per question by the fast
+ * parser (nlsql/) and by deep mode's schema chunking (agents/), and by the lexicon for
+ * every name and value it holds; allocation is one arena per text.
  */
-#include "nlsql/token.h"
+#include "lexicon/token.h"
 
 #include "base/error.h"
 #include "base/mem.h"
@@ -20,7 +21,7 @@ static const char *const latin1_fold[64] = {
     "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
     "d", "n", "o", "o", "o", "o", "o",  "/", "o", "u", "u", "u", "u", "y", "th", "y"};
 
-void nl_fold(const char *s, char *out, size_t size)
+void lx_fold(const char *s, char *out, size_t size)
 {
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -58,7 +59,7 @@ static int ends_with(const char *w, size_t n, const char *suf)
     return n > m && strcmp(w + n - m, suf) == 0;
 }
 
-void nl_singular(const char *word, char *out, size_t size)
+void lx_singular(const char *word, char *out, size_t size)
 {
     size_t n = strlen(word);
     /* Words that look plural but are not, or that the data uses as they are. */
@@ -86,11 +87,11 @@ void nl_singular(const char *word, char *out, size_t size)
         snprintf(out, size, "%s", word);
 }
 
-static struct nl_token *push(struct nl_tokens *t, enum nl_token_kind kind, int start, int end)
+static struct lx_token *push(struct lx_tokens *t, enum lx_token_kind kind, int start, int end)
 {
     if (t->n >= t->cap)
         return NULL;
-    struct nl_token *k = &t->t[t->n++];
+    struct lx_token *k = &t->t[t->n++];
     memset(k, 0, sizeof *k);
     k->kind = kind;
     k->start = start;
@@ -105,7 +106,7 @@ static int is_word_byte(unsigned char c)
 
 /* Reads a number at q[i]: digits with optional thousands commas and a fraction, then an
  * optional suffix (k, m, bn, %). Returns the end offset, or i if there is no number. */
-static int read_number(const char *q, int i, struct nl_token *tok)
+static int read_number(const char *q, int i, struct lx_token *tok)
 {
     int j = i;
     double v = 0;
@@ -162,28 +163,28 @@ static int read_number(const char *q, int i, struct nl_token *tok)
     return j;
 }
 
-int nl_tokenize(const char *question, struct nl_tokens *out)
+int lx_tokenize(const char *question, struct lx_tokens *out)
 {
     memset(out, 0, sizeof *out);
     sq_arena_init(&out->arena);
     size_t len = strlen(question);
-    if (len > NL_MAX_QUESTION)
+    if (len > LX_MAX_QUESTION)
         return SQ_E_TOO_BIG;
     /* A token takes at least one byte: short texts (the lexicon tokenizes every value)
      * need short arrays. */
-    size_t cap = len + 1 < NL_MAX_TOKENS ? len + 1 : NL_MAX_TOKENS;
+    size_t cap = len + 1 < LX_MAX_TOKENS ? len + 1 : LX_MAX_TOKENS;
     out->t = sq_arena_alloc(&out->arena, cap * sizeof *out->t);
     out->cap = cap;
     const char *q = question;
     int i = 0;
-    char buf[NL_MAX_QUESTION * 2 + 8];
+    char buf[LX_MAX_QUESTION * 2 + 8];
     while (q[i]) {
         unsigned char c = (unsigned char)q[i];
         if (isspace(c)) {
             i++;
             continue;
         }
-        struct nl_token tmp;
+        struct lx_token tmp;
         memset(&tmp, 0, sizeof tmp);
         int currency = 0;
         int start = i;
@@ -203,7 +204,7 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
                 (strncmp(q + end, "st", 2) == 0 || strncmp(q + end, "nd", 2) == 0 ||
                  strncmp(q + end, "rd", 2) == 0 || strncmp(q + end, "th", 2) == 0) &&
                 !is_word_byte((unsigned char)q[end + 2])) {
-                struct nl_token *t = push(out, NL_ORDINAL, start, end + 2);
+                struct lx_token *t = push(out, LX_ORDINAL, start, end + 2);
                 if (!t)
                     return SQ_E_TOO_BIG;
                 t->value = tmp.value;
@@ -213,11 +214,11 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
                 continue;
             }
             if (!is_word_byte((unsigned char)q[end]) || tmp.percent) {
-                struct nl_token *t = push(out, NL_NUMBER, start, end);
+                struct lx_token *t = push(out, LX_NUMBER, start, end);
                 if (!t)
                     return SQ_E_TOO_BIG;
                 *t = tmp;
-                t->kind = NL_NUMBER;
+                t->kind = LX_NUMBER;
                 t->start = start;
                 t->end = end;
                 t->currency = currency;
@@ -248,27 +249,27 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
                     break;
             }
             char *raw = sq_arena_strndup(&out->arena, q + i, (size_t)(j - i));
-            nl_fold(raw, buf, sizeof buf);
+            lx_fold(raw, buf, sizeof buf);
             size_t n = strlen(buf);
             /* Possessives: "customer's" -> "customer"; "customers'" was cut at the quote. */
             if (n > 2 && buf[n - 2] == '\'' && buf[n - 1] == 's') {
                 buf[n - 2] = '\0';
                 n -= 2;
             }
-            struct nl_token *t;
+            struct lx_token *t;
             if (n == 2 && buf[0] == 'q' && buf[1] >= '1' && buf[1] <= '4') {
-                t = push(out, NL_QUARTER, i, j);
+                t = push(out, LX_QUARTER, i, j);
                 if (!t)
                     return SQ_E_TOO_BIG;
                 t->value = buf[1] - '0';
             } else {
-                t = push(out, NL_WORD, i, j);
+                t = push(out, LX_WORD, i, j);
                 if (!t)
                     return SQ_E_TOO_BIG;
             }
             t->text = sq_arena_strdup(&out->arena, buf);
             char sing[256];
-            nl_singular(buf, sing, sizeof sing);
+            lx_singular(buf, sing, sizeof sing);
             t->stem = strcmp(sing, buf) == 0 ? t->text : sq_arena_strdup(&out->arena, sing);
             i = j;
             continue;
@@ -293,7 +294,7 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
             if (q[i + 1] == '=')
                 plen = 2;
         }
-        struct nl_token *t = push(out, NL_PUNCT, i, i + plen);
+        struct lx_token *t = push(out, LX_PUNCT, i, i + plen);
         if (!t)
             return SQ_E_TOO_BIG;
         t->text = t->stem = sq_arena_strndup(&out->arena, q + i, (size_t)plen);
@@ -302,7 +303,7 @@ int nl_tokenize(const char *question, struct nl_tokens *out)
     return 0;
 }
 
-void nl_tokens_fini(struct nl_tokens *t)
+void lx_tokens_fini(struct lx_tokens *t)
 {
     sq_arena_fini(&t->arena);
     memset(t, 0, sizeof *t);

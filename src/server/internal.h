@@ -33,6 +33,8 @@ struct server__snapshot {
     int refs; /* under server.snap_mu */
 };
 
+/* The routes; each value has its row in server.c's route table (path, methods, token,
+ * body, handlers, metrics label). */
 enum server__route {
     ROUTE_HEALTH,
     ROUTE_ASK,
@@ -212,7 +214,9 @@ void server__conn_timeout(struct MHD_Connection *conn, unsigned seconds);
 /* Closes connections still open after the daemon stopped (none, normally). */
 void server__conns_free(struct server *srv);
 
-/* Metrics (metrics.c). */
+/* Metrics (metrics.c). A route's label is its pattern ("/api/jobs/:id"), from the route
+ * table (server.c). */
+const char *server__route_name(enum server__route r);
 void server__metrics_request(struct server__metrics *m, enum server__route r, unsigned status,
                              double ms);
 void server__metrics_answer(struct server__metrics *m, const struct answer *a);

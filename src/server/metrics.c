@@ -3,7 +3,8 @@
  * histogram per route, the queue and jobs by state, answers by status, cache hits, LLM
  * calls and tokens, refreshes, sessions, open event streams and connections. Counters are
  * atomics bumped by server.c (requests, on completion), work.c (answers), api.c
- * (refreshes) and conns.c (connections); the gauges are read when scraped.
+ * (refreshes) and conns.c (connections); the gauges are read when scraped. Route labels
+ * come from server.c's route table.
  */
 #include "server/internal.h"
 
@@ -18,10 +19,6 @@ static const unsigned statuses[SERVER__NSTATUS] = {200, 202, 204, 304, 400, 401,
                                                    409, 413, 415, 429, 500, 503, 504, 0};
 static const double buckets[SERVER__NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                  0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-static const char *const route_names[ROUTE_COUNT] = {
-    "/api/health",          "/api/ask",    "/api/jobs/:id", "/api/jobs/:id/events",
-    "/api/jobs/:id/cancel", "/api/schema", "/api/ingest",   "/api/suggest",
-    "/api/sessions/:id",    "/metrics",    "static",        "other"};
 static const char *const answer_names[SERVER__NANSWER] = {"ok", "unsupported", "rejected", "error",
                                                           "other"};
 
@@ -93,7 +90,7 @@ enum MHD_Result server__metrics_reply(struct server__request *rq)
             else
                 snprintf(st, sizeof st, "other");
             sq_buf_printf(&b, "salesql_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
-                          route_names[r], st, v);
+                          server__route_name(r), st, v);
         }
     }
     head(&b, "salesql_http_request_duration_seconds", "histogram",
@@ -112,16 +109,16 @@ enum MHD_Result server__metrics_reply(struct server__request *rq)
             sq_buf_printf(&b,
                           "salesql_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
                           "%llu\n",
-                          route_names[r], buckets[i], cum);
+                          server__route_name(r), buckets[i], cum);
         }
         sq_buf_printf(&b,
                       "salesql_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
                       "%llu\n",
-                      route_names[r], total);
+                      server__route_name(r), total);
         sq_buf_printf(&b, "salesql_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
-                      route_names[r], (double)atomic_load(&m->latency_us[r]) / 1e6);
+                      server__route_name(r), (double)atomic_load(&m->latency_us[r]) / 1e6);
         sq_buf_printf(&b, "salesql_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                      route_names[r], total);
+                      server__route_name(r), total);
     }
 
     struct jobs_stats st;

@@ -1,7 +1,8 @@
 /*
  * The HTTP side of `salesql serve` (see server/server.h): the libmicrohttpd daemon in
- * thread-per-connection mode, the access handler (routing, methods, the token, the Host
- * check, the Origin and content-type checks of origin.c, body limits), responses,
+ * thread-per-connection mode, the route table (a route's path, methods, token rule, body
+ * and handlers are one row of it), the access handler (routing, methods, the token, the
+ * Host check, the Origin and content-type checks of origin.c, body limits), responses,
  * timeouts, snapshots of the schema, and a clean start and stop. Called by
  * cli/cmd_serve.c; hands requests to api.c, sse.c, static.c, metrics.c and questions to
  * the jobs/ pool through work.c; connections per client are counted by conns.c.
@@ -164,7 +165,93 @@ enum MHD_Result server__reply_error(struct server__request *rq, unsigned status,
     return reply_error_hdr(rq, status, code, NULL, NULL, msg);
 }
 
-/* Routes. An {id} is 1 to 64 letters, digits, '-' or '_'; anything else is no route. */
+/* The routes, one row each, indexed by their enum value (internal.h): adding a route is
+ * adding the value and its row. A path's "{id}" segment matches 1 to 64 letters, digits,
+ * '-' or '_' (copied to rq->id); anything else there is no route. The two rows without a
+ * path are route_of's fallbacks: the page's files outside /api, and unknown /api routes.
+ * methods is the Allow header and what a preflight is told ("GET" includes HEAD); a row
+ * without methods answers 404 to every method. Every route needs the token (when --token
+ * is set) unless it is public. on_delete, when set, answers DELETE in place of handle. */
+typedef enum MHD_Result (*route_fn)(struct server__request *rq);
+
+struct route {
+    const char *path;
+    const char *metric; /* its route label in /metrics */
+    const char *methods;
+    int public;    /* answers without the token */
+    int json_body; /* takes a body, and only as Content-Type: application/json */
+    route_fn handle;
+    route_fn on_delete;
+};
+
+static const struct route routes[ROUTE_COUNT] = {
+    [ROUTE_HEALTH] = {.path = "/api/health",
+                      .metric = "/api/health",
+                      .methods = "GET, HEAD",
+                      .public = 1,
+                      .handle = server__api_health},
+    [ROUTE_ASK] = {.path = "/api/ask",
+                   .metric = "/api/ask",
+                   .methods = "POST",
+                   .json_body = 1,
+                   .handle = server__api_ask},
+    [ROUTE_JOB] = {.path = "/api/jobs/{id}",
+                   .metric = "/api/jobs/:id",
+                   .methods = "GET, HEAD, DELETE",
+                   .handle = server__api_job,
+                   .on_delete = server__api_job_cancel},
+    [ROUTE_JOB_EVENTS] = {.path = "/api/jobs/{id}/events",
+                          .metric = "/api/jobs/:id/events",
+                          .methods = "GET, HEAD",
+                          .handle = server__api_job_events},
+    [ROUTE_JOB_CANCEL] = {.path = "/api/jobs/{id}/cancel",
+                          .metric = "/api/jobs/:id/cancel",
+                          .methods = "POST",
+                          .handle = server__api_job_cancel},
+    [ROUTE_SCHEMA] = {.path = "/api/schema",
+                      .metric = "/api/schema",
+                      .methods = "GET, HEAD",
+                      .handle = server__api_schema},
+    [ROUTE_INGEST] = {.path = "/api/ingest",
+                      .metric = "/api/ingest",
+                      .methods = "POST",
+                      .json_body = 1,
+                      .handle = server__api_ingest},
+    [ROUTE_SUGGEST] = {.path = "/api/suggest",
+                       .metric = "/api/suggest",
+                       .methods = "GET, HEAD",
+                       .handle = server__api_suggest},
+    [ROUTE_SESSION] = {.path = "/api/sessions/{id}",
+                       .metric = "/api/sessions/:id",
+                       .methods = "GET, HEAD, DELETE",
+                       .handle = server__api_session,
+                       .on_delete = server__api_session},
+    [ROUTE_METRICS] = {.path = "/metrics",
+                       .metric = "/metrics",
+                       .methods = "GET, HEAD",
+                       .handle = server__metrics_reply},
+    [ROUTE_STATIC] = {.metric = "static",
+                      .methods = "GET, HEAD",
+                      .public = 1,
+                      .handle = server__static_reply},
+    [ROUTE_OTHER] = {.metric = "other"},
+};
+
+const char *server__route_name(enum server__route r)
+{
+    return routes[r].metric;
+}
+
+/* 0 when every enum value has its row (a value added without one would be all zeros). */
+static int routes_check(struct sq_error *err)
+{
+    for (size_t r = 0; r < ROUTE_COUNT; r++)
+        if (!routes[r].metric)
+            return sq_error_set(err, SQ_E_INTERNAL, -1, "route %zu has no row in the route table",
+                                r);
+    return 0;
+}
+
 static int take_id(const char *s, size_t n, char *id, size_t idn)
 {
     if (n == 0 || n > 64 || n >= idn)
@@ -177,58 +264,34 @@ static int take_id(const char *s, size_t n, char *id, size_t idn)
     return 1;
 }
 
+/* 1 when url is the path pattern, its "{id}" (if any) standing for one segment of url that
+ * take_id accepts; the segment is then in id. */
+static int path_matches(const char *pattern, const char *url, char *id, size_t idn)
+{
+    const char *slot = strstr(pattern, "{id}");
+    if (!slot)
+        return strcmp(url, pattern) == 0;
+    size_t pre = (size_t)(slot - pattern);
+    if (strncmp(url, pattern, pre) != 0)
+        return 0;
+    const char *seg = url + pre;
+    size_t n = strcspn(seg, "/");
+    return strcmp(seg + n, slot + 4) == 0 && take_id(seg, n, id, idn);
+}
+
 static enum server__route route_of(const char *url, char *id, size_t idn)
 {
-    static const struct {
-        const char *path;
-        enum server__route r;
-    } fixed[] = {{"/api/health", ROUTE_HEALTH},   {"/api/ask", ROUTE_ASK},
-                 {"/api/schema", ROUTE_SCHEMA},   {"/api/ingest", ROUTE_INGEST},
-                 {"/api/suggest", ROUTE_SUGGEST}, {"/metrics", ROUTE_METRICS}};
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        if (strcmp(url, fixed[i].path) == 0)
-            return fixed[i].r;
-    if (strncmp(url, "/api/jobs/", 10) == 0) {
-        const char *rest = url + 10;
-        const char *slash = strchr(rest, '/');
-        if (!take_id(rest, slash ? (size_t)(slash - rest) : strlen(rest), id, idn))
-            return ROUTE_OTHER;
-        if (!slash)
-            return ROUTE_JOB;
-        if (strcmp(slash, "/events") == 0)
-            return ROUTE_JOB_EVENTS;
-        if (strcmp(slash, "/cancel") == 0)
-            return ROUTE_JOB_CANCEL;
-        return ROUTE_OTHER;
-    }
-    if (strncmp(url, "/api/sessions/", 14) == 0)
-        return take_id(url + 14, strlen(url + 14), id, idn) ? ROUTE_SESSION : ROUTE_OTHER;
+    for (size_t r = 0; r < ROUTE_COUNT; r++)
+        if (routes[r].path && path_matches(routes[r].path, url, id, idn))
+            return (enum server__route)r;
     if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
         return ROUTE_OTHER;
     return ROUTE_STATIC;
 }
 
-/* The methods a route answers ("GET" includes HEAD), as the Allow header lists them. */
-static const char *allowed_methods(enum server__route r)
-{
-    switch (r) {
-    case ROUTE_ASK:
-    case ROUTE_INGEST:
-    case ROUTE_JOB_CANCEL:
-        return "POST";
-    case ROUTE_JOB:
-    case ROUTE_SESSION:
-        return "GET, HEAD, DELETE";
-    case ROUTE_OTHER:
-        return NULL;
-    default:
-        return "GET, HEAD";
-    }
-}
-
 static int method_allowed(enum server__route r, const char *method)
 {
-    const char *allow = allowed_methods(r);
+    const char *allow = routes[r].methods;
     if (!allow)
         return 1; /* unknown routes answer 404 whatever the method */
     if (strcmp(method, "HEAD") == 0)
@@ -279,11 +342,6 @@ static int host_ok(const struct server *srv, struct MHD_Connection *conn)
     return 0;
 }
 
-static int needs_token(enum server__route r)
-{
-    return r != ROUTE_HEALTH && r != ROUTE_STATIC;
-}
-
 /* The checks made on the headers alone, before any body is read. Returns -1 to go on, or
  * the result of the error response queued. */
 static int precheck(struct server__request *rq, const char *method)
@@ -296,24 +354,24 @@ static int precheck(struct server__request *rq, const char *method)
                                    srv->host);
     /* A request from a page elsewhere is refused before the token is looked at (there may
      * be none), and an allowed front end's preflight, which never carries it, answered. */
-    int r =
-        server__origin_precheck(rq, rq->route == ROUTE_OTHER ? NULL : allowed_methods(rq->route));
+    const struct route *rt = &routes[rq->route];
+    int r = server__origin_precheck(rq, rt->methods);
     if (r >= 0)
         return r;
     /* The token before anything else under /api: without it, nothing about the API shows,
      * not even which routes exist. */
-    if (srv->token && needs_token(rq->route) && !token_ok(srv, rq->conn))
+    if (srv->token && !rt->public && !token_ok(srv, rq->conn))
         return reply_error_hdr(rq, 401, "unauthorized", "WWW-Authenticate",
                                "Bearer realm=\"salesql\"",
                                "this server needs its token: Authorization: Bearer TOKEN");
-    if (rq->route == ROUTE_OTHER || (rq->route == ROUTE_STATIC && !server__static_exists(rq->url)))
+    if (!rt->methods || (rq->route == ROUTE_STATIC && !server__static_exists(rq->url)))
         return server__reply_error(rq, 404, "not_found", "no such route: %s %s", method, rq->url);
     if (!method_allowed(rq->route, method))
-        return reply_error_hdr(rq, 405, "method_not_allowed", "Allow", allowed_methods(rq->route),
+        return reply_error_hdr(rq, 405, "method_not_allowed", "Allow", rt->methods,
                                "this route does not take that method");
     /* The routes that take a body take JSON, and say so: a form or a text/plain body is
      * what a page elsewhere can send without asking first. */
-    if ((rq->route == ROUTE_ASK || rq->route == ROUTE_INGEST) && !server__origin_json_body(rq)) {
+    if (rt->json_body && !server__origin_json_body(rq)) {
         const char *ct = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Type");
         char msg[300];
         snprintf(msg, sizeof msg,
@@ -337,35 +395,11 @@ static int precheck(struct server__request *rq, const char *method)
 
 static enum MHD_Result dispatch(struct server__request *rq)
 {
-    int del = strcmp(rq->method, "DELETE") == 0;
-    switch (rq->route) {
-    case ROUTE_HEALTH:
-        return server__api_health(rq);
-    case ROUTE_ASK:
-        return server__api_ask(rq);
-    case ROUTE_JOB:
-        return del ? server__api_job_cancel(rq) : server__api_job(rq);
-    case ROUTE_JOB_CANCEL:
-        return server__api_job_cancel(rq);
-    case ROUTE_JOB_EVENTS:
-        return server__api_job_events(rq);
-    case ROUTE_SCHEMA:
-        return server__api_schema(rq);
-    case ROUTE_INGEST:
-        return server__api_ingest(rq);
-    case ROUTE_SUGGEST:
-        return server__api_suggest(rq);
-    case ROUTE_SESSION:
-        return server__api_session(rq);
-    case ROUTE_METRICS:
-        return server__metrics_reply(rq);
-    case ROUTE_STATIC:
-        return server__static_reply(rq);
-    case ROUTE_OTHER:
-    case ROUTE_COUNT:
-        break;
-    }
-    return server__reply_error(rq, 404, "not_found", "no such route");
+    const struct route *rt = &routes[rq->route];
+    route_fn fn = rt->on_delete && strcmp(rq->method, "DELETE") == 0 ? rt->on_delete : rt->handle;
+    if (!fn)
+        return server__reply_error(rq, 404, "not_found", "no such route");
+    return fn(rq);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -569,7 +603,9 @@ int server_new(const struct server_options *o, struct store *st, struct schema *
                               .worker_fini = server__worker_fini,
                               .interrupt = server__worker_interrupt,
                               .ud = srv};
-    int rc = jobs_new(&jo, &srv->jobs, err);
+    int rc = routes_check(err);
+    if (!rc)
+        rc = jobs_new(&jo, &srv->jobs, err);
     if (rc) {
         srv->stopped = 1;
         server_free(srv);

@@ -117,6 +117,17 @@ header "allow" "Allow: POST"
 http "schema is GET" 405 PUT /api/schema
 http "health is GET" 405 DELETE /api/health
 http "page is GET" 405 POST / --data-binary x
+# Every route's methods, as its 405 lists them (a row of the route table in server.c).
+for ra in "/api/health|GET, HEAD" "/api/ask|POST" "/api/jobs/j1|GET, HEAD, DELETE" \
+    "/api/jobs/j1/events|GET, HEAD" "/api/jobs/j1/cancel|POST" "/api/schema|GET, HEAD" \
+    "/api/ingest|POST" "/api/suggest|GET, HEAD" "/api/sessions/s1|GET, HEAD, DELETE" \
+    "/metrics|GET, HEAD" "/|GET, HEAD"; do
+    p=${ra%%|*}
+    http "$p takes no PUT" 405 PUT "$p"
+    CHECKS=$((CHECKS + 1))
+    got=$(tr -d '\r' <"$WORK/headers" | sed -n 's/^[Aa]llow: //p')
+    [ "$got" = "${ra#*|}" ] || fail "$p: Allow: [$got], expected [${ra#*|}]"
+done
 http "foreign host" 403 GET /api/health -H 'Host: attacker.example'
 
 # Answers, synchronous.
@@ -360,6 +371,12 @@ post "ask with token" 200 /api/ask '{"question": "sales by region"}' -H 'Authori
 http "metrics need it" 401 GET /metrics
 http "metrics with token" 200 GET /metrics -H 'Authorization: Bearer s3cret'
 http "unknown route still 401" 401 GET /api/nope
+# Every route of the table but /api/health and the page needs it.
+for mp in "GET /api/jobs/j1" "DELETE /api/jobs/j1" "GET /api/jobs/j1/events" \
+    "POST /api/jobs/j1/cancel" "POST /api/ingest" "GET /api/suggest" "GET /api/sessions/s1" \
+    "DELETE /api/sessions/s1"; do
+    http "$mp needs it" 401 $mp
+done
 stop auth
 
 # Usage.

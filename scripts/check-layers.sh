@@ -34,4 +34,9 @@ for pair in "duckdb.h store" "curl/curl.h llm" "microhttpd.h server"; do
         case $f in src/$2/*) ;; *) echo "layering: $f includes <$1>; only src/$2/ may" >&2; bad=1 ;; esac
     done
 done
+# Only guard/ makes a struct guarded_query and only store/ runs one: no other file (tests,
+# fuzz targets and benchmarks included) may include its definition, store/guarded.h.
+for f in $(grep -rl '#include "store/guarded.h"' src tests fuzz bench 2>/dev/null || true); do
+    case $f in src/guard/* | src/store/*) ;; *) echo "layering: $f includes store/guarded.h; only src/guard/ and src/store/ may" >&2; bad=1 ;; esac
+done
 exit $bad

@@ -2,7 +2,8 @@
  * The guard (see guard/guard.h). It asks DuckDB for the parse tree of the SQL
  * (json_serialize_sql: parse only, no side effects), walks every node of it against
  * allow-lists, and only then lets DuckDB bind the query to report unknown names. Called
- * by the CLI's `sql` command and, later, by the answer pipeline for every query.
+ * by the CLI's `sql` command, the answer pipeline and the agents for every query. Only
+ * here is a struct guarded_query made (store/guarded.h), the one thing store_select runs.
  */
 #include "guard/guard.h"
 
@@ -12,6 +13,7 @@
 #include "base/mem.h"
 #include "base/table.h"
 #include "schema/schema.h"
+#include "store/guarded.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -22,10 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct guarded_query {
-    char *sql;
-};
 
 /* CTE names visible at a point of the walk, innermost last. */
 enum { MAX_SCOPE = 256 };
@@ -373,9 +371,7 @@ int guard_check(struct store_conn *c, const struct guard_policy *p, const char *
         return rc;
     if (rc)
         return err ? (err->code = SQ_E_REJECTED) : SQ_E_REJECTED;
-    struct guarded_query *q = xmalloc(sizeof *q);
-    q->sql = xstrdup(sql);
-    *out = q;
+    *out = store_guarded_new(sql);
     return 0;
 }
 
@@ -405,14 +401,11 @@ const char *guarded_query_sql(const struct guarded_query *q)
 
 void guarded_query_free(struct guarded_query *q)
 {
-    if (!q)
-        return;
-    free(q->sql);
-    free(q);
+    store_guarded_free(q);
 }
 
 int guard_execute(struct store_conn *c, const struct guarded_query *q,
                   const struct store_limits *lim, struct sq_table *out, struct sq_error *err)
 {
-    return store_select(c, q->sql, lim, out, err);
+    return store_select(c, q, lim, out, err);
 }

@@ -2,8 +2,10 @@
  * The guard decides whether SQL may run. Only one read-only query (SELECT, WITH ...
  * SELECT, VALUES) over the loaded tables and mart_dyn_* views, using only allow-listed
  * functions, passes; the decision is made on DuckDB's own parse tree, never on the text.
- * A query that passes becomes a struct guarded_query, the only thing guard_execute (the
- * executor) accepts.
+ * A query that passes becomes a struct guarded_query, the only thing guard_execute and,
+ * under it, store_select accept: neither takes SQL text. The type is opaque here; its
+ * definition (store/guarded.h) may be included only by src/guard/ and src/store/
+ * (scripts/check-layers.sh), so no other module can make one without guard_check.
  *
  * Ownership: guard_check returns a new struct guarded_query freed with
  * guarded_query_free. The policy is borrowed for the duration of the call.

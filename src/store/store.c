@@ -1,8 +1,9 @@
 /*
  * DuckDB database handle, connections, configuration and query execution (see
  * store/store.h). The rest of salesql reaches DuckDB only through here; guard/ calls
- * store_parse_json and store_bind to judge SQL, then store_select to run it, and ingest/
- * calls store_exec/store_query with SQL it builds itself.
+ * store_parse_json and store_bind to judge SQL, then store_select to run the struct
+ * guarded_query (store/guarded.h) it made, and ingest/ calls store_exec/store_query with
+ * SQL it builds itself.
  */
 #include "store/store.h"
 
@@ -12,6 +13,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
+#include "store/guarded.h"
 #include "store/render.h"
 
 #include <duckdb.h>
@@ -577,8 +579,8 @@ static int watchdog_stop(struct watchdog *w)
     return w->fired;
 }
 
-int store_select(struct store_conn *c, const char *sql, const struct store_limits *lim,
-                 struct sq_table *out, struct sq_error *err)
+int store_select(struct store_conn *c, const struct guarded_query *q,
+                 const struct store_limits *lim, struct sq_table *out, struct sq_error *err)
 {
     duckdb_prepared_statement stmt = NULL;
     duckdb_pending_result pending = NULL;
@@ -593,7 +595,7 @@ int store_select(struct store_conn *c, const char *sql, const struct store_limit
             return sq_error_set(err, SQ_E_INTERNAL, -1, "cannot start the query watchdog");
         watching = 1;
     }
-    if (duckdb_prepare(c->con, sql, &stmt) != DuckDBSuccess) {
+    if (duckdb_prepare(c->con, q->sql, &stmt) != DuckDBSuccess) {
         const char *msg = duckdb_prepare_error(stmt);
         rc = sq_error_set(err, classify(DUCKDB_ERROR_INVALID, msg), -1, "%s",
                           msg ? msg : "cannot prepare the query");

@@ -2,7 +2,9 @@
  * The only door to DuckDB. One database handle per process (opening a file twice in one
  * process lost a table in a probe), connections from it, and three ways to run SQL:
  * store_exec and store_query for trusted SQL that salesql writes itself, and store_select
- * for queries that passed the guard, with a row cap and a time limit.
+ * for queries that passed the guard, with a row cap and a time limit. store_select takes
+ * no text, only a struct guarded_query, which only guard_check makes (its definition is in
+ * store/guarded.h, which only src/guard/ and src/store/ may include).
  *
  * Ownership: store_open returns a struct store the caller frees with store_close, which
  * also closes its connections. Result tables are caller-owned (base/table.h).
@@ -13,6 +15,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+struct guarded_query;
 struct sq_error;
 struct sq_table;
 struct store;
@@ -84,10 +87,11 @@ enum { STORE_DEFAULT_MAX_ROWS = 10000, STORE_DEFAULT_TIMEOUT_MS = 30000 };
 /* The limits a question runs under: max_rows and timeout_ms, or the defaults for 0. */
 struct store_limits store_limits_or_default(size_t max_rows, double timeout_ms);
 
-/* Runs one query that the guard approved: streams at most max_rows rows into out (setting
- * out->truncated when there were more) and interrupts it at the time limit. */
-int store_select(struct store_conn *c, const char *sql, const struct store_limits *lim,
-                 struct sq_table *out, struct sq_error *err);
+/* Runs one query that the guard approved (q is borrowed): streams at most max_rows rows
+ * into out (setting out->truncated when there were more) and interrupts it at the time
+ * limit (SQ_E_TIMEOUT). Called by guard_execute. */
+int store_select(struct store_conn *c, const struct guarded_query *q,
+                 const struct store_limits *lim, struct sq_table *out, struct sq_error *err);
 
 /* DuckDB's own parse of sql as JSON (json_serialize_sql), without binding or running
  * anything. *json is a heap string the caller frees. */

@@ -1,13 +1,14 @@
 /*
  * Deep mode's conductor (see agents/agents.h). For one question: chunk the schema
  * (chunk.c), ask the model for a draft (prompt.c), answer its look-ups (tools.c),
- * validate the draft — the guard, which binds it and names unknown columns with DuckDB's
- * candidates, then a run with limits, then sanity checks (check.c) — and on a failure
- * send the reason back for repair, at most max_rounds times. A reply that is not a query
- * at all (DROP, DELETE, several statements) ends the question at once: a model that
- * writes one has been misled, and no repair should be asked of it. After a run, the
- * result's shape is read (shape.c) and, in deep mode, the model words the insights
- * (narrate.c). Called by answer/ for deep mode and for auto mode's fallback.
+ * validate the draft — the runner's check (the guard, which binds it and names unknown
+ * columns with DuckDB's candidates), then the runner's run with the question's limits,
+ * then sanity checks (check.c) — and on a failure send the reason back for repair, at
+ * most max_rounds times. A reply that is not a query at all (DROP, DELETE, several
+ * statements) ends the question at once: a model that writes one has been misled, and no
+ * repair should be asked of it. After a run, the result's shape is read (shape.c) and, in
+ * deep mode, the model words the insights (narrate.c). Called by answer/ for deep mode and
+ * for auto mode's fallback, with the runner through which every query goes.
  */
 #include "agents/agents.h"
 #include "agents/internal.h"
@@ -18,7 +19,6 @@
 #include "guard/guard.h"
 #include "lexicon/lexicon.h"
 #include "schema/schema.h"
-#include "store/store.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -238,7 +238,7 @@ static void short_reason(const char *msg, char *out, size_t size)
 }
 
 struct run {
-    struct store_conn *c;
+    const struct agents_runner *rn;
     const struct lx_lexicon *lx;
     const struct schema *s;
     const struct agents_options *o;
@@ -246,7 +246,6 @@ struct run {
     struct agents_result *out;
     struct llm_session *ls;
     struct llm_chat chat;
-    struct guard_policy policy;
     const char *model;
     const char *question;
     int step;
@@ -268,8 +267,9 @@ static void prefix_error(struct sq_error *e, const char *prefix)
 /* What to do after a validation step. */
 enum verdict { ACCEPT, REPAIR, STOP };
 
-/* Validates and runs one draft: the guard (parse tree and binding), then the query with
- * its limits, then the sanity checks. On ACCEPT the table is in *t. */
+/* Validates and runs one draft through the runner: its check (the guard: parse tree and
+ * binding), then the query with the question's limits, then the sanity checks. On ACCEPT
+ * the table is in *t. */
 static enum verdict validate(struct run *r, const struct agents_draft *d, int *sanity_used,
                              struct sq_table *t, char *reason, size_t size, struct sq_error *e)
 {
@@ -278,7 +278,7 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
     stage(o, "validating");
     double t0 = sq_now_ms();
     struct guarded_query *q = NULL;
-    int rc = guard_check(r->c, &r->policy, d->sql, &q, e);
+    int rc = r->rn->check(r->rn->ctx, d->sql, &q, e);
     double guard_ms = sq_now_ms() - t0;
     out->guard_ms += guard_ms;
     if (rc) {
@@ -295,9 +295,8 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
         return REPAIR;
     }
     stage(o, "running");
-    struct store_limits lim = store_limits_or_default(o->max_rows, o->timeout_ms);
     double t1 = sq_now_ms();
-    rc = guard_execute(r->c, q, &lim, t, e);
+    rc = r->rn->run(r->rn->ctx, q, 0, 0, t, e);
     double run_ms = sq_now_ms() - t1;
     out->execute_ms += run_ms;
     guarded_query_free(q);
@@ -425,7 +424,7 @@ static int draft_loop(struct run *r)
                     result = xstrdup("{\"error\": \"no more look-ups: answer with the JSON "
                                      "object now\"}");
                 } else {
-                    agents__run_tool(r->c, r->s, &r->policy, call, &result);
+                    agents__run_tool(r->rn, r->s, call, &result);
                     tool_calls++;
                 }
                 char args[200];
@@ -572,7 +571,7 @@ static void scrub_result(const struct llm_config *cfg, struct agents_result *out
     }
 }
 
-int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char *question,
+int agents_answer(const struct agents_runner *rn, const struct lx_lexicon *lx, const char *question,
                   const struct agents_options *o, struct agents_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -590,7 +589,7 @@ int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char 
                             "no data is loaded: there is nothing to ask about");
     struct run r;
     memset(&r, 0, sizeof r);
-    r.c = c;
+    r.rn = rn;
     r.lx = lx;
     r.s = s;
     r.o = o;
@@ -609,12 +608,6 @@ int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char 
     agents__chunk_build(lx, question, cfg->chunk, &ch);
     char *system = agents__draft_prompt(lx, &ch, o->deep);
     explain_chunk(o->explain, ++r.step, &ch, strlen(system));
-    /* The model may read only the mart_dyn_* views. */
-    const char **names = xcalloc(s->nmarts, sizeof *names);
-    for (size_t i = 0; i < s->nmarts; i++)
-        names[i] = s->marts[i].name;
-    r.policy.tables = names;
-    r.policy.ntables = s->nmarts;
     llm_chat_init(&r.chat);
     llm_chat_add(&r.chat, LLM_SYSTEM, system);
     llm_chat_add(&r.chat, LLM_USER, question);
@@ -668,7 +661,6 @@ int agents_answer(struct store_conn *c, const struct lx_lexicon *lx, const char 
     scrub_result(cfg, out, o->explain);
     llm_session_free(r.ls);
     llm_chat_fini(&r.chat);
-    free(names);
     free(system);
     agents__chunk_fini(&ch);
     return rc;

@@ -2,7 +2,7 @@
  * Internal to agents/: the pieces agents.c puts together, exposed for the unit tests
  * (tests/unit/test_agents.c) and the prompt benchmark. chunk.c chooses the schema to
  * send, prompt.c writes the prompts and reply schemas, tools.c runs look-ups through the
- * guard, check.c judges results and numbers, shape.c reads a result's shape, narrate.c
+ * runner, check.c judges results and numbers, shape.c reads a result's shape, narrate.c
  * has the model word the insights.
  *
  * Ownership: as in agents.h; strings returned here are heap-allocated for the caller.
@@ -15,13 +15,12 @@
 
 #include <stddef.h>
 
-struct guard_policy;
+struct agents_runner;
 struct lx_lexicon;
 struct schema;
 struct schema_mart;
 struct sq_buf;
 struct sq_table;
-struct store_conn;
 
 enum { AGENTS__MAX_MARTS = 8, AGENTS__MAX_HITS = 16 };
 
@@ -61,10 +60,10 @@ extern const char agents__insights_schema[];
 extern const struct llm_tool agents__tools[];
 extern const size_t agents__ntools;
 
-/* Runs one look-up the model asked for, through the guard, with small caps. Always sets
- * *result to text for the model (an error explained in words when the call was bad);
- * returns 0, or the error code of a bad call. */
-int agents__run_tool(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
+/* Runs one look-up the model asked for, through the runner (its check, then a run with
+ * small caps). Always sets *result to text for the model (an error explained in words when
+ * the call was bad); returns 0, or the error code of a bad call. */
+int agents__run_tool(const struct agents_runner *rn, const struct schema *s,
                      const struct llm_tool_call *call, char **result);
 
 enum { AGENTS__SANE = 0, AGENTS__EMPTY = 1, AGENTS__SHARE = 2 };

@@ -2,9 +2,11 @@
  * The look-ups a drafting model may ask for (see agents__tools in prompt.c): a column's
  * values and a few sample rows. The model's arguments are checked against the schema
  * first, the SQL is written here with quoted names and literals, and it still goes
- * through the guard with a small row cap and time limit; results are cut to a few KB.
- * Called by agents.c for each tool call.
+ * through the runner answer/ gave the agents (the guard, then the executor) with a small
+ * row cap and time limit; results are cut to a few KB. Called by agents.c for each tool
+ * call.
  */
+#include "agents/agents.h"
 #include "agents/internal.h"
 
 #include "base/buf.h"
@@ -14,7 +16,6 @@
 #include "base/table.h"
 #include "guard/guard.h"
 #include "schema/schema.h"
-#include "store/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -47,15 +48,13 @@ static void put_cell(struct sq_jw *w, const struct sq_cell *c)
     }
 }
 
-static int run(struct store_conn *c, const struct guard_policy *p, const char *sql, size_t rows,
-               struct sq_table *t, struct sq_error *err)
+static int run(const struct agents_runner *rn, const char *sql, size_t rows, struct sq_table *t,
+               struct sq_error *err)
 {
     struct guarded_query *q = NULL;
-    int rc = guard_check(c, p, sql, &q, err);
-    if (rc == 0) {
-        struct store_limits lim = {.max_rows = rows, .timeout_ms = LOOKUP_MS};
-        rc = guard_execute(c, q, &lim, t, err);
-    }
+    int rc = rn->check(rn->ctx, sql, &q, err);
+    if (rc == 0)
+        rc = rn->run(rn->ctx, q, rows, LOOKUP_MS, t, err);
     guarded_query_free(q);
     return rc;
 }
@@ -127,8 +126,8 @@ static const struct schema_mart *tool_mart(const struct schema *s, json_t *args,
     return m;
 }
 
-static int column_values(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
-                         json_t *args, char **result)
+static int column_values(const struct agents_runner *rn, const struct schema *s, json_t *args,
+                         char **result)
 {
     const char *column = str_arg(args, "column"), *contains = str_arg(args, "contains");
     const struct schema_mart *m = tool_mart(s, args, result);
@@ -160,15 +159,15 @@ static int column_values(struct store_conn *c, const struct schema *s, const str
     struct sq_table t;
     struct sq_error err;
     sq_table_init(&t);
-    int rc = run(c, p, sql.data, MAX_VALUES, &t, &err);
+    int rc = run(rn, sql.data, MAX_VALUES, &t, &err);
     *result = rc ? refuse(err.msg) : table_json(m->name, col->name, &t);
     sq_table_fini(&t);
     sq_buf_fini(&sql);
     return rc;
 }
 
-static int sample_rows(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
-                       json_t *args, char **result)
+static int sample_rows(const struct agents_runner *rn, const struct schema *s, json_t *args,
+                       char **result)
 {
     const struct schema_mart *m = tool_mart(s, args, result);
     if (!m)
@@ -187,14 +186,14 @@ static int sample_rows(struct store_conn *c, const struct schema *s, const struc
     struct sq_table t;
     struct sq_error err;
     sq_table_init(&t);
-    int rc = run(c, p, sql.data, (size_t)limit, &t, &err);
+    int rc = run(rn, sql.data, (size_t)limit, &t, &err);
     *result = rc ? refuse(err.msg) : table_json(m->name, NULL, &t);
     sq_table_fini(&t);
     sq_buf_fini(&sql);
     return rc;
 }
 
-int agents__run_tool(struct store_conn *c, const struct schema *s, const struct guard_policy *p,
+int agents__run_tool(const struct agents_runner *rn, const struct schema *s,
                      const struct llm_tool_call *call, char **result)
 {
     json_error_t jerr;
@@ -205,9 +204,9 @@ int agents__run_tool(struct store_conn *c, const struct schema *s, const struct 
         *result = refuse("the arguments are not a JSON object");
         rc = SQ_E_PARSE;
     } else if (strcmp(call->name, "column_values") == 0) {
-        rc = column_values(c, s, p, args, result);
+        rc = column_values(rn, s, args, result);
     } else if (strcmp(call->name, "sample_rows") == 0) {
-        rc = sample_rows(c, s, p, args, result);
+        rc = sample_rows(rn, s, args, result);
     } else {
         char msg[160];
         snprintf(msg, sizeof msg,

@@ -2,7 +2,9 @@
  * The answer pipeline (see answer/answer.h): cache -> fast parser -> guard -> execute
  * (row cap, time limit) -> insights and chart -> cache. The parser's SQL goes through the
  * same guard as anyone's: the guard, not the parser, decides what runs. Deep mode, and
- * auto mode when the parser declines and a model is configured, go to agents/ instead.
+ * auto mode when the parser declines and a model is configured, go to agents/ instead,
+ * with a runner that is this file's own path to the data (check, then run), so both
+ * modes query through the same guard, executor and limits.
  */
 #include "answer/answer.h"
 
@@ -36,7 +38,9 @@ struct answerer {
     const struct schema *schema;
     const struct playbook *pb;
     struct lx_lexicon *lx;
-    struct guard_policy policy;
+    struct guard_policy policy;       /* fast mode: every mart and raw table */
+    struct guard_policy model_policy; /* a model's SQL: the mart_dyn_* views only */
+    const char **views;               /* model_policy's names, borrowed from the schema */
     struct cache_entry cache[CACHE_SLOTS];
     unsigned long clock;
     size_t hits;
@@ -51,6 +55,11 @@ struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
     a->pb = pb;
     a->lx = lx_lexicon_new(s, pb);
     guard_policy_init(&a->policy, s);
+    a->views = xcalloc(s->nmarts + 1, sizeof *a->views);
+    for (size_t i = 0; i < s->nmarts; i++)
+        a->views[i] = s->marts[i].name;
+    a->model_policy.tables = a->views;
+    a->model_policy.ntables = s->nmarts;
     return a;
 }
 
@@ -63,6 +72,7 @@ void answerer_free(struct answerer *a)
         answer_fini(&a->cache[i].a);
     }
     guard_policy_fini(&a->policy);
+    free(a->views);
     lx_lexicon_free(a->lx);
     free(a);
 }
@@ -252,6 +262,44 @@ static void set_error(struct answer *out, int code, const char *status, const ch
     sq_error_set(&out->error, code, -1, "%s", msg);
 }
 
+/* ---- The path to the data ---------------------------------------------------------------- */
+
+/* One question's way to the data, the same for both modes: the guard with a policy, then
+ * the executor with the question's row cap and time limit (DuckDB's memory limit is the
+ * connection's). Fast mode calls it directly; the agents get it as their runner. */
+struct data_path {
+    struct store_conn *conn;
+    const struct guard_policy *policy;
+    struct store_limits lim;
+};
+
+static struct data_path path_for(const struct answerer *a, const struct guard_policy *p,
+                                 const struct answer_options *o)
+{
+    struct data_path d = {.conn = a->conn, .policy = p};
+    d.lim = store_limits_or_default(o ? o->max_rows : 0, o ? o->timeout_ms : 0);
+    return d;
+}
+
+static int path_check(void *ctx, const char *sql, struct guarded_query **out, struct sq_error *err)
+{
+    const struct data_path *d = ctx;
+    return guard_check(d->conn, d->policy, sql, out, err);
+}
+
+/* max_rows, timeout_ms: 0 keeps the question's limit (agents_runner's contract). */
+static int path_run(void *ctx, const struct guarded_query *q, size_t max_rows, double timeout_ms,
+                    struct sq_table *out, struct sq_error *err)
+{
+    const struct data_path *d = ctx;
+    struct store_limits lim = d->lim;
+    if (max_rows)
+        lim.max_rows = max_rows;
+    if (timeout_ms > 0)
+        lim.timeout_ms = timeout_ms;
+    return guard_execute(d->conn, q, &lim, out, err);
+}
+
 /* Deep mode, and auto mode when the parser declined (agents/): the model drafts, the
  * guard decides, and the result gets the same insights and chart as fast mode. Model
  * answers are cached like fast ones, keyed also by the model and every mart's version.
@@ -285,17 +333,17 @@ static int ask_model(struct answerer *a, const char *norm, const struct answer_o
         sq_buf_fini(&key);
         return 0;
     }
+    struct data_path path = path_for(a, &a->model_policy, o);
+    struct agents_runner rn = {.check = path_check, .run = path_run, .ctx = &path};
     struct agents_options ao = {.llm = cfg,
                                 .deep = deep,
-                                .max_rows = o->max_rows,
-                                .timeout_ms = o->timeout_ms,
                                 .on_stage = o->on_stage,
                                 .cancelled = o->cancelled,
                                 .ud = o->ud,
                                 .explain = o->explain,
                                 .insights = insights_build};
     struct agents_result r;
-    int rc = agents_answer(a->conn, a->lx, out->question, &ao, &r);
+    int rc = agents_answer(&rn, a->lx, out->question, &ao, &r);
     out->llm_calls = r.usage.calls;
     out->llm_prompt_tokens = r.usage.prompt_tokens;
     out->llm_completion_tokens = r.usage.completion_tokens;
@@ -442,18 +490,17 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     out->shape.measure_label = out->measure_label;
     double t1 = sq_now_ms();
     stage(o, "validating");
+    struct data_path path = path_for(a, &a->policy, o);
     struct guarded_query *gq = NULL;
-    int rc = guard_check(a->conn, &a->policy, na.sql, &gq, &out->error);
+    int rc = path_check(&path, na.sql, &gq, &out->error);
     out->guard_ms = sq_now_ms() - t1;
     if (rc) {
         /* The parser wrote SQL the guard refused: a bug, reported as such. */
         out->status = "rejected";
     } else {
-        struct store_limits lim =
-            store_limits_or_default(o ? o->max_rows : 0, o ? o->timeout_ms : 0);
         double t2 = sq_now_ms();
         stage(o, "running");
-        rc = guard_execute(a->conn, gq, &lim, &out->table, &out->error);
+        rc = path_run(&path, gq, 0, 0, &out->table, &out->error);
         out->execute_ms = sq_now_ms() - t2;
         if (rc) {
             out->status = "error";

@@ -4,8 +4,10 @@
  * number check on model-written insights, the sanity checks, the shape of a result, the
  * draft parser on hostile replies, and the whole loop against the local test server
  * (tests/llm_server/server.js) on Superstore: a repair with its progress stage, a DROP
- * reply stopped at once, cancellation; and, against a canned model on a thread, drafts
- * whose assumptions carry made-up figures. The shared data sets come from $SALESQL_SHARED.
+ * reply stopped at once, cancellation, a look-up; and, against a canned model on a thread,
+ * drafts whose assumptions carry made-up figures, and runners that refuse every query or
+ * answer with a table of their own (the agents reach the data only through the runner they
+ * are given). The shared data sets come from $SALESQL_SHARED.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include "base/fs.h"
 #include "base/mem.h"
 #include "base/table.h"
+#include "guard/guard.h"
 #include "ingest/ingest.h"
 #include "lexicon/lexicon.h"
 #include "schema/schema.h"
@@ -44,9 +47,56 @@ struct dataset {
     struct lx_lexicon *lx;
 };
 
+/* The runner the agents are given, made as answer/ makes it (the guard over the mart_dyn_*
+ * views, then the executor with the default limits), which can also refuse every query or
+ * answer with a table of its own instead of running one; it counts its calls and keeps the
+ * limits of the last run that set its own (a look-up's). */
+struct test_runner {
+    struct store_conn *conn;
+    struct guard_policy policy;
+    const char **views;
+    int refuse; /* check fails with SQ_E_REJECTED */
+    int fixed;  /* run returns one row of its own */
+    int checks, runs;
+    size_t lookup_rows;
+    double lookup_timeout;
+};
+
+static int tr_check(void *ctx, const char *sql, struct guarded_query **out, struct sq_error *err)
+{
+    struct test_runner *tr = ctx;
+    tr->checks++;
+    if (tr->refuse)
+        return sq_error_set(err, SQ_E_REJECTED, -1, "the test runner refuses every query");
+    return guard_check(tr->conn, &tr->policy, sql, out, err);
+}
+
+static int tr_run(void *ctx, const struct guarded_query *q, size_t max_rows, double timeout_ms,
+                  struct sq_table *out, struct sq_error *err)
+{
+    struct test_runner *tr = ctx;
+    tr->runs++;
+    if (max_rows || timeout_ms > 0) {
+        tr->lookup_rows = max_rows;
+        tr->lookup_timeout = timeout_ms;
+    }
+    if (tr->fixed) {
+        sq_table_add_column(out, "source", "VARCHAR", 0);
+        sq_table_add_column(out, "answer", "INTEGER", 1);
+        size_t row = sq_table_add_row(out);
+        sq_table_set(out, row, 0, SQ_CELL_TEXT, "the runner", 10);
+        sq_table_set(out, row, 1, SQ_CELL_NUMBER, "42", 2);
+        return 0;
+    }
+    struct store_limits lim = store_limits_or_default(max_rows, timeout_ms);
+    return guard_execute(tr->conn, q, &lim, out, err);
+}
+
 struct fixture {
     char dir[64];
     struct dataset nw, ss;
+    struct test_runner tr;
+    struct agents_runner rn; /* over Superstore, through tr */
     pid_t pid;
     FILE *out;
     int port;
@@ -87,6 +137,13 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/salesql-agents-XXXXXX");
     if (!mkdtemp(f->dir) || load(f, "northwind", &f->nw) || load(f, "superstore", &f->ss))
         return -1;
+    f->tr.conn = store_main(f->ss.store);
+    f->tr.views = xcalloc(f->ss.schema->nmarts + 1, sizeof *f->tr.views);
+    for (size_t i = 0; i < f->ss.schema->nmarts; i++)
+        f->tr.views[i] = f->ss.schema->marts[i].name;
+    f->tr.policy.tables = f->tr.views;
+    f->tr.policy.ntables = f->ss.schema->nmarts;
+    f->rn = (struct agents_runner){.check = tr_check, .run = tr_run, .ctx = &f->tr};
     const char *src = getenv("SALESQL_SRC");
     char *script =
         src ? xasprintf("%s/tests/llm_server/server.js", src) : xstrdup("llm_server/server.js");
@@ -127,6 +184,7 @@ static int teardown(void **state)
     fclose(f->out);
     unload(&f->nw);
     unload(&f->ss);
+    free(f->tr.views);
     sq_rm_rf(f->dir);
     free(f);
     return 0;
@@ -454,8 +512,8 @@ static void test_loop(void **state)
     struct store_conn *c = store_main(f->ss.store);
 
     /* A wrong column, repaired in one round; the stage says why. */
-    assert_int_equal(agents_answer(c, f->ss.lx, "which region has the best profit margin", &o, &r),
-                     0);
+    assert_int_equal(
+        agents_answer(&f->rn, f->ss.lx, "which region has the best profit margin", &o, &r), 0);
     assert_int_equal(r.rounds, 1);
     assert_int_equal(r.table.nrows, 4);
     assert_non_null(strstr(r.sql, "SELECT region"));
@@ -478,7 +536,7 @@ static void test_loop(void **state)
     /* Auto mode's single shot: no tools, no insight call, the fast model. */
     o.deep = 0;
     snprintf(cfg.model, sizeof cfg.model, "fast-one");
-    assert_int_equal(agents_answer(c, f->ss.lx, "rate limited question", &o, &r), 0);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "rate limited question", &o, &r), 0);
     assert_int_equal(r.usage.calls, 2); /* 429, then the draft */
     assert_int_equal(r.ninsights, 1);
     assert_string_equal(r.insights[0], "3 rows.");
@@ -486,7 +544,7 @@ static void test_loop(void **state)
     o.deep = 1;
 
     /* DROP TABLE: stopped at once, no repair round. */
-    assert_int_equal(agents_answer(c, f->ss.lx, "delete everything", &o, &r), SQ_E_REJECTED);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "delete everything", &o, &r), SQ_E_REJECTED);
     assert_int_equal(r.rounds, 0);
     assert_int_equal(r.usage.calls, 1);
     assert_null(r.sql);
@@ -497,9 +555,22 @@ static void test_loop(void **state)
                      0);
     assert_int_equal(rows, 9994);
 
+    /* A look-up goes through the runner too, with its own small limits; the draft after it
+     * runs with the question's. */
+    int runs = f->tr.runs;
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx,
+                                   "which ship modes are there and how many orders used each", &o,
+                                   &r),
+                     0);
+    assert_int_equal(f->tr.runs, runs + 2);
+    assert_int_equal(f->tr.lookup_rows, 20);
+    assert_true(f->tr.lookup_timeout == 5000);
+    assert_int_equal(r.table.nrows, 4);
+    agents_result_fini(&r);
+
     /* Never valid: the last error, after max_rounds. */
     cfg.max_rounds = 2;
-    assert_int_equal(agents_answer(c, f->ss.lx, "what is the churn rate by cohort", &o, &r),
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "what is the churn rate by cohort", &o, &r),
                      SQ_E_UNKNOWN_NAME);
     assert_int_equal(r.rounds, 2);
     assert_int_equal(r.usage.calls, 3);
@@ -508,13 +579,14 @@ static void test_loop(void **state)
     /* Cancelled while the model is slow. */
     st.cancel_at = sq_now_ms() + 200;
     double t0 = sq_now_ms();
-    assert_int_equal(agents_answer(c, f->ss.lx, "how slow can you be", &o, &r), SQ_E_INTERRUPTED);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "how slow can you be", &o, &r),
+                     SQ_E_INTERRUPTED);
     assert_true(sq_now_ms() - t0 < 3000);
     agents_result_fini(&r);
     st.cancel_at = 0;
 
     /* Questions not worth a call. */
-    assert_int_equal(agents_answer(c, f->ss.lx, "?!", &o, &r), SQ_E_UNSUPPORTED);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "?!", &o, &r), SQ_E_UNSUPPORTED);
     assert_int_equal(r.usage.calls, 0);
     agents_result_fini(&r);
     sq_buf_fini(&explain);
@@ -654,7 +726,6 @@ static void test_assumptions(void **state)
     sq_buf_init(&explain, SQ_BUF_UNLIMITED);
     /* Auto mode: one call, the draft; the interpretation is all the model wrote. */
     struct agents_options o = {.llm = &cfg, .explain = &explain};
-    struct store_conn *c = store_main(f->ss.store);
     const char *question = "top 15 states by sales in 2017";
     const char *sql = "SELECT state, SUM(sales) AS sales FROM mart_dyn_sample_superstore WHERE "
                       "order_date_year = 2017 AND discount <= 0.2 AND sales > 1000 GROUP BY "
@@ -683,7 +754,7 @@ static void test_assumptions(void **state)
     for (size_t i = 0; kept[i]; i++) {
         const char *one[] = {kept[i], NULL};
         canned_draft(&cs, sql, one);
-        assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+        assert_int_equal(agents_answer(&f->rn, f->ss.lx, question, &o, &r), 0);
         if (!strstr(r.interpretation, kept[i]))
             fail_msg("\"%s\" should be kept; the interpretation is \"%s\"", kept[i],
                      r.interpretation);
@@ -693,7 +764,7 @@ static void test_assumptions(void **state)
         const char *two[] = {dropped[i], kept[0], NULL};
         canned_draft(&cs, sql, two);
         sq_buf_reset(&explain);
-        assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+        assert_int_equal(agents_answer(&f->rn, f->ss.lx, question, &o, &r), 0);
         assert_true(r.table.nrows > 0);
         if (strstr(r.interpretation, dropped[i]))
             fail_msg("\"%s\" should be dropped; the interpretation is \"%s\"", dropped[i],
@@ -706,7 +777,7 @@ static void test_assumptions(void **state)
     /* Every assumption dropped: no "Assumed:" left dangling. */
     const char *bad[] = {dropped[0], dropped[1], NULL};
     canned_draft(&cs, sql, bad);
-    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, question, &o, &r), 0);
     assert_string_equal(r.interpretation, "Sales by state.");
     agents_result_fini(&r);
     /* The explanation opens the interpretation: a made-up figure there goes too, one
@@ -714,12 +785,12 @@ static void test_assumptions(void **state)
     const char *none[] = {NULL};
     canned_draft_explained(&cs, sql, none, "Sales by state in 2017, up 37.5% on 2016");
     sq_buf_reset(&explain);
-    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, question, &o, &r), 0);
     assert_string_equal(r.interpretation, "The model's query.");
     assert_non_null(strstr(explain.data, "dropped the explanation"));
     agents_result_fini(&r);
     canned_draft_explained(&cs, sql, none, "The top 15 states by sales in 2017");
-    assert_int_equal(agents_answer(c, f->ss.lx, question, &o, &r), 0);
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, question, &o, &r), 0);
     assert_string_equal(r.interpretation, "The top 15 states by sales in 2017.");
     agents_result_fini(&r);
     pthread_mutex_lock(&cs.lock);
@@ -727,6 +798,57 @@ static void test_assumptions(void **state)
     pthread_mutex_unlock(&cs.lock);
     assert_int_equal(requests, 7 + 6 + 1 + 2);
     sq_buf_fini(&explain);
+    canned_stop(&cs);
+}
+
+/* The agents reach the data only through the runner they are given: a runner's own table
+ * is the answer, and a runner that refuses every query is repaired against and then
+ * reported, with nothing run. */
+static void test_runner(void **state)
+{
+    struct fixture *f = *state;
+    struct canned cs;
+    canned_start(&cs);
+    struct llm_config cfg;
+    struct sq_error err;
+    llm_config_defaults(&cfg);
+    char *url = xasprintf("http://127.0.0.1:%d/v1", cs.port);
+    assert_int_equal(llm_config_set_url(&cfg, url, &err), 0);
+    free(url);
+    cfg.max_rounds = 1;
+    struct agents_options o = {.llm = &cfg};
+    const char *none[] = {NULL};
+    canned_draft_explained(&cs,
+                           "SELECT region, SUM(sales) AS sales FROM mart_dyn_sample_superstore "
+                           "GROUP BY region ORDER BY sales DESC",
+                           none, "Sales by region");
+    struct agents_result r;
+
+    /* A table of the runner's own: the answer is it, not what DuckDB would say. */
+    f->tr.fixed = 1;
+    f->tr.checks = f->tr.runs = 0;
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "sales by region", &o, &r), 0);
+    assert_int_equal(f->tr.checks, 1);
+    assert_int_equal(f->tr.runs, 1);
+    assert_int_equal(r.table.nrows, 1);
+    assert_string_equal(r.table.cols[0].name, "source");
+    assert_string_equal(sq_table_cell(&r.table, 0, 0)->text, "the runner");
+    assert_string_equal(r.interpretation, "Sales by region.");
+    agents_result_fini(&r);
+    f->tr.fixed = 0;
+
+    /* A runner that refuses everything: one repair round, then its reason, nothing run. */
+    f->tr.refuse = 1;
+    f->tr.checks = f->tr.runs = 0;
+    assert_int_equal(agents_answer(&f->rn, f->ss.lx, "sales by region", &o, &r), SQ_E_REJECTED);
+    assert_int_equal(r.rounds, 1);
+    assert_int_equal(f->tr.checks, 2);
+    assert_int_equal(f->tr.runs, 0);
+    assert_null(r.sql);
+    assert_non_null(strstr(r.error.msg, "the test runner refuses every query"));
+    assert_non_null(strstr(r.error.msg, "still not valid after 1 repair round"));
+    agents_result_fini(&r);
+    f->tr.refuse = 0;
     canned_stop(&cs);
 }
 
@@ -739,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_draft_parse),
         cmocka_unit_test(test_loop),
         cmocka_unit_test(test_assumptions),
+        cmocka_unit_test(test_runner),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

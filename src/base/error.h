@@ -33,11 +33,16 @@ enum sq_status {
 #undef SQ_ENUM_ITEM
 };
 
+/* The longest message an error holds, with its NUL: a sentence or two, with a name or a
+ * path in it. sq_error_set cuts a longer one. A buffer that builds a message for an error
+ * is sized from this, so that the error is what cuts it. */
+enum { SQ_ERROR_MSG_MAX = 512 };
+
 /* offset: byte offset into the user's input that the error is about, or -1. */
 struct sq_error {
     int code;
     int offset;
-    char msg[512];
+    char msg[SQ_ERROR_MSG_MAX];
 };
 
 /* The fixed message for a code ("unknown error" for codes not in the table). */

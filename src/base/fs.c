@@ -65,7 +65,8 @@ int sq_read_file(const char *path, struct sq_buf *out, struct sq_error *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return sq_error_set(err, SQ_E_IO, -1, "cannot open %s: %s", path, strerror(errno));
-    char chunk[65536];
+    enum { READ_CHUNK = 64 * 1024 }; /* per read(2): few calls for a file, small for a stack */
+    char chunk[READ_CHUNK];
     int rc = 0;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);

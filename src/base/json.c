@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/limits.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -131,7 +132,7 @@ void sq_jw_num_text(struct sq_jw *w, const char *s)
 
 void sq_jw_int(struct sq_jw *w, int64_t v)
 {
-    char tmp[32];
+    char tmp[SQ_NUM_TEXT_MAX];
     int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
     before_value(w);
     put(w, tmp, (size_t)n);
@@ -152,7 +153,7 @@ void sq_jw_double(struct sq_jw *w, double v)
         sq_jw_null(w);
         return;
     }
-    char tmp[40];
+    char tmp[SQ_NUM_TEXT_MAX];
     sq_format_double(tmp, sizeof tmp, v);
     before_value(w);
     put(w, tmp, strlen(tmp));
@@ -221,7 +222,7 @@ int sq_json_put_string(struct sq_buf *b, const char *s, size_t n)
             rc = sq_buf_append(b, esc, 2);
             i++;
         } else if (c < 0x20) {
-            char esc[8];
+            char esc[sizeof "\\u001f"]; /* the longest escape of a control character */
             const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
             if (named)
                 rc = sq_buf_puts(b, named);

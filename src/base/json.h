@@ -47,7 +47,8 @@ void sq_jw_raw(struct sq_jw *w, const char *json);
 int sq_json_put_string(struct sq_buf *b, const char *s, size_t n);
 /* 1 if s is a JSON number (RFC 8259 grammar), else 0. */
 int sq_json_is_number(const char *s);
-/* Writes a double in the shortest form that reads back exactly into out (>= 32 bytes). */
+/* Writes a double in the shortest form that reads back exactly into out, which has room for
+ * SQ_NUM_TEXT_MAX bytes (base/limits.h). */
 void sq_format_double(char *out, size_t size, double v);
 
 #endif

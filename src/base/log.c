@@ -7,6 +7,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* One line as written, prefix included: a message and the names or paths in it. A longer
+ * one is cut, never split over two writes. */
+enum { LOG_LINE_MAX = 2048 };
+
 static enum sq_log_level current = SQ_LOG_INFO;
 
 void sq_log_set_level(enum sq_log_level level)
@@ -23,7 +27,7 @@ void sq_log(enum sq_log_level level, const char *fmt, ...)
 {
     if (level > current)
         return;
-    char line[2048];
+    char line[LOG_LINE_MAX];
     static const char *const prefix[] = {"error: ", "warning: ", "", "debug: "};
     int n = snprintf(line, sizeof line, "salesql: %s", prefix[level]);
     va_list ap;

@@ -21,6 +21,11 @@ enum shape_kind {
 
 enum shape_grain { GRAIN_NONE, GRAIN_YEAR, GRAIN_QUARTER, GRAIN_MONTH, GRAIN_WEEK, GRAIN_DAY };
 
+/* The words for a measure that measure_label points at, with their NUL, as the parser and
+ * the agents write them into the buffer beside their shape: "total sales", "share of
+ * average discount". Longer words are cut. */
+enum { SHAPE_LABEL_MAX = 160 };
+
 struct result_shape {
     enum shape_kind kind;
     int dims[2];  /* column indexes of the dimensions (categories or time), -1 if unused */

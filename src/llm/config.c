@@ -243,7 +243,7 @@ static int load_sources(struct llm_config *c, const struct playbook *pb,
     size_t n = 0;
     const struct playbook_setting *ps = playbook_llm(pb, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char what[320];
+        char what[SQ_ERROR_MSG_MAX]; /* "PATH line L, column C: llm KEY", for messages */
         snprintf(what, sizeof what, "%s line %zu, column %zu: llm %s", playbook_name(pb),
                  ps[i].line, ps[i].column, ps[i].key);
         rc = llm_config_set(c, ps[i].key, ps[i].value, LLM_FROM_PLAYBOOK, what, err);
@@ -285,11 +285,11 @@ void llm_config_describe(const struct llm_config *c, char *out, size_t size)
     if (!size)
         return;
     out[0] = '\0';
-    char url[LLM_URL_MAX + 20];
+    char url[LLM_DISPLAY_URL_MAX];
     llm_config_display_url(c, url, sizeof url);
     size_t used = 0;
     for (int i = 0; i < LLM_NSETTINGS; i++) {
-        char v[LLM_URL_MAX + 40];
+        char v[LLM_DISPLAY_URL_MAX]; /* the URL, a model name or a number */
         switch (i) {
         case LLM_SET_URL:
             snprintf(v, sizeof v, "%s", url[0] ? url : "(none)");

@@ -142,7 +142,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
     size_t len = size * n;
-    char line[256];
+    enum { HEADER_LINE_MAX = 256 }; /* a Retry-After line whole; other headers are cut */
+    char line[HEADER_LINE_MAX];
     size_t k = len < sizeof line - 1 ? len : sizeof line - 1;
     memcpy(line, data, k);
     line[k] = '\0';
@@ -230,7 +231,7 @@ static enum outcome judge(struct llm_session *s, CURLcode res, long status, stru
                           const char *curl_msg, struct llm_reply *out, struct sq_error *err)
 {
     const struct llm_config *c = s->cfg;
-    char url[LLM_URL_MAX + 20];
+    char url[LLM_DISPLAY_URL_MAX];
     llm_config_display_url(c, url, sizeof url);
     if (x->cancelled) {
         sq_error_set(err, SQ_E_INTERRUPTED, -1, "cancelled while waiting for the model");
@@ -276,7 +277,7 @@ static enum outcome judge(struct llm_session *s, CURLcode res, long status, stru
         int rc = llm_reply_parse(x->body.data, x->body.len, out, err);
         return rc == 0 ? DONE : FAIL;
     }
-    char msg[240];
+    char msg[LLM__SHOWN_TEXT_BUF];
     llm__error_message(x->body.data, x->body.len, msg, sizeof msg);
     const char *hint = "";
     if ((status == 401 || status == 403) && c->key_withheld)

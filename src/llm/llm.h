@@ -27,6 +27,11 @@ enum {
     LLM_URL_MAX = 512,
     LLM_KEY_MAX = 512,
     LLM_MODEL_MAX = 128,
+    /* llm_config_display_url's text: the URL less its user info, and " (query hidden)". */
+    LLM_DISPLAY_URL_MAX = LLM_URL_MAX + 20,
+    /* llm_config_describe's text: a line per setting, the longest the display URL's. */
+    LLM_DESCRIBE_MAX = 4096,
+    LLM_FINISH_REASON_MAX = 32,      /* "stop", "length", "tool_calls", "content_filter" */
     LLM_MAX_REPLY = 4 * 1024 * 1024, /* bytes of one HTTP reply body */
     LLM_MAX_CONTENT = 256 * 1024,    /* bytes of the assistant's content */
     LLM_MAX_CALLS = 8,               /* tool calls in one reply */
@@ -174,7 +179,7 @@ struct llm_reply {
     char *content; /* the assistant's text, or NULL when it only called tools */
     struct llm_tool_call *calls;
     size_t ncalls;
-    char finish_reason[32];
+    char finish_reason[LLM_FINISH_REASON_MAX];
     long prompt_tokens, completion_tokens;
     int has_usage;    /* 0: the reply had no usable usage; the counts are estimates */
     int attempts;     /* HTTP requests this call took (1 + retries) */

@@ -54,7 +54,7 @@ void llm__error_message(const char *body, size_t len, char *out, size_t size)
     if (msg)
         snprintf(out, size, "%s", msg);
     json_decref(root);
-    llm__clean_text(out, size > 200 ? 200 : size - 1);
+    llm__clean_text(out, size > LLM__SHOWN_TEXT ? LLM__SHOWN_TEXT : size - 1);
 }
 
 void llm_reply_fini(struct llm_reply *r)
@@ -157,9 +157,9 @@ static int parse_root(json_t *root, struct llm_reply *out, struct sq_error *err)
     if (e && !json_is_null(e)) {
         const char *msg = json_is_object(e) ? json_string_value(json_object_get(e, "message"))
                                             : json_string_value(e);
-        char text[240];
+        char text[LLM__SHOWN_TEXT_BUF];
         snprintf(text, sizeof text, "%s", msg ? msg : "no message");
-        llm__clean_text(text, 200);
+        llm__clean_text(text, LLM__SHOWN_TEXT);
         return sq_error_set(err, SQ_E_IO, -1, "the model server reported an error: %s", text);
     }
     json_t *choices = json_object_get(root, "choices");
@@ -175,9 +175,9 @@ static int parse_root(json_t *root, struct llm_reply *out, struct sq_error *err)
         snprintf(out->finish_reason, sizeof out->finish_reason, "%s", finish);
     const char *refusal;
     if (string_member(msg, "refusal", LLM_MAX_CONTENT, &refusal) == 1 && *refusal) {
-        char text[240];
+        char text[LLM__SHOWN_TEXT_BUF];
         snprintf(text, sizeof text, "%s", refusal);
-        llm__clean_text(text, 200);
+        llm__clean_text(text, LLM__SHOWN_TEXT);
         return sq_error_set(err, SQ_E_UNSUPPORTED, -1, "the model declined: %s", text);
     }
     const char *content;
@@ -215,7 +215,7 @@ int llm_reply_parse(const char *body, size_t len, struct llm_reply *out, struct 
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        llm__clean_text(jerr.text, 120);
+        llm__clean_text(jerr.text, LLM__SHOWN_JSON_ERROR);
         return sq_error_set(err, SQ_E_PARSE, -1, "the reply is not JSON (at byte %d: %s)",
                             jerr.position, jerr.text);
     }
@@ -241,16 +241,17 @@ int llm_reply_object(const char *content, json_t **out, struct sq_error *err)
     while (i < n && isspace((unsigned char)content[i]))
         i++;
     if (i == n || content[i] != '{') {
-        char start[48];
-        snprintf(start, sizeof start, "%.40s", content + i);
-        llm__clean_text(start, sizeof start - 1);
+        enum { SHOWN_START = 40 }; /* bytes of the reply quoted */
+        char start[SHOWN_START + 1];
+        snprintf(start, sizeof start, "%s", content + i);
+        llm__clean_text(start, SHOWN_START);
         return sq_error_set(err, SQ_E_PARSE, -1,
                             "the reply is not a JSON object (it starts \"%s\")", start);
     }
     json_error_t jerr;
     json_t *v = json_loadb(content + i, n - i, JSON_REJECT_DUPLICATES, &jerr);
     if (!v) {
-        llm__clean_text(jerr.text, 120);
+        llm__clean_text(jerr.text, LLM__SHOWN_JSON_ERROR);
         return sq_error_set(err, SQ_E_PARSE, -1, "the reply is not a JSON object (%s)", jerr.text);
     }
     if (!json_is_object(v)) {

@@ -146,11 +146,25 @@ struct ctx {
     struct sq_error *err;
 };
 
-/* Copies s for a message: at most 60 bytes (cut on a character boundary, "..." added),
- * control characters shown as '?'. */
+/* Sizes of the pieces messages are made of. A value from the file is cut by show(), so
+ * each piece is fixed words around at most one shown value, and holds the longest such
+ * message whole (about 170 bytes); the message itself is cut by the error it goes into. */
+enum {
+    SHOW_BYTES = 60,                       /* of a value quoted in a message */
+    SHOWN_MAX = SHOW_BYTES + sizeof "...", /* a value as show() writes it */
+    DESCRIBED_MAX = SHOWN_MAX + 32,        /* describe(): a shown value in quotes, or words */
+    PLACE_MAX = 128,                       /* "where": "the settings of file '*.csv'" */
+    PHRASE_MAX = PLACE_MAX + 128,          /* "what": a place and what must be there */
+    KEY_MAX = 32,                          /* a known key ("token_budget"), with room */
+    SUGGESTION_MAX = KEY_MAX + sizeof " (did you mean ''?)",
+    FAIL_MSG_MAX = SQ_ERROR_MSG_MAX - 64, /* leaves room for "NAME line L, column C: " */
+};
+
+/* Copies s for a message: at most SHOW_BYTES bytes (cut on a character boundary, "..."
+ * added), control characters shown as '?'. out has room for size bytes. */
 static const char *show(char *out, size_t size, const char *s)
 {
-    size_t limit = size - 4 < 60 ? size - 4 : 60;
+    size_t limit = size - sizeof "..." < SHOW_BYTES ? size - sizeof "..." : SHOW_BYTES;
     size_t n = strlen(s);
     int cut = n > limit;
     if (cut) {
@@ -174,7 +188,7 @@ static int fail_at(struct ctx *c, int code, yaml_mark_t mark, const char *fmt, .
 /* Records "NAME line L, column C: message" in c->err and returns code. */
 static int fail_at(struct ctx *c, int code, yaml_mark_t mark, const char *fmt, ...)
 {
-    char msg[448];
+    char msg[FAIL_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -189,7 +203,7 @@ static int fail(struct ctx *c, int code, const char *fmt, ...)
 /* As fail_at, at the start of the current event. */
 static int fail(struct ctx *c, int code, const char *fmt, ...)
 {
-    char msg[448];
+    char msg[FAIL_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -239,7 +253,7 @@ static int syntax_error(struct ctx *c)
         return fail_at(c, SQ_E_PARSE, mark_of_offset(c, p->problem_offset),
                        "%s (byte 0x%02x); save the file as UTF-8", problem,
                        (unsigned)p->problem_value & 0xffu);
-    char ctxt[160] = "";
+    char ctxt[PHRASE_MAX] = "";
     if (p->context)
         snprintf(ctxt, sizeof ctxt, " (%s that starts at line %zu)", p->context,
                  p->context_mark.line + 1);
@@ -267,7 +281,7 @@ static int next(struct ctx *c)
     c->have_ev = 1;
     switch (c->ev.type) {
     case YAML_ALIAS_EVENT: {
-        char a[80];
+        char a[SHOWN_MAX];
         return fail(c, SQ_E_PARSE,
                     "aliases (*%s) are not supported in a playbook: write the value out "
                     "(and quote a file pattern that starts with *, as in \"*.csv\":)",
@@ -310,7 +324,7 @@ static const char *describe(const struct ctx *c, char *out, size_t size)
     case YAML_SCALAR_EVENT: {
         if (is_null(c))
             return "nothing";
-        char s[80];
+        char s[SHOWN_MAX];
         snprintf(out, size, "'%s'", show(s, sizeof s, (const char *)c->ev.data.scalar.value));
         return out;
     }
@@ -356,7 +370,7 @@ static int read_string(struct ctx *c, const char *what, int allow_null, char **o
     int rc = next(c);
     if (rc)
         return rc;
-    char d[96];
+    char d[DESCRIBED_MAX];
     if (c->ev.type != YAML_SCALAR_EVENT || (is_null(c) && !allow_null))
         return fail(c, SQ_E_PARSE, "%s, found %s", what, describe(c, d, sizeof d));
     return is_null(c) ? 0 : take_scalar(c, out);
@@ -372,7 +386,7 @@ static int read_mapping_start(struct ctx *c, const char *what, int *present)
     *present = c->ev.type == YAML_MAPPING_START_EVENT;
     if (*present || is_null(c))
         return 0;
-    char d[96];
+    char d[DESCRIBED_MAX];
     return fail(c, SQ_E_PARSE, "%s, found %s", what, describe(c, d, sizeof d));
 }
 
@@ -437,7 +451,7 @@ static size_t keyset_add(struct keyset *ks, const char *key, size_t line)
 static int read_key(struct ctx *c, struct keyset *seen, const char *where, char **key)
 {
     *key = NULL;
-    char d[96];
+    char d[DESCRIBED_MAX];
     if (c->ev.type != YAML_SCALAR_EVENT || is_null(c))
         return fail(c, SQ_E_PARSE, "expected a name as the key of an entry in %s, found %s", where,
                     describe(c, d, sizeof d));
@@ -446,7 +460,7 @@ static int read_key(struct ctx *c, struct keyset *seen, const char *where, char 
         return rc;
     size_t first = keyset_add(seen, *key, c->ev.start_mark.line + 1);
     if (first) {
-        char s[80];
+        char s[SHOWN_MAX];
         rc = fail(c, SQ_E_PARSE, "duplicate key '%s' in %s (first given at line %zu)",
                   show(s, sizeof s, *key), where, first);
         free(*key);
@@ -455,10 +469,10 @@ static int read_key(struct ctx *c, struct keyset *seen, const char *where, char 
     return rc;
 }
 
-/* Edit distance between a and b ignoring case, capped: a is a known key (< 32 bytes). */
+/* Edit distance between a and b ignoring case, capped: a is a known key (< KEY_MAX bytes). */
 static size_t edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), row[32];
+    size_t la = strlen(a), row[KEY_MAX];
     if (la >= NKEYS(row))
         return SIZE_MAX;
     for (size_t i = 0; i <= la; i++)
@@ -506,7 +520,7 @@ static const char *join_keys(const char *const *keys, size_t n, char *out, size_
 static int unknown_key(struct ctx *c, const char *key, const char *where, const char *const *keys,
                        size_t n)
 {
-    char known[200], s[80], maybe[64] = "";
+    char known[PHRASE_MAX], s[SHOWN_MAX], maybe[SUGGESTION_MAX] = "";
     size_t best = 3;
     join_keys(keys, n, known, sizeof known);
     for (size_t i = 0; i < n; i++) {
@@ -539,14 +553,14 @@ static int parse_dates_word(const char *v)
 /* Reads a dates value into *out (-1 when the value is null). */
 static int read_dates(struct ctx *c, const char *where, int *out)
 {
-    char what[224], *v = NULL;
+    char what[PHRASE_MAX], *v = NULL;
     snprintf(what, sizeof what, "%s must be %s", where, dates_expected);
     int rc = read_string(c, what, 1, &v);
     if (rc || !v)
         return rc;
     int d = parse_dates_word(v);
     if (d < 0) {
-        char s[80];
+        char s[SHOWN_MAX];
         rc = fail(c, SQ_E_PARSE, "%s, found '%s'", what, show(s, sizeof s, v));
     }
     *out = d;
@@ -558,10 +572,10 @@ static int read_dates(struct ctx *c, const char *where, int *out)
  * saying nothing). */
 static int parse_file_entry(struct ctx *c, struct pb_file *f)
 {
-    char where[128], s[80];
+    char where[PLACE_MAX], s[SHOWN_MAX];
     snprintf(where, sizeof where, "the settings of file '%s'", show(s, sizeof s, f->pattern));
     /* `encoding:` at the level of the file names is the likely mistake: say so. */
-    char what[256];
+    char what[PHRASE_MAX];
     int misplaced = find_key(file_keys, NKEYS(file_keys), f->pattern) >= 0;
     snprintf(what, sizeof what, "%s must be a mapping with encoding: and dates:%s", where,
              misplaced ? " (is it indented under its file name?)" : "");
@@ -579,7 +593,7 @@ static int parse_file_entry(struct ctx *c, struct pb_file *f)
             goto out;
         switch (find_key(file_keys, NKEYS(file_keys), key)) {
         case FK_ENCODING: {
-            char w[200];
+            char w[PHRASE_MAX];
             snprintf(w, sizeof w, "encoding of file '%s' must be a name such as cp1252",
                      show(s, sizeof s, f->pattern));
             free(f->encoding);
@@ -587,7 +601,7 @@ static int parse_file_entry(struct ctx *c, struct pb_file *f)
             break;
         }
         case FK_DATES: {
-            char w[128];
+            char w[PLACE_MAX];
             snprintf(w, sizeof w, "dates of file '%s'", show(s, sizeof s, f->pattern));
             rc = read_dates(c, w, &f->day_first);
             break;
@@ -638,7 +652,7 @@ static int parse_files(struct ctx *c)
 static int parse_pairs(struct ctx *c, const char *section, const char *value_kind,
                        struct pb_pairs *ps)
 {
-    char what[160], s[80];
+    char what[PHRASE_MAX], s[SHOWN_MAX];
     snprintf(what, sizeof what, "%s must be a mapping of name: %s", section, value_kind);
     int present, rc = read_mapping_start(c, what, &present);
     if (rc || !present)
@@ -671,7 +685,7 @@ static int read_names(struct ctx *c, const char *what, int allow_null,
     int rc = next(c);
     if (rc)
         return rc;
-    char d[96], *s = NULL;
+    char d[DESCRIBED_MAX], *s = NULL;
     if (c->ev.type == YAML_SCALAR_EVENT && !is_null(c)) {
         if ((rc = count_entry(c)) != 0 || (rc = take_scalar(c, &s)) != 0)
             return rc;
@@ -721,7 +735,7 @@ static int parse_synonyms(struct ctx *c)
     for (;;) {
         if ((rc = next(c)) != 0 || c->ev.type == YAML_MAPPING_END_EVENT)
             break;
-        char *column = NULL, what[160], s[80];
+        char *column = NULL, what[PHRASE_MAX], s[SHOWN_MAX];
         if ((rc = read_key(c, &seen, "synonyms", &column)) != 0 || (rc = count_entry(c)) != 0) {
             free(column);
             break;
@@ -748,7 +762,7 @@ static int is_secret_key(const char *key)
                                           "secretkey",    "token",  "apitoken",     "accesstoken",
                                           "bearer",       "secret", "password",     "auth",
                                           "authorization"};
-    char k[32];
+    char k[KEY_MAX];
     size_t n = 0;
     for (const char *p = key; *p && n < sizeof k - 1; p++)
         if (*p != '_' && *p != '-')
@@ -770,7 +784,7 @@ static int parse_llm(struct ctx *c)
         return rc;
     struct keyset seen = {0};
     struct playbook *pb = c->pb;
-    char *key = NULL, *value = NULL, s[80];
+    char *key = NULL, *value = NULL, s[SHOWN_MAX];
     for (;;) {
         if ((rc = next(c)) != 0 || c->ev.type == YAML_MAPPING_END_EVENT)
             break;
@@ -787,7 +801,7 @@ static int parse_llm(struct ctx *c)
                 rc = unknown_key(c, key, "llm", llm_keys, NKEYS(llm_keys));
             break;
         }
-        char what[160];
+        char what[PHRASE_MAX];
         snprintf(what, sizeof what, "llm %s must be one value", key);
         if ((rc = read_string(c, what, 1, &value)) != 0 || (rc = count_entry(c)) != 0)
             break;
@@ -862,14 +876,14 @@ static int parse_top(struct ctx *c)
 static int parse_stream(struct ctx *c)
 {
     int rc;
-    char d[96];
+    char d[DESCRIBED_MAX];
     if ((rc = next(c)) != 0 || (rc = next(c)) != 0) /* STREAM-START, then the first */
         return rc;
     if (c->ev.type == YAML_STREAM_END_EVENT)
         return 0;
     if ((rc = next(c)) != 0) /* the root, after DOCUMENT-START */
         return rc;
-    char known[200];
+    char known[PHRASE_MAX];
     if (c->ev.type == YAML_MAPPING_START_EVENT)
         rc = parse_top(c);
     else if (!is_null(c))

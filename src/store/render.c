@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/limits.h"
 #include "base/mem.h"
 
 #include <inttypes.h>
@@ -16,6 +17,10 @@
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
+
+/* The digits of a 128-bit integer, least significant first: 2^127 has 39 of them, and a
+ * DECIMAL pads to its scale (at most 38) plus the one before the point. */
+enum { INT128_DIGITS_MAX = 64 };
 
 static int is_valid(duckdb_vector v, idx_t row)
 {
@@ -30,7 +35,7 @@ static void put_int128(struct sq_buf *out, uint64_t lower, int64_t upper, int sc
     i128 v = (i128)(((u128)(uint64_t)upper << 64) | lower);
     int neg = v < 0;
     u128 u = neg ? -(u128)v : (u128)v;
-    char digits[64];
+    char digits[INT128_DIGITS_MAX];
     int n = 0;
     do {
         digits[n++] = (char)('0' + (int)(u % 10));
@@ -50,7 +55,7 @@ static void put_int128(struct sq_buf *out, uint64_t lower, int64_t upper, int sc
 static void put_unsigned128(struct sq_buf *out, uint64_t lower, uint64_t upper)
 {
     u128 u = ((u128)upper << 64) | lower;
-    char digits[64];
+    char digits[INT128_DIGITS_MAX];
     int n = 0;
     do {
         digits[n++] = (char)('0' + (int)(u % 10));
@@ -166,7 +171,7 @@ enum sq_cell_kind store__render(duckdb_vector v, duckdb_logical_type t, idx_t ro
         return SQ_CELL_NULL;
     void *data = duckdb_vector_get_data(v);
     duckdb_type id = duckdb_get_type_id(t);
-    char tmp[48];
+    char tmp[SQ_NUM_TEXT_MAX];
     switch (id) {
     case DUCKDB_TYPE_BOOLEAN:
         sq_buf_puts(out, ((bool *)data)[row] ? "true" : "false");

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -73,7 +74,7 @@ static unsigned long long usable_memory(void)
         FILE *f = fopen(limits[i], "re");
         if (!f)
             continue;
-        char line[64] = "";
+        char line[SQ_NUM_TEXT_MAX] = ""; /* "max", or a number of bytes */
         if (fgets(line, sizeof line, f)) {
             char *end;
             unsigned long long v = strtoull(line, &end, 10);
@@ -113,7 +114,7 @@ int store_open(const struct store_options *o, struct store **out, struct sq_erro
     if (o->read_only && (rc = set_config(cfg, "access_mode", "READ_ONLY", err)))
         goto out;
     {
-        char def[32];
+        char def[STORE_MEMORY_LIMIT_TEXT_MAX];
         store_default_memory_limit(def, sizeof def);
         const char *limit = o->memory_limit ? o->memory_limit : def;
         if (set_config(cfg, "memory_limit", limit, NULL) != 0) {
@@ -125,7 +126,7 @@ int store_open(const struct store_options *o, struct store **out, struct sq_erro
         }
     }
     if (o->threads > 0) {
-        char n[16];
+        char n[SQ_NUM_TEXT_MAX];
         snprintf(n, sizeof n, "%d", o->threads);
         if ((rc = set_config(cfg, "threads", n, err)))
             goto out;

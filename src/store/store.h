@@ -37,7 +37,9 @@ int store_open(const struct store_options *o, struct store **out, struct sq_erro
 /* The memory limit used when none is given: 60% of the memory this process may use (the
  * machine's RAM, or its cgroup's limit when lower), as a DuckDB size string ("14745MiB").
  * DuckDB's own default is 80%; salesql leaves more room for what DuckDB does not count
- * (its code, the page cache, the server's answers). */
+ * (its code, the page cache, the server's answers). out has room for
+ * STORE_MEMORY_LIMIT_TEXT_MAX bytes: at most 20 digits and "MiB". */
+enum { STORE_MEMORY_LIMIT_TEXT_MAX = 32 };
 void store_default_memory_limit(char *out, size_t n);
 void store_close(struct store *s);
 /* Rewrites the database file o->path without its free blocks (DuckDB reuses the blocks of

@@ -1,8 +1,8 @@
 /*
  * Sizes of the fixed buffers that several modules fill with the same kind of text: a number
- * written out, and a name from the data. One name per kind says what a buffer holds, and
- * the same thing is cut at the same length in every module. A buffer only one function
- * uses is sized next to it instead; error messages are sized in base/error.h, a measure's
+ * written out, a name from the data, a value of the value index. One name per kind says what a
+ * buffer holds, and the same thing is cut at the same length in every module. A buffer only one
+ * function uses is sized next to it instead; error messages are sized in base/error.h, a measure's
  * words in base/shape.h.
  *
  * Nothing here allocates; include it where a buffer is declared.
@@ -20,6 +20,10 @@ enum {
      * headers and have no limit of their own: a longer one is cut where it is only shown,
      * and refused where it must be exact. */
     SQ_NAME_MAX = 128,
+    /* The longest value the value index keeps, in characters (DuckDB's length()): ingest/
+     * writes the index and the lexicon matches words against it. In UTF-8 a character
+     * takes up to 4 bytes. */
+    SQ_INDEX_VALUE_CHARS = 200,
 };
 
 #endif

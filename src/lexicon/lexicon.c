@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "lexicon/token.h"
 #include "schema/playbook.h"
@@ -17,6 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A value of the index or a glossary meaning, folded for comparing. Folding never lengthens
+ * a text and lx_fold keeps 3 bytes spare, so the longest value fits whole; a longer meaning
+ * is cut, and then matches no value. */
+enum { FOLDED_VALUE_MAX = SQ_INDEX_VALUE_CHARS * 4 + 4 };
 
 struct slot {
     struct lx_entry *entry;
@@ -299,7 +305,7 @@ static void add_column(struct lx_lexicon *lx, const struct schema_mart *m,
             if (generic_word(w))
                 continue;
             add(lx, w, &s);
-            char sing[128];
+            char sing[LX_WORD_MAX]; /* w is a word of a name; a longer one fits no question */
             lx_singular(w, sing, sizeof sing);
             add(lx, sing, &s);
         }
@@ -476,7 +482,7 @@ struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook 
     /* The playbook's glossary: a word for a column, or for a value. */
     const struct playbook_pair *glo = playbook_glossary(pb, &n);
     for (size_t i = 0; i < n; i++) {
-        char meaning[256];
+        char meaning[FOLDED_VALUE_MAX];
         lx_fold(glo[i].value, meaning, sizeof meaning);
         phrase_of(glo[i].key, 0, &b);
         char *word = xstrdup(b.data ? b.data : "");
@@ -490,7 +496,7 @@ struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook 
                     add(lx, word, &sense);
                 }
                 for (size_t v = 0; v < col->nvalues; v++) {
-                    char folded[256];
+                    char folded[FOLDED_VALUE_MAX];
                     lx_fold(col->values[v].value, folded, sizeof folded);
                     if (strcmp(folded, meaning) == 0) {
                         sense.kind = LX_SENSE_VALUE;

@@ -44,6 +44,11 @@ struct lx_entry {
     size_t n;
 };
 
+/* A phrase as the parsers look it up, with its NUL: a run of a question's words, spaced,
+ * with the last one singular, or joined. A longer run is not looked up; both modes use
+ * this size, so a phrase one of them finds the other finds too. */
+enum { LX_PHRASE_MAX = 512 };
+
 struct lx_lexicon;
 
 struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook *pb);

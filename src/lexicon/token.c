@@ -177,7 +177,7 @@ int lx_tokenize(const char *question, struct lx_tokens *out)
     out->cap = cap;
     const char *q = question;
     int i = 0;
-    char buf[LX_MAX_QUESTION * 2 + 8];
+    char buf[LX_WORD_MAX];
     while (q[i]) {
         unsigned char c = (unsigned char)q[i];
         if (isspace(c)) {
@@ -268,7 +268,7 @@ int lx_tokenize(const char *question, struct lx_tokens *out)
                     return SQ_E_TOO_BIG;
             }
             t->text = sq_arena_strdup(&out->arena, buf);
-            char sing[256];
+            char sing[LX_WORD_MAX]; /* a singular is never longer than its word */
             lx_singular(buf, sing, sizeof sing);
             t->stem = strcmp(sing, buf) == 0 ? t->text : sq_arena_strdup(&out->arena, sing);
             i = j;

@@ -32,6 +32,9 @@ struct lx_token {
 
 /* The longest question accepted, and the most tokens. */
 enum { LX_MAX_QUESTION = 2000, LX_MAX_TOKENS = 400 };
+/* A word of a question folded (lx_fold) or made singular (lx_singular), with its NUL: the
+ * question can be one word, and folding at most doubles it. */
+enum { LX_WORD_MAX = LX_MAX_QUESTION * 2 + 8 };
 
 struct lx_tokens {
     struct lx_token *t;

@@ -33,6 +33,7 @@
 #include "guard/guard.h"
 
 #include "base/error.h"
+#include "base/limits.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -603,7 +604,7 @@ static size_t count_constants(json_t *v)
 static int function(struct cost *c, json_t *e, struct size in, struct size *out)
 {
     const char *name = guard__str(e, "function_name");
-    char lower[128];
+    char lower[SQ_NAME_MAX]; /* as guard.c, which refused longer names */
     size_t n = name ? strlen(name) : 0;
     if (!name || n >= sizeof lower)
         return guard__reject(c->err, e, "%s", "a function without a usable name");

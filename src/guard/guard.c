@@ -10,6 +10,7 @@
 #include "guard/internal.h"
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "base/table.h"
 #include "schema/schema.h"
@@ -47,7 +48,7 @@ static int node_offset(json_t *node)
 
 int guard__reject(struct sq_error *err, json_t *node, const char *fmt, ...)
 {
-    char msg[400];
+    char msg[SQ_ERROR_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -115,7 +116,7 @@ static int check_expression(struct walk *w, json_t *node, const char *cls)
                                  name ? name : "?");
         if (!name)
             return guard__reject(w->err, node, "%s", "a function without a name is not allowed");
-        char lower[128];
+        char lower[SQ_NAME_MAX]; /* no allowed function has a longer name */
         size_t n = strlen(name);
         if (n >= sizeof lower)
             return guard__reject(w->err, node, "the function %.100s is not allowed", name);

@@ -1,14 +1,17 @@
 /*
- * The answer pipeline (see answer/answer.h): cache -> fast parser -> guard -> execute
+ * The answer pipeline (see answer/answer.h): fast parser -> cache -> guard -> execute
  * (row cap, time limit) -> insights and chart -> cache. The parser's SQL goes through the
  * same guard as anyone's: the guard, not the parser, decides what runs. Deep mode, and
  * auto mode when the parser declines and a model is configured, go to agents/ instead,
  * with a runner that is this file's own path to the data (check, then run), so both
- * modes query through the same guard, executor and limits.
+ * modes query through the same guard, executor and limits. The cache (cache.c) is the
+ * answerer's own or one shared by a process; this file builds its keys.
  */
 #include "answer/answer.h"
 
 #include "agents/agents.h"
+#include "answer/cache.h"
+#include "answer/internal.h"
 #include "base/buf.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -16,22 +19,20 @@
 #include "guard/guard.h"
 #include "lexicon/lexicon.h"
 #include "nlsql/nlsql.h"
+#include "schema/playbook.h"
 #include "schema/schema.h"
 #include "store/store.h"
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { CACHE_SLOTS = 256, MAX_INSIGHTS = 4 };
-
-struct cache_entry {
-    char *key;
-    struct answer a;
-    unsigned long used; /* LRU clock */
-};
+/* An answerer's own cache, until answerer_use_cache gives it a shared one: as many
+ * answers as each answerer kept before caches were shared. */
+enum { OWN_CACHE_ENTRIES = 256, MAX_INSIGHTS = 4 };
 
 struct answerer {
     struct store_conn *conn;
@@ -41,10 +42,36 @@ struct answerer {
     struct guard_policy policy;       /* fast mode: every mart and raw table */
     struct guard_policy model_policy; /* a model's SQL: the mart_dyn_* views only */
     const char **views;               /* model_policy's names, borrowed from the schema */
-    struct cache_entry cache[CACHE_SLOTS];
-    unsigned long clock;
-    size_t hits;
+    struct answer_cache *cache;       /* own, or shared (borrowed) */
+    struct answer_cache *own;         /* NULL once a shared one is used */
+    uint64_t pb_hash;                 /* of the playbook, for model answers' keys */
 };
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* The playbook's glossary, synonyms and metrics go into a model's prompts, so an edit of
+ * them makes a model's answer another one. */
+static uint64_t playbook_hash(const struct playbook *pb)
+{
+    if (!pb)
+        return 0;
+    struct sq_buf b;
+    struct sq_jw w;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_jw_init(&w, &b, 0);
+    playbook_write_json(pb, &w);
+    uint64_t h = fnv1a(b.data ? b.data : "", b.len);
+    sq_buf_fini(&b);
+    return h;
+}
 
 struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
                               const struct playbook *pb)
@@ -60,17 +87,24 @@ struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
         a->views[i] = s->marts[i].name;
     a->model_policy.tables = a->views;
     a->model_policy.ntables = s->nmarts;
+    struct answer_cache_limits lim = {.entries = OWN_CACHE_ENTRIES};
+    a->own = a->cache = answer_cache_new(&lim, NULL);
+    a->pb_hash = playbook_hash(pb);
     return a;
+}
+
+void answerer_use_cache(struct answerer *a, struct answer_cache *c)
+{
+    answer_cache_free(a->own);
+    a->own = NULL;
+    a->cache = c;
 }
 
 void answerer_free(struct answerer *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        free(a->cache[i].key);
-        answer_fini(&a->cache[i].a);
-    }
+    answer_cache_free(a->own);
     guard_policy_fini(&a->policy);
     free(a->views);
     lx_lexicon_free(a->lx);
@@ -79,7 +113,9 @@ void answerer_free(struct answerer *a)
 
 size_t answerer_cache_hits(const struct answerer *a)
 {
-    return a->hits;
+    struct answer_cache_stats st;
+    answer_cache_stats(a->cache, &st);
+    return st.hits;
 }
 
 static char **dup_list(char *const *src, size_t n)
@@ -120,7 +156,7 @@ static void table_copy(struct sq_table *dst, const struct sq_table *src)
     dst->truncated = src->truncated;
 }
 
-static void answer_copy(struct answer *dst, const struct answer *src)
+void answer__copy(struct answer *dst, const struct answer *src)
 {
     *dst = *src;
     dst->question = dup_or_null(src->question);
@@ -156,6 +192,34 @@ void answer_fini(struct answer *a)
     memset(a, 0, sizeof *a);
 }
 
+static size_t len_or_0(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+size_t answer__bytes(const struct answer *a)
+{
+    size_t n = sizeof *a + len_or_0(a->question) + len_or_0(a->sql) + len_or_0(a->interpretation) +
+               len_or_0(a->chart) + len_or_0(a->understood);
+    for (size_t i = 0; i < a->ninsights; i++)
+        n += sizeof *a->insights + len_or_0(a->insights[i]);
+    for (size_t i = 0; i < a->nsuggestions; i++)
+        n += sizeof *a->suggestions + len_or_0(a->suggestions[i]);
+    for (size_t i = 0; i < a->nunplaced; i++)
+        n += sizeof *a->unplaced + sizeof *a->unplaced_offsets + len_or_0(a->unplaced[i]);
+    const struct sq_table *t = &a->table;
+    for (size_t c = 0; c < t->ncols; c++)
+        n += sizeof *t->cols + len_or_0(t->cols[c].name) + len_or_0(t->cols[c].type);
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        n += sizeof *t->cells + len_or_0(t->cells[i].text);
+    return n;
+}
+
+void answer__mart_token(struct sq_buf *b, const struct schema_mart *m)
+{
+    sq_buf_printf(b, "%s@%lld@%s", m->name, m->version, m->loaded_at ? m->loaded_at : "");
+}
+
 /* Lower case, single spaces, no trailing punctuation: how questions are compared. */
 static char *normalize(const char *q)
 {
@@ -176,32 +240,6 @@ static char *normalize(const char *q)
     while (b.len && strchr("?!. ", b.data[b.len - 1]))
         b.data[--b.len] = '\0';
     return sq_buf_steal(&b);
-}
-
-static struct cache_entry *cache_find(struct answerer *a, const char *key)
-{
-    for (size_t i = 0; i < CACHE_SLOTS; i++)
-        if (a->cache[i].key && strcmp(a->cache[i].key, key) == 0)
-            return &a->cache[i];
-    return NULL;
-}
-
-static void cache_put(struct answerer *a, const char *key, const struct answer *ans)
-{
-    struct cache_entry *slot = &a->cache[0];
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        if (!a->cache[i].key) {
-            slot = &a->cache[i];
-            break;
-        }
-        if (a->cache[i].used < slot->used)
-            slot = &a->cache[i];
-    }
-    free(slot->key);
-    answer_fini(&slot->a);
-    slot->key = xstrdup(key);
-    answer_copy(&slot->a, ans);
-    slot->used = ++a->clock;
 }
 
 /* Suggestions a declined question gets: real questions over this data. */
@@ -300,37 +338,134 @@ static int path_run(void *ctx, const struct guarded_query *q, size_t max_rows, d
     return guard_execute(d->conn, q, &lim, out, err);
 }
 
+/* ---- Cache keys ------------------------------------------------------------------------ */
+
+/* A key names exactly one answer: everything the answer depends on is in it, and marts
+ * lists the versions of the marts it read, one a line (answer_cache_prune reads them). */
+struct cache_key {
+    struct sq_buf key;
+    struct sq_buf marts;
+};
+
+static void key_init(struct cache_key *k)
+{
+    sq_buf_init(&k->key, SQ_BUF_UNLIMITED);
+    sq_buf_init(&k->marts, SQ_BUF_UNLIMITED);
+}
+
+static void key_fini(struct cache_key *k)
+{
+    sq_buf_fini(&k->key);
+    sq_buf_fini(&k->marts);
+}
+
+static void key_mart(struct cache_key *k, const struct schema_mart *m)
+{
+    sq_buf_putc(&k->key, '\n');
+    answer__mart_token(&k->key, m);
+    answer__mart_token(&k->marts, m);
+    sq_buf_putc(&k->marts, '\n');
+}
+
+static size_t row_cap(const struct answer_options *o)
+{
+    return store_limits_or_default(o ? o->max_rows : 0, 0).max_rows;
+}
+
+/* Fast mode: the mode, the question, the session's frame, the SQL the parser wrote (a
+ * playbook edit that changes it makes another answer), the version of every mart the SQL
+ * reads (an ingest that changes one makes another answer) and the row cap. */
+static void fast_key(const char *mode, const char *norm, const struct answer_options *o,
+                     const struct nl_answer *na, struct cache_key *k)
+{
+    sq_buf_printf(&k->key, "%s\n%s\n", mode, norm);
+    if (o && o->previous) {
+        char *pj = answer_frame_to_json(o->previous);
+        sq_buf_puts(&k->key, pj);
+        free(pj);
+    }
+    sq_buf_printf(&k->key, "\nsql=%s", na->sql ? na->sql : "");
+    for (size_t i = 0; i < na->nmarts; i++)
+        key_mart(k, na->marts[i]);
+    sq_buf_printf(&k->key, "\nrows=%zu", row_cap(o));
+}
+
+/* A model's answer: deep or auto mode's fallback, the model and the URL that serves it (a
+ * hash: a URL may carry credentials, and keys are kept in the database), the question, the
+ * version of every mart, the playbook (a hash: the prompts carry it) and the row cap. */
+static void model_key(const struct answerer *a, int deep, const struct llm_config *cfg,
+                      const char *norm, const struct answer_options *o, struct cache_key *k)
+{
+    sq_buf_printf(&k->key, "model:%s:%s@%016llx\n%s", deep ? "deep" : "auto",
+                  deep ? cfg->deep_model : cfg->model,
+                  (unsigned long long)fnv1a(cfg->base_url, strlen(cfg->base_url)), norm);
+    for (size_t i = 0; i < a->schema->nmarts; i++)
+        key_mart(k, &a->schema->marts[i]);
+    sq_buf_printf(&k->key, "\nrows=%zu\nplaybook=%016llx", row_cap(o),
+                  (unsigned long long)a->pb_hash);
+}
+
+/* On a hit, replaces *out (keeping its question: the user's words, not the first asker's)
+ * with the cached answer, marked cached, with no model calls and no time spent checking
+ * or running; returns 1. 0 on a miss, out untouched. */
+static int cache_hit(const struct answerer *a, const struct cache_key *k,
+                     enum answer_cache_where where, struct answer *out)
+{
+    struct answer hit;
+    if (!answer_cache_get(a->cache, k->key.data, where, &hit))
+        return 0;
+    free(hit.question);
+    hit.question = out->question;
+    out->question = NULL;
+    answer_fini(out);
+    *out = hit;
+    out->shape.measure_label = out->measure_label;
+    out->cached = 1;
+    out->llm_calls = 0;
+    out->llm_prompt_tokens = out->llm_completion_tokens = 0;
+    out->understand_ms = out->guard_ms = out->execute_ms = 0;
+    return 1;
+}
+
+/* A fast-mode hit takes the frame (for the session's follow-ups) and the shape of this
+ * parse: the cache keeps neither (a frame points into a schema snapshot). */
+static void take_parse(struct answer *out, const struct nl_answer *na)
+{
+    out->frame = na->frame;
+    out->has_frame = 1;
+    out->shape = na->shape;
+    snprintf(out->measure_label, sizeof out->measure_label, "%s", na->measure_label);
+    out->shape.measure_label = out->measure_label;
+}
+
+static void answer_begin(struct answer *out, const char *question)
+{
+    memset(out, 0, sizeof *out);
+    sq_table_init(&out->table);
+    sq_error_clear(&out->error);
+    out->question = xstrdup(question);
+    out->mode = "fast";
+    out->status = "ok";
+}
+
 /* Deep mode, and auto mode when the parser declined (agents/): the model drafts, the
  * guard decides, and the result gets the same insights and chart as fast mode. Model
- * answers are cached like fast ones, keyed also by the model and every mart's version.
- * Fills out (already initialized, with its question) and returns its error code. */
+ * answers are cached like fast ones (model_key). Fills out (already initialized, with its
+ * question) and returns its error code. */
 static int ask_model(struct answerer *a, const char *norm, const struct answer_options *o, int deep,
                      struct answer *out)
 {
     const struct llm_config *cfg = o->llm;
     out->mode = "deep";
     out->status = "ok";
-    struct sq_buf key;
-    sq_buf_init(&key, SQ_BUF_UNLIMITED);
-    sq_buf_printf(&key, "model:%s:%s\n%s", deep ? "deep" : "auto",
-                  deep ? cfg->deep_model : cfg->model, norm);
-    for (size_t i = 0; i < a->schema->nmarts; i++)
-        sq_buf_printf(&key, "\n%s@%lld", a->schema->marts[i].name, a->schema->marts[i].version);
-    sq_buf_printf(&key, "\nrows=%zu", store_limits_or_default(o->max_rows, 0).max_rows);
-    struct cache_entry *hit = cache_find(a, key.data);
-    if (hit) {
-        answer_fini(out);
-        answer_copy(out, &hit->a);
-        hit->used = ++a->clock;
-        a->hits++;
-        out->cached = 1;
-        out->llm_calls = 0;
-        out->llm_prompt_tokens = out->llm_completion_tokens = 0;
-        out->understand_ms = out->guard_ms = out->execute_ms = 0;
+    struct cache_key key;
+    key_init(&key);
+    model_key(a, deep, cfg, norm, o, &key);
+    if (cache_hit(a, &key, ANSWER_CACHE_ANY, out)) {
         if (o->explain)
             sq_buf_puts(o->explain, "cached: the model answered this question before; no call "
                                     "was made\n");
-        sq_buf_fini(&key);
+        key_fini(&key);
         return 0;
     }
     struct data_path path = path_for(a, &a->model_policy, o);
@@ -369,10 +504,10 @@ static int ask_model(struct answerer *a, const char *norm, const struct answer_o
         snprintf(out->measure_label, sizeof out->measure_label, "%s", r.measure_label);
         out->shape.measure_label = out->measure_label;
         out->chart = chart_build(&out->table, &out->shape);
-        cache_put(a, key.data, out);
+        answer_cache_put(a->cache, key.key.data, "deep", key.marts.data, out);
     }
     agents_result_fini(&r);
-    sq_buf_fini(&key);
+    key_fini(&key);
     return rc;
 }
 
@@ -380,12 +515,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
                struct answer *out)
 {
     double t0 = sq_now_ms();
-    memset(out, 0, sizeof *out);
-    sq_table_init(&out->table);
-    sq_error_clear(&out->error);
-    out->question = xstrdup(question);
-    out->mode = "fast";
-    out->status = "ok";
+    answer_begin(out, question);
     const char *mode = o && o->mode ? o->mode : "auto";
     int model = o && o->llm && llm_config_ready(o->llm);
     if (strcmp(mode, "deep") == 0) {
@@ -414,10 +544,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
             /* The parser declined: the model drafts; if it cannot either, the decline
              * stands, with the model's reason. */
             struct answer m;
-            memset(&m, 0, sizeof m);
-            sq_table_init(&m.table);
-            sq_error_clear(&m.error);
-            m.question = xstrdup(question);
+            answer_begin(&m, question);
             if (ask_model(a, norm, o, 0, &m) == 0) {
                 answer_fini(out);
                 *out = m;
@@ -452,42 +579,19 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
         suggest(a, out);
         goto done;
     }
-    /* The cache key: the question, the session's frame and the version of every mart the
-     * SQL reads, so that an ingest invalidates exactly the answers it affects. */
-    struct sq_buf key;
-    sq_buf_init(&key, SQ_BUF_UNLIMITED);
-    sq_buf_printf(&key, "%s\n%s\n", mode, norm);
-    if (o && o->previous) {
-        char *pj = answer_frame_to_json(o->previous);
-        sq_buf_puts(&key, pj);
-        free(pj);
-    }
-    for (size_t i = 0; i < na.nmarts; i++)
-        sq_buf_printf(&key, "\n%s@%lld", na.marts[i]->name, na.marts[i]->version);
-    sq_buf_printf(&key, "\nrows=%zu", store_limits_or_default(o ? o->max_rows : 0, 0).max_rows);
-    struct cache_entry *hit = cache_find(a, key.data);
-    if (hit) {
-        double understand = out->understand_ms;
-        answer_fini(out);
-        answer_copy(out, &hit->a);
-        hit->used = ++a->clock;
-        a->hits++;
-        out->cached = 1;
+    struct cache_key key;
+    key_init(&key);
+    fast_key(mode, norm, o, &na, &key);
+    double understand = out->understand_ms;
+    if (cache_hit(a, &key, ANSWER_CACHE_ANY, out)) {
         out->understand_ms = understand;
-        out->guard_ms = out->execute_ms = 0;
-        out->total_ms = sq_now_ms() - t0;
-        sq_buf_fini(&key);
-        nl_answer_fini(&na);
-        free(norm);
-        return 0;
+        take_parse(out, &na);
+        key_fini(&key);
+        goto done;
     }
     out->sql = xstrdup(na.sql);
     out->interpretation = xstrdup(na.interpretation);
-    out->frame = na.frame;
-    out->has_frame = 1;
-    out->shape = na.shape;
-    snprintf(out->measure_label, sizeof out->measure_label, "%s", na.measure_label);
-    out->shape.measure_label = out->measure_label;
+    take_parse(out, &na);
     double t1 = sq_now_ms();
     stage(o, "validating");
     struct data_path path = path_for(a, &a->policy, o);
@@ -513,13 +617,56 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     guarded_query_free(gq);
     out->total_ms = sq_now_ms() - t0;
     if (rc == 0)
-        cache_put(a, key.data, out);
-    sq_buf_fini(&key);
+        answer_cache_put(a->cache, key.key.data, "fast", key.marts.data, out);
+    key_fini(&key);
 done:
     nl_answer_fini(&na);
     free(norm);
     out->total_ms = sq_now_ms() - t0;
     return out->error.code;
+}
+
+int answer_lookup(const struct answerer *a, const char *question, const struct answer_options *o,
+                  struct answer *out)
+{
+    double t0 = sq_now_ms();
+    const char *mode = o && o->mode ? o->mode : "auto";
+    int model = o && o->llm && llm_config_ready(o->llm);
+    if (strcmp(mode, "deep") == 0 && !model)
+        return 0;
+    answer_begin(out, question);
+    char *norm = normalize(question);
+    struct cache_key key;
+    key_init(&key);
+    int hit = 0;
+    if (strcmp(mode, "deep") == 0) {
+        model_key(a, 1, o->llm, norm, o, &key);
+        hit = cache_hit(a, &key, ANSWER_CACHE_MEMORY, out);
+    } else {
+        struct nl_answer na;
+        nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
+        double understand = sq_now_ms() - t0;
+        if (na.status == 0) {
+            fast_key(mode, norm, o, &na, &key);
+            hit = cache_hit(a, &key, ANSWER_CACHE_MEMORY, out);
+            if (hit) {
+                out->understand_ms = understand;
+                take_parse(out, &na);
+            }
+        } else if (strcmp(mode, "auto") == 0 && model) {
+            model_key(a, 0, o->llm, norm, o, &key);
+            hit = cache_hit(a, &key, ANSWER_CACHE_MEMORY, out);
+        }
+        nl_answer_fini(&na);
+    }
+    key_fini(&key);
+    free(norm);
+    if (!hit) {
+        answer_fini(out);
+        return 0;
+    }
+    out->total_ms = sq_now_ms() - t0;
+    return 1;
 }
 
 void answer_write_json(const struct answer *a, struct sq_jw *w)

@@ -1,12 +1,15 @@
 /*
- * One question end to end: normalize, look up the response cache, parse (fast mode),
+ * One question end to end: normalize, parse (fast mode), look up the answer cache,
  * guard, execute with limits, write insights and a chart, store in the cache. The
  * answer object of DESIGN.md comes out of answer_write_json. Used by the CLI (`ask`,
- * `eval`) and later by the server.
+ * `eval`) and by the server's workers and connection threads.
  *
  * Ownership: an answerer borrows the connection, schema and playbook (they must outlive
- * it) and owns its lexicon and cache. struct answer is caller-owned: answer_fini frees it.
- * Not thread-safe: one answerer per thread (they may share a schema).
+ * it) and owns its lexicon; it owns a cache of its own until answerer_use_cache lends it
+ * a shared one (answer/cache.h), which must outlive it. struct answer is caller-owned:
+ * answer_fini frees it. answer_ask is not thread-safe: one answerer per thread (they may
+ * share a schema and a cache); answer_lookup may be called from any number of threads at
+ * once on one answerer, as long as none calls answer_ask on it.
  */
 #ifndef SQ_ANSWER_ANSWER_H
 #define SQ_ANSWER_ANSWER_H
@@ -25,6 +28,7 @@ struct sq_jw;
 struct sq_buf;
 struct llm_config;
 struct answerer;
+struct answer_cache;
 
 struct answer_options {
     const char *mode;                /* "auto" (default), "fast" or "deep" */
@@ -71,8 +75,12 @@ struct answer {
     char measure_label[160];
 };
 
+/* c may be NULL for an answerer used only for answer_lookup. */
 struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
                               const struct playbook *pb);
+/* From now on a keeps and finds answers in c (borrowed; shared with other answerers, of
+ * this snapshot or others: keys name the mart versions) instead of in its own cache. */
+void answerer_use_cache(struct answerer *a, struct answer_cache *c);
 void answerer_free(struct answerer *a);
 
 /* Answers one question; always fills out (status and error say how it went) and returns
@@ -80,6 +88,13 @@ void answerer_free(struct answerer *a);
 int answer_ask(struct answerer *a, const char *question, const struct answer_options *o,
                struct answer *out);
 void answer_fini(struct answer *a);
+/* The answer answer_ask would give if it is in the cache's memory: 1 and out filled (as
+ * answer_ask fills it, cached set), or 0 and out untouched when answer_ask has work to do
+ * (a miss, a decline, an error). Parses the question (microseconds) but runs no query,
+ * asks no model and never waits for the database. Thread-safe (see above); on_stage,
+ * cancelled and explain are not used. */
+int answer_lookup(const struct answerer *a, const char *question, const struct answer_options *o,
+                  struct answer *out);
 
 /* The answer object of DESIGN.md, as one JSON value. */
 void answer_write_json(const struct answer *a, struct sq_jw *w);
@@ -89,7 +104,7 @@ void answer_write_json(const struct answer *a, struct sq_jw *w);
 char *answer_frame_to_json(const struct nl_frame *f);
 int answer_frame_from_json(const char *json, const struct schema *s, struct nl_frame *out);
 
-/* Cache statistics, for /metrics and benchmarks. */
+/* Hits of the answerer's cache (of every answerer sharing it), for benchmarks. */
 size_t answerer_cache_hits(const struct answerer *a);
 
 #endif

@@ -5,12 +5,14 @@
  * printed as the interpretation, the SQL, the table and insights — or as the answer
  * object of DESIGN.md with --format json. --explain prints each agent step on stderr.
  * --session keeps the last question's frame in a file beside the database so that a
- * follow-up can edit it.
+ * follow-up can edit it. Answers are kept in the database's answer cache
+ * (answer/cache.h), so that asking again, above all a deep question, costs nothing.
  */
 #include "cli/cli.h"
 #include "cli/session.h"
 
 #include "answer/answer.h"
+#include "answer/cache.h"
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
@@ -163,6 +165,24 @@ static char *session_path(const struct cli_common *c, const char *id)
     return path;
 }
 
+/* The database was opened read-only (nothing to refresh, so other readers may share it),
+ * but a model's answer cost calls worth keeping: open it for writing for a moment to put
+ * the answer in its cache. When another process holds it, the answer is not kept. */
+static void keep_model_answer(const struct cli_common *c, struct answer_cache *cache)
+{
+    struct store_options so = {.path = c->db_path, .memory_limit = c->memory_limit};
+    struct store *st = NULL;
+    struct sq_error err;
+    sq_error_clear(&err);
+    if (store_open(&so, &st, &err) != 0) {
+        if (c->verbose)
+            fprintf(stderr, "salesql: the answer is not kept for next time: %s\n", err.msg);
+        return;
+    }
+    answer_cache_save(cache, st);
+    store_close(st);
+}
+
 static void print_answer(FILE *f, const struct answer *a, enum cli_format format)
 {
     if (format == CLI_FORMAT_CSV) {
@@ -249,7 +269,13 @@ int cmd_ask(int argc, char **argv)
         llm_config_describe(&llm, settings, sizeof settings);
         fprintf(stderr, "Model settings (flag > environment > playbook > default):\n%s", settings);
     }
+    /* The database's answer cache; a refresh that changed a mart made some of it useless. */
+    struct answer_cache_limits lim = {.pending = 4};
+    struct answer_cache *cache = answer_cache_new(&lim, s.store);
+    if (s.refreshed && s.report.changed)
+        answer_cache_prune(cache, s.schema);
     struct answerer *ans = answerer_new(store_main(s.store), s.schema, s.playbook);
+    answerer_use_cache(ans, cache);
     struct nl_frame prev;
     int have_prev = 0;
     char *spath = ao.session ? session_path(&c, ao.session) : NULL;
@@ -308,9 +334,14 @@ int cmd_ask(int argc, char **argv)
         free(json);
     }
     status = sq_exit_status(rc);
+    int keep = rc == 0 && !a.cached && a.llm_calls > 0 && store_read_only(s.store);
     answer_fini(&a);
     answerer_free(ans);
+    answer_cache_detach(cache);
     free(spath);
     cli_session_close(&s);
+    if (keep)
+        keep_model_answer(&c, cache);
+    answer_cache_free(cache);
     return status;
 }

@@ -2,12 +2,14 @@
  * The JSON API of `salesql serve` (DESIGN.md, "HTTP API"): health, ask (waiting for the
  * answer, or handing back a job id), jobs and their cancellation, the schema with the
  * ingest status, refreshes, and sessions. Called by server.c's dispatcher on the
- * connection's thread; questions run on the jobs/ pool (work.c), refreshes run here,
- * one at a time, beside the questions (DuckDB keeps their reads consistent) and end by
- * swapping in a new schema snapshot.
+ * connection's thread; questions run on the jobs/ pool (work.c) unless the answer cache
+ * already holds their answer (looked up here first), refreshes run here, one at a time,
+ * beside the questions (DuckDB keeps their reads consistent) and end by swapping in a new
+ * schema snapshot and dropping the cached answers of marts that changed.
  */
 #include "server/internal.h"
 
+#include "answer/cache.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -293,6 +295,16 @@ enum MHD_Result server__api_ask(struct server__request *rq)
     snprintf(a->mode, sizeof a->mode, "%s", mode);
     snprintf(a->session, sizeof a->session, "%s", session);
     a->async = async;
+    /* A synchronous question whose answer is cached is answered here, at once, rather than
+     * after whatever the workers have queued. */
+    if (!async && !atomic_load(&srv->stopping)) {
+        char *cached = server__ask_cached(srv, a);
+        if (cached) {
+            server__ask_free(a);
+            result = server__reply(rq, 200, "application/json", cached, strlen(cached), NULL, NULL);
+            goto out;
+        }
+    }
     /* A question a model may answer gets the model's deadline on top of the budget. */
     double budget = 0;
     if (srv->o.llm && strcmp(a->mode, "fast") != 0)
@@ -586,16 +598,14 @@ enum MHD_Result server__api_ingest(struct server__request *rq)
         rc = schema_load(store_main(srv->store), &schema, &err);
     unsigned long gen = 0;
     if (rc == 0) {
-        struct server__snapshot *fresh = xcalloc(1, sizeof *fresh);
-        fresh->schema = schema;
-        fresh->pb = pb;
-        fresh->refs = 1;
+        struct server__snapshot *fresh = server__snapshot_new(srv, schema, pb);
         pthread_mutex_lock(&srv->snap_mu);
         struct server__snapshot *old = srv->snap;
         fresh->gen = gen = old->gen + 1;
         srv->snap = fresh;
         pthread_mutex_unlock(&srv->snap_mu);
         server__snapshot_put(srv, old);
+        answer_cache_prune(srv->cache, schema);
         pb = NULL;
     }
     pthread_mutex_lock(&srv->state_mu);

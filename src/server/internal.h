@@ -20,15 +20,19 @@
 #include <stddef.h>
 
 struct answer;
+struct answer_cache;
+struct answerer;
 struct job;
 struct jobs;
 struct sq_jw;
 
 /* The schema and playbook the answers use; an ingest makes a new one and swaps it in,
- * and the old one lives until the last worker and request using it let go. */
+ * and the old one lives until the last worker and request using it let go. lookup is an
+ * answerer over them used only for answer_lookup, by any connection thread at once. */
 struct server__snapshot {
     struct schema *schema;
     struct playbook *pb;
+    struct answerer *lookup;
     unsigned long gen;
     int refs; /* under server.snap_mu */
 };
@@ -98,6 +102,7 @@ struct server {
     pthread_mutex_t state_mu;  /* ingest state */
     struct server__ingest_state ingest;
     struct jobs *jobs;
+    struct answer_cache *cache; /* every answerer's, connection threads' and workers' */
     struct server__sessions *sessions;
     struct server__metrics metrics;
     struct MHD_Daemon *daemon;
@@ -127,7 +132,9 @@ struct server__request {
 struct ingest_report;
 void server__ingest_record(struct server *srv, const struct ingest_report *rep);
 
-/* Snapshots. */
+/* Snapshots. server__snapshot_new takes schema and pb (one reference, generation 0). */
+struct server__snapshot *server__snapshot_new(struct server *srv, struct schema *schema,
+                                              struct playbook *pb);
 struct server__snapshot *server__snapshot_get(struct server *srv);
 void server__snapshot_put(struct server *srv, struct server__snapshot *s);
 
@@ -174,6 +181,11 @@ void server__worker_fini(void *ud, void *ctx);
 void server__worker_interrupt(void *ud, void *ctx);
 int server__run_ask(struct job *j, void *ctx, void *arg);
 void server__ask_free(void *arg);
+/* The answer object (JSON) of a synchronous question when the answer cache holds it, or
+ * NULL: looked up on the calling (connection) thread, so that a hit does not wait behind
+ * the questions queued for the workers. A hit is recorded as a worker's answer is (the
+ * session's frame and history, the metrics). */
+char *server__ask_cached(struct server *srv, const struct server__ask *a);
 
 /* Sessions (sessions.c): a bounded, least-recently-used set of conversations, each with
  * the frame of its last answer (as JSON) and a bounded history. Thread-safe. */

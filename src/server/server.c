@@ -14,6 +14,8 @@
  */
 #include "server/internal.h"
 
+#include "answer/answer.h"
+#include "answer/cache.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -44,6 +46,18 @@ enum {
     BODY_IDLE_TIMES = 3     /* a body must arrive within this many idle timeouts */
 };
 
+struct server__snapshot *server__snapshot_new(struct server *srv, struct schema *schema,
+                                              struct playbook *pb)
+{
+    struct server__snapshot *s = xcalloc(1, sizeof *s);
+    s->schema = schema;
+    s->pb = pb;
+    s->lookup = answerer_new(NULL, schema, pb);
+    answerer_use_cache(s->lookup, srv->cache);
+    s->refs = 1;
+    return s;
+}
+
 struct server__snapshot *server__snapshot_get(struct server *srv)
 {
     pthread_mutex_lock(&srv->snap_mu);
@@ -61,6 +75,7 @@ void server__snapshot_put(struct server *srv, struct server__snapshot *s)
     int last = --s->refs == 0;
     pthread_mutex_unlock(&srv->snap_mu);
     if (last) {
+        answerer_free(s->lookup);
         schema_free(s->schema);
         playbook_free(s->pb);
         free(s);
@@ -582,11 +597,12 @@ int server_new(const struct server_options *o, struct store *st, struct schema *
     pthread_mutex_init(&srv->snap_mu, NULL);
     pthread_mutex_init(&srv->ingest_mu, NULL);
     pthread_mutex_init(&srv->state_mu, NULL);
-    srv->snap = xcalloc(1, sizeof *srv->snap);
-    srv->snap->schema = schema;
-    srv->snap->pb = pb;
+    /* One answer cache for every worker and connection thread, kept in the database when
+     * it is writable; answers of marts that changed since it was written are dropped. */
+    srv->cache = answer_cache_new(NULL, st);
+    answer_cache_prune(srv->cache, schema);
+    srv->snap = server__snapshot_new(srv, schema, pb);
     srv->snap->gen = 1;
-    srv->snap->refs = 1;
     if (initial)
         server__ingest_record(srv, initial);
     srv->sessions = server__sessions_new(srv->o.max_sessions);
@@ -701,6 +717,7 @@ void server_free(struct server *srv)
     jobs_free(srv->jobs);
     server__sessions_free(srv->sessions);
     server__snapshot_put(srv, srv->snap);
+    answer_cache_free(srv->cache); /* after every answerer using it */
     copy_report(&srv->ingest, NULL);
     pthread_mutex_destroy(&srv->snap_mu);
     pthread_mutex_destroy(&srv->ingest_mu);

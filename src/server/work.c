@@ -1,9 +1,12 @@
 /*
  * What the server's workers do: each has its own database connection and its own
  * answerer (answerers are not thread-safe) over the current schema snapshot, rebuilt when
- * an ingest has swapped in a new one. An ask job answers one question with answer/,
- * reports each stage as a job event, keeps the session's frame and history, and leaves
- * the answer object as the job's result. Called by the jobs/ pool (server.c sets it up).
+ * an ingest has swapped in a new one, all sharing the server's answer cache. An ask job
+ * answers one question with answer/, reports each stage as a job event, keeps the
+ * session's frame and history, and leaves the answer object as the job's result. Called
+ * by the jobs/ pool (server.c sets it up), and by api.c for server__ask_cached, which
+ * answers a synchronous question from the cache on its connection's thread, ending it
+ * as a worker ends its answers.
  */
 #include "server/internal.h"
 
@@ -41,6 +44,7 @@ int server__worker_init(void *ud, size_t index, void **ctx, struct sq_error *err
     w->conn = conn;
     w->snap = server__snapshot_get(srv);
     w->ans = answerer_new(conn, w->snap->schema, w->snap->pb);
+    answerer_use_cache(w->ans, srv->cache);
     *ctx = w;
     return 0;
 }
@@ -73,8 +77,8 @@ void server__ask_free(void *arg)
     free(a);
 }
 
-/* After an ingest, the worker's answerer moves to the new snapshot (its cache goes with
- * the old one: the keys carry mart versions, so little is lost). */
+/* After an ingest, the worker's answerer moves to the new snapshot (the cache is the
+ * server's: its keys carry mart versions, so what did not change is still found). */
 static void follow_snapshot(struct worker *w)
 {
     struct server__snapshot *cur = server__snapshot_get(w->srv);
@@ -86,6 +90,7 @@ static void follow_snapshot(struct worker *w)
     server__snapshot_put(w->srv, w->snap);
     w->snap = cur;
     w->ans = answerer_new(w->conn, cur->schema, cur->pb);
+    answerer_use_cache(w->ans, w->srv->cache);
 }
 
 struct stage_ctx {
@@ -125,6 +130,63 @@ static void on_stage(void *ud, const char *stage)
     sq_buf_fini(&b);
 }
 
+/* The session's last frame read against schema into *out: 1, or 0 when there is none
+ * (or a name in it is gone). */
+static int session_frame(struct server *srv, const char *session, const struct schema *schema,
+                         struct nl_frame *out)
+{
+    if (!session[0])
+        return 0;
+    char *fj = server__sessions_frame(srv->sessions, session);
+    int ok = fj && answer_frame_from_json(fj, schema, out) == 0;
+    free(fj);
+    return ok;
+}
+
+/* How every answer ends, a worker's or a cached one: counted in the metrics, written as
+ * the answer object, and, when record is set, added to the session's history with its
+ * frame (follow-ups edit it). Returns the JSON, or NULL when it is too large to send.
+ * job_id is NULL for an answer that had no job. */
+static char *finish(struct server *srv, const struct server__ask *a, const char *job_id,
+                    const struct answer *ans, int rc, int record)
+{
+    server__metrics_answer(&srv->metrics, ans);
+    struct sq_buf b;
+    struct sq_jw jw;
+    sq_buf_init(&b, 256u << 20);
+    sq_jw_init(&jw, &b, 0);
+    answer_write_json(ans, &jw);
+    char *json = jw.err ? NULL : sq_buf_steal(&b);
+    sq_buf_fini(&b);
+    if (json && record && a->session[0]) {
+        char *frame = rc == 0 && ans->has_frame ? answer_frame_to_json(&ans->frame) : NULL;
+        server__sessions_record(srv->sessions, a->session, a->question, job_id, ans->status, json,
+                                frame);
+        free(frame);
+    }
+    return json;
+}
+
+char *server__ask_cached(struct server *srv, const struct server__ask *a)
+{
+    struct server__snapshot *snap = server__snapshot_get(srv);
+    struct nl_frame prev;
+    int have_prev = session_frame(srv, a->session, snap->schema, &prev);
+    struct answer_options o = {.mode = a->mode,
+                               .max_rows = srv->o.max_rows,
+                               .timeout_ms = srv->o.timeout_ms,
+                               .previous = have_prev ? &prev : NULL,
+                               .llm = srv->o.llm};
+    struct answer ans;
+    char *json = NULL;
+    if (answer_lookup(snap->lookup, a->question, &o, &ans)) {
+        json = finish(srv, a, NULL, &ans, 0, 1);
+        answer_fini(&ans);
+    }
+    server__snapshot_put(srv, snap);
+    return json;
+}
+
 int server__run_ask(struct job *j, void *ctx, void *arg)
 {
     struct worker *w = ctx;
@@ -135,13 +197,7 @@ int server__run_ask(struct job *j, void *ctx, void *arg)
     follow_snapshot(w);
 
     struct nl_frame prev;
-    int have_prev = 0;
-    if (a->session[0]) {
-        char *fj = server__sessions_frame(srv->sessions, a->session);
-        if (fj && answer_frame_from_json(fj, w->snap->schema, &prev) == 0)
-            have_prev = 1;
-        free(fj);
-    }
+    int have_prev = session_frame(srv, a->session, w->snap->schema, &prev);
     struct stage_ctx sc = {.job = j, .ask = a, .t0 = sq_now_ms()};
     struct answer_options o = {.mode = a->mode,
                                .max_rows = srv->o.max_rows,
@@ -166,26 +222,10 @@ int server__run_ask(struct job *j, void *ctx, void *arg)
                          info.reason ? info.reason : "no reason given");
         jobs_info_fini(&info);
     }
-    server__metrics_answer(&srv->metrics, &ans);
-
-    struct sq_buf b;
-    struct sq_jw jw;
-    sq_buf_init(&b, 256u << 20);
-    sq_jw_init(&jw, &b, 0);
-    answer_write_json(&ans, &jw);
-    char *json = jw.err ? NULL : sq_buf_steal(&b);
-    sq_buf_fini(&b);
-    if (!json) {
-        answer_fini(&ans);
-        return SQ_E_TOO_BIG;
-    }
-    if (a->session[0] && !cancelled) {
-        char *frame = rc == 0 && ans.has_frame ? answer_frame_to_json(&ans.frame) : NULL;
-        server__sessions_record(srv->sessions, a->session, a->question, jobs_id(j), ans.status,
-                                json, frame);
-        free(frame);
-    }
-    jobs_set_result(j, json);
+    char *json = finish(srv, a, jobs_id(j), &ans, rc, !cancelled);
     answer_fini(&ans);
+    if (!json)
+        return SQ_E_TOO_BIG;
+    jobs_set_result(j, json);
     return 0;
 }

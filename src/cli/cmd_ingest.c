@@ -17,14 +17,16 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: salesql ingest [--data DIR] [--db FILE] [--full] [--parquet MODE]\n"
                "                      [--follow-symlinks] [--memory-limit SIZE] [--temp-dir DIR]\n"
-               "                      [--quiet|--verbose]\n"
+               "                      [--batch-mb N] [--quiet|--verbose]\n"
                "\n"
                "Loads every CSV, TSV, CSV.GZ and Parquet file under DIR (default ./data) into\n"
                "the database (default .cache/sales.duckdb): only files that are new or whose\n"
                "size or modification time changed; sources whose files are gone are dropped.\n"
                "Each source becomes a view named mart_dyn_<name>. Folders such as\n"
                "sales/year=2024/month=07/ (hive partitions) make one source with year and month\n"
-               "columns. Ctrl-C stops at the next file boundary; run again to load the rest.\n"
+               "columns. Files of a folder that read alike load together, in batches of up to\n"
+               "1 GB (one statement and one transaction each). Ctrl-C stops at the next file\n"
+               "or batch boundary, losing only what was in flight; run again to load the rest.\n"
                "\n"
                "  --data DIR           the data folder (env SALESQL_DATA)\n"
                "  --db FILE            the database file (env SALESQL_DB)\n"
@@ -42,6 +44,9 @@ static void usage(FILE *f)
                "                       default 60%% of RAM); beyond it DuckDB spills to disk\n"
                "  --temp-dir DIR       where DuckDB spills (env SALESQL_TEMP_DIR; default\n"
                "                       <db>.tmp)\n"
+               "  --batch-mb N         load files of a folder together up to N MB per batch\n"
+               "                       (env SALESQL_BATCH_MB; default 1000); 0: one file at a\n"
+               "                       time, each in its own transaction\n"
                "  --threads N          DuckDB worker threads\n"
                "  --quiet, --verbose   less or more on stderr\n"
                "\n"
@@ -69,6 +74,15 @@ static int own_option(void *ud, const char *name, const char *arg)
     }
     if (strcmp(name, "temp-dir") == 0)
         return setenv("SALESQL_TEMP_DIR", arg, 1) == 0 ? 0 : -1;
+    if (strcmp(name, "batch-mb") == 0) {
+        long long mb;
+        if (cli_parse_batch_mb(arg, &mb) != 0) {
+            fprintf(stderr,
+                    "salesql ingest: --batch-mb wants a number of MB (0 or more), not '%s'\n", arg);
+            return -1;
+        }
+        return setenv("SALESQL_BATCH_MB", arg, 1) == 0 ? 0 : -1;
+    }
     return -1;
 }
 
@@ -77,6 +91,7 @@ int cmd_ingest(int argc, char **argv)
     static const struct option opts[] = {{"full", no_argument, 0, 0},
                                          {"parquet", required_argument, 0, 0},
                                          {"temp-dir", required_argument, 0, 0},
+                                         {"batch-mb", required_argument, 0, 0},
                                          CLI_COMMON_OPTIONS};
     struct cli_common c;
     cli_common_init(&c);

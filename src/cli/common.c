@@ -17,6 +17,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -245,6 +246,17 @@ static void on_sigint(int sig)
     atomic_store(&interrupted, 1);
 }
 
+int cli_parse_batch_mb(const char *s, long long *mb)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno || v < 0 || v > 1000LL * 1000 * 1000)
+        return -1;
+    *mb = v;
+    return 0;
+}
+
 /* Every command says whether links out of the data folder are followed: a command run
  * without --follow-symlinks drops what an earlier one loaded through them. */
 static enum ingest_symlinks symlinks(const struct cli_common *c)
@@ -266,6 +278,13 @@ static int run_refresh(struct cli_common *c, struct cli_session *s, int full, st
     if (mode && *mode && ingest_parse_parquet_mode(mode, &io.parquet) != 0)
         return sq_error_set(err, SQ_E_USAGE, -1,
                             "SALESQL_PARQUET wants view, load or auto, not '%s'", mode);
+    const char *batch = getenv("SALESQL_BATCH_MB");
+    long long mb = 0;
+    if (batch && *batch && cli_parse_batch_mb(batch, &mb) != 0)
+        return sq_error_set(err, SQ_E_USAGE, -1,
+                            "SALESQL_BATCH_MB wants a number of MB (0 or more), not '%s'", batch);
+    if (batch && *batch)
+        io.batch_bytes = mb == 0 ? -1 : mb * 1000 * 1000;
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;

@@ -38,6 +38,9 @@ int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_
 int cli_session_lockdown(struct cli_session *s, struct sq_error *err);
 void cli_session_close(struct cli_session *s);
 void cli_print_report(const struct cli_common *c, const struct ingest_report *rep);
+/* Parses --batch-mb (SALESQL_BATCH_MB), a whole number of MB from 0 (one file at a
+ * time) up: 0 and *mb set, or -1. */
+int cli_parse_batch_mb(const char *s, long long *mb);
 int cli_load_playbook(const char *data_dir, struct playbook **out, struct sq_error *err);
 
 #endif

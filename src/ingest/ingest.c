@@ -455,6 +455,145 @@ int ingest__finish_file(struct ingest__run *r, const struct scan_source *src, si
     return 0;
 }
 
+/* Files loaded in one statement: at most this many (and ingest_options.batch_bytes of
+ * them). A batch is also one transaction, which a Ctrl-C or a kill loses whole; the next
+ * run loads it again. */
+enum { INGEST_BATCH_FILES = 1000 };
+
+/* A staged file or batch of files of one source, to be swapped into its table. */
+struct staged {
+    const struct scan_source *src;
+    const size_t *fis; /* indexes into r->files */
+    size_t n;
+    const long long *rows; /* rows of each file */
+    const struct load_result *lr;
+    const char *qtable, *qstage;
+    int rebuild;         /* the source starts over with these files */
+    int append;          /* the table exists and takes the stage's rows */
+    int had_rows;        /* the table may hold rows of these files, which go */
+    int has_file_column; /* the stage names each row's file (a batch) */
+    /* The rows are in the table already, inserted in the open transaction: qstage names
+     * them (a SELECT over the table) for the statistics, and nothing moves. */
+    int inserted;
+    double t0;
+};
+
+/* Swaps staged rows in, in one transaction: a single-file source's table is replaced; a
+ * folder source's table takes them (or is made of them), minus the rows of earlier
+ * versions of the same files; the view, the catalog rows and the files' statistics follow. */
+static int swap_in(struct ingest__run *r, const struct staged *st, struct sq_error *e)
+{
+    const struct scan_source *src = st->src;
+    const char *rel0 = r->files->files[st->fis[0]].rel;
+    struct sq_buf sql, stats;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_init(&stats, SQ_BUF_UNLIMITED);
+    int failed = st->append && !st->inserted ? reconcile(r->c, st->qtable, st->qstage, e) : 0;
+    const char **rels = xcalloc(st->n + 1, sizeof *rels);
+    for (size_t i = 0; i < st->n; i++)
+        rels[i] = r->files->files[st->fis[i]].rel;
+    if (!failed) {
+        /* Per-file statistics for the profile of big sources; they read the staging table,
+         * so they run first in the transaction. A file without them only makes the
+         * profile read the whole source. */
+        struct sq_error se;
+        sq_error_clear(&se);
+        int stats_rc =
+            st->has_file_column
+                ? ingest__batch_stats_sql(r->c, src->name, rels, st->n, st->qstage, &stats, &se)
+                : ingest__file_stats_sql(r->c, src->name, rel0, st->qstage, &stats, &se);
+        if (stats_rc != 0) {
+            sq_log_warn("no statistics for %s: %s", rel0, se.msg);
+            sq_buf_reset(&stats);
+        }
+    }
+    if (!failed) {
+        if (!st->inserted)
+            sq_buf_puts(&sql, "BEGIN TRANSACTION;");
+        if (st->rebuild) {
+            sq_buf_printf(
+                &sql,
+                "DROP TABLE IF EXISTS %s; DELETE FROM salesql_files WHERE source = ", st->qtable);
+            sq_buf_put_literal(&sql, src->name);
+            sq_buf_puts(&sql, ";");
+            static const char *const tables[] = {"salesql_parts", "salesql_file_stats",
+                                                 "salesql_file_values"};
+            for (int i = 0; i < 3; i++) {
+                sq_buf_printf(&sql, "DELETE FROM %s WHERE source = ", tables[i]);
+                sq_buf_put_literal(&sql, src->name);
+                sq_buf_puts(&sql, ";");
+            }
+        } else {
+            for (size_t i = 0; i < st->n; i++)
+                ingest__append_forget_file(&sql, src->name, rels[i]);
+        }
+        sq_buf_puts(&sql, stats.data ? stats.data : "");
+        if (st->inserted) {
+            /* moved already */
+        } else if (!src->multi) {
+            sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s; ALTER TABLE %s RENAME TO %s;", st->qtable,
+                          st->qstage, st->qtable);
+        } else if (!st->append) {
+            if (!st->has_file_column) {
+                sq_buf_printf(&sql,
+                              "ALTER TABLE %s ADD COLUMN " INGEST_FILE_COLUMN " VARCHAR DEFAULT ",
+                              st->qstage);
+                sq_buf_put_literal(&sql, rel0);
+                sq_buf_puts(&sql, ";");
+            }
+            sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s; ALTER TABLE %s RENAME TO %s;", st->qtable,
+                          st->qstage, st->qtable);
+        } else {
+            /* Only files the table may hold rows of cost a scan of the file column. */
+            if (st->had_rows) {
+                sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " IN (", st->qtable);
+                for (size_t i = 0; i < st->n; i++) {
+                    sq_buf_puts(&sql, i ? ", " : "");
+                    sq_buf_put_literal(&sql, rels[i]);
+                }
+                sq_buf_puts(&sql, ");");
+            }
+            sq_buf_printf(&sql, "INSERT INTO %s BY NAME SELECT *", st->qtable);
+            if (!st->has_file_column) {
+                sq_buf_puts(&sql, ", ");
+                sq_buf_put_literal(&sql, rel0);
+                sq_buf_puts(&sql, " AS " INGEST_FILE_COLUMN);
+            }
+            sq_buf_printf(&sql, " FROM %s; DROP TABLE %s;", st->qstage, st->qstage);
+        }
+        /* The view SQL reads the table's columns, which the statements above change:
+         * run them first, inside the transaction. */
+        failed = store_exec(r->c, sql.data, e);
+        sq_buf_reset(&sql);
+        if (!failed)
+            failed = ingest__append_view_sql(r->c, src->name, st->qtable, st->lr, &sql, e);
+        if (!failed) {
+            /* A batch's time is shared among its files by size. */
+            double ms = sq_now_ms() - st->t0;
+            long long bytes = 0;
+            for (size_t i = 0; i < st->n; i++)
+                bytes += r->files->files[st->fis[i]].size;
+            for (size_t i = 0; i < st->n; i++) {
+                size_t fi = st->fis[i];
+                const struct scan_file *f = &r->files->files[fi];
+                double share = st->n == 1 || bytes == 0 ? ms : ms * (double)f->size / (double)bytes;
+                ingest__append_file_row(&sql, f, src->name, r->headers[fi], st->lr->encoding,
+                                        st->rows[i], share, NULL);
+            }
+            ingest__append_source_row(&sql, src->name, st->qtable, src->multi,
+                                      INGEST_STORAGE_TABLE);
+            sq_buf_puts(&sql, "COMMIT;");
+            failed = store_exec(r->c, sql.data, e);
+        }
+        if (failed)
+            store_exec(r->c, "ROLLBACK", NULL);
+    }
+    free(rels);
+    sq_buf_fini(&stats);
+    sq_buf_fini(&sql);
+    return failed;
+}
+
 /* Loads one file of a source and swaps it in. rebuild: the first file of a source being
  * built from scratch (drops the old table and forgets its files). had_rows: the source's
  * table may hold rows of this file (an earlier version), which are replaced. hive: the
@@ -469,8 +608,6 @@ static int load_one(struct ingest__run *r, const struct scan_source *src, size_t
     sq_error_clear(&e);
     char *table = xasprintf("raw_%s", src->name);
     char *qtable = sq_quote_ident(table);
-    struct sq_buf sql;
-    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
     double t0 = sq_now_ms();
     r->loaded_so_far++;
     ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
@@ -489,88 +626,210 @@ static int load_one(struct ingest__run *r, const struct scan_source *src, size_t
                NULL);
     int failed = ingest__load_stage(r->c, f, r->o, hive, stage, append, &lr, &e);
     sq_log_debug("%s: staged in %.0f ms", f->rel, sq_now_ms() - t0);
-    if (!failed && append)
-        failed = reconcile(r->c, qtable, qstage, &e);
-    struct sq_buf stats;
-    sq_buf_init(&stats, SQ_BUF_UNLIMITED);
     if (!failed) {
-        /* Per-file statistics for the profile of big sources; they read the staging table,
-         * so they run first in the transaction. A file without them only makes the
-         * profile read the whole source. */
-        struct sq_error se;
-        sq_error_clear(&se);
-        if (ingest__file_stats_sql(r->c, src->name, f->rel, qstage, &stats, &se) != 0) {
-            sq_log_warn("no statistics for %s: %s", f->rel, se.msg);
-            sq_buf_reset(&stats);
-        }
+        struct staged st = {.src = src,
+                            .fis = &fi,
+                            .n = 1,
+                            .rows = &lr.rows,
+                            .lr = &lr,
+                            .qtable = qtable,
+                            .qstage = qstage,
+                            .rebuild = rebuild,
+                            .append = append,
+                            .had_rows = had_rows,
+                            .t0 = t0};
+        failed = swap_in(r, &st, &e);
     }
-    if (!failed) {
-        sq_buf_puts(&sql, "BEGIN TRANSACTION;");
-        if (rebuild) {
-            sq_buf_printf(
-                &sql, "DROP TABLE IF EXISTS %s; DELETE FROM salesql_files WHERE source = ", qtable);
-            sq_buf_put_literal(&sql, src->name);
-            sq_buf_puts(&sql, ";");
-            static const char *const tables[] = {"salesql_parts", "salesql_file_stats",
-                                                 "salesql_file_values"};
-            for (int i = 0; i < 3; i++) {
-                sq_buf_printf(&sql, "DELETE FROM %s WHERE source = ", tables[i]);
-                sq_buf_put_literal(&sql, src->name);
-                sq_buf_puts(&sql, ";");
-            }
-        } else {
-            ingest__append_forget_file(&sql, src->name, f->rel);
-        }
-        sq_buf_puts(&sql, stats.data ? stats.data : "");
-        if (!src->multi) {
-            sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s; ALTER TABLE %s RENAME TO %s;", qtable,
-                          qstage, qtable);
-        } else if (!append) {
-            sq_buf_printf(&sql, "ALTER TABLE %s ADD COLUMN " INGEST_FILE_COLUMN " VARCHAR DEFAULT ",
-                          qstage);
-            sq_buf_put_literal(&sql, f->rel);
-            sq_buf_printf(&sql, "; ALTER TABLE %s RENAME TO %s;", qstage, qtable);
-        } else {
-            /* Only a file the table may hold rows of costs a scan of the file column. */
-            if (had_rows) {
-                sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " = ", qtable);
-                sq_buf_put_literal(&sql, f->rel);
-                sq_buf_puts(&sql, ";");
-            }
-            sq_buf_printf(&sql, "INSERT INTO %s BY NAME SELECT *, ", qtable);
-            sq_buf_put_literal(&sql, f->rel);
-            sq_buf_printf(&sql, " AS " INGEST_FILE_COLUMN " FROM %s; DROP TABLE %s;", qstage,
-                          qstage);
-        }
-        /* The view SQL reads the table's columns, which the statements above change:
-         * run them first, inside the transaction. */
-        failed = store_exec(r->c, sql.data, &e);
-        sq_buf_reset(&sql);
-        if (!failed)
-            failed = ingest__append_view_sql(r->c, src->name, qtable, &lr, &sql, &e);
-        if (!failed) {
-            ingest__append_file_row(&sql, f, src->name, r->headers[fi], lr.encoding, lr.rows,
-                                    sq_now_ms() - t0, NULL);
-            ingest__append_source_row(&sql, src->name, qtable, src->multi, INGEST_STORAGE_TABLE);
-            sq_buf_puts(&sql, "COMMIT;");
-            failed = store_exec(r->c, sql.data, &e);
-        }
-        if (failed)
-            store_exec(r->c, "ROLLBACK", NULL);
-    }
-    sq_buf_fini(&stats);
     if (failed) {
-        sq_buf_reset(&sql);
-        sq_buf_printf(&sql, "DROP TABLE IF EXISTS %s", qstage);
-        store_exec(r->c, sql.data, NULL);
+        char *drop = xasprintf("DROP TABLE IF EXISTS %s", qstage);
+        store_exec(r->c, drop, NULL);
+        free(drop);
     }
     int rc = ingest__finish_file(r, src, fi, &lr, sq_now_ms() - t0, failed ? e.msg : NULL);
     ingest__load_result_fini(&lr);
-    sq_buf_fini(&sql);
     free(qstage);
     free(qtable);
     free(table);
     return rc;
+}
+
+/* 1 if every column lr reads exists in qtable with the same type: the rows can go
+ * straight into the table, with nothing to convert or widen. */
+static int fits_table(struct store_conn *c, const char *qtable, const struct load_result *lr)
+{
+    struct sq_table have;
+    sq_table_init(&have);
+    char *sql = xasprintf("SELECT column_name, column_type FROM (DESCRIBE %s)", qtable);
+    int fits = store_query(c, sql, &have, NULL) == 0;
+    for (size_t i = 0; fits && i < lr->ncols; i++) {
+        int same = 0;
+        for (size_t j = 0; j < have.nrows && !same; j++)
+            same = strcmp(sq_table_cell(&have, j, 0)->text, lr->cols[i].name) == 0 &&
+                   strcmp(sq_table_cell(&have, j, 1)->text, lr->cols[i].type) == 0;
+        fits = same;
+    }
+    free(sql);
+    sq_table_fini(&have);
+    return fits;
+}
+
+/* Reads a batch straight into its source's table, in a transaction left open for
+ * swap_in: the rows of earlier versions of its files go first. Sets rows[]. */
+static int insert_direct(struct ingest__run *r, const struct scan_file *const *files, size_t n,
+                         const char *select, const char *qtable, int had_rows, const char *label,
+                         long long bytes, long long *rows, struct sq_error *e)
+{
+    struct sq_buf sql, in;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_init(&in, SQ_BUF_UNLIMITED);
+    for (size_t i = 0; i < n; i++) {
+        sq_buf_puts(&in, i ? ", " : "");
+        sq_buf_put_literal(&in, files[i]->rel);
+    }
+    int rc = store_exec(r->c, "BEGIN TRANSACTION", e);
+    if (!rc && had_rows) {
+        sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s)", qtable, in.data);
+        rc = store_exec(r->c, sql.data, e);
+    }
+    if (!rc) {
+        sq_buf_reset(&sql);
+        sq_buf_printf(&sql, "INSERT INTO %s BY NAME %s", qtable, select);
+        rc = ingest__exec_load(r->c, sql.data, r->o, label, bytes, e);
+    }
+    if (!rc) {
+        sq_buf_reset(&sql);
+        sq_buf_printf(&sql, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s))", qtable,
+                      in.data);
+        rc = ingest__rows_per_file(r->c, sql.data, files, n, rows, e);
+    }
+    if (rc)
+        store_exec(r->c, "ROLLBACK", NULL);
+    sq_buf_fini(&sql);
+    sq_buf_fini(&in);
+    return rc;
+}
+
+/* Loads files fis[0..n) of a folder source (n >= 2, CSV files sharing a header) in one
+ * statement and one transaction: a new table made of them, or rows added to the table,
+ * straight from the files when their columns fit it, else through a staging table.
+ * *loaded is set when they did; otherwise nothing changed and the caller loads them one
+ * by one (which finds the file at fault). */
+static int load_batch(struct ingest__run *r, const struct scan_source *src, const size_t *fis,
+                      size_t n, int rebuild, int had_rows, const char *hive, int *loaded)
+{
+    *loaded = 0;
+    const struct scan_file **files = xcalloc(n + 1, sizeof *files);
+    long long *rows = xcalloc(n + 1, sizeof *rows);
+    long long bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        files[i] = &r->files->files[fis[i]];
+        bytes += files[i]->size;
+    }
+    char *label = xasprintf("%s and %zu more", files[0]->rel, n - 1);
+    char *table = xasprintf("raw_%s", src->name);
+    char *qtable = sq_quote_ident(table);
+    struct load_result lr = {0};
+    struct sq_error e;
+    sq_error_clear(&e);
+    struct sq_buf select, in_table;
+    sq_buf_init(&select, SQ_BUF_UNLIMITED);
+    sq_buf_init(&in_table, SQ_BUF_UNLIMITED);
+    double t0 = sq_now_ms();
+    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
+                                             .path = label,
+                                             .source = src->name,
+                                             .bytes = bytes,
+                                             .index = r->loaded_so_far + 1,
+                                             .total = r->to_load});
+    int append = ingest__relation_exists(r->c, "table", table) && !rebuild;
+    const char *stage = append ? TEMP_STAGE_TABLE : STAGE_TABLE;
+    char *qstage = sq_quote_ident(stage);
+    store_exec(r->c, "DROP TABLE IF EXISTS " STAGE_TABLE "; DROP TABLE IF EXISTS " TEMP_STAGE_TABLE,
+               NULL);
+    int failed = ingest__batch_select(r->c, files, n, r->o, hive, &select, &lr, &e);
+    struct staged st = {.src = src,
+                        .fis = fis,
+                        .n = n,
+                        .rows = rows,
+                        .lr = &lr,
+                        .qtable = qtable,
+                        .qstage = qstage,
+                        .rebuild = rebuild,
+                        .append = append,
+                        .had_rows = had_rows,
+                        .has_file_column = 1,
+                        .t0 = t0};
+    if (!failed && append && fits_table(r->c, qtable, &lr)) {
+        failed = insert_direct(r, files, n, select.data, qtable, had_rows, label, bytes, rows, &e);
+        sq_buf_printf(&in_table, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (", qtable);
+        for (size_t i = 0; i < n; i++) {
+            sq_buf_puts(&in_table, i ? ", " : "");
+            sq_buf_put_literal(&in_table, files[i]->rel);
+        }
+        sq_buf_puts(&in_table, "))");
+        st.qstage = in_table.data;
+        st.inserted = 1;
+        sq_log_debug("%s: read into %s in %.0f ms", label, table, sq_now_ms() - t0);
+    } else if (!failed) {
+        failed = ingest__load_stage_batch(r->c, files, n, r->o, select.data, stage, append, &lr,
+                                          rows, &e);
+    }
+    if (!failed)
+        failed = swap_in(r, &st, &e);
+    int rc = 0;
+    if (failed) {
+        char *drop = xasprintf("DROP TABLE IF EXISTS %s", qstage);
+        store_exec(r->c, drop, NULL);
+        free(drop);
+        sq_log_debug("%s: not loaded in one statement (%s); one file at a time", label, e.msg);
+        if (ingest__cancelled(r))
+            rc = SQ_E_INTERRUPTED;
+    } else {
+        *loaded = 1;
+        double ms = sq_now_ms() - t0;
+        for (size_t i = 0; i < n && !rc; i++) {
+            struct load_result one = lr;
+            one.rows = rows[i];
+            r->loaded_so_far++;
+            rc =
+                ingest__finish_file(r, src, fis[i], &one,
+                                    bytes ? ms * (double)files[i]->size / (double)bytes : ms, NULL);
+        }
+    }
+    ingest__load_result_fini(&lr);
+    sq_buf_fini(&select);
+    sq_buf_fini(&in_table);
+    free(qstage);
+    free(qtable);
+    free(table);
+    free(label);
+    free(rows);
+    free(files);
+    return rc;
+}
+
+/* How many of the files src->files[j..] that need loading go in one batch with the first:
+ * CSV files in a row sharing its header, up to the batch limits. */
+static size_t batch_size(const struct ingest__run *r, const struct scan_source *src, size_t j,
+                         const unsigned char *need)
+{
+    const struct scan_file *first = &r->files->files[src->files[j]];
+    long long limit = r->o->batch_bytes ? r->o->batch_bytes : INGEST_DEFAULT_BATCH_BYTES;
+    if (!src->multi || first->kind == SCAN_PARQUET || limit < 0)
+        return 1;
+    const char *header = r->headers[src->files[j]];
+    long long bytes = 0;
+    size_t n = 0;
+    for (size_t k = j; k < src->nfiles && n < INGEST_BATCH_FILES; k++) {
+        size_t fi = src->files[k];
+        const struct scan_file *f = &r->files->files[fi];
+        if (!need[fi] || f->kind != first->kind || strcmp(r->headers[fi], header) != 0 ||
+            (n > 0 && bytes + f->size > limit))
+            break;
+        bytes += f->size;
+        n++;
+    }
+    return n ? n : 1;
 }
 
 /* Removes the rows of files that left a multi-file source. */
@@ -913,9 +1172,30 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
             if (strcmp(storage[si], INGEST_STORAGE_COMPACT) == 0) {
                 rc = ingest__load_compact(&r, src, fi, hive);
             } else {
-                struct known_file *kf = known_find(&k, l.files[fi].rel);
-                int had_rows = !rebuild[si] && kf && strcmp(kf->source, src->name) == 0;
-                rc = load_one(&r, src, fi, rebuild[si] && first, had_rows, hive);
+                /* Files in a row that read alike load in one statement; a batch that
+                 * fails loads again file by file. */
+                size_t n = batch_size(&r, src, j, need);
+                int had_rows = 0, loaded = 0;
+                for (size_t b = 0; b < n; b++) {
+                    struct known_file *kf = known_find(&k, l.files[src->files[j + b]].rel);
+                    had_rows |= !rebuild[si] && kf && strcmp(kf->source, src->name) == 0;
+                }
+                if (n > 1)
+                    rc = load_batch(&r, src, src->files + j, n, rebuild[si] && first, had_rows,
+                                    hive, &loaded);
+                for (size_t b = 0; !rc && !loaded && b < n; b++) {
+                    size_t fb = src->files[j + b];
+                    struct known_file *kf = known_find(&k, l.files[fb].rel);
+                    int had = !rebuild[si] && kf && strcmp(kf->source, src->name) == 0;
+                    size_t before = rep->failed;
+                    if (b > 0 && ingest__cancelled(&r))
+                        rc = SQ_E_INTERRUPTED;
+                    else
+                        rc = load_one(&r, src, fb, rebuild[si] && first, had, hive);
+                    if (rep->failed == before)
+                        first = 0;
+                }
+                j += n - 1;
             }
             /* A rebuild starts with the first file that loads. */
             if (rep->failed == failed_before)

@@ -62,17 +62,26 @@ enum ingest_parquet_mode {
  * server's refreshes do what `salesql serve` was started with. */
 enum ingest_symlinks { INGEST_SYMLINKS_DEFAULT, INGEST_SYMLINKS_SKIP, INGEST_SYMLINKS_FOLLOW };
 
+/* Batches of 1 GB: one read of every byte, no copy, for folders up to that size (beyond,
+ * each later batch is staged and copied in); what an interruption loses stays bounded. */
+#define INGEST_DEFAULT_BATCH_BYTES (1000LL * 1000 * 1000)
+
 struct ingest_options {
     const char *data_dir;
     const char *staging_dir; /* where UTF-8 copies of other encodings go; emptied per run */
     const struct playbook *playbook;
     int full; /* reload every file, changed or not */
     enum ingest_parquet_mode parquet;
-    /* When set (a signal handler may set it), the refresh stops at the next file boundary:
-     * the file being loaded is rolled back, every file committed before stays, and the
-     * refresh fails with SQ_E_INTERRUPTED; the next run loads the rest. May be NULL. */
+    /* When set (a signal handler may set it), the refresh stops at the next file (or batch)
+     * boundary: what is being loaded is rolled back, every file committed before stays,
+     * and the refresh fails with SQ_E_INTERRUPTED; the next run loads the rest. May be
+     * NULL. */
     const atomic_int *cancel;
     enum ingest_symlinks symlinks;
+    /* The files of a folder source that read alike load in one statement and one
+     * transaction, up to this many bytes of them: 0 is INGEST_DEFAULT_BATCH_BYTES, a
+     * negative value one file at a time. A Ctrl-C or a crash loses the batch in flight. */
+    long long batch_bytes;
     /* Where `compact` writes Parquet parts; NULL: ingest_compact_dir(the database). */
     const char *compact_dir;
     void (*progress)(void *ud, const struct ingest_event *ev);

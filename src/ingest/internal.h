@@ -160,6 +160,30 @@ int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **
 int ingest__load_stage(struct store_conn *c, const struct scan_file *f,
                        const struct ingest_options *o, const char *hive, const char *stage,
                        int temp, struct load_result *out, struct sq_error *err);
+/* Files loaded in one statement (a batch): files[0..n) of one source, CSV files in UTF-8
+ * that share a header, read with the dialect and types of the first. Sets select to the
+ * SELECT that reads them all, with snake_case columns and each row's file in
+ * INGEST_FILE_COLUMN (its path relative to the data folder), and out's columns. Files that
+ * cannot be read together fail (SQ_E_USAGE, SQ_E_ENCODING), as does any file the
+ * statement cannot read later: the caller then loads them one by one, which finds the
+ * file at fault and why. */
+int ingest__batch_select(struct store_conn *c, const struct scan_file *const *files, size_t n,
+                         const struct ingest_options *o, const char *hive, struct sq_buf *select,
+                         struct load_result *out, struct sq_error *err);
+/* CREATE [TEMP] TABLE stage AS select (ingest__batch_select's), then the loader's reading
+ * of its text columns; rows[i] is set to the rows of files[i]. */
+int ingest__load_stage_batch(struct store_conn *c, const struct scan_file *const *files, size_t n,
+                             const struct ingest_options *o, const char *select, const char *stage,
+                             int temp, struct load_result *out, long long *rows,
+                             struct sq_error *err);
+/* rows[i]: the rows of relation (a FROM item with INGEST_FILE_COLUMN) from files[i]. */
+int ingest__rows_per_file(struct store_conn *c, const char *relation,
+                          const struct scan_file *const *files, size_t n, long long *rows,
+                          struct sq_error *err);
+/* Runs a statement that reads data files, with progress events naming label (of bytes in
+ * all) and without keeping row order. */
+int ingest__exec_load(struct store_conn *c, const char *sql, const struct ingest_options *o,
+                      const char *label, long long bytes, struct sq_error *err);
 void ingest__load_result_fini(struct load_result *r);
 /* Per-file statistics, so that the profile of a big source merges them instead of reading
  * all its rows again after a change (profile.c). relation is a FROM item holding exactly
@@ -169,6 +193,11 @@ void ingest__load_result_fini(struct load_result *r);
  * exists. */
 int ingest__file_stats_sql(struct store_conn *c, const char *source, const char *path,
                            const char *relation, struct sq_buf *sql, struct sq_error *err);
+/* The same for the files paths[0..n) of a batch loaded in one statement: relation holds
+ * their rows, each naming its file (the path) in INGEST_FILE_COLUMN. */
+int ingest__batch_stats_sql(struct store_conn *c, const char *source, const char *const *paths,
+                            size_t n, const char *relation, struct sq_buf *sql,
+                            struct sq_error *err);
 /* Computes, one file per transaction, the missing per-file statistics of a source stored
  * as a view (the files are read where they are); a table source's come from its loads. */
 int ingest__ensure_file_stats(struct store_conn *c, const char *source, struct sq_error *err);

@@ -340,6 +340,13 @@ int ingest__file_stats_sql(struct store_conn *c, const char *source, const char 
     return rc;
 }
 
+int ingest__batch_stats_sql(struct store_conn *c, const char *source, const char *const *paths,
+                            size_t n, const char *relation, struct sq_buf *sql,
+                            struct sq_error *err)
+{
+    return stats_sql(c, source, relation, INGEST_FILE_COLUMN, paths, paths, n, sql, err);
+}
+
 /* Statistics of files[0..n) of a source read from Parquet, in one query and one
  * transaction. Rows of t: path, parquet file, reader options, storage. */
 static int stats_batch(struct store_conn *c, const char *source, const struct sq_table *t,

@@ -1,5 +1,6 @@
 # Killing an ingest with SIGKILL in the middle loses nothing that was committed and
-# leaves no half-loaded file; the next run completes the load. A second process on the
+# leaves no half-loaded file or batch (files load two at a time here, each pair in one
+# transaction); the next run completes the load. A second process on the
 # same database gets a clear error naming the file and the process holding it.
 . "$(dirname "$0")/lib.sh"
 
@@ -10,7 +11,11 @@ for f in "$D"/sales/*.csv; do
     total=$((total + $(wc -l <"$f") - 1))
 done
 
-"$SALESQL" ingest --verbose --data "$D" --db "$DB" 2>"$WORK/ingest.log" &
+# Batches of two files: the two biggest fit, three do not.
+big=$(stat -c %s "$D"/sales/*.csv | sort -n | tail -1)
+small=$(stat -c %s "$D"/sales/*.csv | sort -n | head -1)
+batch_mb=$(((2 * big + small / 2) / 1000000))
+"$SALESQL" ingest --verbose --batch-mb "$batch_mb" --data "$D" --db "$DB" 2>"$WORK/ingest.log" &
 pid=$!
 # Wait until two files are in, then take a second process at the same database.
 i=0
@@ -32,6 +37,7 @@ grep -q '^\[2/6\]' "$WORK/ingest.log" || fail "the ingest never reported its sec
 loaded_files=$(wc -l <"$WORK/loaded")
 [ "$loaded_files" -ge 2 ] || fail "expected at least 2 files loaded before the kill, got $loaded_files"
 [ "$loaded_files" -lt 6 ] || fail "the kill came too late to test anything ($loaded_files files in)"
+[ $((loaded_files % 2)) = 0 ] || fail "a batch of two files was loaded in part: $loaded_files files in"
 while IFS=, read -r file rows; do
     CHECKS=$((CHECKS + 1))
     want=$(($(wc -l <"$D/$file") - 1))

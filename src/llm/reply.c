@@ -243,7 +243,7 @@ int llm_reply_object(const char *content, json_t **out, struct sq_error *err)
     if (i == n || content[i] != '{') {
         enum { SHOWN_START = 40 }; /* bytes of the reply quoted */
         char start[SHOWN_START + 1];
-        snprintf(start, sizeof start, "%s", content + i);
+        snprintf(start, sizeof start, "%.*s", SHOWN_START, content + i);
         llm__clean_text(start, SHOWN_START);
         return sq_error_set(err, SQ_E_PARSE, -1,
                             "the reply is not a JSON object (it starts \"%s\")", start);

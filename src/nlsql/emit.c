@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/json.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "lexicon/lexicon.h"
 #include "nlsql/internal.h"
@@ -19,7 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_ALIASES = 8 };
+/* The names the emitter gives what it selects and joins. Output names are cut on purpose
+ * where they are made (measure_alias's %.60s), so each buffer holds what is written into it
+ * whole, and a name cut short is cut the same way wherever it is used. */
+enum {
+    MAX_ALIASES = NL_MAX_MARTS, /* every mart read has an alias; nl_answer lists them */
+    MART_ALIAS_MAX = 8,         /* "f", "j1" .. "j7" */
+    TIME_ALIAS_MAX = 16,        /* "year", "quarter", "month", "week", "day" */
+    ALIAS_MAX = SQ_NAME_MAX,    /* a measure's output name: "sales", "avg_discount" */
+    PERIOD_ALIAS_MAX = 200,     /* ... for one period: "%.100s_%.60s", "sales_2016" */
+    MEASURE_ALIAS_MAX = 256,    /* the main measure's, renamed by an outer query */
+    WORDS_MAX = SQ_NAME_MAX,    /* a column name in words: "order date" */
+};
+_Static_assert(ALIAS_MAX + sizeof "_share_pct" <= MEASURE_ALIAS_MAX &&
+                   PERIOD_ALIAS_MAX <= MEASURE_ALIAS_MAX && ALIAS_MAX <= PERIOD_ALIAS_MAX,
+               "the main measure's name is a measure's or a period's, and a change's columns too");
 
 struct emit {
     const struct lx_lexicon *lx;
@@ -27,23 +42,31 @@ struct emit {
     const struct nl_frame *f;
     struct nl_answer *out;
     const struct schema_mart *marts[MAX_ALIASES]; /* [0] is the fact */
-    char aliases[MAX_ALIASES][8];
+    char aliases[MAX_ALIASES][MART_ALIAS_MAX];
     size_t nmarts;
     const struct schema_join *edges[MAX_ALIASES]; /* edges[i] joins marts[i] (i >= 1) */
     struct sq_buf sel, from, where, group, order;
     int ncols;       /* output columns so far */
     int measure_col; /* output index of the main measure */
-    char measure_alias[256];
-    char time_alias[2][16];
+    char measure_alias[MEASURE_ALIAS_MAX];
+    char time_alias[2][TIME_ALIAS_MAX];
     int ntime;
-    char change_from[200]; /* comparison: the columns a change_pct is computed from */
-    char change_to[200];
-    char partition[200];       /* the non-time dimensions a change over time is taken within */
+    char change_from[PERIOD_ALIAS_MAX]; /* comparison: the columns a change_pct is computed from */
+    char change_to[PERIOD_ALIAS_MAX];
+    struct sq_buf partition;   /* the non-time dimensions a change over time is taken within */
     struct sq_buf cycle_order; /* a weekday or month-of-year in calendar order */
     int first_cycle;           /* the NL_CYCLE_* of the first such dimension, or 0 */
-    char dim_names[NL_MAX_DIMS][200]; /* each dimension's output column(s), for an outer query */
-    size_t ndim_done;                 /* the dimension being written */
+    /* Each dimension's output column(s), for an outer query: a column's name as SQL, whole
+     * (a name cut short would be another name). */
+    struct sq_buf dim_names[NL_MAX_DIMS];
+    size_t ndim_done; /* the dimension being written */
 };
+
+/* A buffer's text, "" while it is empty. */
+static const char *text(const struct sq_buf *b)
+{
+    return b->data ? b->data : "";
+}
 
 /* Registers a mart (and the path to it) and returns its alias index, or -1 if it cannot
  * be reached from the fact. */
@@ -246,7 +269,7 @@ static void snake(const char *in, char *out, size_t n)
 /* The output name of a measure: sales, avg_discount, orders, profit_per_order. */
 static void measure_alias(const struct nl_measure *m, char *out, size_t n)
 {
-    char noun[64];
+    char noun[NL_NOUN_MAX]; /* snake never lengthens a text */
     snake(m->noun[0] ? m->noun : "rows", noun, sizeof noun);
     switch (m->agg) {
     case NL_AGG_SUM:
@@ -298,7 +321,7 @@ static void words(const char *name, char *out, size_t n)
 /* "total sales", "average discount", "number of orders". */
 static void measure_label(const struct nl_measure *m, char *out, size_t n)
 {
-    char w[128];
+    char w[WORDS_MAX];
     if (m->col)
         words(m->col->name, w, sizeof w);
     switch (m->agg) {
@@ -338,7 +361,7 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
                  m->per->name, m->col->name);
         break;
     case NL_AGG_PER: {
-        char pw[128];
+        char pw[WORDS_MAX];
         words(m->per->name, pw, sizeof pw);
         snprintf(out, n, "%.60s per %.60s", w, pw);
         break;
@@ -408,9 +431,8 @@ static void emit_time_dim(struct emit *e, enum shape_grain g)
                                                            : p;
         if (e->ntime < 2)
             snprintf(e->time_alias[e->ntime++], sizeof e->time_alias[0], "%s", alias);
-        char *names = e->dim_names[e->ndim_done];
-        size_t len = strlen(names);
-        snprintf(names + len, sizeof e->dim_names[0] - len, "%s%s", len ? ", " : "", alias);
+        struct sq_buf *names = &e->dim_names[e->ndim_done];
+        sq_buf_printf(names, "%s%s", names->len ? ", " : "", alias);
     }
 }
 
@@ -422,8 +444,7 @@ static void emit_cycle_dim(struct emit *e, int cycle)
     sq_buf_puts(&e->sel, wd ? "dayname(" : "monthname(");
     put_date(e, &e->sel);
     sq_buf_puts(&e->sel, wd ? ") AS weekday" : ") AS month_name");
-    snprintf(e->dim_names[e->ndim_done], sizeof e->dim_names[0], "%s",
-             wd ? "weekday" : "month_name");
+    sq_buf_puts(&e->dim_names[e->ndim_done], wd ? "weekday" : "month_name");
     if (e->group.len)
         sq_buf_puts(&e->group, ", ");
     sq_buf_printf(&e->group, "%d", ++e->ncols);
@@ -450,7 +471,7 @@ static const char *cmp_words(enum nl_cmp op)
 
 static void period_alias(const struct nl_period *p, const char *base, char *out, size_t n)
 {
-    char lab[64];
+    char lab[NL_LABEL_MAX];
     snake(p->label, lab, sizeof lab);
     snprintf(out, n, "%.100s_%.60s", base, lab);
 }
@@ -461,7 +482,7 @@ static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter 
 {
     if (x->numeric) {
         put_col(e, b, x->mart, x->col);
-        char num[40];
+        char num[SQ_NUM_TEXT_MAX];
         sq_format_double(num, sizeof num, x->number);
         sq_buf_printf(b, " %s %s", cmp_sql(x->op), num);
         return;
@@ -523,6 +544,9 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     sq_buf_init(&e.group, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.order, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.cycle_order, SQ_BUF_UNLIMITED);
+    sq_buf_init(&e.partition, SQ_BUF_UNLIMITED);
+    for (size_t i = 0; i < NL_MAX_DIMS; i++)
+        sq_buf_init(&e.dim_names[i], SQ_BUF_UNLIMITED);
     int rc = 0;
 
     /* Reach every mart first, so that aliases are known before any column is written. */
@@ -599,9 +623,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             struct sq_buf q;
             sq_buf_init(&q, SQ_BUF_UNLIMITED);
             put_ident(&q, f->dims[i].col->name);
-            size_t len = strlen(e.partition);
-            snprintf(e.partition + len, sizeof e.partition - len, "%s%s", len ? ", " : "", q.data);
-            snprintf(e.dim_names[i], sizeof e.dim_names[0], "%s", q.data);
+            sq_buf_printf(&e.partition, "%s%s", e.partition.len ? ", " : "", q.data);
+            sq_buf_puts(&e.dim_names[i], q.data);
             sq_buf_fini(&q);
         }
         if (e.group.len)
@@ -612,12 +635,12 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     }
 
     /* Measures. */
-    char alias[128];
+    char alias[ALIAS_MAX];
     for (size_t i = 0; i < f->nmeasures; i++) {
         const struct nl_measure *m = &f->measures[i];
         measure_alias(m, alias, sizeof alias);
         if (f->compare) {
-            char a0[200], a1[200];
+            char a0[PERIOD_ALIAS_MAX], a1[PERIOD_ALIAS_MAX];
             period_alias(&f->periods[0], alias, a0, sizeof a0);
             period_alias(&f->periods[1], alias, a1, sizeof a1);
             sel_sep(&e);
@@ -734,7 +757,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     sq_buf_init(&having, SQ_BUF_UNLIMITED);
     if (f->has_having) {
         const struct nl_having *h = &f->having;
-        char num[40];
+        char num[SQ_NUM_TEXT_MAX];
         sq_format_double(num, sizeof num, h->number);
         if (h->via) {
             /* In the table that points at the entity: customers whose orders number > 10. */
@@ -780,7 +803,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
      * rankings and breakdowns. */
     /* "average monthly sales": the query below totals each period; an outer query
      * averages the totals, under a name of its own. */
-    char inner_alias[256] = "";
+    char inner_alias[MEASURE_ALIAS_MAX] = "";
     static const char *const outer_fn[] = {"SUM", "AVG", "MIN", "MAX", "MEDIAN"};
     const char *ofn = "AVG";
     if (f->avg_grain) {
@@ -792,7 +815,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         static const char *const pre[] = {"total", "avg", "min", "max", "median"};
         int a = f->over_agg <= NL_AGG_MEDIAN ? (int)f->over_agg : NL_AGG_AVG;
         ofn = outer_fn[a];
-        char ent[64];
+        char ent[NL_ENTITY_MAX];
         over_noun(f, ent, sizeof ent);
         snprintf(inner_alias, sizeof inner_alias, "%s", e.measure_alias);
         snprintf(e.measure_alias, sizeof e.measure_alias, "%s_%.60s_%.150s", pre[a], ent,
@@ -802,8 +825,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     const char *dir = f->order < 0 ? "ASC" : "DESC";
     if (per_group) {
         /* Each group together, ranked within. */
-        sq_buf_printf(&e.order, "%s, %s %s, %s", e.dim_names[0], e.measure_alias, dir,
-                      e.dim_names[1]);
+        sq_buf_printf(&e.order, "%s, %s %s, %s", text(&e.dim_names[0]), e.measure_alias, dir,
+                      text(&e.dim_names[1]));
     } else if (e.ntime && !f->limit) {
         for (int i = 0; i < e.ntime; i++)
             sq_buf_printf(&e.order, "%s%s", i ? ", " : "", e.time_alias[i]);
@@ -831,21 +854,24 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             sq_buf_printf(&sql, "SELECT *, 100.0 * (%s - %s) / NULLIF(%s, 0) AS change_pct FROM (",
                           e.change_to, e.change_from, e.change_from);
         else {
-            char over[300];
-            snprintf(over, sizeof over, "OVER (%s%s%sORDER BY %s%s%s)",
-                     e.partition[0] ? "PARTITION BY " : "", e.partition, e.partition[0] ? " " : "",
-                     e.time_alias[0], e.ntime > 1 ? ", " : "", e.ntime > 1 ? e.time_alias[1] : "");
+            struct sq_buf over;
+            sq_buf_init(&over, SQ_BUF_UNLIMITED);
+            sq_buf_printf(&over, "OVER (%s%s%sORDER BY %s%s%s)",
+                          e.partition.len ? "PARTITION BY " : "", text(&e.partition),
+                          e.partition.len ? " " : "", e.time_alias[0], e.ntime > 1 ? ", " : "",
+                          e.ntime > 1 ? e.time_alias[1] : "");
             sq_buf_printf(&sql,
                           "SELECT *, 100.0 * (%s - LAG(%s) %s) / NULLIF(LAG(%s) %s, 0) AS "
                           "change_pct FROM (",
-                          e.change_to, e.change_to, over, e.change_to, over);
+                          e.change_to, e.change_to, over.data, e.change_to, over.data);
+            sq_buf_fini(&over);
         }
     }
     struct sq_buf outer_dims;
     sq_buf_init(&outer_dims, SQ_BUF_UNLIMITED);
     if (f->avg_grain || f->over) {
         for (size_t i = 0; i < f->ndims; i++)
-            sq_buf_printf(&outer_dims, "%s%s", i ? ", " : "", e.dim_names[i]);
+            sq_buf_printf(&outer_dims, "%s%s", i ? ", " : "", text(&e.dim_names[i]));
         sq_buf_printf(&sql, "SELECT %s%s%s(%s) AS %s FROM (", outer_dims.len ? outer_dims.data : "",
                       outer_dims.len ? ", " : "", ofn, inner_alias, e.measure_alias);
         if (f->avg_grain) {
@@ -880,7 +906,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     if (per_group)
         sq_buf_printf(&sql,
                       ") QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s %s, %s) <= %zu",
-                      e.dim_names[0], e.measure_alias, dir, e.dim_names[1], f->limit);
+                      text(&e.dim_names[0]), e.measure_alias, dir, text(&e.dim_names[1]), f->limit);
     if (e.order.len)
         sq_buf_printf(&sql, " ORDER BY %s", e.order.data);
     if (f->limit && !per_group)
@@ -891,7 +917,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     /* The interpretation, from the same frame. */
     struct sq_buf in;
     sq_buf_init(&in, SQ_BUF_UNLIMITED);
-    char label[160];
+    char label[SHAPE_LABEL_MAX];
     measure_label(&f->measures[0], label, sizeof label);
     if (f->share) {
         sq_buf_printf(&in, "Share of %s", label);
@@ -900,7 +926,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             const struct nl_filter *x = &f->filters[i];
             if (!x->whole)
                 continue;
-            char w[128];
+            char w[WORDS_MAX];
             words(x->col->name, w, sizeof w);
             sq_buf_printf(&in, "%s%s is %s", nw++ ? " and " : " where ", w,
                           x->negate ? "not " : "");
@@ -918,7 +944,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     else if (f->avg_grain)
         sq_buf_printf(&in, "Average %s %s", rate_word(f->avg_grain), label);
     else if (f->over) {
-        char ent[64];
+        char ent[NL_ENTITY_MAX];
         over_noun(f, ent, sizeof ent);
         sq_buf_printf(&in, "%s %s per %s", over_word(f->over_agg), label, ent);
     } else
@@ -928,11 +954,13 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_printf(&in, " and %s", label);
     }
     /* "Number of customers whose number of orders is above 10"; "Total sales by
-     * segment, for customers whose ..."; "..., only regions whose ...". */
-    char having_words[300] = "";
+     * segment, for customers whose ..."; "..., only regions whose ...". having_words holds
+     * the last kind: fixed words, a noun, a measure's words and a number. */
+    char having_words[sizeof "only  whose  is at least " + NL_NOUN_MAX + SHAPE_LABEL_MAX +
+                      SQ_NUM_TEXT_MAX] = "";
     if (f->has_having) {
         const struct nl_having *h = &f->having;
-        char hl[160], num[40];
+        char hl[SHAPE_LABEL_MAX], num[SQ_NUM_TEXT_MAX];
         measure_label(&h->m, hl, sizeof hl);
         sq_format_double(num, sizeof num, h->number);
         int counted =
@@ -946,7 +974,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
                      listed ? "only" : "for", h->noun, hl, cmp_words(h->op), num);
     }
     for (size_t i = 0; i < f->ndims; i++) {
-        char w[128];
+        char w[WORDS_MAX];
         if (f->dims[i].col) {
             words(f->dims[i].col->name, w, sizeof w);
         } else {
@@ -961,11 +989,11 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         const struct nl_filter *x = &f->filters[i];
         if (f->share && x->whole)
             continue; /* said with the whole, above */
-        char w[128];
+        char w[WORDS_MAX];
         words(x->col->name, w, sizeof w);
         sq_buf_puts(&in, shown++ ? " and " : ", where ");
         if (x->numeric) {
-            char num[40];
+            char num[SQ_NUM_TEXT_MAX];
             sq_format_double(num, sizeof num, x->number);
             sq_buf_printf(&in, "%s is %s %s", w, cmp_words(x->op), num);
             continue;
@@ -990,11 +1018,11 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     if (f->compare)
         sq_buf_printf(&in, ", %s vs %s", f->periods[0].label, f->periods[1].label);
     if (per_group) {
-        char w[128];
+        char w[WORDS_MAX];
         if (f->dims[0].col)
             words(f->dims[0].col->name, w, sizeof w);
         else
-            snprintf(w, sizeof w, "%.100s", e.dim_names[0]);
+            snprintf(w, sizeof w, "%.100s", text(&e.dim_names[0]));
         if (f->limit == 1)
             sq_buf_printf(&in, ", the %s in each %s", f->order < 0 ? "lowest" : "highest", w);
         else
@@ -1012,14 +1040,14 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     else if (ndimcols && !e.ntime)
         sq_buf_puts(&in, ", highest first");
     /* The date column when the mart has a choice of them, then the assumptions made. */
-    char date_note[140] = "";
+    char date_note[sizeof "by " + WORDS_MAX] = "";
     if (f->date && uses_time) {
         int ndates = 0;
         const struct schema_mart *dm = f->date_mart ? f->date_mart : f->fact;
         for (size_t i = 0; i < dm->ncols; i++)
             ndates += strcmp(dm->cols[i].role, "date") == 0 && !dm->cols[i].derived_from;
         if (ndates > 1) {
-            char w[128];
+            char w[WORDS_MAX];
             words(f->date->name, w, sizeof w);
             snprintf(date_note, sizeof date_note, "by %s", w);
         }
@@ -1041,7 +1069,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         snprintf(out->measure_label, sizeof out->measure_label, "average %s %.140s",
                  rate_word(f->avg_grain), label);
     else if (f->over) {
-        char ent[64];
+        char ent[NL_ENTITY_MAX];
         over_noun(f, ent, sizeof ent);
         snprintf(out->measure_label, sizeof out->measure_label, "%s %.80s per %.40s",
                  over_word(f->over_agg), label, ent);
@@ -1073,5 +1101,8 @@ done:
     sq_buf_fini(&e.group);
     sq_buf_fini(&e.order);
     sq_buf_fini(&e.cycle_order);
+    sq_buf_fini(&e.partition);
+    for (size_t i = 0; i < NL_MAX_DIMS; i++)
+        sq_buf_fini(&e.dim_names[i]);
     return rc;
 }

@@ -36,6 +36,15 @@ enum nl_agg {
 
 enum { NL_MAX_MEASURES = 4, NL_MAX_DIMS = 2, NL_MAX_FILTERS = 8, NL_MAX_VALUES = 8 };
 
+/* The texts a frame holds, each with its NUL; a longer one is cut where it is written. */
+enum {
+    NL_NOUN_MAX = 48,        /* a noun as the question said it: "orders", "customers" */
+    NL_ENTITY_MAX = 64,      /* an entity word worked out from a noun or a name: "customer" */
+    NL_LABEL_MAX = 96,       /* a period's label: "July–September 2016" */
+    NL_MAX_ASSUMPTIONS = 4,  /* assumptions kept; later ones are dropped */
+    NL_ASSUMPTION_MAX = 200, /* one assumption: a sentence with a name or a label in it */
+};
+
 struct nl_measure {
     enum nl_agg agg;
     const struct schema_mart *mart;
@@ -43,7 +52,7 @@ struct nl_measure {
     const struct schema_column *per; /* RATIO: the entity counted below the line */
     const char *metric;              /* METRIC: name and SQL */
     const char *metric_sql;
-    char noun[48]; /* what is counted ("orders") or the entity of a ratio ("order") */
+    char noun[NL_NOUN_MAX]; /* what is counted ("orders") or the entity of a ratio ("order") */
 };
 
 /* Cycles of the calendar, read as categories rather than a time axis: "sales by weekday",
@@ -84,7 +93,7 @@ struct nl_having {
     struct nl_measure m;            /* the aggregate the condition is on */
     enum nl_cmp op;
     double number;
-    char noun[48]; /* the entity as named: "customers" */
+    char noun[NL_NOUN_MAX]; /* the entity as named: "customers" */
     /* NULL, or the link from m's table to the entity's: the aggregate is then taken there,
      * for each value of via->from_col (orders counted by customer_id for customers). */
     const struct schema_join *via;
@@ -97,7 +106,7 @@ struct nl_date {
 struct nl_period {
     struct nl_date from; /* half-open: from <= date < to */
     struct nl_date to;
-    char label[96]; /* "2016", "Q3 2016", "March 2020", "July–September 2016" */
+    char label[NL_LABEL_MAX]; /* "2016", "Q3 2016", "March 2020", "July–September 2016" */
 };
 
 struct nl_frame {
@@ -129,7 +138,7 @@ struct nl_frame {
     int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */
     int has_having;
     struct nl_having having;
-    char assumptions[4][200];
+    char assumptions[NL_MAX_ASSUMPTIONS][NL_ASSUMPTION_MAX];
     size_t nassumptions;
 };
 

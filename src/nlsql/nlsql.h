@@ -32,7 +32,7 @@ struct nl_answer {
     char *sql;
     char *interpretation;
     struct result_shape shape; /* shape.measure_label points at measure_label below */
-    char measure_label[160];
+    char measure_label[SHAPE_LABEL_MAX];
     struct nl_frame frame;
     const struct schema_mart *marts[NL_MAX_MARTS]; /* the marts the SQL reads */
     size_t nmarts;

@@ -84,7 +84,14 @@ struct span {
     int rate;     /* a grain said as a rate: "monthly", "per month" (not "by month") */
 };
 
-enum { MAX_SPANS = 128 };
+enum {
+    MAX_SPANS = 128,
+    MAX_PERIODS = 4,          /* periods a question names ("2016 vs 2017") */
+    MAX_TIME_SPANS = 8,       /* time phrases read; later ones are left unplaced */
+    MAX_FACT_CANDIDATES = 32, /* marts whose measure the first measure word names */
+    MAX_COUNT_MARTS = 64,     /* marts searched for an entity to count */
+    WHY_MAX = 300,            /* a reason to decline, with a label or a word in it */
+};
 
 struct ctx {
     const struct lx_lexicon *lx;
@@ -96,7 +103,7 @@ struct ctx {
     size_t nsp;
     struct nl_frame *f;
     struct nl_answer *out;
-    char why[300];
+    char why[WHY_MAX];
     int lenient;           /* a follow-up: checks wait for the merged frame */
     int plural_rank;       /* what a superlative ranks was named in the plural */
     int averaged;          /* "average" or "on average" was said */
@@ -406,7 +413,7 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
  * "2019" + "2020" -> "2019–2020"; "March 2019" + "June 2020" -> "March 2019–June 2020". */
 static void range_label(const char *a, const char *b, char *out, size_t n)
 {
-    char first[48], last[48];
+    char first[NL_LABEL_MAX / 2], last[NL_LABEL_MAX / 2]; /* each end is cut to 40 bytes */
     const char *dash = strstr(a, DASH);
     snprintf(first, sizeof first, "%.*s", dash ? (int)(dash - a) : 40, a);
     const char *bdash = strstr(b, DASH);
@@ -1034,7 +1041,7 @@ static int stop_word(const char *w)
  * without spaces, and through the glossary. */
 static const struct lx_entry *lookup(const struct ctx *c, size_t i, size_t n)
 {
-    char spaced[512] = "", stemmed[512] = "", joined[512] = "";
+    char spaced[LX_PHRASE_MAX] = "", stemmed[LX_PHRASE_MAX] = "", joined[LX_PHRASE_MAX] = "";
     size_t a = 0, b = 0, d = 0;
     int edge_stop = 0;
     if (n == 0)
@@ -1319,9 +1326,9 @@ static int distance(const struct ctx *c, const struct schema_mart *to)
 {
     if (!c->f->fact || !to || to == c->f->fact)
         return 0;
-    const struct schema_join *path[8];
+    const struct schema_join *path[NL_MAX_MARTS]; /* as far as emit.c joins */
     size_t len;
-    if (nl__join_path(c->s, c->f->fact, to, path, 8, &len) == 0)
+    if (nl__join_path(c->s, c->f->fact, to, path, NL_MAX_MARTS, &len) == 0)
         return (int)len;
     return 100;
 }
@@ -1574,7 +1581,7 @@ static int entity_plural(const struct ctx *c, const struct span *s)
  * entity in the fact (COUNT(DISTINCT)), else a name column of it. */
 static int resolve_count(struct ctx *c, const struct span *s, struct nl_measure *m)
 {
-    char ent[64];
+    char ent[NL_ENTITY_MAX];
     entity_word(c, s, ent, sizeof ent);
     snprintf(m->noun, sizeof m->noun, "%s", tok(c, s->to - 1)->text);
     /* A mart named after it. */
@@ -1587,11 +1594,11 @@ static int resolve_count(struct ctx *c, const struct span *s, struct nl_measure 
             return 0;
         }
     }
-    const struct schema_mart *marts[64];
+    const struct schema_mart *marts[MAX_COUNT_MARTS];
     size_t nm = 0;
     if (c->f->fact)
         marts[nm++] = c->f->fact;
-    for (size_t i = 0; i < c->s->nmarts && nm < 64; i++)
+    for (size_t i = 0; i < c->s->nmarts && nm < MAX_COUNT_MARTS; i++)
         if (&c->s->marts[i] != c->f->fact)
             marts[nm++] = &c->s->marts[i];
     for (int pass = 0; pass < 2; pass++) {
@@ -1650,7 +1657,7 @@ static long fact_reach(struct ctx *c, const struct schema_mart *fact)
 
 static void choose_fact(struct ctx *c)
 {
-    const struct schema_mart *cands[32];
+    const struct schema_mart *cands[MAX_FACT_CANDIDATES];
     size_t nc = 0;
     for (size_t k = 0; k < c->nsp; k++) {
         struct span *s = &c->sp[k];
@@ -1659,7 +1666,7 @@ static void choose_fact(struct ctx *c)
         /* A word that is also a value or a dimension next to a cue is not a measure. */
         for (size_t x = 0; x < s->entry->n; x++) {
             const struct lx_sense *sn = &s->entry->senses[x];
-            if (sn->kind == LX_SENSE_COLUMN && is_measure_col(sn->col) && nc < 32)
+            if (sn->kind == LX_SENSE_COLUMN && is_measure_col(sn->col) && nc < MAX_FACT_CANDIDATES)
                 cands[nc++] = sn->mart;
         }
         break; /* the first measure named decides */
@@ -1956,9 +1963,9 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
     struct nl_frame *f = c->f;
     struct nl_date anchor;
     int have_anchor = nl__anchor(f->date, &anchor);
-    struct nl_period ps[4];
+    struct nl_period ps[MAX_PERIODS];
     size_t np = 0;
-    for (size_t i = 0; i < nt && np < 4; i++) {
+    for (size_t i = 0; i < nt && np < MAX_PERIODS; i++) {
         struct tspec *t = &times[i]->t;
         struct nl_period p;
         memset(&p, 0, sizeof p);
@@ -1987,7 +1994,7 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 int month = t->m ? t->m : 3 * (t->q - 1) + 1;
                 if (month > anchor.m || (t->d && month == anchor.m && t->d > anchor.d))
                     y--;
-                char said[40];
+                char said[NL_LABEL_MAX]; /* "September 30", "Q3" */
                 if (t->d) {
                     /* 29 February exists in one year of four. */
                     while (!valid_day(y, t->m, t->d) && y > anchor.y - 8)
@@ -2020,7 +2027,7 @@ static int resolve_time(struct ctx *c, struct span **times, size_t nt, int vs)
                 int days = u == GRAIN_WEEK ? 7 : u == GRAIN_DAY ? 1 : 0;
                 struct nl_date end =
                     months ? nl__add_months(start, months) : nl__from_days(nl__days(start) + days);
-                char a[16];
+                char a[sizeof "-2147483648-12-31"]; /* any year, a month and a day */
                 snprintf(a, sizeof a, "%04d-%02d-%02d", anchor.y, anchor.m, anchor.d);
                 const char *unit = u == GRAIN_YEAR      ? "year"
                                    : u == GRAIN_QUARTER ? "quarter"
@@ -2546,7 +2553,7 @@ static int build(struct ctx *c)
     if (!f->fact)
         return decline(c, "no data is loaded");
 
-    struct span *times[8];
+    struct span *times[MAX_TIME_SPANS];
     size_t nt = 0;
     int vs = 0, want_count = 0, neg = 0, pending_by = 0, after_top = 0, which = 0;
     enum nl_agg agg = NL_AGG_SUM;
@@ -2563,7 +2570,7 @@ static int build(struct ctx *c)
         case SP_FILLER:
             break;
         case SP_TIME:
-            if (nt < 8)
+            if (nt < MAX_TIME_SPANS)
                 times[nt++] = s;
             pending_by = 0;
             break;
@@ -2850,7 +2857,7 @@ static int build(struct ctx *c)
                  * quantity, as "returns by year" sums it. */
                 const struct schema_column *q = NULL;
                 if (resolve_count(c, s, &m) == 0 && m.agg == NL_AGG_COUNT_ROWS) {
-                    char ent[64];
+                    char ent[NL_ENTITY_MAX];
                     entity_word(c, s, ent, sizeof ent);
                     for (size_t j = 0; j < m.mart->ncols && !q; j++)
                         if (is_measure_col(&m.mart->cols[j]) &&
@@ -3186,7 +3193,7 @@ static int build(struct ctx *c)
                 continue;
             const struct schema_mart *m = s->sense->mart;
             f->fact = m;
-            char ent[64];
+            char ent[NL_ENTITY_MAX];
             entity_word(c, s, ent, sizeof ent);
             const struct schema_column *named = NULL;
             for (size_t j = 0; j < m->ncols && !named; j++)

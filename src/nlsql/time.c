@@ -78,7 +78,7 @@ int nl__month_of(const char *w)
     static const char *const shortn[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                          "jul", "aug", "sep", "oct", "nov", "dec"};
     for (int i = 0; i < 12; i++) {
-        char full[16];
+        char full[sizeof "September"]; /* the longest month name */
         size_t n = strlen(months[i]);
         for (size_t k = 0; k <= n; k++)
             full[k] = (char)(k < n ? months[i][k] | 0x20 : '\0');

@@ -14,7 +14,9 @@
 #include "agents/internal.h"
 
 #include "base/buf.h"
+#include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "guard/guard.h"
 #include "lexicon/lexicon.h"
@@ -37,13 +39,18 @@ enum {
     MAX_INSIGHTS = 4,
     REPLY_KEPT = 8192,         /* of a failed reply, sent back with the repair request */
     NARRATE_MIN_TOKENS = 1500, /* below this much budget left, no insight call */
+    /* Texts of --explain and of the stage line, each with its NUL; a longer one is cut. */
+    EXPLAIN_LINE_MAX = 2048, /* one step: what was done, and the text it shows */
+    SQL_SHOWN_MAX = 600,     /* a draft's SQL on one line */
+    ARGS_SHOWN_MAX = 200,    /* a look-up's arguments on one line */
+    BRIEF_MAX = 100,         /* why a draft is repaired, in a few words */
 };
 
 void agents__explain(struct sq_buf *b, const char *fmt, ...)
 {
     if (!b)
         return;
-    char line[2048];
+    char line[EXPLAIN_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -231,7 +238,7 @@ static void short_reason(const char *msg, char *out, size_t size)
         p = strstr(p, "name ") + 5;
         snprintf(out, size, "unknown function %.*s", (int)strcspn(p, " "), p);
     } else {
-        char line[120];
+        char line[AGENTS__SHOWN_MAX];
         agents__one_line(msg, line, sizeof line);
         snprintf(out, size, "%.60s", line);
     }
@@ -282,7 +289,7 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
     double guard_ms = sq_now_ms() - t0;
     out->guard_ms += guard_ms;
     if (rc) {
-        char line[400];
+        char line[SQ_ERROR_MSG_MAX]; /* one_line never lengthens a text */
         agents__one_line(e->msg, line, sizeof line);
         agents__explain(o->explain, "%d. validate: the guard refused it: %s", ++r->step, line);
         if (not_a_query(d->sql, e)) {
@@ -301,7 +308,7 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
     out->execute_ms += run_ms;
     guarded_query_free(q);
     if (rc) {
-        char line[400];
+        char line[SQ_ERROR_MSG_MAX]; /* one_line never lengthens a text */
         agents__one_line(e->msg, line, sizeof line);
         agents__explain(o->explain, "%d. validate: guard ok; the query failed: %s", ++r->step,
                         line);
@@ -310,7 +317,7 @@ static enum verdict validate(struct run *r, const struct agents_draft *d, int *s
         snprintf(reason, size, "%s", e->msg);
         return REPAIR;
     }
-    char why[400];
+    char why[SQ_ERROR_MSG_MAX]; /* the caller's reason is that big */
     int sane = agents__sanity(t, r->question, d->sql, why, sizeof why);
     agents__explain(o->explain, "%d. validate: guard ok (%.1f ms); ran: %zu row%s (%.1f ms); %s%s",
                     ++r->step, guard_ms, t->nrows, t->nrows == 1 ? "" : "s", run_ms,
@@ -331,12 +338,12 @@ static void check_assumptions(struct run *r, struct agents_draft *d, const struc
 {
     size_t kept = 0;
     for (size_t i = 0; i < d->nassumptions; i++) {
-        char why[160];
+        char why[AGENTS__WHY_MAX];
         if (agents__numbers_ok(d->assumptions[i], t, r->question, d->sql, why, sizeof why)) {
             d->assumptions[kept++] = d->assumptions[i];
             continue;
         }
-        char shown[120];
+        char shown[AGENTS__SHOWN_MAX];
         agents__one_line(d->assumptions[i], shown, sizeof shown);
         agents__explain(r->o->explain, "   dropped the assumption \"%s\": %s", shown, why);
         free(d->assumptions[i]);
@@ -344,10 +351,10 @@ static void check_assumptions(struct run *r, struct agents_draft *d, const struc
     d->nassumptions = kept;
     /* The explanation opens the interpretation: the same check, and without it the
      * interpretation says only that the model wrote the query. */
-    char why[160];
+    char why[AGENTS__WHY_MAX];
     if (d->explanation &&
         !agents__numbers_ok(d->explanation, t, r->question, d->sql, why, sizeof why)) {
-        char shown[120];
+        char shown[AGENTS__SHOWN_MAX];
         agents__one_line(d->explanation, shown, sizeof shown);
         agents__explain(r->o->explain, "   dropped the explanation \"%s\": %s", shown, why);
         free(d->explanation);
@@ -427,7 +434,7 @@ static int draft_loop(struct run *r)
                     agents__run_tool(r->rn, r->s, call, &result);
                     tool_calls++;
                 }
-                char args[200];
+                char args[ARGS_SHOWN_MAX];
                 agents__one_line(call->arguments, args, sizeof args);
                 agents__explain(o->explain, "   look-up %s(%s): %zu bytes back", call->name, args,
                                 strlen(result));
@@ -461,7 +468,7 @@ static int draft_loop(struct run *r)
                      "{\"sql\": ..., \"assumptions\": [...], \"explanation\": ...}.",
                      e.msg);
         } else {
-            char line[600];
+            char line[SQL_SHOWN_MAX];
             agents__one_line(d.sql, line, sizeof line);
             agents__explain(o->explain, "   sql: %s", line);
             v = validate(r, &d, &sanity_used, &t, why, sizeof why, &e);
@@ -488,7 +495,8 @@ static int draft_loop(struct run *r)
         agents_draft_fini(&d);
         if (v == STOP || out->rounds >= cfg->max_rounds) {
             if (v != STOP) {
-                char pre[100];
+                char pre[sizeof "the model's answer was still not valid after  repair rounds: " +
+                         SQ_NUM_TEXT_MAX];
                 snprintf(pre, sizeof pre,
                          "the model's answer was still not valid after %d repair round%s: ",
                          out->rounds, out->rounds == 1 ? "" : "s");
@@ -500,7 +508,7 @@ static int draft_loop(struct run *r)
             return fail ? fail : SQ_E_QUERY;
         }
         out->rounds++;
-        char brief[100], line[160];
+        char brief[BRIEF_MAX], line[sizeof "repairing (round : )" + SQ_NUM_TEXT_MAX + BRIEF_MAX];
         short_reason(why, brief, sizeof brief);
         snprintf(line, sizeof line, "repairing (round %d: %s)", out->rounds, brief);
         stage(o, line);
@@ -597,7 +605,7 @@ int agents_answer(const struct agents_runner *rn, const struct lx_lexicon *lx, c
     r.out = out;
     r.question = question;
     r.model = o->deep ? cfg->deep_model : cfg->model;
-    char url[LLM_URL_MAX + 20];
+    char url[LLM_DISPLAY_URL_MAX];
     llm_config_display_url(cfg, url, sizeof url);
     agents__explain(o->explain, "%s: model %s at %s; at most %d repair round%s, %ld tokens, %.0f s",
                     o->deep ? "deep mode" : "auto mode (the parser declined; the model drafts)",
@@ -648,7 +656,7 @@ int agents_answer(const struct agents_runner *rn, const struct lx_lexicon *lx, c
     llm_session_usage(r.ls, &out->usage);
     out->model_ms = sq_now_ms() - t0 - out->guard_ms - out->execute_ms;
     if (o->explain) {
-        char cost[96] = "";
+        char cost[sizeof ", est. cost $ at  list prices" + SQ_NUM_TEXT_MAX + LLM_MODEL_MAX] = "";
         if (out->usage.cost_usd >= 0)
             snprintf(cost, sizeof cost, ", est. cost $%.5f at %s list prices", out->usage.cost_usd,
                      r.model);

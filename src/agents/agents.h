@@ -66,7 +66,7 @@ struct agents_result {
     char *sql; /* the query that ran, or NULL */
     struct sq_table table;
     struct result_shape shape; /* shape.measure_label points at measure_label */
-    char measure_label[160];
+    char measure_label[SHAPE_LABEL_MAX];
     char *interpretation; /* the model's account of the query, with the assumptions whose
                              numbers passed the check (check.c) */
     char **insights;

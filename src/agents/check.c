@@ -8,6 +8,7 @@
  */
 #include "agents/internal.h"
 
+#include "base/limits.h"
 #include "base/table.h"
 
 #include <ctype.h>
@@ -19,8 +20,9 @@
 
 enum {
     MAX_NUMS = 32,
-    SCAN_ROWS = 200, /* rows whose cells are candidates */
-    PAIR_ROWS = 60,  /* rows whose pairs (differences, ratios, growth) are candidates */
+    NUM_WRITTEN_MAX = 40, /* a number as a sentence writes it ("$1,234.5k"); longer is cut */
+    SCAN_ROWS = 200,      /* rows whose cells are candidates */
+    PAIR_ROWS = 60,       /* rows whose pairs (differences, ratios, growth) are candidates */
 };
 
 static int word_in(const char *text, const char *const *words)
@@ -104,7 +106,7 @@ struct num {
     double value; /* as written, scaled (5.2k -> 5200), sign dropped */
     double tol;   /* how far the true value may be from it, given how it was rounded */
     int percent;
-    char text[40];
+    char text[NUM_WRITTEN_MAX];
 };
 
 static int word_char(char c)
@@ -129,7 +131,7 @@ static size_t scan_numbers(const char *s, struct num *out, size_t max, int label
         }
         size_t start = i;
         int glued = start > 0 && (isalpha((unsigned char)s[start - 1]) || s[start - 1] == '_');
-        char digits[40];
+        char digits[NUM_WRITTEN_MAX];
         size_t d = 0;
         int decimals = -1;
         int sig_int = 0;
@@ -218,8 +220,8 @@ static size_t scan_numbers(const char *s, struct num *out, size_t max, int label
         o->value = v * scale;
         o->tol = tol + 1e-9 * o->value;
         o->percent = percent;
-        snprintf(o->text, sizeof o->text, "%.*s", (int)(j - start < 39 ? j - start : 39),
-                 s + start);
+        size_t written = j - start < NUM_WRITTEN_MAX - 1 ? j - start : NUM_WRITTEN_MAX - 1;
+        snprintf(o->text, sizeof o->text, "%.*s", (int)written, s + start);
     }
     return n;
 }
@@ -311,7 +313,7 @@ static int mentioned(const struct num *n, const char *text)
 static int in_labels(const struct num *n, const struct sq_table *t)
 {
     for (size_t c = 0; c < t->ncols; c++) {
-        char name[160];
+        char name[SQ_NAME_MAX];
         snprintf(name, sizeof name, "%s", t->cols[c].name);
         for (char *p = name; *p; p++)
             if (*p == '_')

@@ -111,7 +111,7 @@ static void add_hit(struct scoring *sc, const char *phrase, const struct lx_entr
         struct agents__chunk *o = sc->out;
         if (o->nhits < AGENTS__MAX_HITS) {
             struct agents__hit *h = &o->hits[o->nhits++];
-            snprintf(h->phrase, sizeof h->phrase, "%.63s", phrase);
+            snprintf(h->phrase, sizeof h->phrase, "%.*s", AGENTS__HIT_PHRASE_MAX - 1, phrase);
             h->mart = sn->mart;
             h->column = sn->col ? sn->col->name : NULL;
             h->value = sn->kind == LX_SENSE_VALUE ? sn->value : NULL;
@@ -131,7 +131,7 @@ static void add_hit(struct scoring *sc, const char *phrase, const struct lx_entr
 static const struct lx_entry *lookup(const struct lx_lexicon *lx, const struct lx_tokens *tk,
                                      size_t i, size_t n, char *phrase, size_t size)
 {
-    char spaced[256] = "", stemmed[256] = "", joined[256] = "";
+    char spaced[LX_PHRASE_MAX] = "", stemmed[LX_PHRASE_MAX] = "", joined[LX_PHRASE_MAX] = "";
     size_t a = 0, b = 0, d = 0;
     for (size_t k = 0; k < n; k++) {
         const struct lx_token *t = &tk->t[i + k];
@@ -179,7 +179,7 @@ static void score_question(const struct lx_lexicon *lx, const char *question, st
         for (size_t n = MAX_PHRASE_WORDS; n >= 1 && !used; n--) {
             if (i + n > tk.n)
                 continue;
-            char phrase[256];
+            char phrase[LX_PHRASE_MAX];
             const struct lx_entry *e = lookup(lx, &tk, i, n, phrase, sizeof phrase);
             if (!e)
                 continue;

@@ -24,9 +24,16 @@ struct sq_table;
 
 enum { AGENTS__MAX_MARTS = 8, AGENTS__MAX_HITS = 16 };
 
+/* Texts the steps pass each other, each with its NUL; a longer one is cut. */
+enum {
+    AGENTS__HIT_PHRASE_MAX = 64, /* a phrase of the question, as the prompt names it */
+    AGENTS__WHY_MAX = 160,       /* agents__numbers_ok's reason: a number and fixed words */
+    AGENTS__SHOWN_MAX = 120,     /* a sentence or a message on one line, in --explain */
+};
+
 /* What the question named, as found in the lexicon. */
 struct agents__hit {
-    char phrase[64];
+    char phrase[AGENTS__HIT_PHRASE_MAX];
     const struct schema_mart *mart;
     const char *column; /* NULL for a mart */
     const char *value;  /* a value of column, or NULL */

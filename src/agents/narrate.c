@@ -138,13 +138,13 @@ int agents__narrate(struct llm_session *ls, const char *model, const char *quest
     for (size_t i = 0; i < total && i < MAX_SENTENCES; i++) {
         const char *text = json_string_value(json_array_get(list, i));
         char *s = text ? clean_sentence(text) : NULL;
-        char why[160];
+        char why[AGENTS__WHY_MAX];
         if (!s) {
             agents__explain(explain, "   dropped item %zu: not a sentence", i + 1);
             continue;
         }
         if (!agents__numbers_ok(s, t, question, sql, why, sizeof why)) {
-            char shown[120];
+            char shown[AGENTS__SHOWN_MAX];
             agents__one_line(s, shown, sizeof shown);
             agents__explain(explain, "   dropped \"%s\": %s", shown, why);
             free(s);

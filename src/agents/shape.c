@@ -7,6 +7,7 @@
  */
 #include "agents/internal.h"
 
+#include "base/limits.h"
 #include "base/table.h"
 
 #include <ctype.h>
@@ -14,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Columns of each kind (dimensions, measures) a shape is read from; later ones are not
+ * looked at. */
+enum { MAX_SHAPE_COLUMNS = 8 };
 
 static int has_word(const char *name, const char *word)
 {
@@ -97,21 +102,21 @@ void agents__infer_shape(const struct sq_table *t, const char *sql, struct resul
     s->unit = "";
     label[0] = '\0';
     s->kind = SHAPE_TABLE;
-    int dims[8], ndims = 0, measures[8], nmeasures = 0;
+    int dims[MAX_SHAPE_COLUMNS], ndims = 0, measures[MAX_SHAPE_COLUMNS], nmeasures = 0;
     for (size_t c = 0; c < t->ncols; c++) {
         const struct sq_column *col = &t->cols[c];
         size_t n = strlen(col->name);
         int id = n >= 3 && strcasecmp(col->name + n - 3, "_id") == 0;
         if (!col->numeric || is_time(col) || id) {
-            if (ndims < 8)
+            if (ndims < MAX_SHAPE_COLUMNS)
                 dims[ndims++] = (int)c;
-        } else if (nmeasures < 8) {
+        } else if (nmeasures < MAX_SHAPE_COLUMNS) {
             measures[nmeasures++] = (int)c;
         }
     }
     if (nmeasures == 0 || ndims > 2)
         return;
-    char ordered[64];
+    char ordered[SQ_NAME_MAX];
     int desc;
     size_t limit;
     read_order(sql ? sql : "", ordered, sizeof ordered, &desc, &limit);

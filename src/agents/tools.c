@@ -25,6 +25,7 @@ enum {
     MAX_VALUES = 20,
     MAX_SAMPLE = 5,
     MAX_CONTAINS = 100,
+    REFUSAL_MAX = 200, /* a refusal for the model: fixed words, names cut to 80 bytes */
     CELL_BYTES = 60,
     RESULT_BYTES = 4096,
     LOOKUP_MS = 5000,
@@ -118,7 +119,7 @@ static const struct schema_mart *tool_mart(const struct schema *s, json_t *args,
     const char *mart = str_arg(args, "mart");
     const struct schema_mart *m = mart ? schema_find_mart(s, mart) : NULL;
     if (!m) {
-        char msg[160];
+        char msg[REFUSAL_MAX];
         snprintf(msg, sizeof msg, "no view named %.80s; use a view from the schema",
                  mart ? mart : "");
         *result = refuse(msg);
@@ -135,7 +136,7 @@ static int column_values(const struct agents_runner *rn, const struct schema *s,
         return SQ_E_NOT_FOUND;
     const struct schema_column *col = column ? schema_find_column(m, column) : NULL;
     if (!col) {
-        char msg[200];
+        char msg[REFUSAL_MAX];
         snprintf(msg, sizeof msg, "%.80s has no column %.80s", m->name, column ? column : "");
         *result = refuse(msg);
         return SQ_E_NOT_FOUND;
@@ -208,7 +209,7 @@ int agents__run_tool(const struct agents_runner *rn, const struct schema *s,
     } else if (strcmp(call->name, "sample_rows") == 0) {
         rc = sample_rows(rn, s, args, result);
     } else {
-        char msg[160];
+        char msg[REFUSAL_MAX];
         snprintf(msg, sizeof msg,
                  "there is no tool named %.64s; the tools are column_values and sample_rows",
                  call->name);

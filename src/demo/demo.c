@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "demo/internal.h"
 #include "store/store.h"
@@ -194,7 +195,7 @@ static int is_demo_file(const char *path, int parquet)
                memcmp(head, header, sizeof header - 1) == 0 && head[sizeof header - 1] == '\n';
     } else {
         struct stat sb;
-        unsigned char tail[8];
+        unsigned char tail[8]; /* the footer's length (4 bytes, little-endian) and "PAR1" */
         if (fstat(fd, &sb) == 0 && sb.st_size > 12 && pread(fd, tail, 8, sb.st_size - 8) == 8 &&
             memcmp(tail + 4, "PAR1", 4) == 0) {
             size_t len = (size_t)tail[0] | (size_t)tail[1] << 8 | (size_t)tail[2] << 16 |
@@ -237,7 +238,7 @@ static int remove_stale(const struct demo_options *o, struct sq_error *err)
     for (int i = 0; i < 2 && !rc; i++) {
         if (o->files == 1 && strcmp(exts[i], ext) == 0)
             continue;
-        char name[32];
+        char name[sizeof "sales.parquet"];
         snprintf(name, sizeof name, "sales.%s", exts[i]);
         char *path = sq_path_join(o->out_dir, name);
         rc = remove_if_ours(path, exts[i], err);
@@ -300,7 +301,9 @@ int demo_write(const struct demo_options *o, struct demo_report *rep, struct sq_
     sink.cap = SINK_SIZE;
 
     for (int k = 0; k < o->files; k++) {
-        char stem[32], name[64];
+        /* "sales_0001", and the names of its file and of that file while it is written. */
+        char stem[sizeof "sales_" + SQ_NUM_TEXT_MAX];
+        char name[sizeof stem + sizeof "..parquet.tmp-" + SQ_NUM_TEXT_MAX];
         if (o->files == 1)
             snprintf(stem, sizeof stem, "sales");
         else

@@ -28,6 +28,17 @@ enum { STREAM_CATALOG = 1, STREAM_CALENDAR, STREAM_CUSTOMERS, STREAM_ORDERS };
 #define PICK_MASK (PICK_SIZE - 1)
 #define MAX_LINES 5
 #define MAX_SHIP_DAYS 7
+
+/* Sizes of the generator's fixed buffers. */
+enum {
+    U64_DIGITS = 20,          /* 18446744073709551615 */
+    PRICE_TEXT_MAX = 16,      /* a list price in dollars and cents: "1099.98" */
+    PRICE_LEVELS_MAX = 128,   /* 5% steps of a price range; the top of a wide one is cut */
+    MAX_SUBCAT_PRODUCTS = 64, /* products of one sub-category (12 + weight / 60) */
+    MAX_SUBCATS = 32,         /* sub-categories in data.c (17) */
+    PRODUCT_TEXT_MAX = 160,   /* "FUR-BO-10001234,Furniture,Bookcases,Bush Oak Bookcase," */
+    CUSTOMER_TEXT_MAX = 160,  /* "JS-10234,John Smith,Consumer,United States,West,...," */
+};
 #define PROGRESS_EVERY 65536u
 
 /* ---- random numbers ---- */
@@ -135,7 +146,7 @@ static inline char *put_str(char *p, const char *s)
 
 static inline char *put_u64(char *p, uint64_t v)
 {
-    char tmp[20];
+    char tmp[U64_DIGITS];
     char *t = tmp + sizeof tmp;
     while (v >= 100) {
         t -= 2;
@@ -154,7 +165,7 @@ static inline char *put_u64(char *p, uint64_t v)
 /* v with at least width digits, zero-padded. */
 static char *put_u64_padded(char *p, uint64_t v, int width)
 {
-    char tmp[20];
+    char tmp[U64_DIGITS];
     char *end = put_u64(tmp, v);
     for (int n = (int)(end - tmp); n < width; n++)
         *p++ = '0';
@@ -234,7 +245,7 @@ struct product {
     uint8_t expensive; /* over $500: people buy fewer */
     int margin;        /* per mille */
     int64_t price;     /* cents, even (see price_cents) */
-    char price_txt[16];
+    char price_txt[PRICE_TEXT_MAX];
     uint8_t price_len;
 };
 
@@ -291,10 +302,10 @@ static const int returned_rate[DEMO_NREGIONS] = {60, 45, 40, 35};
  * sales rounds the same way in any arithmetic. */
 static int64_t price_cents(const struct demo__subcat *sc, int item, int nitems, struct rng *r)
 {
-    int64_t levels[128];
+    int64_t levels[PRICE_LEVELS_MAX];
     int n = 0;
-    for (int64_t p = (int64_t)sc->price_min * 100; p <= (int64_t)sc->price_max * 100 && n < 128;
-         p = p * 105 / 100 + 1)
+    for (int64_t p = (int64_t)sc->price_min * 100;
+         p <= (int64_t)sc->price_max * 100 && n < PRICE_LEVELS_MAX; p = p * 105 / 100 + 1)
         levels[n++] = p;
     int band = n / nitems;
     int j = item * n / nitems + (int)rng_below(r, (uint32_t)band + 1);
@@ -324,7 +335,7 @@ static void build_products(struct demo__gen *g)
     for (size_t s = 0; s < demo__nsubcats; s++)
         total += 12 + (size_t)demo__subcats[s].weight / 60;
     g->products = xcalloc(total, sizeof *g->products);
-    g->product_text = xmalloc(total * 160);
+    g->product_text = xmalloc(total * PRODUCT_TEXT_MAX);
     g->product_by_subcat = xcalloc(demo__nsubcats, sizeof *g->product_by_subcat);
     char *text = g->product_text;
     size_t np = 0;
@@ -337,9 +348,11 @@ static void build_products(struct demo__gen *g)
         uint32_t n = 12 + (uint32_t)sc->weight / 60;
         if (n > combos)
             n = combos;
+        if (n > MAX_SUBCAT_PRODUCTS)
+            n = MAX_SUBCAT_PRODUCTS;
         uint32_t step = coprime_step(combos), off = rng_below(&r, combos);
         uint32_t id_off = rng_below(&r, 900000);
-        int weights[64];
+        int weights[MAX_SUBCAT_PRODUCTS];
         for (uint32_t k = 0; k < n; k++) {
             uint32_t c = (uint32_t)((off + (uint64_t)k * step) % combos);
             uint32_t b = c % nb, v = c / nb % nv, it = c / (nb * nv);
@@ -387,7 +400,7 @@ static void build_customers(struct demo__gen *g)
     g->ncustomers = (size_t)n;
     g->customers = xcalloc(n, sizeof *g->customers);
     g->customer_cum = xcalloc(n, sizeof *g->customer_cum);
-    g->customer_text = xmalloc(n * 160);
+    g->customer_text = xmalloc(n * CUSTOMER_TEXT_MAX);
 
     uint32_t nf = (uint32_t)demo__nfirst_names, nl = (uint32_t)demo__nlast_names;
     uint32_t combos = nf * nl, step = coprime_step(combos), off = rng_below(&r, combos);
@@ -505,7 +518,7 @@ static void build_picks(struct demo__gen *g)
     for (int reg = 0; reg < DEMO_NREGIONS; reg++)
         pick_build(&g->category_by_region[reg], category_mix[reg], DEMO_NCATEGORIES, 0);
     for (int c = 0; c < DEMO_NCATEGORIES; c++) {
-        int w[32] = {0};
+        int w[MAX_SUBCATS] = {0};
         for (size_t s = 0; s < demo__nsubcats; s++)
             w[s] = demo__subcats[s].category == c ? demo__subcats[s].weight : 0;
         pick_build(&g->subcat_by_category[c], w, (int)demo__nsubcats, 0);
@@ -663,7 +676,8 @@ int demo__gen_run(struct demo__gen *g, int first, int end, struct demo__sink *s,
             r = rng_next(&g->rng);
             int returned = (r & PICK_MASK) * 1000 < (uint64_t)returned_rate[region] * PICK_SIZE;
 
-            char prefix[96];
+            /* Each order line starts with it; put_mem writes no NUL. */
+            char prefix[sizeof "SO--,YYYY-MM-DD,YYYY-MM-DD,Standard Class," + 2 * U64_DIGITS];
             char *t = put_mem(prefix, "SO-", 3);
             t = put_u64_padded(t, g->years[d], 4);
             *t++ = '-';

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/mem.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@ enum { TTL_SWEEP_MS = 1000 };
 
 struct event {
     unsigned long seq;
-    char name[32];
+    char name[JOBS_EVENT_NAME_MAX];
     char *data;
     size_t len;
 };
@@ -337,7 +338,7 @@ static void *timer_main(void *arg)
                 continue;
             double deadline = j->started + j->budget_ms;
             if (deadline <= now) {
-                char reason[96];
+                char reason[sizeof "ran out of its time budget of  ms" + SQ_NUM_TEXT_MAX];
                 snprintf(reason, sizeof reason, "ran out of its time budget of %.0f ms",
                          j->budget_ms);
                 cancel_running_locked(js, j, reason, 1);

@@ -23,6 +23,9 @@ struct job;
 enum jobs_state { JOBS_QUEUED, JOBS_RUNNING, JOBS_DONE, JOBS_FAILED, JOBS_CANCELLED };
 
 enum { JOBS_ID_LEN = 16 }; /* lowercase hex characters */
+/* An event's name with its NUL, as an SSE "event:" line carries it ("stage", "done"); a
+ * longer name is cut. */
+enum { JOBS_EVENT_NAME_MAX = 32 };
 
 /* The work of one job, run on a worker thread with that worker's context. Returns 0 (the
  * job is done) or a negative SQ_E code (it failed). A job whose cancel was requested ends
@@ -83,9 +86,9 @@ int jobs_cancel(struct job *j, const char *reason);
 
 /* For job functions: 1 when the job should stop (cancelled or out of budget). */
 int jobs_cancelled(struct job *j);
-/* Appends an event (name up to 31 bytes, data copied) and wakes its readers. Old events
- * are dropped to stay within the pool's bounds; data larger than max_event_bytes is
- * refused (SQ_E_TOO_BIG). */
+/* Appends an event (name cut to JOBS_EVENT_NAME_MAX - 1 bytes, data copied) and wakes its
+ * readers. Old events are dropped to stay within the pool's bounds; data larger than
+ * max_event_bytes is refused (SQ_E_TOO_BIG). */
 int jobs_emit(struct job *j, const char *name, const char *data);
 /* Sets the job's result text, taking ownership of result (a previous one is freed). */
 void jobs_set_result(struct job *j, char *result);
@@ -110,7 +113,7 @@ void jobs_info_fini(struct jobs_info *info);
 
 struct jobs_event {
     unsigned long seq; /* 1, 2, ... in emission order */
-    char name[32];
+    char name[JOBS_EVENT_NAME_MAX];
     char *data;
 };
 enum jobs_wait_result { JOBS_WAIT_EVENT, JOBS_WAIT_TIMEOUT, JOBS_WAIT_END };

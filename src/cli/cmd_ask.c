@@ -265,7 +265,7 @@ int cmd_ask(int argc, char **argv)
         return cli_fail(&err);
     }
     if (!fast && (ao.explain || c.verbose)) {
-        char settings[4096];
+        char settings[LLM_DESCRIBE_MAX];
         llm_config_describe(&llm, settings, sizeof settings);
         fprintf(stderr, "Model settings (flag > environment > playbook > default):\n%s", settings);
     }

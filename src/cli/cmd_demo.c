@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "demo/demo.h"
 
 #include <getopt.h>
@@ -79,7 +80,7 @@ static int parse_int(const char *s, int max, int *out)
 /* 1234567 -> "1,234,567". */
 static const char *group_digits(char *out, size_t n, uint64_t v)
 {
-    char plain[32];
+    char plain[SQ_NUM_TEXT_MAX];
     int len = snprintf(plain, sizeof plain, "%llu", (unsigned long long)v);
     size_t j = 0;
     for (int i = 0; i < len && j + 2 < n; i++) {
@@ -102,7 +103,7 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
     if (done < total && now - p->last_ms < 100)
         return;
     p->last_ms = now;
-    char a[32], b[32];
+    char a[SQ_NUM_TEXT_MAX], b[SQ_NUM_TEXT_MAX];
     fprintf(stderr, "\r\033[Ksalesql: demo: %s / %s rows (%d%%)", group_digits(a, sizeof a, done),
             group_digits(b, sizeof b, total), (int)(total ? done * 100 / total : 100));
 }
@@ -206,7 +207,8 @@ int cmd_demo(int argc, char **argv)
         return cli_fail(&err);
     if (!quiet) {
         const char *ext = o.parquet ? "parquet" : "csv";
-        char rows[32], a[32], where[64];
+        char rows[SQ_NUM_TEXT_MAX], a[SQ_NUM_TEXT_MAX];
+        char where[sizeof "sales/sales_0001...parquet" + SQ_NUM_TEXT_MAX];
         size_t n = strlen(o.out_dir);
         const char *sep = n && o.out_dir[n - 1] == '/' ? "" : "/";
         if (o.files == 1)
@@ -214,7 +216,7 @@ int cmd_demo(int argc, char **argv)
         else
             snprintf(where, sizeof where, "sales/sales_0001..%04d.%s", o.files, ext);
         double rate = rep.seconds > 0 ? (double)rep.rows / rep.seconds : 0;
-        char speed[48];
+        char speed[SQ_NUM_TEXT_MAX + sizeof " M rows/s"];
         if (rate >= 1e6)
             snprintf(speed, sizeof speed, "%.2f M rows/s", rate / 1e6);
         else

@@ -137,7 +137,8 @@ int cmd_eval(int argc, char **argv)
         lat = xrealloc(lat, (nlat + 1) * sizeof *lat);
         lat[nlat++] = a.understand_ms;
         const char *verdict;
-        char why[600] = "";
+        /* An error's message, perhaps after "the gold SQL fails: ", or why the tables differ. */
+        char why[sizeof "the gold SQL fails: " + SQ_ERROR_MSG_MAX] = "";
         if (!gold) {
             verdict = rc == SQ_E_UNSUPPORTED ? "correct" : "wrong";
             if (rc != SQ_E_UNSUPPORTED)

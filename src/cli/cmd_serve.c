@@ -68,7 +68,9 @@ static void usage(FILE *f)
             STORE_DEFAULT_TIMEOUT_MS, STORE_DEFAULT_MAX_ROWS);
 }
 
-enum { MAX_ORIGINS = 32 };
+/* --allow-origin: at most MAX_ORIGINS, each held normalized ("https://sales.example.com:8443")
+ * in ORIGIN_MAX bytes, as server/origin.c holds them. */
+enum { MAX_ORIGINS = 32, ORIGIN_MAX = 300 };
 
 struct serve_options {
     struct server_options so;
@@ -91,7 +93,7 @@ static int add_origins(struct serve_options *o, const char *arg)
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         char *one = xstrndup(p, n);
-        char norm[300];
+        char norm[ORIGIN_MAX];
         if (server_origin_normalize(one, norm, sizeof norm) != 0) {
             cli_usage_error("serve",
                             "--allow-origin wants an origin like http://localhost:3000 or "
@@ -303,7 +305,7 @@ int cmd_serve(int argc, char **argv)
         o.so.llm_deadline_ms = llm.deadline_ms;
     }
     if (c.verbose) {
-        char settings[4096];
+        char settings[LLM_DESCRIBE_MAX];
         llm_config_describe(&llm, settings, sizeof settings);
         fprintf(stderr, "salesql: model settings (environment > playbook > default):\n%s",
                 settings);

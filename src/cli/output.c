@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include "base/limits.h"
 #include "base/mem.h"
 #include "base/table.h"
 
@@ -73,7 +74,7 @@ static const char *readable(const struct sq_table *t, size_t col, const struct s
         return cell_text(c);
     size_t len = strlen(t->cols[col].name);
     int pct = len > 4 && strcmp(t->cols[col].name + len - 4, "_pct") == 0;
-    char raw[64];
+    char raw[SQ_NUM_TEXT_MAX]; /* |v| <= 1e15: at most 16 digits and 2 decimals */
     snprintf(raw, sizeof raw, "%.*f", pct ? 1 : 2, v < 0 ? -v : v);
     char *dot = strchr(raw, '.');
     size_t digits = dot ? (size_t)(dot - raw) : strlen(raw);
@@ -103,7 +104,7 @@ void cli_print_table_readable(FILE *f, const struct sq_table *t)
 
 static void print_table(FILE *f, const struct sq_table *t, int round)
 {
-    char num[64];
+    char num[SQ_NUM_TEXT_MAX];
     size_t *w = xcalloc(t->ncols + 1, sizeof *w);
     for (size_t c = 0; c < t->ncols; c++) {
         w[c] = width(t->cols[c].name);

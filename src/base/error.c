@@ -62,6 +62,8 @@ const char *sq_error_name(int code)
         return "too_big";
     case SQ_E_INTERRUPTED:
         return "interrupted";
+    case SQ_E_NO_DATA:
+        return "no_data";
     default:
         return "internal";
     }

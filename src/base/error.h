@@ -24,7 +24,8 @@
     X(SQ_E_ENCODING, -12, 1, "cannot decode text")                                                 \
     X(SQ_E_NOT_FOUND, -13, 1, "not found")                                                         \
     X(SQ_E_UNSUPPORTED, -14, 3, "question not understood")                                         \
-    X(SQ_E_INTERRUPTED, -15, 1, "interrupted")
+    X(SQ_E_INTERRUPTED, -15, 1, "interrupted")                                                     \
+    X(SQ_E_NO_DATA, -16, 6, "no data files in the data folder")
 
 enum sq_status {
     SQ_OK = 0,

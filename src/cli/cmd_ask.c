@@ -70,7 +70,7 @@ static void usage(FILE *f)
             "  --token-budget N       tokens per question (default 40000)\n"
             "\n"
             "Exit status: 0 answered, 3 not understood, 4 rejected, 5 query failed or timed\n"
-            "out, 1 other errors, 2 bad usage.\n",
+            "out, 6 no data files in DIR (nothing is changed), 1 other errors, 2 bad usage.\n",
             STORE_DEFAULT_MAX_ROWS, STORE_DEFAULT_TIMEOUT_MS);
 }
 

@@ -51,7 +51,8 @@ static void usage(FILE *f)
                "  --quiet, --verbose   less or more on stderr\n"
                "\n"
                "Exit status: 0 when every file loaded, 1 when some failed (their last good\n"
-               "version stays loaded; `salesql schema` shows the errors), 130 when\n"
+               "version stays loaded; `salesql schema` shows the errors), 6 when DIR is\n"
+               "missing or holds no data files (nothing is created or dropped), 130 when\n"
                "interrupted.\n");
 }
 

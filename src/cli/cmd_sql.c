@@ -36,7 +36,7 @@ static void usage(FILE *f)
             "  --follow-symlinks        the refresh also loads links out of DIR (see ingest)\n"
             "\n"
             "Exit status: 0 ok, 4 rejected by the guard or unknown names, 5 failed or timed\n"
-            "out, 1 other errors, 2 bad usage.\n",
+            "out, 6 no data files in DIR (nothing is changed), 1 other errors, 2 bad usage.\n",
             STORE_DEFAULT_MAX_ROWS, STORE_DEFAULT_TIMEOUT_MS);
 }
 

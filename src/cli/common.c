@@ -316,17 +316,20 @@ int cli_session_open(struct cli_common *c, enum cli_refresh refresh, struct cli_
     }
     s->staging_dir = staging;
     s->data_dir_abs = sq_abspath(c->data_dir);
-    /* A first run over a missing or empty folder says so and creates nothing: there is
-     * nothing to load, and a database made of nothing would only hide the mistake. */
-    if (refresh != CLI_REFRESH_NONE && !sq_is_file(c->db_path)) {
+    /* A missing or empty folder says so (exit status 6) and changes nothing: a first run
+     * creates no database (one made of nothing would only hide the mistake), a later one
+     * keeps what the database holds (the refresh would drop every mart). */
+    if (refresh != CLI_REFRESH_NONE) {
         size_t nfiles = 0;
+        int have_db = sq_is_file(c->db_path);
         if ((rc = ingest_count_files(c->data_dir, symlinks(c), &nfiles, err)) != 0)
             goto fail;
         if (nfiles == 0) {
-            rc = sq_error_set(err, SQ_E_NOT_FOUND, -1,
-                              "the data folder %s holds no CSV or Parquet files yet; put your "
-                              "sales files in it (or pass --data DIR). Nothing was created",
-                              c->data_dir);
+            rc = sq_error_set(err, SQ_E_NO_DATA, -1,
+                              "the data folder %s holds no CSV or Parquet files%s; put your "
+                              "sales files in it (or pass --data DIR). %s",
+                              c->data_dir, have_db ? "" : " yet",
+                              have_db ? "Nothing was changed" : "Nothing was created");
             goto fail;
         }
     }

@@ -1042,6 +1042,16 @@ int ingest_refresh(struct store *s, const struct ingest_options *o, struct inges
         (rc = parquet_mode(c, o, &mode, &mode_changed, err)))
         goto out;
     int full = o->full || !same_dir;
+    /* A folder that holds no data files at all is far more often unmounted, emptied by
+     * mistake or the wrong one than a wish to drop every mart: keep them. */
+    if (l.n == 0 && same_dir && k.n > 0) {
+        rc = sq_error_set(err, SQ_E_NO_DATA, -1,
+                          "the data folder %s holds no CSV or Parquet files, though %zu were "
+                          "loaded from it; nothing was changed (is it the right folder, and "
+                          "mounted?). Put the files back, or delete %s to start over",
+                          o->data_dir, k.n, store_path(s));
+        goto out;
+    }
 
     /* What changed: new or modified files, and catalog entries whose file is gone. */
     dirty = xcalloc(l.n + 1, 1);

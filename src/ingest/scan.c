@@ -239,7 +239,7 @@ int scan_folder(const char *dir, int flags, struct scan_list *out, struct sq_err
     memset(out, 0, sizeof *out);
     struct stat st;
     if (!sq_is_dir(dir) || stat(dir, &st) != 0)
-        return sq_error_set(err, SQ_E_NOT_FOUND, -1,
+        return sq_error_set(err, SQ_E_NO_DATA, -1,
                             "the data folder %s does not exist; create it and put CSV or "
                             "Parquet files in it, or pass --data DIR",
                             dir);

@@ -277,19 +277,33 @@ check "wide parquet, first column" 0 "$W/pq" "$W/pq.duckdb" "SELECT col_0 FROM m
 check "wide parquet, date parts" 2024 "$W/pq" "$W/pq.duckdb" "SELECT col_2903_year FROM mart_dyn_wide"
 
 # Usage errors.
-expect_status "missing data folder" 1 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
+expect_status "missing data folder" 6 "$SALESQL" ingest --data "$WORK/nope" --db "$DB"
 contains "says which folder" "$WORK/err" "nope"
 # A first run over a missing or an empty folder says so and creates nothing.
 mkdir -p "$WORK/empty" "$WORK/fresh"
 for cmd in ingest ask sql schema; do
     case $cmd in ask) q="sales by region" ;; sql) q="SELECT 1" ;; *) q="" ;; esac
-    expect_status "$cmd: missing folder" 1 "$SALESQL" $cmd --data "$WORK/nope" --db "$WORK/fresh/m.duckdb" ${q:+"$q"}
+    expect_status "$cmd: missing folder" 6 "$SALESQL" $cmd --data "$WORK/nope" --db "$WORK/fresh/m.duckdb" ${q:+"$q"}
     contains "$cmd: missing folder says how to fix it" "$WORK/err" "does not exist; create it"
-    expect_status "$cmd: empty folder" 1 "$SALESQL" $cmd --data "$WORK/empty" --db "$WORK/fresh/e.duckdb" ${q:+"$q"}
+    expect_status "$cmd: empty folder" 6 "$SALESQL" $cmd --data "$WORK/empty" --db "$WORK/fresh/e.duckdb" ${q:+"$q"}
     contains "$cmd: empty folder says so" "$WORK/err" "holds no CSV or Parquet files yet"
 done
 CHECKS=$((CHECKS + 1))
 [ -z "$(find "$WORK/fresh" "$WORK/empty" -mindepth 1)" ] || fail "a missing or empty data folder created: $(find "$WORK/fresh" "$WORK/empty" -mindepth 1)"
+# A folder emptied (or unmounted) after a load changes nothing: the marts stay.
+mkdir -p "$WORK/was"
+printf 'region,sales\nWest,1\nEast,2\n' >"$WORK/was/s.csv"
+expect_status "load before emptying" 0 "$SALESQL" ingest --data "$WORK/was" --db "$WORK/was.duckdb"
+mv "$WORK/was/s.csv" "$WORK/s.csv.away"
+for cmd in ingest ask sql schema; do
+    case $cmd in ask) q="total sales" ;; sql) q="SELECT 1" ;; *) q="" ;; esac
+    expect_status "$cmd: emptied folder" 6 "$SALESQL" $cmd --data "$WORK/was" --db "$WORK/was.duckdb" ${q:+"$q"}
+    contains "$cmd: emptied folder says so" "$WORK/err" "holds no CSV or Parquet files; put your sales files in it (or pass --data DIR). Nothing was changed"
+done
+expect_status "ask --format json, emptied folder" 6 "$SALESQL" ask --format json --data "$WORK/was" --db "$WORK/was.duckdb" "total sales"
+expect_status "missing folder after a load" 6 "$SALESQL" ask --data "$WORK/gone" --db "$WORK/was.duckdb" "total sales"
+mv "$WORK/s.csv.away" "$WORK/was/s.csv"
+check "marts kept" 3 "$WORK/was" "$WORK/was.duckdb" "SELECT sum(sales) FROM mart_dyn_s"
 expect_status "bad flag" 2 "$SALESQL" ingest --bogus
 expect_status "help" 0 "$SALESQL" ingest --help
 contains "help text" "$WORK/out" "Usage: salesql ingest"

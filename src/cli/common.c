@@ -7,6 +7,7 @@
 #include "cli/session.h"
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -147,7 +148,7 @@ static void on_progress(void *ud, const struct ingest_event *ev)
 {
     struct cli_common *c = ud;
     int tty = isatty(2) && !c->quiet;
-    char size[32];
+    char size[sizeof " TB" + SQ_NUM_TEXT_MAX];
     switch (ev->kind) {
     case INGEST_SCANNED:
         if (c->verbose)

@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -111,7 +112,7 @@ static int compact_source(struct store_conn *c, const struct ingest_options *o, 
             store_query_int(c, q.data, &no, NULL);
             sq_buf_fini(&q);
         }
-        char name[48];
+        char name[sizeof "part-.parquet" + SQ_NUM_TEXT_MAX];
         snprintf(name, sizeof name, "part-%lld.parquet", no);
         char *part = sq_path_join(sdir, name);
         char *tmp = xasprintf("%s.tmp", part);

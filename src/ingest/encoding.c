@@ -15,6 +15,7 @@
 #include "ingest/encoding.h"
 
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/mem.h"
 
 #include <uchardet.h>
@@ -92,7 +93,7 @@ const char *enc_accepted_names(void)
 
 int enc_normalize_name(const char *alias, char *out, size_t n)
 {
-    char key[32];
+    char key[ENC_NAME_MAX];
     size_t k = 0;
     if (!alias)
         return SQ_E_NOT_FOUND;
@@ -470,10 +471,10 @@ static int score_char(const struct cinfo *p, const struct cinfo *c, const struct
  */
 
 struct cand {
-    char name[32];    /* iconv name */
-    char label[32];   /* for people */
-    uint32_t cp[128]; /* code point of byte 0x80 + i, or CP_INVALID */
-    int usable;       /* iconv knows it and it is a single-byte superset of ASCII */
+    char name[ENC_NAME_MAX];  /* iconv name */
+    char label[ENC_NAME_MAX]; /* for people */
+    uint32_t cp[128];         /* code point of byte 0x80 + i, or CP_INVALID */
+    int usable;               /* iconv knows it and it is a single-byte superset of ASCII */
 };
 
 static struct cand FIXED[] = {
@@ -497,7 +498,7 @@ static int cand_build(struct cand *c)
         if (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D)
             continue;
         char in = (char)b, *ip = &in;
-        unsigned char out[32];
+        unsigned char out[8]; /* one character in UTF-8 (4 bytes at most) */
         char *op = (char *)out;
         size_t il = 1, ol = sizeof out;
         iconv(cd, NULL, NULL, NULL, NULL);
@@ -1053,7 +1054,7 @@ static int utf16_by_nuls(const unsigned char *h, size_t n, int *le)
 static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struct enc_result *out)
 {
     /* uchardet's guess, as an iconv name; a single-byte one we do not list is scored too. */
-    char ud_name[32] = "";
+    char ud_name[ENC_NAME_MAX] = "";
     if (ud_raw && *ud_raw && enc_normalize_name(ud_raw, ud_name, sizeof ud_name) != 0)
         snprintf(ud_name, sizeof ud_name, "%s", ud_raw);
     struct cand extra;
@@ -1120,10 +1121,10 @@ static void rank_candidates(struct det *d, int at_eof, const char *ud_raw, struc
         }
     }
 
-    char label[32], next[64] = "";
+    char label[ENC_NAME_MAX], next[2 * ENC_NAME_MAX] = "";
     int distinct = count_distinct(d->hist);
     const char *said = ud_raw && *ud_raw ? ud_raw : "nothing";
-    char where[48];
+    char where[sizeof "in the first  bytes" + SQ_NUM_TEXT_MAX];
     snprintf(where, sizeof where, "%s %" PRIu64 " bytes", at_eof ? "in" : "in the first", d->total);
 
     /* Mostly UTF-8 with a few broken bytes: each valid multibyte sequence is strong
@@ -1365,7 +1366,7 @@ static size_t bom_for(char *name, size_t name_size, const unsigned char *h, size
 static void apply_hint(const char *iconv_name, const char *hint, const unsigned char *h, size_t hn,
                        struct enc_result *out)
 {
-    char name[32], label[32];
+    char name[ENC_NAME_MAX], label[ENC_NAME_MAX];
     snprintf(name, sizeof name, "%s", iconv_name);
     out->bom_bytes = (int)bom_for(name, sizeof name, h, hn);
     set_name(out, name);
@@ -1380,7 +1381,7 @@ int enc_detect_file(const char *path, const char *hint, size_t max_bytes, struct
     if (!path || !out)
         return sq_error_set(err, SQ_E_USAGE, -1, "enc_detect_file: no path or result");
     memset(out, 0, sizeof *out);
-    char hinted[32] = "";
+    char hinted[ENC_NAME_MAX] = "";
     if (hint && *hint && enc_normalize_name(hint, hinted, sizeof hinted) != 0)
         return sq_error_set(err, SQ_E_USAGE, -1, "unknown encoding \"%.64s\"; accepted: %s", hint,
                             ACCEPTED);
@@ -1471,7 +1472,7 @@ static uint64_t count_newlines(const unsigned char *p, size_t n)
 struct xcode {
     const char *src;
     char *part;
-    char name[32];
+    char name[ENC_NAME_MAX];
     int gz;
     struct reader r;
     int out_fd;
@@ -1527,7 +1528,7 @@ static int x_invalid(struct xcode *x, size_t i, int truncated, struct sq_error *
 {
     uint64_t at = x->base + i;
     uint64_t line = 1 + x->lines + count_newlines(x->out, x->out_len);
-    char bytes[16] = "";
+    char bytes[sizeof "XX XX XX XX"] = "";
     size_t nb = x->have - i < 4 ? x->have - i : 4;
     for (size_t j = 0; j < nb; j++)
         snprintf(bytes + 3 * j, sizeof bytes - 3 * j, "%s%02X", j ? " " : "", x->in[i + j]);

@@ -17,13 +17,21 @@ struct sq_error;
 /* How much of a file enc_detect_file reads by default. */
 #define ENC_SCAN_DEFAULT ((size_t)8 << 20)
 
+/* An encoding's name as a fixed buffer holds it: an iconv name ("UTF-16LE", "CP1252") or
+ * its label for people ("Windows-1252"), with room to spare; longer aliases are not
+ * encodings anyone names. */
+enum { ENC_NAME_MAX = 32 };
+/* enc_result.detail: one line about the evidence. */
+enum { ENC_DETAIL_MAX = 256 };
+
 struct enc_result {
-    char name[32];       /* iconv name: "UTF-8", "CP1252", "CP850", "UTF-16LE", ... */
-    int ascii_only;      /* no byte >= 0x80 in what was scanned; name is then "UTF-8" */
-    int bom_bytes;       /* length of the byte-order mark at the start (0, 2, 3 or 4) */
-    int needs_transcode; /* DuckDB's default read_csv cannot read it: use enc_transcode_file */
-    int gzip;            /* the file is gzip-compressed; detection saw the decompressed bytes */
-    char detail[256];    /* one line for people: "cp850: 74 non-ASCII bytes, 3 distinct; ..." */
+    char name[ENC_NAME_MAX]; /* iconv name: "UTF-8", "CP1252", "CP850", "UTF-16LE", ... */
+    int ascii_only;          /* no byte >= 0x80 in what was scanned; name is then "UTF-8" */
+    int bom_bytes;           /* length of the byte-order mark at the start (0, 2, 3 or 4) */
+    int needs_transcode;     /* DuckDB's default read_csv cannot read it: use enc_transcode_file */
+    int gzip;                /* the file is gzip-compressed; detection saw the decompressed bytes */
+    char detail[ENC_DETAIL_MAX]; /* one line for people: "cp850: 74 non-ASCII bytes, 3 distinct;
+                                    ..." */
 };
 
 /* Detects the encoding of the bytes p[0..n). at_eof says whether the buffer ends where

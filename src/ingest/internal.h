@@ -5,6 +5,7 @@
 #ifndef SQ_INGEST_INTERNAL_H
 #define SQ_INGEST_INTERNAL_H
 
+#include "ingest/encoding.h"
 #include "ingest/ingest.h"
 #include "ingest/scan.h"
 
@@ -78,7 +79,7 @@ struct load_result {
     struct load_column *cols;
     size_t ncols;
     long long rows;
-    char encoding[32]; /* what the file was read as ("UTF-8", "CP1252", "parquet") */
+    char encoding[ENC_NAME_MAX]; /* what the file was read as ("UTF-8", "CP1252", "parquet") */
 };
 
 /* One refresh in progress: what ingest.c's steps share. */

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -190,7 +191,7 @@ static int stems_entity(const char *source, const char *w, size_t n)
 static int entity_name_rule(const char *col, const char *source)
 {
     static const char *const linking[] = {"ref", "fk", "via", "by", "to", "from", "of", NULL};
-    char rest[256];
+    char rest[2 * SQ_NAME_MAX]; /* the name without key and linking words; longer: no match */
     size_t n = 0, words = 0;
     for (const char *p = col; *p;) {
         const char *e = strchr(p, '_');

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -64,7 +65,7 @@ static int read_prefix(const char *path, int gzip, size_t max, struct sq_buf *ou
         if (fd < 0)
             return sq_error_set(err, SQ_E_IO, -1, "cannot open %s: %s", path, strerror(errno));
     }
-    char chunk[65536];
+    char chunk[64 * 1024]; /* one read(2) */
     while (out->len < max) {
         size_t want = max - out->len < sizeof chunk ? max - out->len : sizeof chunk;
         ssize_t n = read(fd, chunk, want);
@@ -333,7 +334,7 @@ static void drop_padding(struct sq_table *t, size_t header)
     if (header == 0 || t->nrows <= header)
         return;
     for (size_t r = header; r < t->nrows; r++) {
-        char want[32];
+        char want[sizeof "column" + SQ_NUM_TEXT_MAX];
         snprintf(want, sizeof want, "column%zu", r);
         const char *name = sq_table_cell(t, r, 0)->text;
         if (!name || strcmp(name, want) != 0)
@@ -789,7 +790,7 @@ static int convert_dates(struct store_conn *c, const char *stage, struct text_co
                          : "ambiguous: no value above 12, read as month first; set `dates: "
                            "day_first` in playbook.yaml if that is wrong";
     }
-    char date_fmt[32];
+    char date_fmt[sizeof "%d/%m/"];
     snprintf(date_fmt, sizeof date_fmt, day_first ? "%%d%c%%m%c" : "%%m%c%%d%c", sep, sep);
     struct sq_buf fmts;
     sq_buf_init(&fmts, SQ_BUF_UNLIMITED);
@@ -930,7 +931,10 @@ static const char *after(const char *msg, const char *key, char *out, size_t n)
  * what that usually means. Other messages are left as they are. */
 static void explain_csv_error(struct sq_error *e)
 {
-    char line[32], orig[96], expected[16], found[16];
+    /* The line is shown only in part: enough to recognise it. */
+    enum { SHOWN_LINE_MAX = 96 };
+    char line[SQ_NUM_TEXT_MAX], orig[SHOWN_LINE_MAX], expected[SQ_NUM_TEXT_MAX],
+        found[SQ_NUM_TEXT_MAX];
     if (!after(e->msg, "CSV Error on Line: ", line, sizeof line))
         return;
     if (!after(e->msg, "Original Line: ", orig, sizeof orig))

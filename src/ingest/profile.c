@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -19,7 +20,7 @@
 #include <string.h>
 
 /* Text columns with at most this many distinct values get their values indexed. */
-enum { VALUE_INDEX_MAX = 5000, VALUE_MAX_LEN = 200 };
+enum { VALUE_INDEX_MAX = 5000, VALUE_MAX_LEN = SQ_INDEX_VALUE_CHARS };
 /* Up to this many rows, distinct counts are exact. */
 #define EXACT_DISTINCT_MAX_ROWS INGEST_PROFILE_EXACT_ROWS
 

@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
@@ -565,7 +566,7 @@ int ingest__load_compact(struct ingest__run *r, const struct scan_source *src, s
         failed = sq_mkdir_p(dir, &e);
     if (!failed) {
         long long no = next_part(r->c, src->name);
-        char name[48];
+        char name[sizeof "part-.parquet" + SQ_NUM_TEXT_MAX];
         snprintf(name, sizeof name, "part-%lld.parquet", no);
         part = sq_path_join(dir, name);
         tmp = xasprintf("%s.tmp", part);

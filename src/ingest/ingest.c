@@ -465,7 +465,7 @@ struct staged {
     const struct scan_source *src;
     const size_t *fis; /* indexes into r->files */
     size_t n;
-    const long long *rows; /* rows of each file */
+    long long *rows; /* rows of each file; a batch's are counted with its statistics */
     const struct load_result *lr;
     const char *qtable, *qstage;
     int rebuild;         /* the source starts over with these files */
@@ -477,6 +477,17 @@ struct staged {
     int inserted;
     double t0;
 };
+
+/* The rows of each file of a batch, when its statistics (which count them) failed. */
+static int count_rows(struct ingest__run *r, const struct staged *st, struct sq_error *e)
+{
+    const struct scan_file **files = xcalloc(st->n + 1, sizeof *files);
+    for (size_t i = 0; i < st->n; i++)
+        files[i] = &r->files->files[st->fis[i]];
+    int rc = ingest__rows_per_file(r->c, st->qstage, files, st->n, st->rows, e);
+    free(files);
+    return rc;
+}
 
 /* Swaps staged rows in, in one transaction: a single-file source's table is replaced; a
  * folder source's table takes them (or is made of them), minus the rows of earlier
@@ -498,13 +509,15 @@ static int swap_in(struct ingest__run *r, const struct staged *st, struct sq_err
          * profile read the whole source. */
         struct sq_error se;
         sq_error_clear(&se);
-        int stats_rc =
-            st->has_file_column
-                ? ingest__batch_stats_sql(r->c, src->name, rels, st->n, st->qstage, &stats, &se)
-                : ingest__file_stats_sql(r->c, src->name, rel0, st->qstage, &stats, &se);
+        int stats_rc = st->has_file_column
+                           ? ingest__batch_stats_sql(r->c, src->name, rels, st->n, st->qstage,
+                                                     &stats, st->rows, &se)
+                           : ingest__file_stats_sql(r->c, src->name, rel0, st->qstage, &stats, &se);
         if (stats_rc != 0) {
             sq_log_warn("no statistics for %s: %s", rel0, se.msg);
             sq_buf_reset(&stats);
+            if (st->has_file_column)
+                failed = count_rows(r, st, e);
         }
     }
     if (!failed) {
@@ -588,10 +601,19 @@ static int swap_in(struct ingest__run *r, const struct staged *st, struct sq_err
         if (failed)
             store_exec(r->c, "ROLLBACK", NULL);
     }
+    if (failed && st->inserted)
+        store_exec(r->c, "ROLLBACK", NULL); /* the transaction insert_direct began */
     free(rels);
     sq_buf_fini(&stats);
     sq_buf_fini(&sql);
     return failed;
+}
+
+static void drop_stage(struct store_conn *c, const char *qstage)
+{
+    char *drop = xasprintf("DROP TABLE IF EXISTS %s", qstage);
+    store_exec(c, drop, NULL);
+    free(drop);
 }
 
 /* Loads one file of a source and swaps it in. rebuild: the first file of a source being
@@ -640,11 +662,8 @@ static int load_one(struct ingest__run *r, const struct scan_source *src, size_t
                             .t0 = t0};
         failed = swap_in(r, &st, &e);
     }
-    if (failed) {
-        char *drop = xasprintf("DROP TABLE IF EXISTS %s", qstage);
-        store_exec(r->c, drop, NULL);
-        free(drop);
-    }
+    if (failed)
+        drop_stage(r->c, qstage);
     int rc = ingest__finish_file(r, src, fi, &lr, sq_now_ms() - t0, failed ? e.msg : NULL);
     ingest__load_result_fini(&lr);
     free(qstage);
@@ -674,21 +693,16 @@ static int fits_table(struct store_conn *c, const char *qtable, const struct loa
 }
 
 /* Reads a batch straight into its source's table, in a transaction left open for
- * swap_in: the rows of earlier versions of its files go first. Sets rows[]. */
-static int insert_direct(struct ingest__run *r, const struct scan_file *const *files, size_t n,
-                         const char *select, const char *qtable, int had_rows, const char *label,
-                         long long bytes, long long *rows, struct sq_error *e)
+ * swap_in; the rows of earlier versions of its files (rels: their quoted paths, or NULL
+ * when there are none) go first. */
+static int insert_direct(struct ingest__run *r, const char *select, const char *qtable,
+                         const char *rels, const char *label, long long bytes, struct sq_error *e)
 {
-    struct sq_buf sql, in;
+    struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    sq_buf_init(&in, SQ_BUF_UNLIMITED);
-    for (size_t i = 0; i < n; i++) {
-        sq_buf_puts(&in, i ? ", " : "");
-        sq_buf_put_literal(&in, files[i]->rel);
-    }
     int rc = store_exec(r->c, "BEGIN TRANSACTION", e);
-    if (!rc && had_rows) {
-        sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s)", qtable, in.data);
+    if (!rc && rels) {
+        sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s)", qtable, rels);
         rc = store_exec(r->c, sql.data, e);
     }
     if (!rc) {
@@ -696,16 +710,9 @@ static int insert_direct(struct ingest__run *r, const struct scan_file *const *f
         sq_buf_printf(&sql, "INSERT INTO %s BY NAME %s", qtable, select);
         rc = ingest__exec_load(r->c, sql.data, r->o, label, bytes, e);
     }
-    if (!rc) {
-        sq_buf_reset(&sql);
-        sq_buf_printf(&sql, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s))", qtable,
-                      in.data);
-        rc = ingest__rows_per_file(r->c, sql.data, files, n, rows, e);
-    }
     if (rc)
         store_exec(r->c, "ROLLBACK", NULL);
     sq_buf_fini(&sql);
-    sq_buf_fini(&in);
     return rc;
 }
 
@@ -760,27 +767,29 @@ static int load_batch(struct ingest__run *r, const struct scan_source *src, cons
                         .has_file_column = 1,
                         .t0 = t0};
     if (!failed && append && fits_table(r->c, qtable, &lr)) {
-        failed = insert_direct(r, files, n, select.data, qtable, had_rows, label, bytes, rows, &e);
-        sq_buf_printf(&in_table, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (", qtable);
+        struct sq_buf rels;
+        sq_buf_init(&rels, SQ_BUF_UNLIMITED);
         for (size_t i = 0; i < n; i++) {
-            sq_buf_puts(&in_table, i ? ", " : "");
-            sq_buf_put_literal(&in_table, files[i]->rel);
+            sq_buf_puts(&rels, i ? ", " : "");
+            sq_buf_put_literal(&rels, files[i]->rel);
         }
-        sq_buf_puts(&in_table, "))");
+        failed =
+            insert_direct(r, select.data, qtable, had_rows ? rels.data : NULL, label, bytes, &e);
+        sq_buf_printf(&in_table, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s))", qtable,
+                      rels.data);
+        sq_buf_fini(&rels);
         st.qstage = in_table.data;
         st.inserted = 1;
         sq_log_debug("%s: read into %s in %.0f ms", label, table, sq_now_ms() - t0);
     } else if (!failed) {
-        failed = ingest__load_stage_batch(r->c, files, n, r->o, select.data, stage, append, &lr,
-                                          rows, &e);
+        failed =
+            ingest__load_stage_batch(r->c, files, n, r->o, select.data, stage, append, &lr, &e);
     }
     if (!failed)
         failed = swap_in(r, &st, &e);
     int rc = 0;
     if (failed) {
-        char *drop = xasprintf("DROP TABLE IF EXISTS %s", qstage);
-        store_exec(r->c, drop, NULL);
-        free(drop);
+        drop_stage(r->c, qstage);
         sq_log_debug("%s: not loaded in one statement (%s); one file at a time", label, e.msg);
         if (ingest__cancelled(r))
             rc = SQ_E_INTERRUPTED;

@@ -172,11 +172,10 @@ int ingest__batch_select(struct store_conn *c, const struct scan_file *const *fi
                          const struct ingest_options *o, const char *hive, struct sq_buf *select,
                          struct load_result *out, struct sq_error *err);
 /* CREATE [TEMP] TABLE stage AS select (ingest__batch_select's), then the loader's reading
- * of its text columns; rows[i] is set to the rows of files[i]. */
+ * of its text columns. */
 int ingest__load_stage_batch(struct store_conn *c, const struct scan_file *const *files, size_t n,
                              const struct ingest_options *o, const char *select, const char *stage,
-                             int temp, struct load_result *out, long long *rows,
-                             struct sq_error *err);
+                             int temp, struct load_result *out, struct sq_error *err);
 /* rows[i]: the rows of relation (a FROM item with INGEST_FILE_COLUMN) from files[i]. */
 int ingest__rows_per_file(struct store_conn *c, const char *relation,
                           const struct scan_file *const *files, size_t n, long long *rows,
@@ -195,9 +194,10 @@ void ingest__load_result_fini(struct load_result *r);
 int ingest__file_stats_sql(struct store_conn *c, const char *source, const char *path,
                            const char *relation, struct sq_buf *sql, struct sq_error *err);
 /* The same for the files paths[0..n) of a batch loaded in one statement: relation holds
- * their rows, each naming its file (the path) in INGEST_FILE_COLUMN. */
+ * their rows, each naming its file (the path) in INGEST_FILE_COLUMN; rows[i] is set to the
+ * rows of paths[i], counted in the same pass. */
 int ingest__batch_stats_sql(struct store_conn *c, const char *source, const char *const *paths,
-                            size_t n, const char *relation, struct sq_buf *sql,
+                            size_t n, const char *relation, struct sq_buf *sql, long long *rows,
                             struct sq_error *err);
 /* Computes, one file per transaction, the missing per-file statistics of a source stored
  * as a view (the files are read where they are); a table source's come from its loads. */

@@ -150,6 +150,30 @@ static void append_parquet_reader(struct sq_buf *b, const char *path, const char
     sq_buf_printf(b, "%s)", opts ? opts : "");
 }
 
+/* The signature (header_signature) of a CSV file's first line, split at delim, or at the
+ * delimiter guess_delimiter finds when delim is 0. Empty for an empty file. */
+static int header_line(const char *path, int gzip, char delim, struct sq_buf *sig,
+                       struct sq_error *err)
+{
+    struct sq_buf head;
+    sq_buf_init(&head, SQ_BUF_UNLIMITED);
+    int rc = read_prefix(path, gzip, HEADER_MAX, &head, err);
+    if (!rc && head.len) {
+        const char *p = head.data;
+        size_t n = head.len;
+        if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3;
+            n -= 3;
+        }
+        size_t eol = 0;
+        while (eol < n && p[eol] != '\n' && p[eol] != '\r')
+            eol++;
+        header_signature(p, eol, delim ? delim : guess_delimiter(p, eol), sig);
+    }
+    sq_buf_fini(&head);
+    return rc;
+}
+
 int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **sig,
                         struct sq_error *err)
 {
@@ -175,23 +199,7 @@ int ingest__read_header(struct store_conn *c, const struct scan_file *f, char **
         sq_table_fini(&t);
         sq_buf_fini(&sql);
     } else {
-        struct sq_buf head;
-        sq_buf_init(&head, SQ_BUF_UNLIMITED);
-        rc = read_prefix(f->path, f->gzip, HEADER_MAX, &head, err);
-        if (!rc && head.len) {
-            const char *p = head.data;
-            size_t n = head.len;
-            if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-                p += 3;
-                n -= 3;
-            }
-            size_t eol = 0;
-            while (eol < n && p[eol] != '\n' && p[eol] != '\r')
-                eol++;
-            char delim = f->kind == SCAN_TSV ? '\t' : guess_delimiter(p, eol);
-            header_signature(p, eol, delim, &out);
-        }
-        sq_buf_fini(&head);
+        rc = header_line(f->path, f->gzip, f->kind == SCAN_TSV ? '\t' : 0, &out, err);
     }
     if (rc) {
         sq_buf_fini(&out);
@@ -302,26 +310,14 @@ static void append_columns(struct sq_buf *b, const struct sniffed *sn, const uns
  * 0 when it cannot be read. */
 static size_t header_fields(const char *path, int gzip, char delim)
 {
-    struct sq_buf head, sig;
-    sq_buf_init(&head, SQ_BUF_UNLIMITED);
+    struct sq_buf sig;
     sq_buf_init(&sig, SQ_BUF_UNLIMITED);
     size_t n = 0;
-    if (read_prefix(path, gzip, HEADER_MAX, &head, NULL) == 0 && head.len) {
-        const char *p = head.data;
-        size_t len = head.len;
-        if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-            p += 3;
-            len -= 3;
-        }
-        size_t eol = 0;
-        while (eol < len && p[eol] != '\n' && p[eol] != '\r')
-            eol++;
-        header_signature(p, eol, delim, &sig);
+    if (header_line(path, gzip, delim, &sig, NULL) == 0 && sig.len) {
         n = 1;
         for (size_t i = 0; i < sig.len; i++)
             n += sig.data[i] == ',';
     }
-    sq_buf_fini(&head);
     sq_buf_fini(&sig);
     return n;
 }
@@ -1176,8 +1172,7 @@ int ingest__rows_per_file(struct store_conn *c, const char *relation,
 
 int ingest__load_stage_batch(struct store_conn *c, const struct scan_file *const *files, size_t n,
                              const struct ingest_options *o, const char *select, const char *stage,
-                             int temp, struct load_result *out, long long *rows,
-                             struct sq_error *err)
+                             int temp, struct load_result *out, struct sq_error *err)
 {
     struct stage_input in = {files, NULL, n, 0, 0, NULL};
     double t0 = sq_now_ms();
@@ -1185,11 +1180,6 @@ int ingest__load_stage_batch(struct store_conn *c, const struct scan_file *const
     sq_log_debug("%zu files from %s: read in %.0f ms", n, files[0]->rel, sq_now_ms() - t0);
     if (!rc)
         rc = finish_stage(c, files[0], o, stage, temp, out, err);
-    if (!rc) {
-        char *qstage = sq_quote_ident(stage);
-        rc = ingest__rows_per_file(c, qstage, files, n, rows, err);
-        free(qstage);
-    }
     if (rc)
         tidy_error(err, NULL, files[0]->rel);
     return rc;

@@ -236,7 +236,7 @@ static void append_values_sql(struct sq_buf *sql, const char *source, const stru
  * or one batch of them when the files have few rows. */
 static int stats_sql(struct store_conn *c, const char *source, const char *relation,
                      const char *key, const char *const *keys, const char *const *paths,
-                     size_t nfiles, struct sq_buf *sql, struct sq_error *err)
+                     size_t nfiles, struct sq_buf *sql, long long *rows_of, struct sq_error *err)
 {
     struct sq_table cols;
     struct sq_table *aggs = NULL;
@@ -272,6 +272,14 @@ static int stats_sql(struct store_conn *c, const char *source, const char *relat
     if (rc)
         goto out;
 
+    for (size_t f = 0; rows_of && f < nfiles; f++) {
+        rows_of[f] = 0;
+        for (size_t r = 0; r < aggs[0].nrows; r++) {
+            const char *k = sq_table_cell(&aggs[0], r, 0)->text;
+            if (k && strcmp(k, keys[f]) == 0)
+                rows_of[f] = sq_cell_int(sq_table_cell(&aggs[0], r, 1));
+        }
+    }
     /* key -> path, for the value rows that INSERT ... SELECT writes. */
     sq_buf_puts(&map, "(VALUES ");
     for (size_t f = 0; f < nfiles; f++) {
@@ -335,16 +343,16 @@ int ingest__file_stats_sql(struct store_conn *c, const char *source, const char 
     sq_buf_init(&key, SQ_BUF_UNLIMITED);
     sq_buf_put_literal(&key, path);
     const char *keys[] = {path};
-    int rc = stats_sql(c, source, relation, key.data, keys, keys, 1, sql, err);
+    int rc = stats_sql(c, source, relation, key.data, keys, keys, 1, sql, NULL, err);
     sq_buf_fini(&key);
     return rc;
 }
 
 int ingest__batch_stats_sql(struct store_conn *c, const char *source, const char *const *paths,
-                            size_t n, const char *relation, struct sq_buf *sql,
+                            size_t n, const char *relation, struct sq_buf *sql, long long *rows,
                             struct sq_error *err)
 {
-    return stats_sql(c, source, relation, INGEST_FILE_COLUMN, paths, paths, n, sql, err);
+    return stats_sql(c, source, relation, INGEST_FILE_COLUMN, paths, paths, n, sql, rows, err);
 }
 
 /* Statistics of files[0..n) of a source read from Parquet, in one query and one
@@ -402,7 +410,7 @@ static int stats_batch(struct store_conn *c, const char *source, const struct sq
     }
     sq_buf_puts(&sql, "BEGIN TRANSACTION;");
     if (!rc)
-        rc = stats_sql(c, source, rel.data, KEY_COLUMN, keys, paths, n, &sql, err);
+        rc = stats_sql(c, source, rel.data, KEY_COLUMN, keys, paths, n, &sql, NULL, err);
     if (!rc) {
         sq_buf_puts(&sql, "COMMIT;");
         rc = store_exec(c, sql.data, err);

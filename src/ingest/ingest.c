@@ -694,9 +694,11 @@ static int fits_table(struct store_conn *c, const char *qtable, const struct loa
 
 /* Reads a batch straight into its source's table, in a transaction left open for
  * swap_in; the rows of earlier versions of its files (rels: their quoted paths, or NULL
- * when there are none) go first. */
+ * when there are none) go first. *first_rowid is set to where the new rows start: they
+ * are appended, so `rowid >= first_rowid` finds them without reading the older rows. */
 static int insert_direct(struct ingest__run *r, const char *select, const char *qtable,
-                         const char *rels, const char *label, long long bytes, struct sq_error *e)
+                         const char *rels, const char *label, long long bytes,
+                         long long *first_rowid, struct sq_error *e)
 {
     struct sq_buf sql;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -704,6 +706,11 @@ static int insert_direct(struct ingest__run *r, const char *select, const char *
     if (!rc && rels) {
         sq_buf_printf(&sql, "DELETE FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s)", qtable, rels);
         rc = store_exec(r->c, sql.data, e);
+    }
+    if (!rc) {
+        sq_buf_reset(&sql);
+        sq_buf_printf(&sql, "SELECT coalesce(max(rowid), -1) + 1 FROM %s", qtable);
+        rc = store_query_int(r->c, sql.data, first_rowid, e);
     }
     if (!rc) {
         sq_buf_reset(&sql);
@@ -773,10 +780,10 @@ static int load_batch(struct ingest__run *r, const struct scan_source *src, cons
             sq_buf_puts(&rels, i ? ", " : "");
             sq_buf_put_literal(&rels, files[i]->rel);
         }
-        failed =
-            insert_direct(r, select.data, qtable, had_rows ? rels.data : NULL, label, bytes, &e);
-        sq_buf_printf(&in_table, "(SELECT * FROM %s WHERE " INGEST_FILE_COLUMN " IN (%s))", qtable,
-                      rels.data);
+        long long first = 0;
+        failed = insert_direct(r, select.data, qtable, had_rows ? rels.data : NULL, label, bytes,
+                               &first, &e);
+        sq_buf_printf(&in_table, "(SELECT * FROM %s WHERE rowid >= %lld)", qtable, first);
         sq_buf_fini(&rels);
         st.qstage = in_table.data;
         st.inserted = 1;

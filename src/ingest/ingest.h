@@ -62,9 +62,10 @@ enum ingest_parquet_mode {
  * server's refreshes do what `salesql serve` was started with. */
 enum ingest_symlinks { INGEST_SYMLINKS_DEFAULT, INGEST_SYMLINKS_SKIP, INGEST_SYMLINKS_FOLLOW };
 
-/* Batches of 1 GB: one read of every byte, no copy, for folders up to that size (beyond,
- * each later batch is staged and copied in); what an interruption loses stays bounded. */
-#define INGEST_DEFAULT_BATCH_BYTES (1000LL * 1000 * 1000)
+/* Batches of 1 GiB (four files of 250 MB): every byte is read once and never copied at
+ * any size (a later batch that fits the table goes straight into it), and what an
+ * interruption loses stays bounded. */
+#define INGEST_DEFAULT_BATCH_BYTES (1024LL * 1024 * 1024)
 
 struct ingest_options {
     const char *data_dir;

@@ -89,7 +89,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
                struct answer *out);
 void answer_fini(struct answer *a);
 /* The answer answer_ask would give if it is in the cache's memory: 1 and out filled (as
- * answer_ask fills it, cached set), or 0 and out untouched when answer_ask has work to do
+ * answer_ask fills it, cached set), or 0 (out left empty) when answer_ask has work to do
  * (a miss, a decline, an error). Parses the question (microseconds) but runs no query,
  * asks no model and never waits for the database. Thread-safe (see above); on_stage,
  * cancelled and explain are not used. */

@@ -1,9 +1,10 @@
 /*
  * The answer cache (answer/cache.h): a hash table of reference-counted entries on a
  * least-recently-used list, bounded by entries and bytes, and, when the store is
- * writable, the catalog table salesql_answer_cache behind it (written when an answer is
- * computed, read on a miss in memory, trimmed to the newest entries). Used by answer.c's
- * answerers; calls store/ for the table and jansson to read entries back.
+ * writable, the catalog table salesql_answer_cache behind it: written by a writer thread
+ * in batches as answers are computed, read on a miss in memory (only for keys it may
+ * hold), trimmed to the newest entries. Used by answer.c's answerers; calls store/ for the
+ * table and jansson to read entries back.
  */
 #include "answer/cache.h"
 
@@ -11,6 +12,7 @@
 #include "answer/internal.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/fs.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -24,13 +26,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { FORMAT = 1 }; /* of the answer JSON kept in the database ("v") */
+enum {
+    FORMAT = 1,                     /* of the answer JSON kept in the database ("v") */
+    WRITE_QUEUE = 256,              /* answers waiting to be written, at most ... */
+    WRITE_BYTES = 64 * 1024 * 1024, /* ... and their size; past either, one is not kept */
+    WRITE_CHUNK = 4 * 1024 * 1024,  /* SQL written in one transaction, about */
+    TABLE_COLUMNS = 9               /* of CREATE_TABLE */
+};
 
 static const char *const CREATE_TABLE =
     "CREATE TABLE IF NOT EXISTS salesql_answer_cache (key VARCHAR NOT NULL, kind VARCHAR NOT "
     "NULL, marts VARCHAR NOT NULL, answer VARCHAR NOT NULL, bytes BIGINT NOT NULL, created_at "
-    "TIMESTAMP NOT NULL, used_at TIMESTAMP NOT NULL, hits BIGINT NOT NULL)";
+    "TIMESTAMP NOT NULL, used_at TIMESTAMP NOT NULL, used_us BIGINT NOT NULL, hits BIGINT NOT "
+    "NULL)";
+
+/* Microseconds since the epoch, never the same twice in a process: what orders the table's
+ * rows by last use (now() is one value for a whole transaction). */
+static long long use_clock(void)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static long long last;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long us = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    pthread_mutex_lock(&mu);
+    if (us <= last)
+        us = last + 1;
+    last = us;
+    pthread_mutex_unlock(&mu);
+    return us;
+}
 
 struct entry {
     char *key;
@@ -39,9 +66,10 @@ struct entry {
     size_t bytes;
     uint64_t hash;
     struct answer a;
-    int refs;   /* readers copying it out now (under mu) */
+    int refs;   /* readers copying it out now, and the writer (under mu) */
     int linked; /* in the table and on the list (under mu) */
     struct entry *hnext, *prev, *next;
+    struct entry *wnext; /* on the write queue */
 };
 
 /* An answer put while the database was read-only, for answer_cache_save. */
@@ -52,18 +80,31 @@ struct held {
 
 struct answer_cache {
     struct answer_cache_limits lim;
-    pthread_mutex_t mu; /* the table, the list and st */
+    pthread_mutex_t mu; /* the table, the list, st, the write queue and the key set */
     struct entry **buckets;
     size_t nbuckets;           /* a power of two */
     struct entry *head, *tail; /* most recently used first */
     struct answer_cache_stats st;
+    /* Answers waiting for the writer thread (their references held), oldest first. */
+    struct entry *wq, **wq_tail;
+    size_t wq_n, wq_bytes;
+    int writing, stop;
+    pthread_cond_t wake; /* something queued, or stop */
+    pthread_cond_t idle; /* nothing queued or being written */
+    uint64_t *keys;      /* hashes of the keys the table may hold (keys_add) */
+    size_t nkeys, keys_cap;
+    int keys_known;        /* 0: not loaded, every miss asks the database */
     pthread_mutex_t db_mu; /* everything below */
     struct store_conn *db; /* NULL: memory only */
     int writable;          /* 0: db is only read */
     size_t writes;         /* since the last trim */
     struct held *held;     /* newest first */
     size_t nheld;
+    pthread_t writer;
+    int has_writer;
 };
+
+static void keys_add(struct answer_cache *c, uint64_t h);
 
 static uint64_t hash_of(const char *s)
 {
@@ -184,12 +225,26 @@ static struct entry *entry_new(const char *key, const char *kind, const char *ma
     return e;
 }
 
-/* Keeps e in memory (taking it). */
-static void keep(struct answer_cache *c, struct entry *e)
+/* Keeps e in memory (taking it) and, when write is set and there is a writer, queues it
+ * to be written to the database (an answer past the queue's bounds is only in memory). */
+static void keep(struct answer_cache *c, struct entry *e, int write)
 {
     struct entry *dead = NULL;
     pthread_mutex_lock(&c->mu);
     link_entry(c, e, &dead);
+    if (write && c->has_writer && !c->stop) {
+        if (c->wq_n < WRITE_QUEUE && c->wq_bytes + e->bytes <= WRITE_BYTES) {
+            e->refs++;
+            *c->wq_tail = e;
+            c->wq_tail = &e->wnext;
+            c->wq_n++;
+            c->wq_bytes += e->bytes;
+            keys_add(c, e->hash);
+            pthread_cond_signal(&c->wake);
+        } else {
+            c->st.db_dropped++;
+        }
+    }
     pthread_mutex_unlock(&c->mu);
     free_chain(dead);
 }
@@ -361,6 +416,47 @@ out:
     return rc;
 }
 
+/* ---- The keys the table may hold (call with mu held) --------------------------------- */
+
+/* A set of key hashes, open addressing (0 is empty): a superset of the table's keys, so a
+ * miss in memory asks the database only when the answer may be there. Rebuilt from the
+ * table at open and after every trim; added to as answers are queued for writing. */
+static void keys_add(struct answer_cache *c, uint64_t h)
+{
+    h = h ? h : 1;
+    if (2 * (c->nkeys + 1) > c->keys_cap) {
+        size_t cap = c->keys_cap ? 2 * c->keys_cap : 64;
+        uint64_t *old = c->keys;
+        size_t old_cap = c->keys_cap;
+        c->keys = xcalloc(cap, sizeof *c->keys);
+        c->keys_cap = cap;
+        c->nkeys = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                keys_add(c, old[i]);
+        free(old);
+    }
+    size_t i = h & (c->keys_cap - 1);
+    while (c->keys[i] && c->keys[i] != h)
+        i = (i + 1) & (c->keys_cap - 1);
+    if (!c->keys[i]) {
+        c->keys[i] = h;
+        c->nkeys++;
+    }
+}
+
+static int keys_has(const struct answer_cache *c, uint64_t h)
+{
+    if (!c->keys_known)
+        return 1; /* not loaded (a read-only database): ask */
+    h = h ? h : 1;
+    for (size_t i = c->keys_cap ? h & (c->keys_cap - 1) : 0; c->keys_cap && c->keys[i];
+         i = (i + 1) & (c->keys_cap - 1))
+        if (c->keys[i] == h)
+            return 1;
+    return 0;
+}
+
 /* ---- The database (call with db_mu held) -------------------------------------------- */
 
 static void db_warn(struct answer_cache *c, const char *what, const struct sq_error *err)
@@ -372,6 +468,30 @@ static void db_warn(struct answer_cache *c, const char *what, const struct sq_er
                 err->msg[0] ? err->msg : sq_strerror(err->code));
 }
 
+/* Reads the table's keys into the key set. */
+static void db_load_keys(struct answer_cache *c)
+{
+    struct sq_table t;
+    sq_table_init(&t);
+    struct sq_error err;
+    sq_error_clear(&err);
+    int rc = store_query(c->db, "SELECT key FROM salesql_answer_cache", &t, &err);
+    if (rc)
+        db_warn(c, "read its keys", &err);
+    pthread_mutex_lock(&c->mu);
+    free(c->keys);
+    c->keys = NULL;
+    c->keys_cap = c->nkeys = 0;
+    for (size_t r = 0; !rc && r < t.nrows; r++)
+        if (sq_table_cell(&t, r, 0)->text)
+            keys_add(c, hash_of(sq_table_cell(&t, r, 0)->text));
+    for (struct entry *e = c->wq; e; e = e->wnext) /* queued, not written yet */
+        keys_add(c, e->hash);
+    c->keys_known = !rc;
+    pthread_mutex_unlock(&c->mu);
+    sq_table_fini(&t);
+}
+
 /* Keeps the newest db_entries entries, and of those only as many as fit in db_bytes. */
 static void db_trim(struct answer_cache *c, struct store_conn *conn)
 {
@@ -380,8 +500,8 @@ static void db_trim(struct answer_cache *c, struct store_conn *conn)
     sq_buf_printf(&sql,
                   "DELETE FROM salesql_answer_cache WHERE key IN (SELECT key FROM (SELECT key, "
                   "row_number() OVER w AS n, sum(bytes) OVER w AS total FROM "
-                  "salesql_answer_cache WINDOW w AS (ORDER BY used_at DESC, created_at DESC "
-                  "ROWS UNBOUNDED PRECEDING)) WHERE n > %zu OR total > %zu)",
+                  "salesql_answer_cache WINDOW w AS (ORDER BY used_us DESC ROWS UNBOUNDED "
+                  "PRECEDING)) WHERE n > %zu OR total > %zu)",
                   c->lim.db_entries, c->lim.db_bytes);
     struct sq_error err;
     sq_error_clear(&err);
@@ -389,40 +509,52 @@ static void db_trim(struct answer_cache *c, struct store_conn *conn)
         db_warn(c, "trim its table", &err);
     sq_buf_fini(&sql);
     c->writes = 0;
+    if (conn == c->db)
+        db_load_keys(c);
 }
 
-/* Replaces the row of key on conn; 0 or the error (logged). */
-static int db_put(struct answer_cache *c, struct store_conn *conn, const char *key,
-                  const char *kind, const char *marts, const char *json)
+/* Appends the statements that replace key's row. */
+static void put_sql(struct sq_buf *sql, const char *key, const char *kind, const char *marts,
+                    const char *json)
 {
-    struct sq_buf sql;
-    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-    sq_buf_puts(&sql, "BEGIN TRANSACTION; DELETE FROM salesql_answer_cache WHERE key = ");
-    sq_buf_put_literal(&sql, key);
-    sq_buf_puts(&sql, "; INSERT INTO salesql_answer_cache VALUES (");
-    sq_buf_put_literal(&sql, key);
-    sq_buf_puts(&sql, ", ");
-    sq_buf_put_literal(&sql, kind);
-    sq_buf_puts(&sql, ", ");
-    sq_buf_put_literal(&sql, marts);
-    sq_buf_puts(&sql, ", ");
-    sq_buf_put_literal(&sql, json);
-    sq_buf_printf(&sql, ", %zu, now()::TIMESTAMP, now()::TIMESTAMP, 0); COMMIT;", strlen(json));
+    sq_buf_puts(sql, "DELETE FROM salesql_answer_cache WHERE key = ");
+    sq_buf_put_literal(sql, key);
+    sq_buf_puts(sql, "; INSERT INTO salesql_answer_cache VALUES (");
+    sq_buf_put_literal(sql, key);
+    sq_buf_puts(sql, ", ");
+    sq_buf_put_literal(sql, kind);
+    sq_buf_puts(sql, ", ");
+    sq_buf_put_literal(sql, marts);
+    sq_buf_puts(sql, ", ");
+    sq_buf_put_literal(sql, json);
+    sq_buf_printf(sql, ", %zu, now()::TIMESTAMP, now()::TIMESTAMP, %lld, 0);", strlen(json),
+                  use_clock());
+}
+
+/* Runs the BEGIN ... COMMIT in sql that writes n answers on conn, then trims when due.
+ * Returns n, or 0 when it failed (rolled back, logged). */
+static size_t db_commit(struct answer_cache *c, struct store_conn *conn, struct sq_buf *sql,
+                        size_t n)
+{
+    sq_buf_puts(sql, "COMMIT;");
     struct sq_error err;
     sq_error_clear(&err);
-    int rc = store_exec(conn, sql.data, &err);
-    sq_buf_fini(&sql);
+    double t0 = sq_now_ms();
+    int rc = store_exec(conn, sql->data, &err);
     if (rc) {
         store_exec(conn, "ROLLBACK", NULL);
-        db_warn(c, "keep an answer", &err);
-        return rc;
+        db_warn(c, "keep answers", &err);
+        return 0;
     }
+    sq_log_debug("answer cache: %zu answers (%zu bytes) kept in the database in %.1f ms", n,
+                 sql->len, sq_now_ms() - t0);
     pthread_mutex_lock(&c->mu);
-    c->st.db_writes++;
+    c->st.db_writes += n;
     pthread_mutex_unlock(&c->mu);
-    if (++c->writes >= ANSWER_CACHE_TRIM_EVERY)
+    c->writes += n;
+    if (c->writes >= ANSWER_CACHE_TRIM_EVERY)
         db_trim(c, conn);
-    return 0;
+    return n;
 }
 
 /* The entry kept under key in the database, read back, or NULL. */
@@ -455,8 +587,10 @@ static struct entry *db_get(struct answer_cache *c, const char *key)
     }
     if (e && c->writable) {
         sq_buf_reset(&sql);
-        sq_buf_puts(&sql, "UPDATE salesql_answer_cache SET hits = hits + 1, used_at = "
-                          "now()::TIMESTAMP WHERE key = ");
+        sq_buf_printf(&sql,
+                      "UPDATE salesql_answer_cache SET hits = hits + 1, used_at = "
+                      "now()::TIMESTAMP, used_us = %lld WHERE key = ",
+                      use_clock());
         sq_buf_put_literal(&sql, key);
         if (store_exec(c->db, sql.data, &err) != 0)
             db_warn(c, "count a hit", &err);
@@ -480,21 +614,115 @@ static void held_free(struct held *h)
     }
 }
 
-/* Opens the cache's connection: the table made if writable, or found if not. */
+/* ---- The writer thread ----------------------------------------------------------------- */
+
+/* Writes a batch of queued entries (their references held) in transactions of about
+ * WRITE_CHUNK bytes of SQL each: one commit, so one sync of the log, for many answers. */
+static void write_batch(struct answer_cache *c, struct entry *batch)
+{
+    struct sq_buf sql;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    size_t n = 0;
+    pthread_mutex_lock(&c->db_mu);
+    for (struct entry *e = batch; e; e = e->wnext) {
+        char *json = to_json(&e->a);
+        if (!json)
+            continue;
+        if (!n)
+            sq_buf_puts(&sql, "BEGIN TRANSACTION;");
+        put_sql(&sql, e->key, e->kind, e->marts, json);
+        free(json);
+        n++;
+        if (sql.len >= WRITE_CHUNK || !e->wnext) {
+            db_commit(c, c->db, &sql, n);
+            sq_buf_reset(&sql);
+            n = 0;
+        }
+    }
+    if (n)
+        db_commit(c, c->db, &sql, n);
+    pthread_mutex_unlock(&c->db_mu);
+    sq_buf_fini(&sql);
+}
+
+static void *writer_main(void *arg)
+{
+    struct answer_cache *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->wq && !c->stop)
+            pthread_cond_wait(&c->wake, &c->mu);
+        if (!c->wq)
+            break; /* stopping, and nothing left to write */
+        struct entry *batch = c->wq;
+        c->wq = NULL;
+        c->wq_tail = &c->wq;
+        c->wq_n = c->wq_bytes = 0;
+        c->writing = 1;
+        pthread_mutex_unlock(&c->mu);
+        write_batch(c, batch);
+        struct entry *dead = NULL;
+        pthread_mutex_lock(&c->mu);
+        for (struct entry *e = batch, *next; e; e = next) {
+            next = e->wnext;
+            e->wnext = NULL;
+            if (--e->refs == 0 && !e->linked) {
+                e->hnext = dead;
+                dead = e;
+            }
+        }
+        c->writing = 0;
+        pthread_cond_broadcast(&c->idle);
+        pthread_mutex_unlock(&c->mu);
+        free_chain(dead);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* Waits until every answer queued so far is written. */
+static void flush(struct answer_cache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    while (c->wq || c->writing)
+        pthread_cond_wait(&c->idle, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Writes what is queued, then stops the writer. */
+static void writer_stop(struct answer_cache *c)
+{
+    if (!c->has_writer)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_signal(&c->wake);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->writer, NULL);
+    c->has_writer = 0;
+}
+
+/* Opens the cache's connection: the table made (and the writer started) if writable, or
+ * found if not. A table of another layout (an earlier version's) is a cache: it is made
+ * again, or, read-only, not read. */
 static void db_open(struct answer_cache *c, struct store *st)
 {
     struct sq_error err;
     sq_error_clear(&err);
     c->writable = !store_read_only(st);
     c->db = store_conn_open(st, &err);
-    long long found = 0;
-    int rc = !c->db ? SQ_E_DB
-             : c->writable
-                 ? store_exec(c->db, CREATE_TABLE, &err)
-                 : store_query_int(c->db,
-                                   "SELECT count(*) FROM duckdb_tables() WHERE schema_name = "
-                                   "'main' AND table_name = 'salesql_answer_cache'",
-                                   &found, &err);
+    long long cols = 0;
+    int rc = c->db ? store_query_int(c->db,
+                                     "SELECT count(*) FROM duckdb_columns() WHERE schema_name = "
+                                     "'main' AND table_name = 'salesql_answer_cache'",
+                                     &cols, &err)
+                   : SQ_E_DB;
+    if (!rc && c->writable && cols && cols != TABLE_COLUMNS)
+        rc = store_exec(c->db, "DROP TABLE salesql_answer_cache", &err);
+    if (!rc && c->writable)
+        rc = store_exec(c->db, CREATE_TABLE, &err);
+    long long found = cols == TABLE_COLUMNS;
     if (rc)
         sq_log_warn("answers will not be kept between runs: %s",
                     err.msg[0] ? err.msg : sq_strerror(err.code));
@@ -502,8 +730,19 @@ static void db_open(struct answer_cache *c, struct store *st)
         store_conn_close(c->db);
         c->db = NULL;
         c->writable = 0;
-    } else if (c->writable) {
-        db_trim(c, c->db);
+        return;
+    }
+    if (!c->writable)
+        return;
+    db_trim(c, c->db); /* and loads the keys */
+    c->wq_tail = &c->wq;
+    c->has_writer = pthread_create(&c->writer, NULL, writer_main, c) == 0;
+    if (!c->has_writer) {
+        sq_log_warn("answers will not be kept between runs: no thread to write them");
+        store_conn_close(c->db);
+        c->db = NULL;
+        c->writable = 0;
+        c->keys_known = 0;
     }
 }
 
@@ -528,8 +767,11 @@ struct answer_cache *answer_cache_new(const struct answer_cache_limits *lim, str
     while (c->nbuckets < 2 * c->lim.entries)
         c->nbuckets <<= 1;
     c->buckets = xcalloc(c->nbuckets, sizeof *c->buckets);
+    c->wq_tail = &c->wq;
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->db_mu, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    pthread_cond_init(&c->idle, NULL);
     if (st)
         db_open(c, st);
     c->st.reads = c->db != NULL;
@@ -539,6 +781,7 @@ struct answer_cache *answer_cache_new(const struct answer_cache_limits *lim, str
 
 void answer_cache_detach(struct answer_cache *c)
 {
+    writer_stop(c);
     pthread_mutex_lock(&c->db_mu);
     store_conn_close(c->db);
     c->db = NULL;
@@ -546,6 +789,7 @@ void answer_cache_detach(struct answer_cache *c)
     pthread_mutex_unlock(&c->db_mu);
     pthread_mutex_lock(&c->mu);
     c->st.reads = c->st.writes = 0;
+    c->keys_known = 0;
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -565,11 +809,17 @@ size_t answer_cache_save(struct answer_cache *c, struct store *st)
     struct store_conn *conn = h ? store_conn_open(st, &err) : NULL;
     if (h && (!conn || store_exec(conn, CREATE_TABLE, &err) != 0)) {
         db_warn(c, "make its table", &err);
-    } else {
+    } else if (h) {
+        struct sq_buf sql;
+        sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+        size_t n = 0;
+        sq_buf_puts(&sql, "BEGIN TRANSACTION;");
+        for (struct held *x = h; x; x = x->next, n++)
+            put_sql(&sql, x->key, x->kind, x->marts, x->json);
         pthread_mutex_lock(&c->db_mu);
-        for (struct held *x = h; x; x = x->next)
-            kept += db_put(c, conn, x->key, x->kind, x->marts, x->json) == 0;
+        kept = db_commit(c, conn, &sql, n);
         pthread_mutex_unlock(&c->db_mu);
+        sq_buf_fini(&sql);
     }
     store_conn_close(conn);
     held_free(h);
@@ -580,13 +830,17 @@ void answer_cache_free(struct answer_cache *c)
 {
     if (!c)
         return;
+    writer_stop(c);
     for (struct entry *e = c->head, *next; e; e = next) {
         next = e->next;
         entry_free(e);
     }
     free(c->buckets);
+    free(c->keys);
     store_conn_close(c->db);
     held_free(c->held);
+    pthread_cond_destroy(&c->wake);
+    pthread_cond_destroy(&c->idle);
     pthread_mutex_destroy(&c->mu);
     pthread_mutex_destroy(&c->db_mu);
     free(c);
@@ -604,6 +858,8 @@ int answer_cache_get(struct answer_cache *c, const char *key, enum answer_cache_
         e->refs++;
         c->st.hits++;
     }
+    int ask_db = !e && where == ANSWER_CACHE_ANY && c->st.reads && keys_has(c, h);
+    c->st.db_reads += ask_db;
     pthread_mutex_unlock(&c->mu);
     if (e) {
         answer__copy(out, &e->a);
@@ -614,7 +870,7 @@ int answer_cache_get(struct answer_cache *c, const char *key, enum answer_cache_
             entry_free(e);
         return 1;
     }
-    e = where == ANSWER_CACHE_ANY ? db_get(c, key) : NULL;
+    e = ask_db ? db_get(c, key) : NULL;
     pthread_mutex_lock(&c->mu);
     if (e) {
         c->st.hits++;
@@ -627,7 +883,7 @@ int answer_cache_get(struct answer_cache *c, const char *key, enum answer_cache_
         return 0;
     answer__copy(out, &e->a);
     if (e->bytes <= c->lim.entry_bytes)
-        keep(c, e);
+        keep(c, e, 0);
     else
         entry_free(e);
     return 1;
@@ -648,19 +904,16 @@ void answer_cache_put(struct answer_cache *c, const char *key, const char *kind,
      * entry does; a hit takes the frame of its own parse. */
     e->a.has_frame = 0;
     memset(&e->a.frame, 0, sizeof e->a.frame);
-    keep(c, e);
+    keep(c, e, 1);
+    /* A read-only database: held for answer_cache_save (the CLI's, one question). */
     pthread_mutex_lock(&c->db_mu);
-    int write = c->writable, hold = !c->writable && c->nheld < c->lim.pending;
-    char *json = write || hold ? to_json(a) : NULL;
-    if (json && write) {
-        db_put(c, c->db, key, kind, marts ? marts : "", json);
-        free(json);
-    } else if (json) {
+    char *json = !c->writable && c->nheld < c->lim.pending ? to_json(a) : NULL;
+    if (json) {
         struct held *h = xcalloc(1, sizeof *h);
+        h->json = json;
         h->key = xstrdup(key);
         h->kind = xstrdup(kind);
         h->marts = xstrdup(marts ? marts : "");
-        h->json = json;
         h->next = c->held;
         c->held = h;
         c->nheld++;
@@ -716,6 +969,7 @@ void answer_cache_prune(struct answer_cache *c, const struct schema *s)
     }
     pthread_mutex_unlock(&c->mu);
     free_chain(dead);
+    flush(c); /* so that the table holds whatever was put before */
     pthread_mutex_lock(&c->db_mu);
     if (c->writable) {
         struct sq_table t;

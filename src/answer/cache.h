@@ -16,7 +16,9 @@
  * connection on it. Entries are copies: answer_cache_put copies the answer, a hit copies
  * it out into a caller-owned struct answer (answer_fini frees it). Thread-safe: one mutex
  * guards memory and is held only to find, link or unlink an entry (copies are made
- * outside it); another serializes the database connection.
+ * outside it); another serializes the database connection, which a writer thread uses to
+ * write what is put (so a put never waits for the database; answer_cache_free and
+ * answer_cache_prune wait for what is queued).
  */
 #ifndef SQ_ANSWER_CACHE_H
 #define SQ_ANSWER_CACHE_H
@@ -55,7 +57,9 @@ enum answer_cache_where {
 struct answer_cache_stats {
     size_t entries, bytes; /* in memory now */
     size_t hits, misses;   /* lookups, wherever answered */
+    size_t db_reads;       /* misses in memory that asked the database */
     size_t db_hits, db_writes, db_errors;
+    size_t db_dropped; /* not written: the write queue was full */
     int reads, writes; /* 1 when the database is read, and written */
     size_t pending;    /* answers held for answer_cache_save */
 };

@@ -3,8 +3,10 @@
  * and misses, the copy a hit hands out (every cell kind, exactly), least-recently-used
  * eviction by entries and by bytes, answers too large to keep, replacing a key, pruning
  * answers of marts whose version changed, the database table (another cache on the same
- * store finds what one kept, its bounds, pruning there, a read-only database read but not
- * written, answers held and saved later), and several threads at once.
+ * store finds what one kept — written by the writer thread, flushed when the cache is
+ * freed —, a key the table does not hold is not looked for there, its bounds by entries
+ * and bytes, pruning there, a read-only database read but not written, answers held and
+ * saved later), and several threads at once with a table behind them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,6 +259,12 @@ static void test_database(void **state)
     assert_true(got.total_ms == want.total_ms);
     assert_int_equal(got.llm_calls, 2);
     answer_fini(&got);
+    /* A key the table does not hold is not looked for there. */
+    answer_cache_stats(c, &st);
+    assert_int_equal(st.db_reads, 1);
+    assert_false(has(c, "model:deep:m\nanother question", ANSWER_CACHE_ANY));
+    answer_cache_stats(c, &st);
+    assert_int_equal(st.db_reads, 1);
     /* ... and keeps it in memory from then on. */
     assert_int_equal(
         answer_cache_get(c, "model:deep:m\nit's a question", ANSWER_CACHE_MEMORY, &got), 1);

@@ -12,6 +12,7 @@
 #include "agents/agents.h"
 #include "answer/cache.h"
 #include "answer/internal.h"
+#include "base/limits.h"
 #include "base/buf.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -262,7 +263,7 @@ static void suggest(struct answerer *a, struct answer *out)
         if (!date && strcmp(c->role, "date") == 0)
             date = c;
     }
-    char m[64], d[64];
+    char m[SQ_NAME_MAX], d[SQ_NAME_MAX];
     const char *mn = measure ? measure->name : "rows";
     snprintf(m, sizeof m, "%s", mn);
     for (char *p = m; *p; p++)
@@ -539,7 +540,8 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
     out->understand_ms = sq_now_ms() - t0;
     if (na.status != 0) {
-        char model_failed[320] = "";
+        /* The model's reason, cut so that the decline's message has room for its own. */
+        char model_failed[SQ_ERROR_MSG_MAX / 2 + 64] = "";
         if (strcmp(mode, "auto") == 0 && model) {
             /* The parser declined: the model drafts; if it cannot either, the decline
              * stands, with the model's reason. */

@@ -72,7 +72,7 @@ struct answer {
     int has_frame;
     struct nl_frame frame;
     struct result_shape shape; /* shape.measure_label points at measure_label below */
-    char measure_label[160];
+    char measure_label[SHAPE_LABEL_MAX];
 };
 
 /* c may be NULL for an answerer used only for answer_lookup. */

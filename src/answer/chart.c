@@ -685,7 +685,7 @@ char *chart_build(const struct sq_table *t, const struct result_shape *s)
     if (!plan(&ch))
         return NULL;
     ch.utc = ch.temporal && dates_only(t, ch.ax.time.col);
-    char words[128];
+    char words[SHAPE_LABEL_MAX];
     insights__measure_words(t, s, words, sizeof words);
     ch.measure = words;
     make_keys(&ch);

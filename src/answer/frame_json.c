@@ -25,7 +25,7 @@ static void date_str(char *out, size_t n, struct nl_date d)
 
 static void period_json(struct sq_jw *w, const struct nl_period *p)
 {
-    char a[16], b[16];
+    char a[sizeof "-2147483648-01-01"], b[sizeof "-2147483648-01-01"]; /* any year */
     date_str(a, sizeof a, p->from);
     date_str(b, sizeof b, p->to);
     sq_jw_obj_begin(w);

@@ -1530,7 +1530,7 @@ static void ctx_init(struct ctx *c, const struct sq_table *t, const struct resul
     insights__axes(t, s, &c->ax);
     c->m = col_ok(t, s->measure) && t->cols[s->measure].numeric ? s->measure : -1;
     const char *name = c->m >= 0 ? t->cols[c->m].name : "";
-    char words[128];
+    char words[SHAPE_LABEL_MAX];
     insights__measure_words(t, s, words, sizeof words);
     c->measure = sq_arena_strdup(&c->arena, words);
     c->pct_unit = s->unit && strcmp(s->unit, "%") == 0;

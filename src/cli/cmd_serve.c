@@ -69,8 +69,8 @@ static void usage(FILE *f)
 }
 
 /* --allow-origin: at most MAX_ORIGINS, each held normalized ("https://sales.example.com:8443")
- * in ORIGIN_MAX bytes, as server/origin.c holds them. */
-enum { MAX_ORIGINS = 32, ORIGIN_MAX = 300 };
+ * in SERVER_ORIGIN_MAX bytes, as server/origin.c holds them. */
+enum { MAX_ORIGINS = 32 };
 
 struct serve_options {
     struct server_options so;
@@ -93,7 +93,7 @@ static int add_origins(struct serve_options *o, const char *arg)
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         char *one = xstrndup(p, n);
-        char norm[ORIGIN_MAX];
+        char norm[SERVER_ORIGIN_MAX];
         if (server_origin_normalize(one, norm, sizeof norm) != 0) {
             cli_usage_error("serve",
                             "--allow-origin wants an origin like http://localhost:3000 or "

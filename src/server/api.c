@@ -83,7 +83,7 @@ static json_t *body_object(struct server__request *rq, int empty_ok, enum MHD_Re
 static int valid_session(const char *s)
 {
     size_t n = strlen(s);
-    return n > 0 && n <= 64 &&
+    return n > 0 && n <= SERVER__ID_MAX &&
            strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
 }
 
@@ -171,7 +171,7 @@ enum MHD_Result server__api_health(struct server__request *rq)
     struct server__snapshot *snap = server__snapshot_get(srv);
     struct jobs_stats st;
     jobs_stats(srv->jobs, &st);
-    char when[40];
+    char when[SERVER__TIME_TEXT_MAX];
     last_refresh(srv, snap->schema, when, sizeof when);
     size_t failed = 0, skipped = 0; /* skipped: symlinks out of the data folder */
     for (size_t i = 0; i < snap->schema->nfiles; i++) {
@@ -345,7 +345,7 @@ enum MHD_Result server__api_ask(struct server__request *rq)
         sq_jw_key(&w, "state");
         sq_jw_str(&w, "queued");
         str_or_null(&w, "session", session);
-        char path[96];
+        char path[sizeof "/api/jobs//events" + JOBS_ID_LEN]; /* the longer of the two */
         snprintf(path, sizeof path, "/api/jobs/%s", jobs_id(j));
         sq_jw_key(&w, "href");
         sq_jw_str(&w, path);
@@ -465,7 +465,7 @@ static void write_ingest_state(struct server *srv, const struct server__snapshot
                                struct sq_jw *w)
 {
     const struct schema *s = snap->schema;
-    char when[40];
+    char when[SERVER__TIME_TEXT_MAX];
     last_refresh(srv, s, when, sizeof when);
     sq_jw_obj_begin(w);
     pthread_mutex_lock(&srv->state_mu);
@@ -516,7 +516,7 @@ enum MHD_Result server__api_schema(struct server__request *rq)
     /* The schema's object, with the ingest status added at its end. */
     out_init(&extra, &we);
     write_ingest_state(srv, snap, &we);
-    char when[40];
+    char when[SERVER__TIME_TEXT_MAX];
     last_refresh(srv, snap->schema, when, sizeof when);
     server__snapshot_put(srv, snap);
     if (w.err || we.err || b.len < 2 || b.data[b.len - 1] != '}') {

@@ -19,6 +19,13 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+/* The {id} of /api/jobs/{id} and /api/sessions/{id}: 1 to this many letters, digits, '-'
+ * or '_' (a job's id is JOBS_ID_LEN; a client names its sessions). */
+enum { SERVER__ID_MAX = 64 };
+/* A time as the API writes it: ISO-8601 UTC ("2024-05-01T12:00:00Z"), or DuckDB's text of a
+ * TIMESTAMP ("2024-05-01 12:00:00.123456"), with its NUL and room to spare. */
+enum { SERVER__TIME_TEXT_MAX = 40 };
+
 struct answer;
 struct answer_cache;
 struct answerer;
@@ -74,7 +81,7 @@ struct server__metrics {
 struct server__ingest_state {
     int refreshing;
     int have_report;
-    char refreshed_at[32]; /* ISO-8601 UTC, or "" */
+    char refreshed_at[SERVER__TIME_TEXT_MAX]; /* ISO-8601 UTC, or "" */
     size_t files, changed, loaded, failed, dropped, sources;
     long long rows;
     double ms;
@@ -118,8 +125,8 @@ struct server__request {
     struct server *srv;
     struct MHD_Connection *conn;
     enum server__route route;
-    char method[8];
-    char id[72]; /* the {id} of /api/jobs/{id}, /api/sessions/{id} */
+    char method[sizeof "OPTIONS"]; /* the longest method a route answers */
+    char id[SERVER__ID_MAX + 1];   /* the {id} of /api/jobs/{id}, /api/sessions/{id} */
     const char *url;
     double t0;
     unsigned status; /* of the response queued, 0 before */
@@ -170,8 +177,8 @@ void server__write_job(struct server *srv, struct job *j, int with_answer, struc
 struct server__ask {
     struct server *srv;
     char *question;
-    char mode[8];
-    char session[72]; /* "" for none */
+    char mode[sizeof "auto"];         /* "auto", "fast" or "deep" */
+    char session[SERVER__ID_MAX + 1]; /* "" for none */
     int async;
     atomic_int stage; /* index into server__stage_names, 0 before the first */
 };

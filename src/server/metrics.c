@@ -9,6 +9,7 @@
 #include "server/internal.h"
 
 #include "answer/answer.h"
+#include "base/limits.h"
 #include "base/buf.h"
 #include "jobs/jobs.h"
 
@@ -84,7 +85,7 @@ enum MHD_Result server__metrics_reply(struct server__request *rq)
             unsigned long long v = atomic_load(&m->requests[r][s]);
             if (!v)
                 continue;
-            char st[16];
+            char st[SQ_NUM_TEXT_MAX];
             if (statuses[s])
                 snprintf(st, sizeof st, "%u", statuses[s]);
             else

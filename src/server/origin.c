@@ -20,8 +20,8 @@
  * header), the host in lower case ("[::1]" keeps its brackets), the port (the scheme's
  * default when absent). */
 struct origin {
-    char scheme[8];
-    char host[256];
+    char scheme[sizeof "https"];
+    char host[SERVER_ORIGIN_MAX];
     unsigned port;
 };
 
@@ -124,14 +124,14 @@ static int is_own(const struct server *srv, const struct origin *o, const char *
     }
     if (strcmp(o->scheme, "http") != 0 || o->port != srv->port)
         return 0;
-    char listen[260];
+    char listen[SERVER_ORIGIN_MAX + sizeof "[]"];
     snprintf(listen, sizeof listen, strchr(srv->host, ':') ? "[%s]" : "%s", srv->host);
     return strcasecmp(listen, o->host) == 0;
 }
 
 static int is_allowed(const struct server *srv, const struct origin *o)
 {
-    char norm[300];
+    char norm[SERVER_ORIGIN_MAX];
     format_origin(o, norm, sizeof norm);
     for (size_t i = 0; i < srv->norigins; i++)
         if (strcmp(srv->origins[i], norm) == 0)
@@ -189,7 +189,7 @@ int server__origin_precheck(struct server__request *rq, const char *allow_method
         rq->cors_origin = origin;
     int safe = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
     if (!rq->cors_origin && !safe) {
-        char own[300];
+        char own[SERVER_ORIGIN_MAX];
         snprintf(own, sizeof own, "http://%s", host ? host : srv->host);
         if (strcmp(origin, "null") == 0)
             return server__reply_error(
@@ -211,7 +211,7 @@ int server__origin_precheck(struct server__request *rq, const char *allow_method
         MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Access-Control-Request-Method")) {
         if (!allow_methods)
             return server__reply_error(rq, 404, "not_found", "no such route: %s", rq->url);
-        char methods[64];
+        char methods[sizeof "GET, HEAD, DELETE, POST"]; /* a route's Allow list */
         snprintf(methods, sizeof methods, "%s", allow_methods);
         char *h = strstr(methods, ", HEAD");
         if (h)

@@ -16,6 +16,7 @@
 
 #include "answer/answer.h"
 #include "answer/cache.h"
+#include "base/limits.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/json.h"
@@ -110,6 +111,9 @@ int server__client_gone(struct MHD_Connection *conn)
     return 0;
 }
 
+/* An error reply's message: an error's own (SQ_ERROR_MSG_MAX) and the words around it. */
+enum { REPLY_MSG_MAX = SQ_ERROR_MSG_MAX + 88 };
+
 static void free_body(void *p)
 {
     free(p);
@@ -172,7 +176,7 @@ static enum MHD_Result reply_error_hdr(struct server__request *rq, unsigned stat
 enum MHD_Result server__reply_error(struct server__request *rq, unsigned status, const char *code,
                                     const char *fmt, ...)
 {
-    char msg[600];
+    char msg[REPLY_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -269,7 +273,7 @@ static int routes_check(struct sq_error *err)
 
 static int take_id(const char *s, size_t n, char *id, size_t idn)
 {
-    if (n == 0 || n > 64 || n >= idn)
+    if (n == 0 || n > SERVER__ID_MAX || n >= idn)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
@@ -388,7 +392,7 @@ static int precheck(struct server__request *rq, const char *method)
      * what a page elsewhere can send without asking first. */
     if (rt->json_body && !server__origin_json_body(rq)) {
         const char *ct = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Type");
-        char msg[300];
+        char msg[REPLY_MSG_MAX];
         snprintf(msg, sizeof msg,
                  "%s %s takes a JSON body: send Content-Type: application/json (this request "
                  "%s%.120s%s)",
@@ -489,7 +493,7 @@ static void on_log(void *cls, const char *fmt, va_list ap) __attribute__((format
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    char line[512];
+    char line[SQ_ERROR_MSG_MAX]; /* one of libmicrohttpd's messages: cut where longer */
     vsnprintf(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
     while (n && line[n - 1] == '\n')
@@ -581,7 +585,7 @@ int server_new(const struct server_options *o, struct store *st, struct schema *
     if (o->nallow_origins) {
         srv->origins = xcalloc(o->nallow_origins, sizeof *srv->origins);
         for (size_t i = 0; i < o->nallow_origins; i++) {
-            char norm[300];
+            char norm[SERVER_ORIGIN_MAX];
             if (server_origin_normalize(o->allow_origins[i], norm, sizeof norm) != 0)
                 continue; /* cmd_serve refused it already */
             srv->origins[srv->norigins++] = xstrdup(norm);
@@ -639,7 +643,7 @@ static int resolve(const char *host, unsigned port, struct sockaddr_storage *ss,
                              .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
-    char ps[16];
+    char ps[SQ_NUM_TEXT_MAX];
     snprintf(ps, sizeof ps, "%u", port);
     int e = getaddrinfo(host, ps, &hints, &res);
     if (e != 0 || !res)

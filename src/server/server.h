@@ -46,6 +46,10 @@ struct server_options {
     double idle_timeout_ms;    /* a connection silent this long is closed (default 10000) */
 };
 
+/* A normalised origin as a buffer holds it: "https://", a host name (at most 253 bytes in
+ * DNS, or a bracketed IPv6 address) and ":65535", with its NUL. */
+enum { SERVER_ORIGIN_MAX = 300 };
+
 /* Writes the origin in text ("http://Host:8080/", any case) as browsers send it in an
  * Origin header ("http://host:8080": lower case, no default port, no slash) to out.
  * Returns 0, or -1 when text is not http(s)://host[:port] ("null" and "*" are not). */

@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "jobs/jobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +24,15 @@ enum {
 
 struct entry {
     char *question;
-    char job[24];
-    char status[16];
-    char at[32];
+    char job[JOBS_ID_LEN + 1];
+    char status[sizeof "unsupported"]; /* the answer's status, the longest of which */
+    char at[SERVER__TIME_TEXT_MAX];
     char *answer; /* JSON, or NULL when it was too large to keep */
 };
 
 struct session {
-    char id[72];
-    char created[32], updated[32];
+    char id[SERVER__ID_MAX + 1];
+    char created[SERVER__TIME_TEXT_MAX], updated[SERVER__TIME_TEXT_MAX];
     char *frame;
     struct entry entries[MAX_ENTRIES]; /* a ring: first is the oldest */
     size_t first, n;
@@ -116,7 +117,7 @@ void server__sessions_record(struct server__sessions *ss, const char *id, const 
                              const char *job_id, const char *status, const char *answer_json,
                              const char *frame_json)
 {
-    char now[32];
+    char now[SERVER__TIME_TEXT_MAX];
     server__now_iso(now, sizeof now);
     pthread_mutex_lock(&ss->mu);
     struct session *s = find_locked(ss, id, NULL);

@@ -11,6 +11,7 @@
  */
 #include "server/internal.h"
 
+#include "base/limits.h"
 #include "base/buf.h"
 #include "base/json.h"
 #include "base/mem.h"
@@ -33,10 +34,14 @@ enum {
     RANK_QUESTION = 90
 };
 
+/* An offer's detail ("measure column of mart_dyn_sales"): a role and a mart's name, cut
+ * where longer (it is only shown). */
+enum { DETAIL_MAX = 96 };
+
 struct item {
     char *text;
     const char *kind;
-    char detail[96];
+    char detail[DETAIL_MAX];
     int rank;
     size_t seq; /* when it was found */
 };
@@ -160,12 +165,12 @@ static size_t patterns(const struct schema *s, const struct playbook *pb, char *
             date = c;
         }
     }
-    char year[8] = "";
+    char year[sizeof "2024"] = "";
     if (date && strlen(date->max) >= 4 && isdigit((unsigned char)date->max[0]))
         snprintf(year, sizeof year, "%.4s", date->max);
     size_t n = 0;
     for (size_t mi = 0; mi < nm; mi++) {
-        char m[64], d[64];
+        char m[SQ_NAME_MAX], d[SQ_NAME_MAX];
         spaced(meas[mi]->name, m, sizeof m);
         for (size_t di = 0; di < nmany && n < max; di++) {
             spaced(many[di]->name, d, sizeof d);
@@ -236,10 +241,10 @@ static void complete_words(const struct server__snapshot *snap, const char *q, s
                 const struct schema_column *c = &m->cols[ci];
                 if (!visible(snap->pb, c))
                     continue;
-                char phrase[96];
+                char phrase[SQ_NAME_MAX];
                 spaced(c->name, phrase, sizeof phrase);
                 if (starts_with(phrase, tail) && strlen(phrase) > tl) {
-                    char detail[96];
+                    char detail[DETAIL_MAX];
                     snprintf(detail, sizeof detail, "%s column of %s", c->role, m->name);
                     add(l, q, start, phrase, "column", detail, column_rank(c));
                 }

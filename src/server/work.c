@@ -114,7 +114,7 @@ static void on_stage(void *ud, const char *stage)
         if (strcmp(stage, server__stage_names[i]) == 0)
             idx = i;
     atomic_store(&c->ask->stage, idx);
-    char data[160];
+    char data[160]; /* a stage event's JSON, {"stage": ..., "ms": ...}: the first allocation */
     struct sq_buf b;
     struct sq_jw w;
     sq_buf_init(&b, sizeof data);

@@ -21,8 +21,8 @@ struct sq_table;
  * outliers. Every number in a sentence appears in, or is derived from, the table. At most
  * max sentences; *n may be 0 (an empty table, a single value that needs no comment).
  * Returns 0 (it cannot fail short of out-of-memory). */
-int insights_build(const struct sq_table *t, const struct result_shape *s, size_t max,
-                   char ***out, size_t *n);
+int insights_build(const struct sq_table *t, const struct result_shape *s, size_t max, char ***out,
+                   size_t *n);
 void insights_free(char **lines, size_t n);
 
 /* A Vega-Lite v5 spec as JSON text, chosen by the shape: bar for a category and a

@@ -278,6 +278,17 @@ void ingest__emit(const struct ingest_options *o, struct ingest_event ev)
         o->progress(o->ud, &ev);
 }
 
+void ingest__emit_start(const struct ingest__run *r, const char *source, const char *path,
+                        long long bytes, size_t index)
+{
+    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
+                                             .path = path,
+                                             .source = source,
+                                             .bytes = bytes,
+                                             .index = index,
+                                             .total = r->to_load});
+}
+
 int ingest__cancelled(const struct ingest__run *r)
 {
     return r->o->cancel && atomic_load(r->o->cancel);
@@ -632,12 +643,7 @@ static int load_one(struct ingest__run *r, const struct scan_source *src, size_t
     char *qtable = sq_quote_ident(table);
     double t0 = sq_now_ms();
     r->loaded_so_far++;
-    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
-                                             .path = f->rel,
-                                             .source = src->name,
-                                             .bytes = f->size,
-                                             .index = r->loaded_so_far,
-                                             .total = r->to_load});
+    ingest__emit_start(r, src->name, f->rel, f->size, r->loaded_so_far);
     int exists = ingest__relation_exists(r->c, "table", table);
     /* A file appended to a multi-file source is copied from its staging table, which is
      * then best kept out of the database file; one that becomes the table is renamed. */
@@ -749,12 +755,7 @@ static int load_batch(struct ingest__run *r, const struct scan_source *src, cons
     sq_buf_init(&select, SQ_BUF_UNLIMITED);
     sq_buf_init(&in_table, SQ_BUF_UNLIMITED);
     double t0 = sq_now_ms();
-    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
-                                             .path = label,
-                                             .source = src->name,
-                                             .bytes = bytes,
-                                             .index = r->loaded_so_far + 1,
-                                             .total = r->to_load});
+    ingest__emit_start(r, src->name, label, bytes, r->loaded_so_far + 1);
     int append = ingest__relation_exists(r->c, "table", table) && !rebuild;
     const char *stage = append ? TEMP_STAGE_TABLE : STAGE_TABLE;
     char *qstage = sq_quote_ident(stage);

@@ -97,6 +97,10 @@ struct ingest__run {
 /* 1 once the run was asked to stop (ingest_options.cancel). */
 int ingest__cancelled(const struct ingest__run *r);
 void ingest__emit(const struct ingest_options *o, struct ingest_event ev);
+/* INGEST_FILE_START for path (a file, or a batch's "first and N more") of bytes, the
+ * index-th of the files this run loads. */
+void ingest__emit_start(const struct ingest__run *r, const char *source, const char *path,
+                        long long bytes, size_t index);
 void ingest__add_failure(struct ingest_report *rep, const char *path, const char *msg);
 /* Records that file fi of src failed: the catalog keeps its last good rows (and remembers
  * this version, so an unchanged broken file is not retried), the report and the progress

@@ -449,12 +449,7 @@ int ingest__refresh_parquet_source(struct ingest__run *r, const struct scan_sour
         }
         const struct scan_file *f = &l->files[fi];
         index[j] = ++r->loaded_so_far;
-        ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
-                                                 .path = f->rel,
-                                                 .source = src->name,
-                                                 .bytes = f->size,
-                                                 .index = r->loaded_so_far,
-                                                 .total = r->to_load});
+        ingest__emit_start(r, src->name, f->rel, f->size, r->loaded_so_far);
         struct sq_error e;
         sq_error_clear(&e);
         ingest__append_forget_file(&pre, src->name, f->rel);
@@ -554,12 +549,7 @@ int ingest__load_compact(struct ingest__run *r, const struct scan_source *src, s
     char *part = NULL, *tmp = NULL, *old = NULL;
     double t0 = sq_now_ms();
     r->loaded_so_far++;
-    ingest__emit(r->o, (struct ingest_event){.kind = INGEST_FILE_START,
-                                             .path = f->rel,
-                                             .source = src->name,
-                                             .bytes = f->size,
-                                             .index = r->loaded_so_far,
-                                             .total = r->to_load});
+    ingest__emit_start(r, src->name, f->rel, f->size, r->loaded_so_far);
     store_exec(r->c, "DROP TABLE IF EXISTS " STAGE_TABLE, NULL);
     int failed = ingest__load_stage(r->c, f, r->o, hive, STAGE_TABLE, 1, &lr, &e);
     if (!failed)

@@ -888,18 +888,19 @@ static int read_text_columns(struct store_conn *c, const struct scan_file *f,
     if (!rc && nconv) {
         struct sq_buf sql;
         sq_buf_init(&sql, SQ_BUF_UNLIMITED);
-        sq_buf_printf(&sql, "CREATE %sTABLE salesql_stage_conv AS SELECT ", temp ? "TEMP " : "");
-        for (size_t i = 0; i < out->ncols; i++) {
-            char *q = sq_quote_ident(out->cols[i].name);
-            const char *expr = NULL;
-            for (size_t k = 0; k < n; k++)
-                if (cols[k].expr && strcmp(cols[k].name, out->cols[i].name) == 0)
-                    expr = cols[k].expr;
-            sq_buf_printf(&sql, "%s%s%s%s", i ? ", " : "", expr ? expr : q, expr ? " AS " : "",
-                          expr ? q : "");
+        /* SELECT * REPLACE keeps every other column of the stage, the file column of a
+         * batch among them. */
+        sq_buf_printf(&sql, "CREATE %sTABLE salesql_stage_conv AS SELECT * REPLACE (",
+                      temp ? "TEMP " : "");
+        for (size_t k = 0, put = 0; k < n; k++) {
+            if (!cols[k].expr)
+                continue;
+            char *q = sq_quote_ident(cols[k].name);
+            sq_buf_printf(&sql, "%s%s AS %s", put++ ? ", " : "", cols[k].expr, q);
             free(q);
         }
-        sq_buf_printf(&sql, " FROM %s; DROP TABLE %s; ALTER TABLE salesql_stage_conv RENAME TO %s;",
+        sq_buf_printf(&sql,
+                      ") FROM %s; DROP TABLE %s; ALTER TABLE salesql_stage_conv RENAME TO %s;",
                       qstage, qstage, qstage);
         store_exec(c, "DROP TABLE IF EXISTS salesql_stage_conv", NULL);
         rc = store_exec(c, sql.data, err);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fails when a module includes a header of a module above it. The order, bottom to top,
-# is STYLE.md's: base < store < schema < llm, lexicon < guard, nlsql < agents < demo,
+# is STYLE.md's: base < store < schema < llm, lexicon, model < guard, nlsql < agents < demo,
 # ingest, jobs, answer < server < cli. A module may include its own headers and any lower
 # module's; modules of one rank may not include each other. lexicon/ (a schema's words, and
 # the tokenizer that makes them) reads schema/ and the playbook, and sits below both modes:
@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 rank() {
     case $1 in
-    base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm | lexicon) echo 3 ;;
+    base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm | lexicon | model) echo 3 ;;
     guard | nlsql) echo 4 ;; agents) echo 5 ;; demo | ingest | jobs | answer) echo 6 ;;
     server) echo 7 ;; cli) echo 8 ;; *) echo 99 ;;
     esac

@@ -332,6 +332,12 @@ static void opt_str(struct sq_jw *w, const char *key, const char *v)
 void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w)
 {
     sq_jw_obj_begin(w);
+    schema_write_json_members(s, pb, w);
+    sq_jw_obj_end(w);
+}
+
+void schema_write_json_members(const struct schema *s, const struct playbook *pb, struct sq_jw *w)
+{
     sq_jw_key(w, "marts");
     sq_jw_arr_begin(w);
     for (size_t i = 0; i < s->nmarts; i++) {
@@ -420,5 +426,4 @@ void schema_write_json(const struct schema *s, const struct playbook *pb, struct
     sq_jw_arr_end(w);
     sq_jw_key(w, "playbook");
     playbook_write_json(pb, w);
-    sq_jw_obj_end(w);
 }

@@ -110,5 +110,7 @@ int schema_join_path(const struct schema *s, const struct schema_mart *from,
 /* Writes {"marts": [...], "joins": [...], "files": [...], "playbook": {...}} as one JSON
  * value. */
 void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w);
+/* The same members without the braces, for a caller that adds its own ("model"). */
+void schema_write_json_members(const struct schema *s, const struct playbook *pb, struct sq_jw *w);
 
 #endif

@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/json.h"
+#include "model/model.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 
@@ -53,6 +54,55 @@ static void print_values(FILE *f, const struct schema_column *col)
     } else if (col->min && col->max) {
         fprintf(f, "  %s … %s", col->min, col->max);
     }
+}
+
+/* The semantic model in a few lines a person checks: what each table's rows are and are
+ * called by, how they link, what each number is and what is computed. */
+static void print_model(FILE *f, const struct schema *s)
+{
+    if (!s->nmarts)
+        return;
+    struct sm_model *m = sm_model_build(s);
+    fprintf(f, "\nModel:\n");
+    for (size_t i = 0; i < m->nentities; i++) {
+        const struct sm_entity *e = &m->entities[i];
+        fprintf(f, "  %-18s %s", e->noun, e->mart->name);
+        if (e->key)
+            fprintf(f, ", key %s", e->key->name);
+        else
+            fprintf(f, ", no key (rows are lines)");
+        for (size_t k = 0; k < e->nlabel; k++)
+            fprintf(f, "%s%s", k ? " + " : ", named by ", e->label[k]->name);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < m->nlinks; i++) {
+        const struct sm_link *l = &m->links[i];
+        fprintf(f, "  link: %s.%s -> %s", l->from->noun, l->from_col, l->to->noun);
+        if (l->role[0])
+            fprintf(f, " (its %s)", l->role);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < m->nmeasures; i++) {
+        const struct sm_measure *x = &m->measures[i];
+        const struct sm_entity *e = sm_entity_of(m, x->mart);
+        fprintf(f, "  measure: %s of %s, %s", x->name, e ? e->noun : x->mart->name,
+                sm_kind_name(x->kind));
+        if (x->agg[0])
+            fprintf(f, ", %s", x->agg);
+        if (x->formula)
+            fprintf(f, " = %s", x->formula);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < m->ndates; i++) {
+        const struct sm_date *d = &m->dates[i];
+        const struct schema_column *shipped, *required;
+        fprintf(f, "  date: %s.%s (%s", sm_entity_of(m, d->mart)->noun, d->col->name,
+                sm_date_role_name(d->role));
+        if (d->role == SM_DATE_SHIPPED && sm_late_rule(m, d->mart, &shipped, &required))
+            fprintf(f, "; late = %s > %s", shipped->name, required->name);
+        fprintf(f, ")\n");
+    }
+    sm_model_free(m);
 }
 
 static void print_text(FILE *f, const struct schema *s, const char *data_dir)
@@ -102,6 +152,7 @@ static void print_text(FILE *f, const struct schema *s, const char *data_dir)
         fprintf(f, "  %s.%s -> %s.%s  (%s, %.0f%% of values found)\n", jn->from->name, jn->from_col,
                 jn->to->name, jn->to_col, jn->rule, jn->coverage * 100);
     }
+    print_model(f, s);
     int header = 0;
     for (size_t j = 0; j < s->nfiles; j++) {
         const struct schema_file *fl = &s->files[j];
@@ -160,7 +211,13 @@ int cmd_schema(int argc, char **argv)
         struct sq_jw w;
         sq_buf_init(&b, SQ_BUF_UNLIMITED);
         sq_jw_init(&w, &b, 1);
-        schema_write_json(s.schema, s.playbook, &w);
+        struct sm_model *model = sm_model_build(s.schema);
+        sq_jw_obj_begin(&w);
+        schema_write_json_members(s.schema, s.playbook, &w);
+        sq_jw_key(&w, "model");
+        sm_model_write_json(model, &w);
+        sq_jw_obj_end(&w);
+        sm_model_free(model);
         fputs(b.data, stdout);
         fputc('\n', stdout);
         sq_buf_fini(&b);

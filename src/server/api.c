@@ -16,6 +16,7 @@
 #include "base/mem.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
+#include "model/model.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -509,36 +510,28 @@ enum MHD_Result server__api_schema(struct server__request *rq)
 {
     struct server *srv = rq->srv;
     struct server__snapshot *snap = server__snapshot_get(srv);
-    struct sq_buf b, extra;
-    struct sq_jw w, we;
+    struct sq_buf b;
+    struct sq_jw w;
     out_init(&b, &w);
-    schema_write_json(snap->schema, snap->pb, &w);
-    /* The schema's object, with the ingest status added at its end. */
-    out_init(&extra, &we);
-    write_ingest_state(srv, snap, &we);
     char when[SERVER__TIME_TEXT_MAX];
     last_refresh(srv, snap->schema, when, sizeof when);
+    /* The schema's members, its semantic model, and the ingest status. */
+    struct sm_model *model = sm_model_build(snap->schema);
+    sq_jw_obj_begin(&w);
+    schema_write_json_members(snap->schema, snap->pb, &w);
+    sq_jw_key(&w, "model");
+    sm_model_write_json(model, &w);
+    str_or_null(&w, "refreshed_at", when[0] ? when : NULL);
+    sq_jw_key(&w, "ingest");
+    write_ingest_state(srv, snap, &w);
+    sq_jw_obj_end(&w);
+    sm_model_free(model);
     server__snapshot_put(srv, snap);
-    if (w.err || we.err || b.len < 2 || b.data[b.len - 1] != '}') {
+    if (w.err) {
         sq_buf_fini(&b);
-        sq_buf_fini(&extra);
-        return server__reply_error(rq, 500, "internal", "cannot write the schema");
-    }
-    b.data[--b.len] = '\0';
-    if (b.len > 1)
-        sq_buf_putc(&b, ',');
-    sq_buf_puts(&b, "\"refreshed_at\":");
-    if (when[0])
-        sq_json_put_string(&b, when, strlen(when));
-    else
-        sq_buf_puts(&b, "null");
-    sq_buf_puts(&b, ",\"ingest\":");
-    sq_buf_append(&b, extra.data, extra.len);
-    int rc = sq_buf_putc(&b, '}');
-    sq_buf_fini(&extra);
-    if (rc) {
-        sq_buf_fini(&b);
-        return server__reply_error(rq, 500, "internal", "the schema is too large to send");
+        return server__reply_error(rq, 500, "internal",
+                                   w.err == SQ_E_TOO_BIG ? "the schema is too large to send"
+                                                         : "cannot write the schema");
     }
     return server__reply_json(rq, 200, &b);
 }

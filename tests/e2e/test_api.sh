@@ -221,6 +221,7 @@ http "schema" 200 GET /api/schema
 cp "$WORK/body" "$WORK/schema.json"
 json "schema marts" "$WORK/schema.json" "a.marts.length === 1 && a.marts[0].name === 'mart_dyn_sample_superstore' && a.marts[0].columns.some(c => c.name === 'region' && c.role === 'dimension')"
 json "schema files" "$WORK/schema.json" "a.files.length === 1 && a.files[0].status === 'ok' && 'playbook' in a && Array.isArray(a.joins)"
+json "schema model" "$WORK/schema.json" "a.model.entities.length === 1 && a.model.measures.some(m => m.name === 'discount' && m.kind === 'rate' && m.aggregation === 'avg') && a.model.dates.some(d => d.column === 'ship_date' && d.role === 'shipped') && typeof a.refreshed_at === 'string'"
 json "ingest status" "$WORK/schema.json" "a.ingest.files === 1 && a.ingest.rows === 9994 && a.ingest.refreshing === false && a.ingest.errors.length === 0 && a.ingest.generation === 1 && typeof a.ingest.last_refresh === 'string'"
 http "suggest" 200 GET '/api/suggest?q=top%205'
 json "suggest patterns" "$WORK/body" "a.suggestions.some(s => s.kind === 'question' && s.text.startsWith('top 5 ') && / by /.test(s.text))"

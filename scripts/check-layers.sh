@@ -1,18 +1,19 @@
 #!/bin/sh
 # Fails when a module includes a header of a module above it. The order, bottom to top,
-# is STYLE.md's: base < store < schema < llm, lexicon, model < guard, nlsql < agents < demo,
+# is STYLE.md's: base < store < schema < llm, lexicon < model < guard, nlsql < agents < demo,
 # ingest, jobs, answer < server < cli. A module may include its own headers and any lower
 # module's; modules of one rank may not include each other. lexicon/ (a schema's words, and
 # the tokenizer that makes them) reads schema/ and the playbook, and sits below both modes:
 # nlsql/ parses with it and agents/ chunks the schema with it, so deep mode does not depend
-# on the fast-mode parser. agents/ sits above guard/ (DESIGN.md: deep agents ─► guard).
+# on the fast-mode parser. model/ (the semantic model) reads schema/ and lexicon's word rules
+# and sits below both modes too. agents/ sits above guard/ (DESIGN.md: deep agents ─► guard).
 set -eu
 cd "$(dirname "$0")/.."
 rank() {
     case $1 in
-    base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm | lexicon | model) echo 3 ;;
-    guard | nlsql) echo 4 ;; agents) echo 5 ;; demo | ingest | jobs | answer) echo 6 ;;
-    server) echo 7 ;; cli) echo 8 ;; *) echo 99 ;;
+    base) echo 0 ;; store) echo 1 ;; schema) echo 2 ;; llm | lexicon) echo 3 ;; model) echo 4 ;;
+    guard | nlsql) echo 5 ;; agents) echo 6 ;; demo | ingest | jobs | answer) echo 7 ;;
+    server) echo 8 ;; cli) echo 9 ;; *) echo 99 ;;
     esac
 }
 bad=0

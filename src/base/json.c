@@ -120,6 +120,12 @@ void sq_jw_str(struct sq_jw *w, const char *s)
     sq_jw_strn(w, s, strlen(s));
 }
 
+void sq_jw_key_str(struct sq_jw *w, const char *key, const char *s)
+{
+    sq_jw_key(w, key);
+    sq_jw_str(w, s);
+}
+
 void sq_jw_num_text(struct sq_jw *w, const char *s)
 {
     if (!sq_json_is_number(s)) {

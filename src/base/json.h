@@ -33,6 +33,8 @@ void sq_jw_arr_end(struct sq_jw *w);
 void sq_jw_key(struct sq_jw *w, const char *key);
 void sq_jw_str(struct sq_jw *w, const char *s);
 void sq_jw_strn(struct sq_jw *w, const char *s, size_t n);
+/* A member: key, then s as a string, or null when s is NULL. */
+void sq_jw_key_str(struct sq_jw *w, const char *key, const char *s);
 /* Writes s if it is a valid JSON number, else writes it as a string. */
 void sq_jw_num_text(struct sq_jw *w, const char *s);
 void sq_jw_int(struct sq_jw *w, int64_t v);

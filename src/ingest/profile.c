@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/table.h"
+#include "schema/schema.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -44,23 +45,6 @@ static int has_word(const char *name, const char *word)
     return 0;
 }
 
-static int is_numeric_type(const char *t)
-{
-    static const char *const nums[] = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
-                                       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
-                                       "FLOAT",    "DOUBLE",    "DECIMAL",  NULL};
-    for (int i = 0; nums[i]; i++)
-        if (strncmp(t, nums[i], strlen(nums[i])) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_integer_type(const char *t)
-{
-    return is_numeric_type(t) && strncmp(t, "FLOAT", 5) != 0 && strncmp(t, "DOUBLE", 6) != 0 &&
-           strncmp(t, "DECIMAL", 7) != 0;
-}
-
 const char *ingest_guess_role(const char *name, const char *type, long long distinct,
                               long long rows, const char **agg)
 {
@@ -71,7 +55,7 @@ const char *ingest_guess_role(const char *name, const char *type, long long dist
     static const char *const parts[] = {"year", "quarter", "qtr",     "month",
                                         "week", "day",     "weekday", NULL};
     for (int i = 0; parts[i]; i++)
-        if (has_word(name, parts[i]) && is_integer_type(type))
+        if (has_word(name, parts[i]) && schema_type_is_integer(type))
             return "dimension";
     int id_name = strcmp(name, "id") == 0 || has_word_suffix(name, "_id") ||
                   has_word_suffix(name, "id") || has_word_suffix(name, "_key") ||
@@ -81,7 +65,7 @@ const char *ingest_guess_role(const char *name, const char *type, long long dist
                   has_word(name, "email") || has_word(name, "phone") || has_word(name, "fax");
     if (id_name)
         return "identifier";
-    if (is_numeric_type(type)) {
+    if (schema_type_is_numeric(type)) {
         /* Amounts are measures even when a small table holds few of them. */
         static const char *const amounts[] = {"quantity", "qty",      "amount", "sales", "revenue",
                                               "price",    "cost",     "profit", "units", "total",

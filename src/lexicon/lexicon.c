@@ -396,24 +396,6 @@ static void add_values(struct lx_lexicon *lx, const struct schema_mart *m,
     sq_buf_fini(&b);
 }
 
-/* The longest prefix (whole words) that every mart name shares, e.g. "adventure_works_". */
-static size_t common_prefix(const struct schema *s)
-{
-    if (s->nmarts < 2)
-        return 0;
-    const char *first = s->marts[0].source;
-    size_t n = strlen(first);
-    for (size_t i = 1; i < s->nmarts; i++) {
-        size_t k = 0;
-        while (k < n && first[k] == s->marts[i].source[k])
-            k++;
-        n = k;
-    }
-    while (n > 0 && first[n - 1] != '_')
-        n--;
-    return n;
-}
-
 struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook *pb)
 {
     struct lx_lexicon *lx = xcalloc(1, sizeof *lx);
@@ -422,7 +404,7 @@ struct lx_lexicon *lx_lexicon_new(const struct schema *s, const struct playbook 
     sq_arena_init(&lx->arena);
     grow(lx);
     lx->mart_words = xcalloc(s->nmarts + 1, sizeof *lx->mart_words);
-    size_t prefix = common_prefix(s);
+    size_t prefix = schema_common_prefix(s);
     struct sq_buf b;
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
     for (size_t i = 0; i < s->nmarts; i++) {

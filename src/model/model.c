@@ -8,9 +8,9 @@
 #include "base/json.h"
 #include "base/limits.h"
 #include "base/mem.h"
+#include "lexicon/token.h"
 #include "schema/schema.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,42 +52,6 @@ static void words(const char *name, char *out, size_t n)
             *p = ' ';
 }
 
-/* A singular form of the last word ("customers" -> "customer", "categories" ->
- * "category", "addresses" -> "address", "sales" stays). */
-static void singular_last(char *w)
-{
-    size_t n = strlen(w);
-    const char *last = strrchr(w, ' ');
-    last = last ? last + 1 : w;
-    if (strcmp(last, "sales") == 0 || n < 3 || w[n - 1] != 's' || w[n - 2] == 's')
-        return;
-    if (n > 3 && strcmp(w + n - 3, "ies") == 0) {
-        strcpy(w + n - 3, "y");
-    } else if (n > 4 && (strcmp(w + n - 4, "sses") == 0 || strcmp(w + n - 4, "xes") == 0 ||
-                         strcmp(w + n - 4, "ches") == 0 || strcmp(w + n - 4, "shes") == 0)) {
-        w[n - 2] = '\0';
-    } else {
-        w[n - 1] = '\0';
-    }
-}
-
-static int is_numeric(const char *type)
-{
-    static const char *const t[] = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
-                                    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT",
-                                    "DOUBLE",   "DECIMAL",   NULL};
-    for (size_t i = 0; t[i]; i++)
-        if (strncmp(type, t[i], strlen(t[i])) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_integer(const char *type)
-{
-    return is_numeric(type) && !strstr(type, "FLOAT") && !strstr(type, "DOUBLE") &&
-           !strstr(type, "DECIMAL");
-}
-
 static int is_text(const struct schema_column *c)
 {
     return strcmp(c->type, "VARCHAR") == 0;
@@ -118,22 +82,13 @@ static int unique_in(const struct schema_column *c, const struct schema_mart *m)
  * shares ("adventure_works_customers" among adventure_works_*), singular. */
 static char *mart_noun(struct sq_arena *a, const struct schema *s, const struct schema_mart *m)
 {
-    size_t common = 0;
-    if (s->nmarts > 1) {
-        const char *first = s->marts[0].source;
-        common = strlen(first);
-        for (size_t i = 1; i < s->nmarts; i++) {
-            size_t k = 0;
-            while (k < common && s->marts[i].source[k] == first[k])
-                k++;
-            common = k;
-        }
-        while (common > 0 && first[common - 1] != '_')
-            common--;
-    }
-    char w[SQ_NAME_MAX];
+    size_t common = schema_common_prefix(s);
+    char w[SQ_NAME_MAX], last[SQ_NAME_MAX];
     words(m->source + (common < strlen(m->source) ? common : 0), w, sizeof w);
-    singular_last(w);
+    char *space = strrchr(w, ' ');
+    char *tail = space ? space + 1 : w;
+    lx_singular(tail, last, sizeof last);
+    snprintf(tail, sizeof w - (size_t)(tail - w), "%s", last);
     return sq_arena_strdup(a, w);
 }
 
@@ -277,8 +232,8 @@ static int is_self_reference(const struct schema_column *c, const struct sm_enti
 {
     static const char *const names[] = {"reports", "manager", "supervisor", "boss",
                                         "parent",  "leader",  "superior",   NULL};
-    if (!e->key || c == e->key || !is_numeric(c->type) || !is_numeric(e->key->type) ||
-        c->derived_from || !has_any_part(c->name, names))
+    if (!e->key || c == e->key || !schema_type_is_numeric(c->type) ||
+        !schema_type_is_numeric(e->key->type) || c->derived_from || !has_any_part(c->name, names))
         return 0;
     int ok1, ok2, ok3, ok4;
     double cmin = num(c->min, &ok1), cmax = num(c->max, &ok2);
@@ -343,7 +298,7 @@ static enum sm_kind kind_of(const struct schema_column *c, const struct sm_entit
         return SM_COUNT;
     if (has_any_part(c->name, money_words))
         return SM_MONEY;
-    return is_integer(c->type) ? SM_COUNT : SM_MONEY;
+    return schema_type_is_integer(c->type) ? SM_COUNT : SM_MONEY;
 }
 
 static const char *agg_of(enum sm_kind k)
@@ -356,15 +311,12 @@ static const char *agg_of(enum sm_kind k)
 struct builder {
     struct sm_model *m;
     const struct schema *s;
-    size_t cap_links, cap_measures;
 };
 
+/* The arrays are sized once for the most they can hold (model.h's rules add at most a link
+ * per join and per column, a measure per column and three per mart, a date per column). */
 static struct sm_link *add_link(struct builder *b)
 {
-    if (b->m->nlinks == b->cap_links) {
-        b->cap_links = b->cap_links ? 2 * b->cap_links : 8;
-        b->m->links = xrealloc(b->m->links, b->cap_links * sizeof *b->m->links);
-    }
     struct sm_link *l = &b->m->links[b->m->nlinks++];
     memset(l, 0, sizeof *l);
     return l;
@@ -372,10 +324,6 @@ static struct sm_link *add_link(struct builder *b)
 
 static struct sm_measure *add_measure(struct builder *b)
 {
-    if (b->m->nmeasures == b->cap_measures) {
-        b->cap_measures = b->cap_measures ? 2 * b->cap_measures : 16;
-        b->m->measures = xrealloc(b->m->measures, b->cap_measures * sizeof *b->m->measures);
-    }
     struct sm_measure *x = &b->m->measures[b->m->nmeasures++];
     memset(x, 0, sizeof *x);
     return x;
@@ -412,7 +360,7 @@ static const struct sm_measure *column_measure(const struct sm_model *m,
 static int has_money_named(const struct schema_mart *mart, const char *const *ws)
 {
     for (size_t i = 0; i < mart->ncols; i++)
-        if (is_numeric(mart->cols[i].type) && has_any_word(mart->cols[i].name, ws))
+        if (schema_type_is_numeric(mart->cols[i].type) && has_any_word(mart->cols[i].name, ws))
             return 1;
     return 0;
 }
@@ -546,7 +494,13 @@ struct sm_model *sm_model_build(const struct schema *s)
     struct sm_model *m = xcalloc(1, sizeof *m);
     sq_arena_init(&m->arena);
     struct builder b = {.m = m, .s = s};
+    size_t ncols = 0;
+    for (size_t i = 0; i < s->nmarts; i++)
+        ncols += s->marts[i].ncols;
     m->entities = xcalloc(s->nmarts + 1, sizeof *m->entities);
+    m->links = xcalloc(s->njoins + ncols + 1, sizeof *m->links);
+    m->measures = xcalloc(ncols + 3 * s->nmarts + 1, sizeof *m->measures);
+    m->dates = xcalloc(ncols + 1, sizeof *m->dates);
     for (size_t i = 0; i < s->nmarts; i++) {
         struct sm_entity *e = &m->entities[m->nentities++];
         e->mart = &s->marts[i];
@@ -581,7 +535,6 @@ struct sm_model *sm_model_build(const struct schema *s)
             l->self = 1;
         }
     }
-    size_t cap_dates = 0;
     for (size_t i = 0; i < m->nentities; i++) {
         const struct sm_entity *e = &m->entities[i];
         for (size_t k = 0; k < e->mart->ncols; k++) {
@@ -589,16 +542,12 @@ struct sm_model *sm_model_build(const struct schema *s)
             if (c->derived_from)
                 continue;
             if (strcmp(c->role, "date") == 0) {
-                if (m->ndates == cap_dates) {
-                    cap_dates = cap_dates ? 2 * cap_dates : 8;
-                    m->dates = xrealloc(m->dates, cap_dates * sizeof *m->dates);
-                }
                 m->dates[m->ndates++] =
                     (struct sm_date){.mart = e->mart, .col = c, .role = date_role(c->name)};
                 continue;
             }
             int self = self_link_of(m, c, e->mart) != NULL;
-            if (!is_numeric(c->type) || (!self && strcmp(c->role, "measure") != 0) ||
+            if (!schema_type_is_numeric(c->type) || (!self && strcmp(c->role, "measure") != 0) ||
                 is_position(c->name))
                 continue;
             struct sm_measure *x = add_measure(&b);
@@ -677,15 +626,6 @@ int sm_late_rule(const struct sm_model *m, const struct schema_mart *mart,
     return *shipped && *required;
 }
 
-static void key_str(struct sq_jw *w, const char *key, const char *value)
-{
-    sq_jw_key(w, key);
-    if (value)
-        sq_jw_str(w, value);
-    else
-        sq_jw_null(w);
-}
-
 void sm_model_write_json(const struct sm_model *m, struct sq_jw *w)
 {
     sq_jw_obj_begin(w);
@@ -694,9 +634,9 @@ void sm_model_write_json(const struct sm_model *m, struct sq_jw *w)
     for (size_t i = 0; i < m->nentities; i++) {
         const struct sm_entity *e = &m->entities[i];
         sq_jw_obj_begin(w);
-        key_str(w, "name", e->noun);
-        key_str(w, "mart", e->mart->name);
-        key_str(w, "key", e->key ? e->key->name : NULL);
+        sq_jw_key_str(w, "name", e->noun);
+        sq_jw_key_str(w, "mart", e->mart->name);
+        sq_jw_key_str(w, "key", e->key ? e->key->name : NULL);
         sq_jw_key(w, "label");
         sq_jw_arr_begin(w);
         for (size_t k = 0; k < e->nlabel; k++)
@@ -710,11 +650,11 @@ void sm_model_write_json(const struct sm_model *m, struct sq_jw *w)
     for (size_t i = 0; i < m->nlinks; i++) {
         const struct sm_link *l = &m->links[i];
         sq_jw_obj_begin(w);
-        key_str(w, "from", l->from->noun);
-        key_str(w, "from_column", l->from_col);
-        key_str(w, "to", l->to->noun);
-        key_str(w, "to_column", l->to_col);
-        key_str(w, "role", l->role);
+        sq_jw_key_str(w, "from", l->from->noun);
+        sq_jw_key_str(w, "from_column", l->from_col);
+        sq_jw_key_str(w, "to", l->to->noun);
+        sq_jw_key_str(w, "to_column", l->to_col);
+        sq_jw_key_str(w, "role", l->role);
         sq_jw_key(w, "self");
         sq_jw_bool(w, l->self);
         sq_jw_obj_end(w);
@@ -726,15 +666,15 @@ void sm_model_write_json(const struct sm_model *m, struct sq_jw *w)
         const struct sm_measure *x = &m->measures[i];
         const struct sm_entity *e = sm_entity_of(m, x->mart);
         sq_jw_obj_begin(w);
-        key_str(w, "name", x->name);
-        key_str(w, "mart", x->mart->name);
-        key_str(w, "grain", e ? e->noun : NULL);
-        key_str(w, "kind", sm_kind_name(x->kind));
-        key_str(w, "aggregation", x->agg[0] ? x->agg : NULL);
+        sq_jw_key_str(w, "name", x->name);
+        sq_jw_key_str(w, "mart", x->mart->name);
+        sq_jw_key_str(w, "grain", e ? e->noun : NULL);
+        sq_jw_key_str(w, "kind", sm_kind_name(x->kind));
+        sq_jw_key_str(w, "aggregation", x->agg[0] ? x->agg : NULL);
         if (x->sql) {
-            key_str(w, "sql", x->sql);
-            key_str(w, "formula", x->formula);
-            key_str(w, "via", x->link ? x->link->to->mart->name : NULL);
+            sq_jw_key_str(w, "sql", x->sql);
+            sq_jw_key_str(w, "formula", x->formula);
+            sq_jw_key_str(w, "via", x->link ? x->link->to->mart->name : NULL);
         }
         sq_jw_obj_end(w);
     }
@@ -744,14 +684,14 @@ void sm_model_write_json(const struct sm_model *m, struct sq_jw *w)
     for (size_t i = 0; i < m->ndates; i++) {
         const struct sm_date *d = &m->dates[i];
         sq_jw_obj_begin(w);
-        key_str(w, "mart", d->mart->name);
-        key_str(w, "column", d->col->name);
-        key_str(w, "role", sm_date_role_name(d->role));
+        sq_jw_key_str(w, "mart", d->mart->name);
+        sq_jw_key_str(w, "column", d->col->name);
+        sq_jw_key_str(w, "role", sm_date_role_name(d->role));
         const struct schema_column *sh, *rq;
         if (d->role == SM_DATE_SHIPPED && sm_late_rule(m, d->mart, &sh, &rq)) {
             char late[2 * SQ_NAME_MAX + 8];
             snprintf(late, sizeof late, "%s > %s", sh->name, rq->name);
-            key_str(w, "late", late);
+            sq_jw_key_str(w, "late", late);
         }
         sq_jw_obj_end(w);
     }

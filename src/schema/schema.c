@@ -323,10 +323,38 @@ int schema_join_path(const struct schema *s, const struct schema_mart *from,
     return rc;
 }
 
-static void opt_str(struct sq_jw *w, const char *key, const char *v)
+size_t schema_common_prefix(const struct schema *s)
 {
-    sq_jw_key(w, key);
-    sq_jw_str(w, v);
+    if (s->nmarts < 2)
+        return 0;
+    const char *first = s->marts[0].source;
+    size_t n = strlen(first);
+    for (size_t i = 1; i < s->nmarts; i++) {
+        size_t k = 0;
+        while (k < n && first[k] == s->marts[i].source[k])
+            k++;
+        n = k;
+    }
+    while (n > 0 && first[n - 1] != '_')
+        n--;
+    return n;
+}
+
+int schema_type_is_numeric(const char *type)
+{
+    static const char *const nums[] = {"TINYINT",  "SMALLINT",  "INTEGER",  "BIGINT",  "HUGEINT",
+                                       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+                                       "FLOAT",    "DOUBLE",    "DECIMAL",  NULL};
+    for (int i = 0; nums[i]; i++)
+        if (strncmp(type, nums[i], strlen(nums[i])) == 0)
+            return 1;
+    return 0;
+}
+
+int schema_type_is_integer(const char *type)
+{
+    return schema_type_is_numeric(type) && strncmp(type, "FLOAT", 5) != 0 &&
+           strncmp(type, "DOUBLE", 6) != 0 && strncmp(type, "DECIMAL", 7) != 0;
 }
 
 void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w)
@@ -343,35 +371,35 @@ void schema_write_json_members(const struct schema *s, const struct playbook *pb
     for (size_t i = 0; i < s->nmarts; i++) {
         const struct schema_mart *m = &s->marts[i];
         sq_jw_obj_begin(w);
-        opt_str(w, "name", m->name);
-        opt_str(w, "source", m->source);
-        opt_str(w, "table", m->table);
+        sq_jw_key_str(w, "name", m->name);
+        sq_jw_key_str(w, "source", m->source);
+        sq_jw_key_str(w, "table", m->table);
         sq_jw_key(w, "rows");
         sq_jw_int(w, m->rows);
         sq_jw_key(w, "version");
         sq_jw_int(w, m->version);
-        opt_str(w, "loaded_at", m->loaded_at);
+        sq_jw_key_str(w, "loaded_at", m->loaded_at);
         sq_jw_key(w, "columns");
         sq_jw_arr_begin(w);
         for (size_t j = 0; j < m->ncols; j++) {
             const struct schema_column *col = &m->cols[j];
             sq_jw_obj_begin(w);
-            opt_str(w, "name", col->name);
-            opt_str(w, "original", col->original);
-            opt_str(w, "type", col->type);
-            opt_str(w, "role", col->role);
+            sq_jw_key_str(w, "name", col->name);
+            sq_jw_key_str(w, "original", col->original);
+            sq_jw_key_str(w, "type", col->type);
+            sq_jw_key_str(w, "role", col->role);
             if (col->agg && *col->agg)
-                opt_str(w, "aggregation", col->agg);
+                sq_jw_key_str(w, "aggregation", col->agg);
             if (col->derived_from)
-                opt_str(w, "derived_from", col->derived_from);
+                sq_jw_key_str(w, "derived_from", col->derived_from);
             if (col->note)
-                opt_str(w, "note", col->note);
+                sq_jw_key_str(w, "note", col->note);
             sq_jw_key(w, "null_share");
             sq_jw_double(w, col->null_share);
             sq_jw_key(w, "distinct");
             sq_jw_int(w, col->distinct);
-            opt_str(w, "min", col->min);
-            opt_str(w, "max", col->max);
+            sq_jw_key_str(w, "min", col->min);
+            sq_jw_key_str(w, "max", col->max);
             if (col->nvalues) {
                 sq_jw_key(w, "values");
                 sq_jw_arr_begin(w);
@@ -394,13 +422,13 @@ void schema_write_json_members(const struct schema *s, const struct playbook *pb
     for (size_t i = 0; i < s->njoins; i++) {
         const struct schema_join *j = &s->joins[i];
         sq_jw_obj_begin(w);
-        opt_str(w, "from", j->from->name);
-        opt_str(w, "from_column", j->from_col);
-        opt_str(w, "to", j->to->name);
-        opt_str(w, "to_column", j->to_col);
+        sq_jw_key_str(w, "from", j->from->name);
+        sq_jw_key_str(w, "from_column", j->from_col);
+        sq_jw_key_str(w, "to", j->to->name);
+        sq_jw_key_str(w, "to_column", j->to_col);
         sq_jw_key(w, "coverage");
         sq_jw_double(w, j->coverage);
-        opt_str(w, "rule", j->rule);
+        sq_jw_key_str(w, "rule", j->rule);
         sq_jw_obj_end(w);
     }
     sq_jw_arr_end(w);
@@ -409,12 +437,12 @@ void schema_write_json_members(const struct schema *s, const struct playbook *pb
     for (size_t i = 0; i < s->nfiles; i++) {
         const struct schema_file *f = &s->files[i];
         sq_jw_obj_begin(w);
-        opt_str(w, "path", f->path);
-        opt_str(w, "source", f->source);
-        opt_str(w, "encoding", f->encoding);
-        opt_str(w, "status", f->status);
-        opt_str(w, "error", f->error);
-        opt_str(w, "loaded_at", f->loaded_at);
+        sq_jw_key_str(w, "path", f->path);
+        sq_jw_key_str(w, "source", f->source);
+        sq_jw_key_str(w, "encoding", f->encoding);
+        sq_jw_key_str(w, "status", f->status);
+        sq_jw_key_str(w, "error", f->error);
+        sq_jw_key_str(w, "loaded_at", f->loaded_at);
         sq_jw_key(w, "bytes");
         sq_jw_int(w, f->size);
         sq_jw_key(w, "rows");

@@ -107,6 +107,12 @@ const struct schema_column *schema_find_column(const struct schema_mart *m, cons
 int schema_join_path(const struct schema *s, const struct schema_mart *from,
                      const struct schema_mart *to, const struct schema_join **path, size_t max,
                      size_t *len);
+/* The length of the longest prefix of whole words ending in '_' that every source's name
+ * shares ("adventure_works_"), 0 with fewer than two marts. */
+size_t schema_common_prefix(const struct schema *s);
+/* 1 if a catalog type (DuckDB's name for it) holds numbers; integers only. */
+int schema_type_is_numeric(const char *type);
+int schema_type_is_integer(const char *type);
 /* Writes {"marts": [...], "joins": [...], "files": [...], "playbook": {...}} as one JSON
  * value. */
 void schema_write_json(const struct schema *s, const struct playbook *pb, struct sq_jw *w);

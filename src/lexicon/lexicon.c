@@ -515,6 +515,58 @@ void lx_lexicon_free(struct lx_lexicon *lx)
     free(lx);
 }
 
+int lx_stop_word(const char *w)
+{
+    static const char *const stops[] = {"the", "a",  "an", "of",  "in", "for", "by",   "to",
+                                        "and", "or", "is", "are", "on", "at",  "with", NULL};
+    for (int i = 0; stops[i]; i++)
+        if (strcmp(w, stops[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const struct lx_entry *lx_lexicon_run(const struct lx_lexicon *lx, const struct lx_token *t,
+                                      size_t n)
+{
+    char spaced[LX_PHRASE_MAX] = "", stemmed[LX_PHRASE_MAX] = "", joined[LX_PHRASE_MAX] = "";
+    size_t a = 0, b = 0, d = 0, words = 0;
+    int edge_stop = 0;
+    if (n == 0 || t[0].kind == LX_PUNCT || t[n - 1].kind == LX_PUNCT)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        if (t[k].kind == LX_PUNCT)
+            continue;
+        /* A phrase never starts or ends with a stop word ("sales of", "the west"),
+         * unless it is a value of the data as written ("On Hold", "In Process"). */
+        if ((k == 0 || k == n - 1) && n > 1 && lx_stop_word(t[k].text))
+            edge_stop = 1;
+        const char *st = k == n - 1 ? t[k].stem : t[k].text;
+        a += (size_t)snprintf(spaced + a, sizeof spaced - a, "%s%s", words ? " " : "", t[k].text);
+        b += (size_t)snprintf(stemmed + b, sizeof stemmed - b, "%s%s", words ? " " : "", st);
+        d += (size_t)snprintf(joined + d, sizeof joined - d, "%s", t[k].text);
+        words++;
+        if (a >= sizeof spaced || b >= sizeof stemmed || d >= sizeof joined)
+            return NULL;
+    }
+    const struct lx_entry *e = lx_lexicon_get(lx, spaced);
+    if (edge_stop) {
+        for (size_t k = 0; e && k < e->n; k++)
+            if (e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT)
+                return e;
+        return NULL;
+    }
+    if (!e)
+        e = lx_lexicon_get(lx, stemmed);
+    if (!e && words > 1)
+        e = lx_lexicon_get(lx, joined);
+    if (!e && n == 1) {
+        e = lx_lexicon_concept(lx, t[0].text);
+        if (!e)
+            e = lx_lexicon_concept(lx, t[0].stem);
+    }
+    return e;
+}
+
 const struct lx_entry *lx_lexicon_get(const struct lx_lexicon *lx, const char *phrase)
 {
     size_t at;

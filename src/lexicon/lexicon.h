@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+struct lx_token;
+
 struct schema;
 struct schema_mart;
 struct schema_column;
@@ -59,6 +61,14 @@ const struct lx_entry *lx_lexicon_get(const struct lx_lexicon *lx, const char *p
  * for small typos; NULL when there is none or more than one. Words under 5 letters are
  * never corrected. */
 const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char *word);
+/* The entry of a run of n tokens (punctuation inside it skipped: "Cruz & Sons Co."): its
+ * words spaced, then with the last one singular, then joined, and one word through the
+ * glossary. A run that starts or ends with a stop word finds only a value written so ("On
+ * Hold"). NULL when there is none or the run starts or ends with punctuation. */
+const struct lx_entry *lx_lexicon_run(const struct lx_lexicon *lx, const struct lx_token *t,
+                                      size_t n);
+/* 1 for the little words a phrase never starts or ends with: "the", "of", "in", ... */
+int lx_stop_word(const char *w);
 /* The glossary's canonical word for a word ("revenue" -> "sales"), or NULL. */
 const char *lx_glossary(const char *word);
 /* The entry of another word of word's glossary group ("sales" -> the entry of "revenue"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Fast-mode latency: time to understand a question and a cached answer, in process,
-# median over every test question of each shared data set, 200 repetitions each; and the
+# median over every test question of each shared data set (and the record questions of
+# tests/corpus/classicmodels and tests/eval/crm), 200 repetitions each; and the
 # whole `salesql ask` process for one question (median of 21).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,14 @@ for ds in superstore auto_sales northwind adventureworks; do
     echo "== $ds"
     "$root/build/bench/nlsql_bench" "$w/$ds.duckdb" 200 "$shared/eval/$ds.jsonl" "$root/tests/eval/$ds.jsonl"
 done
+# Record questions (lookups, lists, links, self references): the corpus over classicmodels
+# and our own accounts data.
+"$root/build/salesql" ingest --quiet --data "$shared/datasets/classicmodels" --db "$w/classicmodels.duckdb"
+echo "== classicmodels (tests/corpus)"
+"$root/build/bench/nlsql_bench" "$w/classicmodels.duckdb" 200 "$root/tests/corpus/classicmodels.jsonl"
+"$root/build/salesql" ingest --quiet --data "$root/tests/data/crm" --db "$w/crm.duckdb"
+echo "== crm (tests/eval)"
+"$root/build/bench/nlsql_bench" "$w/crm.duckdb" 200 "$root/tests/eval/crm.jsonl"
 : >"$w/t"
 i=0
 while [ $i -lt 21 ]; do

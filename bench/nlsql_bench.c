@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/fs.h"
 #include "lexicon/lexicon.h"
+#include "model/model.h"
 #include "nlsql/nlsql.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
     int repeat = atoi(argv[2]);
     double t0 = sq_now_ms();
     struct lx_lexicon *lx = lx_lexicon_new(sc, NULL);
+    struct sm_model *model = sm_model_build(sc);
     double lex_ms = sq_now_ms() - t0;
     struct answerer *ans = answerer_new(store_main(s), sc, NULL);
     char *questions[1024];
@@ -81,7 +83,7 @@ int main(int argc, char **argv)
         for (int r = 0; r < repeat; r++) {
             struct nl_answer na;
             double t = sq_now_ms();
-            nlsql_answer(lx, questions[i], NULL, &na);
+            nlsql_answer(lx, model, questions[i], NULL, &na);
             understand[nu++] = sq_now_ms() - t;
             nl_answer_fini(&na);
             t = sq_now_ms();
@@ -102,6 +104,7 @@ int main(int argc, char **argv)
     free(understand);
     free(cached);
     answerer_free(ans);
+    sm_model_free(model);
     lx_lexicon_free(lx);
     schema_free(sc);
     store_close(s);

@@ -19,6 +19,7 @@
 #include "base/mem.h"
 #include "guard/guard.h"
 #include "lexicon/lexicon.h"
+#include "model/model.h"
 #include "nlsql/nlsql.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
@@ -40,6 +41,7 @@ struct answerer {
     const struct schema *schema;
     const struct playbook *pb;
     struct lx_lexicon *lx;
+    struct sm_model *model;           /* the semantic model of the schema */
     struct guard_policy policy;       /* fast mode: every mart and raw table */
     struct guard_policy model_policy; /* a model's SQL: the mart_dyn_* views only */
     const char **views;               /* model_policy's names, borrowed from the schema */
@@ -82,6 +84,7 @@ struct answerer *answerer_new(struct store_conn *c, const struct schema *s,
     a->schema = s;
     a->pb = pb;
     a->lx = lx_lexicon_new(s, pb);
+    a->model = sm_model_build(s);
     guard_policy_init(&a->policy, s);
     a->views = xcalloc(s->nmarts + 1, sizeof *a->views);
     for (size_t i = 0; i < s->nmarts; i++)
@@ -109,6 +112,7 @@ void answerer_free(struct answerer *a)
     guard_policy_fini(&a->policy);
     free(a->views);
     lx_lexicon_free(a->lx);
+    sm_model_free(a->model);
     free(a);
 }
 
@@ -433,7 +437,7 @@ static int cache_hit(const struct answerer *a, const struct cache_key *k,
 static void take_parse(struct answer *out, const struct nl_answer *na)
 {
     out->frame = na->frame;
-    out->has_frame = 1;
+    out->has_frame = na->frame.fact != NULL; /* a record question has no frame to edit */
     out->shape = na->shape;
     snprintf(out->measure_label, sizeof out->measure_label, "%s", na->measure_label);
     out->shape.measure_label = out->measure_label;
@@ -537,7 +541,7 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     char *norm = normalize(question);
     stage(o, "understanding");
     struct nl_answer na;
-    nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
+    nlsql_answer(a->lx, a->model, norm, o ? o->previous : NULL, &na);
     out->understand_ms = sq_now_ms() - t0;
     if (na.status != 0) {
         /* The model's reason, cut so that the decline's message has room for its own. */
@@ -578,7 +582,13 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
                 out->unplaced_offsets[i] = hit ? (int)(hit - question) : na.unplaced[i].offset;
             }
         }
-        suggest(a, out);
+        if (na.nsuggestions) {
+            /* the parser's own: the readings of an ambiguous question */
+            out->suggestions = dup_list(na.suggestions, na.nsuggestions);
+            out->nsuggestions = na.nsuggestions;
+        } else {
+            suggest(a, out);
+        }
         goto done;
     }
     struct cache_key key;
@@ -646,7 +656,7 @@ int answer_lookup(const struct answerer *a, const char *question, const struct a
         hit = cache_hit(a, &key, ANSWER_CACHE_MEMORY, out);
     } else {
         struct nl_answer na;
-        nlsql_answer(a->lx, norm, o ? o->previous : NULL, &na);
+        nlsql_answer(a->lx, a->model, norm, o ? o->previous : NULL, &na);
         double understand = sq_now_ms() - t0;
         if (na.status == 0) {
             fast_key(mode, norm, o, &na, &key);

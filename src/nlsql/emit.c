@@ -101,7 +101,7 @@ static int need_mart(struct emit *e, const struct schema_mart *m)
 
 /* A column name as SQL: plain snake_case names need no quotes, and quoting them only
  * makes SQL harder to read. */
-static void put_ident(struct sq_buf *b, const char *name)
+void nl__put_ident(struct sq_buf *b, const char *name)
 {
     int plain = !isdigit((unsigned char)name[0]);
     for (const char *p = name; *p; p++)
@@ -129,7 +129,7 @@ static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *
     if (e->nmarts > 1 || i > 0) {
         sq_buf_printf(b, "%s.", e->aliases[i < 0 ? 0 : i]);
     }
-    put_ident(b, col->name);
+    nl__put_ident(b, col->name);
 }
 
 static void put_date(struct emit *e, struct sq_buf *b)
@@ -457,13 +457,13 @@ static void emit_cycle_dim(struct emit *e, int cycle)
     sq_buf_puts(&e->cycle_order, "))");
 }
 
-static const char *cmp_sql(enum nl_cmp op)
+const char *nl__cmp_sql(enum nl_cmp op)
 {
     static const char *const ops[] = {">", ">=", "<", "<=", "="};
     return ops[op];
 }
 
-static const char *cmp_words(enum nl_cmp op)
+const char *nl__cmp_words(enum nl_cmp op)
 {
     static const char *const ops[] = {"above", "at least", "below", "at most", "equal to"};
     return ops[op];
@@ -484,7 +484,7 @@ static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter 
         put_col(e, b, x->mart, x->col);
         char num[SQ_NUM_TEXT_MAX];
         sq_format_double(num, sizeof num, x->number);
-        sq_buf_printf(b, " %s %s", cmp_sql(x->op), num);
+        sq_buf_printf(b, " %s %s", nl__cmp_sql(x->op), num);
         return;
     }
     if (x->negate)
@@ -617,12 +617,12 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         put_col(&e, &e.sel, f->dims[i].mart, f->dims[i].col);
         if (e.nmarts > 1) {
             sq_buf_puts(&e.sel, " AS ");
-            put_ident(&e.sel, f->dims[i].col->name);
+            nl__put_ident(&e.sel, f->dims[i].col->name);
         }
         {
             struct sq_buf q;
             sq_buf_init(&q, SQ_BUF_UNLIMITED);
-            put_ident(&q, f->dims[i].col->name);
+            nl__put_ident(&q, f->dims[i].col->name);
             sq_buf_printf(&e.partition, "%s%s", e.partition.len ? ", " : "", q.data);
             sq_buf_puts(&e.dim_names[i], q.data);
             sq_buf_fini(&q);
@@ -765,22 +765,22 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             sq_buf_init(&sub, SQ_BUF_UNLIMITED);
             put_col(&e, &sub, h->mart, h->of);
             sq_buf_puts(&sub, " IN (SELECT ");
-            put_ident(&sub, h->via->from_col);
+            nl__put_ident(&sub, h->via->from_col);
             sq_buf_printf(&sub, " FROM %s GROUP BY 1 HAVING ", h->via->from->name);
             if (h->m.agg == NL_AGG_COUNT_ROWS) {
                 sq_buf_puts(&sub, "COUNT(*)");
             } else {
                 sq_buf_puts(&sub, h->m.agg == NL_AGG_COUNT_DISTINCT ? "COUNT(DISTINCT " : "SUM(");
-                put_ident(&sub, h->m.col->name);
+                nl__put_ident(&sub, h->m.col->name);
                 sq_buf_puts(&sub, ")");
             }
-            sq_buf_printf(&sub, " %s %s)", cmp_sql(h->op), num);
+            sq_buf_printf(&sub, " %s %s)", nl__cmp_sql(h->op), num);
             sq_buf_puts(&e.where, e.where.len ? " AND " : "");
             sq_buf_puts(&e.where, sub.data);
             sq_buf_fini(&sub);
         } else if (f->ndims == 1 && f->dims[0].col == h->of) {
             put_measure(&e, &having, &h->m, NULL);
-            sq_buf_printf(&having, " %s %s", cmp_sql(h->op), num);
+            sq_buf_printf(&having, " %s %s", nl__cmp_sql(h->op), num);
         } else {
             struct sq_buf sub;
             sq_buf_init(&sub, SQ_BUF_UNLIMITED);
@@ -792,7 +792,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
                 sq_buf_printf(&sub, " WHERE %s", e.where.data);
             sq_buf_puts(&sub, " GROUP BY 1 HAVING ");
             put_measure(&e, &sub, &h->m, NULL);
-            sq_buf_printf(&sub, " %s %s)", cmp_sql(h->op), num);
+            sq_buf_printf(&sub, " %s %s)", nl__cmp_sql(h->op), num);
             sq_buf_puts(&e.where, e.where.len ? " AND " : "");
             sq_buf_puts(&e.where, sub.data);
             sq_buf_fini(&sub);
@@ -968,10 +968,10 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart);
         int listed = f->ndims == 1 && f->dims[0].col == h->of;
         if (counted)
-            sq_buf_printf(&in, " whose %s is %s %s", hl, cmp_words(h->op), num);
+            sq_buf_printf(&in, " whose %s is %s %s", hl, nl__cmp_words(h->op), num);
         else
             snprintf(having_words, sizeof having_words, "%s %.48s whose %.160s is %s %s",
-                     listed ? "only" : "for", h->noun, hl, cmp_words(h->op), num);
+                     listed ? "only" : "for", h->noun, hl, nl__cmp_words(h->op), num);
     }
     for (size_t i = 0; i < f->ndims; i++) {
         char w[WORDS_MAX];
@@ -995,7 +995,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         if (x->numeric) {
             char num[SQ_NUM_TEXT_MAX];
             sq_format_double(num, sizeof num, x->number);
-            sq_buf_printf(&in, "%s is %s %s", w, cmp_words(x->op), num);
+            sq_buf_printf(&in, "%s is %s %s", w, nl__cmp_words(x->op), num);
             continue;
         }
         sq_buf_printf(&in, "%s is %s", w, x->negate ? "not " : "");

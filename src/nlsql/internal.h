@@ -13,6 +13,10 @@ struct schema;
 struct schema_mart;
 struct schema_column;
 struct schema_join;
+struct sm_model;
+struct sq_buf;
+struct nl_answer;
+struct lx_lexicon;
 
 /* Days since 1970-01-01 and back; month arithmetic that clamps the day. */
 long nl__days(struct nl_date d);
@@ -40,5 +44,20 @@ const struct schema_column *nl__label_column(const struct schema_mart *m);
 /* The date column questions use by default in a mart (playbook's default_date, else one
  * named like an order date, else the first), or NULL. */
 const struct schema_column *nl__default_date(const struct schema_mart *m, const char *preferred);
+
+/* A comparison as SQL (">=") and in words ("at least"). */
+const char *nl__cmp_sql(enum nl_cmp op);
+const char *nl__cmp_words(enum nl_cmp op);
+
+/* Writes a column name as SQL: plain snake_case names bare, others quoted. */
+void nl__put_ident(struct sq_buf *b, const char *name);
+
+/* Record questions (record.c): a thing's fields, lists of things under conditions, across
+ * links and self references. Returns 0 with out filled, SQ_E_UNSUPPORTED with out's reason
+ * when two readings remain, or NL_NOT_RECORD (out untouched) for a question it leaves to
+ * the frame parser. */
+enum { NL_NOT_RECORD = 1 };
+int nl__record(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
+               struct nl_answer *out);
 
 #endif

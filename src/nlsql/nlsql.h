@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 struct lx_lexicon;
+struct sm_model;
 
 enum { NL_MAX_UNPLACED = 16, NL_MAX_SUGGESTIONS = 4, NL_MAX_MARTS = 8 };
 
@@ -45,12 +46,13 @@ struct nl_answer {
     size_t nsuggestions;
 };
 
-/* Answers question over the lexicon's schema. previous (may be NULL) is the frame of
+/* Answers question over the lexicon's schema and its semantic model (NULL: no record
+ * questions, only aggregates). previous (may be NULL) is the frame of
  * the session's last question: a follow-up that edits it ("now by quarter", "only
  * Furniture", "what about 2020?", "top 10 instead") starts from it. Returns 0 or
  * SQ_E_UNSUPPORTED (out->status says the same; out is filled either way). */
-int nlsql_answer(const struct lx_lexicon *lx, const char *question, const struct nl_frame *previous,
-                 struct nl_answer *out);
+int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
+                 const struct nl_frame *previous, struct nl_answer *out);
 void nl_answer_fini(struct nl_answer *a);
 
 /* Emits the SQL, interpretation and shape of a frame (used by nlsql_answer and by

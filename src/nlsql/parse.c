@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "lexicon/lexicon.h"
 #include "lexicon/token.h"
+#include "model/model.h"
 #include "nlsql/internal.h"
 #include "schema/playbook.h"
 #include "schema/schema.h"
@@ -95,6 +96,9 @@ enum {
 
 struct ctx {
     const struct lx_lexicon *lx;
+    const struct sm_model *model; /* NULL: no date roles */
+    int date_verb;                /* a verb naming the date of a period ("shipped in 1997"):
+                                   * its enum sm_date_role + 1, or 0 */
     const struct schema *s;
     const char *question;
     struct lx_tokens tk;
@@ -1029,56 +1033,20 @@ static void cue_pass(struct ctx *c, size_t min_words)
 
 static int stop_word(const char *w)
 {
-    static const char *const stops[] = {"the", "a",  "an", "of",  "in", "for", "by",   "to",
-                                        "and", "or", "is", "are", "on", "at",  "with", NULL};
-    for (int i = 0; stops[i]; i++)
-        if (strcmp(w, stops[i]) == 0)
-            return 1;
-    return 0;
+    return lx_stop_word(w);
 }
 
-/* Looks up the phrase of tokens [i, i+n): spaced, with the last word singular, joined
- * without spaces, and through the glossary. */
+/* Looks up the phrase of tokens [i, i+n) (see lx_lexicon_run), all of them free words. */
 static const struct lx_entry *lookup(const struct ctx *c, size_t i, size_t n)
 {
-    char spaced[LX_PHRASE_MAX] = "", stemmed[LX_PHRASE_MAX] = "", joined[LX_PHRASE_MAX] = "";
-    size_t a = 0, b = 0, d = 0;
-    int edge_stop = 0;
     if (n == 0)
         return NULL;
     for (size_t k = 0; k < n; k++) {
         const struct lx_token *t = tok(c, i + k);
         if (!t || t->kind == LX_PUNCT || !is_free(c, i + k))
             return NULL;
-        /* A phrase never starts or ends with a stop word ("sales of", "the west"),
-         * unless it is a value of the data as written ("On Hold", "In Process"). */
-        if ((k == 0 || k == n - 1) && n > 1 && stop_word(t->text))
-            edge_stop = 1;
-        const char *w = t->text;
-        const char *st = k == n - 1 ? t->stem : t->text;
-        a += (size_t)snprintf(spaced + a, sizeof spaced - a, "%s%s", k ? " " : "", w);
-        b += (size_t)snprintf(stemmed + b, sizeof stemmed - b, "%s%s", k ? " " : "", st);
-        d += (size_t)snprintf(joined + d, sizeof joined - d, "%s", w);
-        if (a >= sizeof spaced || b >= sizeof stemmed || d >= sizeof joined)
-            return NULL;
     }
-    const struct lx_entry *e = lx_lexicon_get(c->lx, spaced);
-    if (edge_stop) {
-        for (size_t k = 0; e && k < e->n; k++)
-            if (e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT)
-                return e;
-        return NULL;
-    }
-    if (!e)
-        e = lx_lexicon_get(c->lx, stemmed);
-    if (!e && n > 1)
-        e = lx_lexicon_get(c->lx, joined);
-    if (!e && n == 1) {
-        e = lx_lexicon_concept(c->lx, tok(c, i)->text);
-        if (!e)
-            e = lx_lexicon_concept(c->lx, tok(c, i)->stem);
-    }
-    return e;
+    return lx_lexicon_run(c->lx, tok(c, i), n);
 }
 
 /* Words that count pieces of what sold: "units sold", "number of items". */
@@ -1197,6 +1165,58 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
         s->fuzzy_from = fuzzy_from;
         i += n - 1;
     }
+}
+
+/* "orders shipped in 1997", "revenue from orders that shipped in December": a verb
+ * right before a period says which date the period is on (the ship date, not the order
+ * date). The verb is then that, not a status value. Runs after time_pass. */
+static void date_verb_pass(struct ctx *c)
+{
+    static const struct {
+        const char *w;
+        enum sm_date_role role;
+    } verbs[] = {{"shipped", SM_DATE_SHIPPED},   {"ship", SM_DATE_SHIPPED},
+                 {"delivered", SM_DATE_SHIPPED}, {"sent", SM_DATE_SHIPPED},
+                 {"paid", SM_DATE_PAID},         {"due", SM_DATE_REQUIRED}};
+    if (!c->model)
+        return;
+    for (size_t k = 0; k < c->nsp; k++) {
+        if (c->sp[k].kind != SP_TIME || c->sp[k].from == 0)
+            continue;
+        size_t v = c->sp[k].from - 1;
+        if (!is_free(c, v) || tok(c, v)->kind != LX_WORD)
+            continue;
+        for (size_t j = 0; j < sizeof verbs / sizeof verbs[0]; j++)
+            if (strcmp(tok(c, v)->text, verbs[j].w) == 0) {
+                c->date_verb = (int)verbs[j].role + 1;
+                add_span(c, SP_FILLER, v, v + 1);
+                return;
+            }
+    }
+}
+
+static int distance(const struct ctx *c, const struct schema_mart *to);
+
+/* The date column of the verb's role: on the date mart, else on a mart the fact reaches;
+ * 0, or -1 when the data has none. */
+static int verb_date(struct ctx *c)
+{
+    struct nl_frame *f = c->f;
+    const struct sm_date *best = NULL;
+    int best_d = 1000;
+    for (size_t i = 0; i < c->model->ndates; i++) {
+        const struct sm_date *d = &c->model->dates[i];
+        if ((int)d->role + 1 != c->date_verb)
+            continue;
+        int dist = d->mart == f->date_mart ? -1 : distance(c, d->mart);
+        if (dist < 100 && dist < best_d)
+            best = d, best_d = dist;
+    }
+    if (!best)
+        return -1;
+    f->date = best->col;
+    f->date_mart = best->mart;
+    return 0;
 }
 
 /* ---- pass 5: fillers ---- */
@@ -3395,6 +3415,9 @@ static int build(struct ctx *c)
             }
         }
     }
+    if (nt && c->date_verb && verb_date(c) != 0)
+        return decline(c, "the question says which date the period is on, but the data has no "
+                          "such date column");
     if ((nt || uses_date_dim(f)) && !f->date)
         return decline(c, "the question is about time, but the data has no date column");
     if (nt && resolve_time(c, times, nt, vs) != 0)
@@ -3497,16 +3520,23 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     *f = out;
 }
 
-int nlsql_answer(const struct lx_lexicon *lx, const char *question, const struct nl_frame *previous,
-                 struct nl_answer *out)
+int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
+                 const struct nl_frame *previous, struct nl_answer *out)
 {
     memset(out, 0, sizeof *out);
     for (int i = 0; i < 2; i++) {
         out->shape.dims[i] = -1;
     }
+    /* A question that is not a follow-up of an aggregate may ask for records. */
+    if (model && !(previous && previous->fact)) {
+        int rc = nl__record(lx, model, question, out);
+        if (rc != NL_NOT_RECORD)
+            return rc;
+    }
     struct ctx c;
     memset(&c, 0, sizeof c);
     c.lx = lx;
+    c.model = model;
     c.s = lx_lexicon_schema(lx);
     c.question = question;
     c.out = out;
@@ -3518,8 +3548,9 @@ int nlsql_answer(const struct lx_lexicon *lx, const char *question, const struct
         return SQ_E_UNSUPPORTED;
     }
     c.owner = xcalloc(c.tk.n + 1, sizeof *c.owner);
-    int followup = previous && is_followup(&c);
+    int followup = previous && previous->fact && is_followup(&c);
     time_pass(&c);
+    date_verb_pass(&c);
     rank_pass(&c);
     lexicon_pass(&c, 2);
     grain_pass(&c);

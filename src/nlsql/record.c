@@ -1,0 +1,1821 @@
+/*
+ * Record questions: a thing's own fields and lists of things under conditions, read over
+ * the semantic model (model/model.h) rather than as an aggregate —
+ *
+ *   "the phone number of Atelier graphique"      a field of a named thing
+ *   "credit limit of customer 103"               ... of a thing named by its key
+ *   "customers based in Madrid"                  things whose field has a value
+ *   "who is the sales rep looking after X"       across a link, by its role
+ *   "who does Yoshimi Kato report to"            across a self reference (manager)
+ *   "which customer placed order 10250"          from a line up to its owner
+ *   "orders placed in March 2005", "... late"    date roles, shipped after required
+ *   "customers without a sales rep"              absence
+ *
+ * The question is read into a small query algebra (struct rq: the fields to show, each on
+ * a mart and a side of a self link; the conditions; the mart whose rows are read), then
+ * written as SQL. Every word must be placed or be a word of the sentence's grammar; a
+ * question with an aggregate, a ranking or a word this reader does not know is left to the
+ * frame parser (parse.c), which reads those. Where a word could name fields of two things
+ * and nothing in the question picks one, the question is declined with both readings.
+ */
+#include "nlsql/internal.h"
+#include "nlsql/nlsql.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/limits.h"
+#include "base/mem.h"
+#include "lexicon/lexicon.h"
+#include "model/model.h"
+#include "schema/schema.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum {
+    MAX_ITEMS = 48,
+    MAX_OUT = 8,
+    MAX_CONDS = 8,
+    CODE_MAX = 64, /* a key as written: "S18_3482", "10100" */
+    WHY_MAX = 512,
+};
+
+/* ---- the algebra ---- */
+
+/* A column on a side: the far end of the self link (an employee's manager) or not. */
+struct rq_ref {
+    const struct schema_mart *mart;
+    const struct schema_column *col;
+    int far;
+};
+
+enum rq_op { RQ_EQ_TEXT, RQ_EQ_NUM, RQ_CMP, RQ_NULL, RQ_RANGE, RQ_LATE };
+
+struct rq_cond {
+    enum rq_op op;
+    struct rq_ref ref;
+    const struct schema_column *col2; /* LATE: the required date */
+    const char *text;                 /* EQ_TEXT */
+    int fold;                         /* EQ_TEXT: compared lower-cased (a key as typed) */
+    double number;                    /* EQ_NUM, CMP */
+    enum nl_cmp cmp;
+    struct nl_period period; /* RANGE */
+    const char *role;        /* RANGE: the date's role in words, "" if plain */
+};
+
+struct rq {
+    struct rq_ref out[MAX_OUT];
+    size_t nout;
+    struct rq_cond cond[MAX_CONDS];
+    size_t ncond;
+    const struct sm_link *self; /* the far side's link, or NULL */
+    const struct schema_mart *base;
+    int distinct;
+};
+
+/* ---- what the words are ---- */
+
+enum item_kind {
+    IT_LEX,   /* a phrase of the lexicon: a column, a value or a mart */
+    IT_KEY,   /* a thing named by its key: "order 10100", "customer number 103" */
+    IT_CMP,   /* a comparison with a number: "over 150000" */
+    IT_DATE,  /* a period: "in 2004", "in March 2005", "on 2004-08-09" */
+    IT_ROLE,  /* a link's role: "sales rep", "manager", "reports to" */
+    IT_VERB,  /* a verb naming a date role: "shipped", "paid", "placed" */
+    IT_LATE,  /* "late", "after the required date" */
+    IT_NOT,   /* "without", "no", "doesn't have": the next field is empty */
+    IT_LABEL, /* "name", "full name": the thing's label */
+};
+
+struct item {
+    enum item_kind kind;
+    size_t from, to; /* tokens [from, to) */
+    const struct lx_entry *e;
+    const struct sm_entity *ent; /* KEY */
+    char code[CODE_MAX];         /* KEY as written */
+    double number;               /* KEY, CMP */
+    int numeric;                 /* KEY: a number */
+    enum nl_cmp cmp;             /* CMP */
+    struct nl_period period;     /* DATE */
+    const struct sm_link *link;  /* ROLE */
+    int reports;                 /* ROLE: "reports to" (the name before it is the employee) */
+    enum sm_date_role role;      /* VERB */
+    int used;                    /* taken by another item (a column naming a value) */
+    int absorbed;                /* a thing named beside its value: "the Sydney office" */
+    int as_column; /* a word before "of" naming a column and a value: "price of X" is the
+                    * price, not the last name Price */
+    const struct lx_sense *sense;  /* LEX: the sense chosen */
+    const struct lx_sense *sense2; /* LEX: a first and last name's second half */
+    size_t to2;
+};
+
+struct rc {
+    const struct lx_lexicon *lx;
+    const struct sm_model *m;
+    const struct schema *s;
+    const char *q;
+    struct lx_tokens tk;
+    unsigned char *placed; /* per token: 1 when an item or the grammar holds it */
+    struct item it[MAX_ITEMS];
+    size_t nit;
+    struct rq r;
+    int who, when;
+    int lead; /* the question starts by asking for records: "list", "which", "what is" */
+    char why[WHY_MAX];
+    char readings[2][SHAPE_LABEL_MAX];
+};
+
+/* Not a record question: the frame parser reads it. */
+enum { NOT_MINE = NL_NOT_RECORD };
+
+static const struct lx_token *tk(const struct rc *c, size_t i)
+{
+    return i < c->tk.n ? &c->tk.t[i] : NULL;
+}
+
+static int is_w(const struct rc *c, size_t i, const char *w)
+{
+    const struct lx_token *t = tk(c, i);
+    return t && t->kind == LX_WORD && strcmp(t->text, w) == 0;
+}
+
+static int in_list(const char *w, const char *const *ws)
+{
+    for (int k = 0; ws[k]; k++)
+        if (strcmp(w, ws[k]) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_any(const struct rc *c, size_t i, const char *const *ws)
+{
+    const struct lx_token *t = tk(c, i);
+    return t && t->kind == LX_WORD && in_list(t->text, ws);
+}
+
+static struct item *add_item(struct rc *c, enum item_kind kind, size_t from, size_t to)
+{
+    if (c->nit >= MAX_ITEMS)
+        return NULL;
+    struct item *x = &c->it[c->nit++];
+    memset(x, 0, sizeof *x);
+    x->kind = kind;
+    x->from = from;
+    x->to = to;
+    for (size_t i = from; i < to; i++)
+        c->placed[i] = 1;
+    return x;
+}
+
+static int range_free(const struct rc *c, size_t from, size_t to)
+{
+    if (to > c->tk.n)
+        return 0;
+    for (size_t i = from; i < to; i++)
+        if (c->placed[i])
+            return 0;
+    return 1;
+}
+
+/* Words that ask for an aggregate or a ranking: the frame parser's questions. */
+static int aggregate_word(const char *w)
+{
+    static const char *const ws[] = {
+        "how",       "many",       "much",     "total",   "totals",    "sum",       "average",
+        "avg",       "mean",       "median",   "count",   "counts",    "most",      "least",
+        "highest",   "lowest",     "top",      "bottom",  "biggest",   "largest",   "smallest",
+        "best",      "worst",      "max",      "maximum", "min",       "minimum",   "per",
+        "percent",   "percentage", "share",    "ratio",   "trend",     "monthly",   "yearly",
+        "quarterly", "weekly",     "daily",    "annual",  "compare",   "compared",  "versus",
+        "vs",        "growth",     "rank",     "ranked",  "ranking",   "overall",   "popular",
+        "number",    "breakdown",  "by",       "each",    "distinct",  "different", "revenue",
+        "profit",    "sales",      "value",    "worth",   "spent",     "spend",     "sold",
+        "bought",    "purchased",  "exceed",   "exceeds", "exceeding", "between",   "last",
+        "first",     "latest",     "earliest", "recent",  "ever",      "never",     "any",
+        "all-time",  "yes",        "whether",  "if",      "or",        "not",       "only",
+        NULL};
+    return in_list(w, ws);
+}
+
+/* The words of a record question's grammar. */
+static int grammar_word(const char *w)
+{
+    static const char *const ws[] = {
+        "what",      "whats",    "which",    "who",      "whos",        "whom",     "when",
+        "is",        "are",      "was",      "were",     "be",          "been",     "the",
+        "a",         "an",       "of",       "for",      "in",          "at",       "on",
+        "to",        "from",     "with",     "me",       "give",        "show",     "list",
+        "tell",      "find",     "get",      "display",  "i",           "need",     "want",
+        "know",      "please",   "our",      "their",    "its",         "his",      "her",
+        "do",        "does",     "did",      "we",       "have",        "has",      "had",
+        "currently", "located",  "based",    "belong",   "belongs",     "working",  "work",
+        "works",     "out",      "that",     "there",    "this",        "these",    "those",
+        "and",       "also",     "can",      "could",    "you",         "would",    "like",
+        "let",       "see",      "us",       "my",       "whose",       "where",    "placed",
+        "made",      "handle",   "handles",  "handled",  "handling",    "looking",  "after",
+        "look",      "looks",    "assigned", "serve",    "serves",      "served",   "responsible",
+        "supplied",  "supply",   "supplies", "provided", "every",       "all",      "currently",
+        "still",     "right",    "now",      "person",   "directly",    "them",     "it",
+        "they",      "he",       "she",      "under",    "as",          "listed",   "registered",
+        "recorded",  "held",     "put",      "set",      "called",      "named",    "record",
+        "records",   "details",  "detail",   "info",     "information", "into",     "up",
+        "reach",     "via",      "using",    "assigned", "given",       "got",      "provides",
+        "provide",   "provided", "carried",  "carries",  "carry",       "live",     "lives",
+        "living",    "charged",  "took",     "taken",    "operate",     "operates", "deal",
+        "deals",     NULL};
+    return in_list(w, ws);
+}
+
+/* ---- passes over the words ---- */
+
+static void date_pass(struct rc *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        const struct lx_token *t = tk(c, i);
+        if (c->placed[i] || t->kind != LX_NUMBER || !t->integer)
+            continue;
+        /* 2004-08-09, 2003/3/3 */
+        const struct lx_token *a = tk(c, i + 1), *b = tk(c, i + 2), *d = tk(c, i + 3),
+                              *e = tk(c, i + 4);
+        if (t->digits == 4 && a && a->kind == LX_PUNCT && b && b->kind == LX_NUMBER && d &&
+            d->kind == LX_PUNCT && e && e->kind == LX_NUMBER && a->text[0] == d->text[0] &&
+            (a->text[0] == '-' || a->text[0] == '/')) {
+            int y = (int)t->value, m = (int)b->value, dd = (int)e->value;
+            struct nl_date x = {y, m, dd};
+            struct nl_date back = nl__from_days(nl__days(x));
+            if (back.y == y && back.m == m && back.d == dd) {
+                struct item *it = add_item(c, IT_DATE, i, i + 5);
+                if (!it)
+                    return;
+                it->period.from = x;
+                it->period.to = nl__from_days(nl__days(x) + 1);
+                snprintf(it->period.label, sizeof it->period.label, "%04d-%02d-%02d", y, m, dd);
+                i += 4;
+                continue;
+            }
+        }
+        if (t->digits != 4 || t->value < 1900 || t->value > 2100)
+            continue;
+        int y = (int)t->value;
+        /* "March 2005", "in 2004" */
+        int month = i > 0 ? nl__month_of(tk(c, i - 1)->text) : 0;
+        size_t from = i;
+        if (month && !c->placed[i - 1])
+            from = i - 1;
+        else
+            month = 0;
+        if (!month && !(i > 0 && (is_w(c, i - 1, "in") || is_w(c, i - 1, "during") ||
+                                  is_w(c, i - 1, "of") || is_w(c, i - 1, "for"))))
+            continue;
+        struct item *it = add_item(c, IT_DATE, from, i + 1);
+        if (!it)
+            return;
+        if (month) {
+            it->period.from = (struct nl_date){y, month, 1};
+            it->period.to = nl__add_months(it->period.from, 1);
+            snprintf(it->period.label, sizeof it->period.label, "%s %d", nl__month_name(month), y);
+        } else {
+            it->period.from = (struct nl_date){y, 1, 1};
+            it->period.to = (struct nl_date){y + 1, 1, 1};
+            snprintf(it->period.label, sizeof it->period.label, "%d", y);
+        }
+    }
+}
+
+/* 1 for a link's role that is a person looking after the row: "sales rep", "account
+ * manager", "owner". */
+static int person_role(const char *role)
+{
+    static const char *const ws[] = {"rep",   "representative", "agent", "manager",
+                                     "owner", "salesperson",    NULL};
+    for (int k = 0; ws[k]; k++) {
+        const char *p = strstr(role, ws[k]);
+        if (p && (p == role || p[-1] == ' ') &&
+            (p[strlen(ws[k])] == '\0' || p[strlen(ws[k])] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* The link a role phrase at i names, with the phrase's length; NULL if none. */
+static const struct sm_link *role_at(const struct rc *c, size_t i, size_t *len, int *reports)
+{
+    static const char *const rep2[][2] = {{"sales", "rep"},       {"sales", "representative"},
+                                          {"sales", "agent"},     {"sales", "person"},
+                                          {"account", "manager"}, {NULL, NULL}};
+    static const char *const rep1[] = {"rep",        "representative", "salesperson", "salesman",
+                                       "saleswoman", "agent",          NULL};
+    static const char *const boss1[] = {"manager",  "boss",   "supervisor",
+                                        "superior", "leader", NULL};
+    static const char *const reports1[] = {"report", "reports", "reporting", "reported", NULL};
+    *reports = 0;
+    const struct lx_token *t = tk(c, i);
+    if (!t || t->kind != LX_WORD)
+        return NULL;
+    int rep = 0, boss = 0;
+    *len = 0;
+    for (int k = 0; rep2[k][0] && !rep; k++)
+        if (strcmp(t->text, rep2[k][0]) == 0 && tk(c, i + 1) &&
+            strcmp(tk(c, i + 1)->stem, rep2[k][1]) == 0)
+            rep = 1, *len = 2;
+    if (!rep && in_list(t->stem, rep1))
+        rep = 1, *len = 1;
+    if (!rep && in_list(t->stem, boss1))
+        boss = 1, *len = 1;
+    if (!rep && !boss && in_list(t->text, reports1)) {
+        size_t to = i + 1 + is_w(c, i + 1, "directly");
+        if (is_w(c, to, "to"))
+            boss = 1, *reports = 1, *len = to + 1 - i;
+    }
+    if (!rep && !boss)
+        return NULL;
+    const struct sm_link *found = NULL;
+    for (size_t k = 0; k < c->m->nlinks; k++) {
+        const struct sm_link *l = &c->m->links[k];
+        int match =
+            boss ? l->self && strcmp(l->role, "manager") == 0 : !l->self && person_role(l->role);
+        if (match) {
+            if (found)
+                return NULL; /* two links of that role: which one is unclear */
+            found = l;
+        }
+    }
+    return found;
+}
+
+static void role_pass(struct rc *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        size_t len;
+        int reports;
+        if (c->placed[i])
+            continue;
+        const struct sm_link *l = role_at(c, i, &len, &reports);
+        if (!l || !range_free(c, i, i + len))
+            continue;
+        /* A job title that says the same ("Sales Rep") is kept as the value it also is. */
+        const struct lx_entry *e = lx_lexicon_run(c->lx, tk(c, i), len);
+        struct item *x = add_item(c, IT_ROLE, i, i + len);
+        if (!x)
+            return;
+        x->link = l;
+        x->reports = reports;
+        x->e = e;
+        i += len - 1;
+    }
+}
+
+/* The entity a phrase names as a thing ("order", "customer") or by its key column
+ * ("order number", "product code"), or NULL. */
+static const struct sm_entity *entity_named(const struct rc *c, const struct lx_entry *e)
+{
+    const struct sm_entity *found = NULL;
+    for (size_t k = 0; e && k < e->n; k++) {
+        const struct lx_sense *x = &e->senses[k];
+        const struct sm_entity *en = sm_entity_of(c->m, x->mart);
+        if (!en || !en->key || x->quality == LX_PARTIAL)
+            continue;
+        if (x->kind == LX_SENSE_MART || (x->kind == LX_SENSE_COLUMN && x->col == en->key)) {
+            if (found && found != en)
+                return NULL;
+            found = en;
+        }
+    }
+    return found;
+}
+
+static void key_pass(struct rc *c)
+{
+    static const char *const marks[] = {"number", "no", "num", "nr", "id", "code", NULL};
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i] || tk(c, i)->kind != LX_WORD)
+            continue;
+        const struct sm_entity *en = NULL;
+        size_t n;
+        for (n = 2; n >= 1 && !en; n--)
+            if (range_free(c, i, i + n))
+                en = entity_named(c, lx_lexicon_run(c->lx, tk(c, i), n));
+        if (!en)
+            continue;
+        n++;
+        size_t j = i + n;
+        if (is_any(c, j, marks))
+            j++;
+        while (tk(c, j) && tk(c, j)->kind == LX_PUNCT &&
+               (strcmp(tk(c, j)->text, ".") == 0 || strcmp(tk(c, j)->text, "#") == 0))
+            j++;
+        const struct lx_token *v = tk(c, j);
+        if (!v || c->placed[j] || v->kind == LX_PUNCT)
+            continue;
+        /* The key as written: the tokens that touch ("S18_3482"). */
+        size_t end = j + 1;
+        while (tk(c, end) && tk(c, end)->start == tk(c, end - 1)->end && !c->placed[end])
+            end++;
+        int len = tk(c, end - 1)->end - v->start;
+        int digit = 0;
+        for (int k = 0; k < len; k++)
+            digit |= isdigit((unsigned char)c->q[v->start + k]) != 0;
+        if (!digit || len >= CODE_MAX)
+            continue;
+        int numeric =
+            end == j + 1 && v->kind == LX_NUMBER && v->integer && !v->currency && !v->percent;
+        if (numeric != schema_type_is_numeric(en->key->type))
+            continue;
+        struct item *x = add_item(c, IT_KEY, i, end);
+        if (!x)
+            return;
+        x->ent = en;
+        x->numeric = numeric;
+        x->number = v->value;
+        snprintf(x->code, sizeof x->code, "%.*s", len, c->q + v->start);
+        i = end - 1;
+    }
+}
+
+static void verb_pass(struct rc *c, int dated)
+{
+    static const struct {
+        const char *w;
+        enum sm_date_role role;
+    } verbs[] = {
+        {"shipped", SM_DATE_SHIPPED},   {"ship", SM_DATE_SHIPPED},      {"ships", SM_DATE_SHIPPED},
+        {"sent", SM_DATE_SHIPPED},      {"delivered", SM_DATE_SHIPPED}, {"paid", SM_DATE_PAID},
+        {"pay", SM_DATE_PAID},          {"ordered", SM_DATE_ORDERED},   {"placed", SM_DATE_ORDERED},
+        {"required", SM_DATE_REQUIRED}, {"due", SM_DATE_REQUIRED},
+    };
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i] || tk(c, i)->kind != LX_WORD)
+            continue;
+        /* "shipped late", "shipped after the required date" */
+        if (is_w(c, i, "late") || is_w(c, i, "overdue") ||
+            (is_w(c, i, "after") && is_w(c, i + 1, "the") && is_w(c, i + 2, "required") &&
+             (is_w(c, i + 3, "date") || is_w(c, i + 3, "day")))) {
+            size_t n = is_w(c, i, "after") ? 4 : 1;
+            add_item(c, IT_LATE, i, i + n);
+            i += n - 1;
+            continue;
+        }
+        if (!dated)
+            continue;
+        for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
+            if (strcmp(tk(c, i)->text, verbs[k].w) == 0) {
+                struct item *x = add_item(c, IT_VERB, i, i + 1);
+                if (x)
+                    x->role = verbs[k].role;
+                break;
+            }
+    }
+}
+
+static void not_pass(struct rc *c)
+{
+    static const char *const nots[] = {"without", "lacking", "missing", "unassigned", NULL};
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i] || tk(c, i)->kind != LX_WORD)
+            continue;
+        size_t n = 0;
+        if (is_any(c, i, nots) || is_w(c, i, "no"))
+            n = 1;
+        /* "don't have", "doesn't have", "do not have" */
+        else if ((is_w(c, i, "dont") || is_w(c, i, "doesnt") || is_w(c, i, "havent") ||
+                  is_w(c, i, "hasnt") || is_w(c, i, "don't") || is_w(c, i, "doesn't") ||
+                  is_w(c, i, "haven't") || is_w(c, i, "hasn't")) &&
+                 (is_w(c, i + 1, "have") || is_w(c, i + 1, "has") || is_w(c, i + 1, "got")))
+            n = 2;
+        else if ((is_w(c, i, "do") || is_w(c, i, "does")) && is_w(c, i + 1, "not") &&
+                 is_w(c, i + 2, "have"))
+            n = 3;
+        if (n) {
+            add_item(c, IT_NOT, i, i + n);
+            i += n - 1;
+        }
+    }
+}
+
+static const struct lx_sense *best_sense(const struct lx_entry *e, enum lx_sense_kind kind)
+{
+    const struct lx_sense *best = NULL;
+    for (size_t k = 0; e && k < e->n; k++)
+        if (e->senses[k].kind == kind && (!best || e->senses[k].quality > best->quality))
+            best = &e->senses[k];
+    return best;
+}
+
+/* What a lexicon item is: a mart (a thing named), a value or a column. */
+static enum lx_sense_kind lex_kind(const struct item *x)
+{
+    const struct lx_sense *m = best_sense(x->e, LX_SENSE_MART);
+    const struct lx_sense *v = best_sense(x->e, LX_SENSE_VALUE);
+    const struct lx_sense *col = best_sense(x->e, LX_SENSE_COLUMN);
+    if (m && m->quality >= LX_SYNONYM && (!v || v->quality < LX_EXACT))
+        return LX_SENSE_MART;
+    if (v && (!col || v->quality >= col->quality) && !x->as_column)
+        return LX_SENSE_VALUE;
+    if (col)
+        return LX_SENSE_COLUMN;
+    return x->e && x->e->n && x->e->senses[0].kind == LX_SENSE_METRIC ? LX_SENSE_METRIC
+                                                                      : LX_SENSE_MART;
+}
+
+static void lexicon_pass(struct rc *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i] || tk(c, i)->kind == LX_PUNCT)
+            continue;
+        const struct lx_entry *e = NULL;
+        size_t n;
+        for (n = 8; n >= 1; n--) {
+            /* punctuation inside a name is skipped ("Cruz & Sons Co."), never at its ends */
+            if (range_free(c, i, i + n) && (e = lx_lexicon_run(c->lx, tk(c, i), n)) != NULL)
+                break;
+        }
+        const char *w = tk(c, i)->text;
+        /* "phone number", "email adress", "customer id": the word ends the column before */
+        static const char *const tails[] = {"number", "no",   "address", "adress",
+                                            "id",     "code", NULL};
+        if (c->nit && c->it[c->nit - 1].kind == IT_LEX && c->it[c->nit - 1].to == i &&
+            lex_kind(&c->it[c->nit - 1]) == LX_SENSE_COLUMN && in_list(tk(c, i)->stem, tails) &&
+            (!e || n == 1)) {
+            c->placed[i] = 1;
+            continue;
+        }
+        if (!e && strlen(w) >= 5 && !grammar_word(w) && !aggregate_word(w)) {
+            e = lx_lexicon_fuzzy(c->lx, w);
+            n = 1;
+        }
+        if (!e)
+            continue;
+        /* A word of the sentence ("in", "on", "me") is that word, not a value such as the
+         * state code IN; "name" is the thing's label. */
+        if (n == 1 && (grammar_word(w) || lx_stop_word(w)))
+            continue;
+        if (n == 1 && (strcmp(w, "name") == 0 || strcmp(w, "names") == 0))
+            continue;
+        struct item *x = add_item(c, IT_LEX, i, i + n);
+        if (!x)
+            return;
+        x->e = e;
+        x->as_column = n == 1 && best_sense(e, LX_SENSE_COLUMN) && is_w(c, i + 1, "of");
+        i += n - 1;
+    }
+}
+
+static void label_pass(struct rc *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i] || !(is_w(c, i, "name") || is_w(c, i, "names")))
+            continue;
+        size_t from = i;
+        if (i > 0 && !c->placed[i - 1] && is_w(c, i - 1, "full"))
+            from = i - 1;
+        add_item(c, IT_LABEL, from, i + 1);
+    }
+}
+
+static void cmp_pass(struct rc *c)
+{
+    static const struct {
+        const char *w[3];
+        enum nl_cmp op;
+    } cmps[] = {
+        {{"not", "more", "than"}, NL_CMP_LE},   {{"no", "more", "than"}, NL_CMP_LE},
+        {{"not", "less", "than"}, NL_CMP_GE},   {{"more", "than", NULL}, NL_CMP_GT},
+        {{"greater", "than", NULL}, NL_CMP_GT}, {{"higher", "than", NULL}, NL_CMP_GT},
+        {{"over", NULL, NULL}, NL_CMP_GT},      {{"above", NULL, NULL}, NL_CMP_GT},
+        {{"exceeding", NULL, NULL}, NL_CMP_GT}, {{"at", "least", NULL}, NL_CMP_GE},
+        {{"less", "than", NULL}, NL_CMP_LT},    {{"lower", "than", NULL}, NL_CMP_LT},
+        {{"under", NULL, NULL}, NL_CMP_LT},     {{"below", NULL, NULL}, NL_CMP_LT},
+        {{"at", "most", NULL}, NL_CMP_LE},      {{"of", NULL, NULL}, NL_CMP_EQ},
+        {{"is", NULL, NULL}, NL_CMP_EQ},        {{"equal", "to", NULL}, NL_CMP_EQ},
+        {{"=", NULL, NULL}, NL_CMP_EQ},         {{"exactly", NULL, NULL}, NL_CMP_EQ},
+    };
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (c->placed[i])
+            continue;
+        for (size_t k = 0; k < sizeof cmps / sizeof cmps[0]; k++) {
+            size_t n = 0;
+            while (n < 3 && cmps[k].w[n] && tk(c, i + n) && !c->placed[i + n] &&
+                   strcmp(tk(c, i + n)->text, cmps[k].w[n]) == 0)
+                n++;
+            if (n == 0 || (n < 3 && cmps[k].w[n]))
+                continue;
+            const struct lx_token *v = tk(c, i + n);
+            if (!v || c->placed[i + n] || v->kind != LX_NUMBER || v->percent)
+                continue;
+            struct item *x = add_item(c, IT_CMP, i, i + n + 1);
+            if (x) {
+                x->cmp = cmps[k].op;
+                x->number = v->value;
+            }
+            i += n;
+            break;
+        }
+    }
+}
+
+/* ---- reading the items ---- */
+
+static int decline(struct rc *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int decline(struct rc *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->why, sizeof c->why, fmt, ap);
+    va_end(ap);
+    return SQ_E_UNSUPPORTED;
+}
+
+static int has_value_in(const struct lx_entry *e, const struct schema_column *col,
+                        const struct schema_mart *mart)
+{
+    for (size_t k = 0; e && k < e->n; k++)
+        if (e->senses[k].kind == LX_SENSE_VALUE &&
+            (col ? e->senses[k].col == col : e->senses[k].mart == mart))
+            return 1;
+    return 0;
+}
+
+/* The only tokens between items a and b are little words ("of the", "is"). */
+static int adjacent(const struct rc *c, const struct item *a, const struct item *b)
+{
+    static const char *const glue[] = {"the", "of", "is", "a", "an", NULL};
+    if (b->from < a->to)
+        return 0;
+    for (size_t i = a->to; i < b->from; i++)
+        if (!is_any(c, i, glue) &&
+            !(tk(c, i)->kind == LX_PUNCT && strcmp(tk(c, i)->text, ":") == 0))
+            return 0;
+    return 1;
+}
+
+static struct item *next_item(struct rc *c, const struct item *x)
+{
+    struct item *best = NULL;
+    for (size_t k = 0; k < c->nit; k++)
+        if (c->it[k].from >= x->to && (!best || c->it[k].from < best->from))
+            best = &c->it[k];
+    return best;
+}
+
+static struct item *prev_item(struct rc *c, const struct item *x)
+{
+    struct item *best = NULL;
+    for (size_t k = 0; k < c->nit; k++)
+        if (c->it[k].to <= x->from && (!best || c->it[k].to > best->to))
+            best = &c->it[k];
+    return best;
+}
+
+static int restrict_senses(struct item *v, const struct schema_column *col,
+                           const struct schema_mart *mart)
+{
+    for (size_t k = 0; k < v->e->n; k++) {
+        const struct lx_sense *x = &v->e->senses[k];
+        if (x->kind == LX_SENSE_VALUE && (col ? x->col == col : x->mart == mart)) {
+            v->sense = x;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A column or a thing named next to one of its values ("the vendor Exoto Designs", "the
+ * Sydney office", "status On Hold") names which of the value's columns is meant; the word
+ * is then part of the value. */
+static void absorb(struct rc *c)
+{
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *v = &c->it[k];
+        if (v->kind != IT_LEX || v->used || lex_kind(v) != LX_SENSE_VALUE)
+            continue;
+        struct item *side[2] = {prev_item(c, v), next_item(c, v)};
+        for (int s = 0; s < 2 && !v->sense; s++) {
+            struct item *w = side[s];
+            if (!w || w->kind != IT_LEX || w->used ||
+                !(s == 0 ? adjacent(c, w, v) : adjacent(c, v, w)))
+                continue;
+            enum lx_sense_kind kind = lex_kind(w);
+            for (size_t j = 0; j < w->e->n && !v->sense; j++) {
+                const struct lx_sense *x = &w->e->senses[j];
+                if (kind == LX_SENSE_COLUMN && x->kind == LX_SENSE_COLUMN &&
+                    has_value_in(v->e, x->col, NULL))
+                    restrict_senses(v, x->col, NULL);
+                else if (kind == LX_SENSE_MART && x->kind == LX_SENSE_MART &&
+                         has_value_in(v->e, NULL, x->mart))
+                    restrict_senses(v, NULL, x->mart);
+            }
+            /* the column word is the value's; a thing named stays what the rows are */
+            if (v->sense && kind == LX_SENSE_COLUMN)
+                w->used = 1;
+            else if (v->sense)
+                w->absorbed = 1;
+        }
+    }
+}
+
+/* 1 if col is a person's first (1) or last (2) name column of its mart. */
+static int name_part(const struct rc *c, const struct schema_column *col,
+                     const struct schema_mart *mart)
+{
+    const struct sm_entity *en = sm_entity_of(c->m, mart);
+    if (en && en->nlabel == 2)
+        for (int k = 0; k < 2; k++)
+            if (en->label[k] == col)
+                return k + 1;
+    if (strstr(col->name, "first"))
+        return 1;
+    if (strstr(col->name, "last"))
+        return 2;
+    return 0;
+}
+
+/* "Mary Patterson": a first name and a last name of one mart side by side are one name. */
+static void name_pairs(struct rc *c)
+{
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *a = &c->it[k];
+        if (a->kind != IT_LEX || a->used || lex_kind(a) != LX_SENSE_VALUE || a->sense)
+            continue;
+        struct item *b = next_item(c, a);
+        if (!b || b->from != a->to || b->kind != IT_LEX || b->used || lex_kind(b) != LX_SENSE_VALUE)
+            continue;
+        const struct lx_sense *fa = NULL, *fb = NULL;
+        int labels = 0, pairs = 0;
+        for (size_t i = 0; i < a->e->n; i++) {
+            const struct lx_sense *x = &a->e->senses[i];
+            if (x->kind != LX_SENSE_VALUE || name_part(c, x->col, x->mart) != 1)
+                continue;
+            for (size_t j = 0; j < b->e->n; j++) {
+                const struct lx_sense *y = &b->e->senses[j];
+                if (y->kind != LX_SENSE_VALUE || y->mart != x->mart ||
+                    name_part(c, y->col, y->mart) != 2)
+                    continue;
+                const struct sm_entity *en = sm_entity_of(c->m, x->mart);
+                int label = en && en->nlabel == 2 && en->label[0] == x->col;
+                /* a pair that is the thing's own name beats a contact's name */
+                if (!fa || (label && !labels) || (label == labels && (fa->col != x->col))) {
+                    if (fa && label == labels && fa->col != x->col)
+                        pairs++;
+                    else
+                        pairs = 1;
+                    fa = x, fb = y;
+                    labels |= label;
+                }
+            }
+        }
+        if (!fa || pairs > 1)
+            continue;
+        a->sense = fa;
+        a->sense2 = fb;
+        a->to2 = b->to;
+        b->used = 1;
+    }
+}
+
+static void add_out(struct rc *c, const struct schema_mart *mart, const struct schema_column *col,
+                    int far)
+{
+    for (size_t k = 0; k < c->r.nout; k++)
+        if (c->r.out[k].col == col && c->r.out[k].far == far)
+            return;
+    if (col && c->r.nout < MAX_OUT)
+        c->r.out[c->r.nout++] = (struct rq_ref){mart, col, far};
+}
+
+/* An entity's key and name, the columns a list of them shows. */
+static void add_entity_out(struct rc *c, const struct sm_entity *en, int far)
+{
+    if (en->key)
+        add_out(c, en->mart, en->key, far);
+    for (size_t k = 0; k < en->nlabel; k++)
+        add_out(c, en->mart, en->label[k], far);
+}
+
+static struct rq_cond *add_cond(struct rc *c, enum rq_op op, const struct schema_mart *mart,
+                                const struct schema_column *col, int far)
+{
+    if (c->r.ncond >= MAX_CONDS)
+        return NULL;
+    struct rq_cond *x = &c->r.cond[c->r.ncond++];
+    memset(x, 0, sizeof *x);
+    x->op = op;
+    x->ref = (struct rq_ref){mart, col, far};
+    x->role = "";
+    return x;
+}
+
+/* 1 if every mart of want can be read from the rows of from (many-to-one). */
+static int reaches(const struct rc *c, const struct schema_mart *from, const struct schema_mart *to)
+{
+    const struct schema_join *path[NL_MAX_MARTS];
+    size_t len;
+    return nl__join_path(c->s, from, to, path, NL_MAX_MARTS, &len) == 0;
+}
+
+/* The side of an item: 1 when it names the far end of the self link (the manager). */
+static int far_side(const struct rc *c, const struct item *role, const struct item *x)
+{
+    if (!role)
+        return 0;
+    if (role->reports)
+        return x->from >= role->to;
+    /* "employees whose manager is X": what follows is the manager */
+    int whose =
+        (role->from > 0 && (is_w(c, role->from - 1, "whose") || is_w(c, role->from - 1, "with"))) ||
+        is_w(c, role->to, "is") || is_w(c, role->to, "=");
+    return whose && x->from >= role->to;
+}
+
+/* The question with a value named by its column ("accounts in state georgia"), which
+ * reads one way only. */
+static void reading(const struct rc *c, const struct item *v, const struct lx_sense *x, char *out,
+                    size_t n)
+{
+    char words[SQ_NAME_MAX];
+    const char *mw = lx_mart_words(c->lx, x->mart);
+    snprintf(words, sizeof words, "%s", x->col->name);
+    /* branch_city on branches is "branch city"; city on accounts "city" */
+    for (char *p = words; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    (void)mw;
+    int from = tk(c, v->from)->start, to = tk(c, v->to - 1)->end;
+    snprintf(out, n, "%.*s%s %.*s%s", from, c->q, words, to - from, c->q + from, c->q + to);
+}
+
+/* The mart a value's column is read on, of the value's senses, given the marts the
+ * question is about; NULL with c->why set when two readings remain. */
+static const struct lx_sense *pick_value(struct rc *c, const struct item *v,
+                                         const struct schema_mart *const *about, size_t nabout,
+                                         const struct schema_mart *target)
+{
+    if (v->sense)
+        return v->sense;
+    const struct lx_sense *best = best_sense(v->e, LX_SENSE_VALUE);
+    const struct lx_sense *tier[3] = {NULL, NULL, NULL};
+    int count[3] = {0, 0, 0};
+    for (size_t k = 0; k < v->e->n; k++) {
+        const struct lx_sense *x = &v->e->senses[k];
+        if (x->kind != LX_SENSE_VALUE || x->quality < best->quality)
+            continue;
+        int t = 2;
+        if (target && x->mart == target)
+            t = 0;
+        for (size_t j = 0; j < nabout && t > 0; j++)
+            if (about[j] == x->mart)
+                t = 0;
+        if (t == 2 && target && reaches(c, target, x->mart))
+            t = 1;
+        /* the same value in a column of the same name across a join is one reading */
+        if (tier[t] && strcmp(tier[t]->col->name, x->col->name) == 0)
+            continue;
+        if (!tier[t])
+            tier[t] = x;
+        count[t]++;
+    }
+    for (int t = 0; t < 3; t++) {
+        if (!count[t])
+            continue;
+        if (count[t] == 1)
+            return tier[t];
+        /* two readings */
+        const struct lx_sense *a = NULL, *b = NULL;
+        for (size_t k = 0; k < v->e->n && !b; k++) {
+            const struct lx_sense *x = &v->e->senses[k];
+            if (x->kind != LX_SENSE_VALUE || x->quality < best->quality)
+                continue;
+            if (!a)
+                a = x;
+            else if (strcmp(a->col->name, x->col->name) != 0 || a->mart != x->mart)
+                b = x;
+        }
+        if (a && b) {
+            reading(c, v, a, c->readings[0], sizeof c->readings[0]);
+            reading(c, v, b, c->readings[1], sizeof c->readings[1]);
+            decline(c, "\"%s\" is a value of %s.%s and of %s.%s; say which one is meant", a->value,
+                    a->mart->name, a->col->name, b->mart->name, b->col->name);
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
+/* The output column of an item naming a column, on the marts the question is about. */
+static const struct lx_sense *pick_column(struct rc *c, const struct item *x,
+                                          const struct schema_mart *const *about, size_t nabout)
+{
+    /* First the columns of the things the question is about, as well as the word names
+     * them ("phone" of a branch is its branch_phone); then the best named anywhere. */
+    const struct lx_sense *found = NULL;
+    int n = 0;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        const struct lx_sense *best = NULL;
+        for (size_t k = 0; k < x->e->n; k++) {
+            const struct lx_sense *s = &x->e->senses[k];
+            int ok = s->kind == LX_SENSE_COLUMN && pass == 1;
+            for (size_t j = 0; j < nabout && !ok && s->kind == LX_SENSE_COLUMN; j++)
+                ok = about[j] == s->mart;
+            if (ok && (!best || s->quality > best->quality))
+                best = s;
+        }
+        n = 0;
+        for (size_t k = 0; best && k < x->e->n; k++) {
+            const struct lx_sense *s = &x->e->senses[k];
+            if (s->kind != LX_SENSE_COLUMN || s->quality < best->quality)
+                continue;
+            int ok = pass == 1;
+            for (size_t j = 0; j < nabout && !ok; j++)
+                ok = about[j] == s->mart;
+            if (!ok)
+                continue;
+            if (found && found->mart != s->mart)
+                n++;
+            if (!found)
+                found = s, n = 1;
+        }
+    }
+    /* a field of something else than what the question is about: not this reading */
+    int on_about = 0;
+    for (size_t j = 0; found && j < nabout; j++)
+        on_about |= about[j] == found->mart;
+    if (found && nabout && !on_about)
+        return NULL;
+    if (n > 1) {
+        decline(c, "\"%s\" names columns of more than one table; say whose it is", x->e->phrase);
+        return NULL;
+    }
+    return found;
+}
+
+static const struct sm_date *date_of(const struct rc *c, const struct schema_mart *const *marts,
+                                     size_t n, int want_role, enum sm_date_role role)
+{
+    const struct sm_date *found = NULL, *ordered = NULL;
+    int count = 0;
+    for (size_t k = 0; k < c->m->ndates; k++) {
+        const struct sm_date *d = &c->m->dates[k];
+        int in = 0;
+        for (size_t j = 0; j < n && !in; j++)
+            in = marts[j] == d->mart;
+        if (!in || (want_role && d->role != role))
+            continue;
+        if (d->role == SM_DATE_ORDERED && !ordered)
+            ordered = d;
+        if (!found)
+            found = d;
+        count++;
+    }
+    if (count > 1 && !want_role)
+        return ordered;
+    return count >= 1 ? found : NULL;
+}
+
+/* "who"/"which" after a noun starts a relative clause ("employees who report to X",
+ * "the rep who handles X"), not a second question ("... and who were the customers"). */
+static int is_rel(const struct rc *c, size_t i)
+{
+    static const char *const before[] = {"and", "or", "also", "then", NULL};
+    return !is_any(c, i - 1, before) && !is_w(c, i, "what") && !is_w(c, i, "when");
+}
+
+/* The length of a value of the data written out from i over two words or more ("Sales
+ * Representative"), or 0. */
+static size_t value_phrase(const struct rc *c, size_t i)
+{
+    for (size_t n = 4; n >= 2; n--) {
+        if (i + n > c->tk.n)
+            continue;
+        const struct lx_entry *e = lx_lexicon_run(c->lx, tk(c, i), n);
+        for (size_t k = 0; e && k < e->n; k++)
+            if ((e->senses[k].kind == LX_SENSE_VALUE || e->senses[k].kind == LX_SENSE_COLUMN) &&
+                e->senses[k].quality == LX_EXACT)
+                return n;
+    }
+    return 0;
+}
+
+/* "supplied by", "made by", "handled by": "by" names who did it, not a breakdown. */
+static int agent_by(const struct rc *c, size_t i)
+{
+    /* not "sold by", "paid by": "units sold by product family" is a breakdown */
+    static const char *const verbs[] = {"supplied", "made",    "handled", "placed",   "managed",
+                                        "issued",   "written", "served",  "provided", "owned",
+                                        "run",      "carried", "shipped", NULL};
+    return is_w(c, i, "by") && i > 0 && is_any(c, i - 1, verbs);
+}
+
+static int read_question(struct rc *c)
+{
+    /* The question's first word asks for records, or it is not a record question. */
+    size_t first = 0;
+    while (tk(c, first) && tk(c, first)->kind == LX_PUNCT)
+        first++;
+    static const char *const leads[] = {"what", "whats",   "which", "who",    "whos", "whom",
+                                        "when", "list",    "show",  "give",   "tell", "find",
+                                        "get",  "display", "i",     "please", "can",  "could",
+                                        "name", "names",   NULL};
+    int lead = is_any(c, first, leads);
+    /* "customers based in Madrid", "staff who report to X": a noun phrase that describes
+     * the things it names asks for them, not for their number */
+    static const char *const describe[] = {"who",     "whose",   "that",     "based",
+                                           "located", "working", "supplied", "without",
+                                           "placed",  "lacking", "assigned", NULL};
+    for (size_t i = first + 1; i < c->tk.n && !lead; i++)
+        lead = is_any(c, i, describe);
+    for (size_t i = 0; i < c->tk.n; i++) {
+        size_t len;
+        int reports;
+        if (role_at(c, i, &len, &reports) || (len = value_phrase(c, i)) > 0) {
+            i += len - 1; /* "sales rep", the title "Sales Representative": not sales */
+            continue;
+        }
+        if (tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
+            !(is_w(c, i, "number") && i > 0) && !agent_by(c, i))
+            return NOT_MINE;
+    }
+    /* one question: "who" or "which" only at its start */
+    for (size_t i = first + 1; i < c->tk.n; i++)
+        if (is_w(c, i, "which") || is_w(c, i, "who") || is_w(c, i, "what") || is_w(c, i, "when"))
+            if (!(i > 0 && tk(c, i - 1)->kind == LX_WORD && is_rel(c, i)))
+                return NOT_MINE;
+    /* "do we have a supplier in Japan?", "is there ...": yes or no */
+    static const char *const yes_no[] = {"do",   "does", "did",  "is",  "are", "was",
+                                         "were", "has",  "have", "any", NULL};
+    if (is_any(c, first, yes_no))
+        return NOT_MINE;
+    c->who = is_w(c, first, "who") || is_w(c, first, "whos") || is_w(c, first, "whom");
+    c->when = is_w(c, first, "when");
+    if (is_w(c, first, "where")) {
+        /* "where is X": its city, its address, its country? Each is one question. */
+        size_t rest = first + 1;
+        while (is_w(c, rest, "is") || is_w(c, rest, "are") || is_w(c, rest, "was"))
+            rest++;
+        if (!tk(c, rest))
+            return NOT_MINE;
+        const char *tail = c->q + tk(c, rest)->start;
+        snprintf(c->readings[0], sizeof c->readings[0], "city of %s", tail);
+        snprintf(c->readings[1], sizeof c->readings[1], "address of %s", tail);
+        return decline(c, "\"where\" can mean a city, an address or a country; ask for the "
+                          "one you want");
+    }
+
+    date_pass(c);
+    int dated = c->when;
+    for (size_t k = 0; k < c->nit; k++)
+        dated |= c->it[k].kind == IT_DATE;
+    verb_pass(c, dated);
+    role_pass(c);
+    key_pass(c);
+    not_pass(c);
+    label_pass(c);
+    lexicon_pass(c);
+    cmp_pass(c);
+    for (size_t i = 0; i < c->tk.n; i++) {
+        const struct lx_token *t = tk(c, i);
+        if (c->placed[i] || t->kind == LX_PUNCT)
+            continue;
+        if (t->kind == LX_WORD && (grammar_word(t->text) || lx_stop_word(t->text)))
+            continue;
+        return NOT_MINE; /* a word this reader does not know */
+    }
+    c->lead = lead;
+    absorb(c);
+    name_pairs(c);
+    return 0;
+}
+
+/* The column a word names a thing's identifier by on a mart of lines ("order" ->
+ * ordernumber, order_id), or NULL. */
+static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
+                                             const char *const *tails);
+
+static const struct schema_column *thing_id(const struct item *x, const struct schema_mart *m)
+{
+    static const char *const tails[] = {"number", "id", "code", "no", NULL};
+    return thing_col(x->e, m, tails);
+}
+
+/* ... and the column it names the thing by ("customer" -> customer_name), or NULL. */
+static const struct schema_column *thing_name(const struct item *x, const struct schema_mart *m)
+{
+    static const char *const tails[] = {"name", NULL};
+    return thing_col(x->e, m, tails);
+}
+
+static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
+                                             const char *const *tails)
+{
+    char word[SQ_NAME_MAX];
+    size_t n = 0;
+    for (const char *p = e->phrase; *p && n + 1 < sizeof word; p++)
+        if (*p != ' ')
+            word[n++] = *p;
+    word[n] = '\0';
+    const struct schema_column *found = NULL;
+    for (size_t k = 0; k < e->n; k++) {
+        const struct lx_sense *s = &e->senses[k];
+        if (s->kind != LX_SENSE_COLUMN || s->mart != m)
+            continue;
+        char bare[SQ_NAME_MAX];
+        size_t b = 0;
+        for (const char *p = s->col->name; *p && b + 1 < sizeof bare; p++)
+            if (*p != '_')
+                bare[b++] = (char)tolower((unsigned char)*p);
+        bare[b] = '\0';
+        for (int t = 0; tails[t]; t++)
+            if (strncmp(bare, word, n) == 0 && strcmp(bare + n, tails[t]) == 0) {
+                if (found && found != s->col)
+                    return NULL;
+                found = s->col;
+            }
+    }
+    return found;
+}
+
+/* A column that points at another thing (product_subcategory_key) shows that thing's name:
+ * "which subcategory is X in" wants the subcategory's name, not its key. 1 if it did. */
+static int add_linked_label(struct rc *c, const struct lx_sense *col, int far)
+{
+    for (size_t k = 0; k < c->m->nlinks; k++) {
+        const struct sm_link *l = &c->m->links[k];
+        if (l->self || l->from->mart != col->mart || strcmp(l->from_col, col->col->name) != 0 ||
+            !l->to->nlabel || l->to->label[0] == l->to->key)
+            continue;
+        for (size_t j = 0; j < l->to->nlabel; j++)
+            add_out(c, l->to->mart, l->to->label[j], far);
+        return 1;
+    }
+    return 0;
+}
+
+/* Of a value found in several marts, the one sense that is a thing's own name
+ * (customers.company_name, not orders.ship_name), or NULL. */
+static const struct lx_sense *named_sense(const struct rc *c, const struct lx_entry *e,
+                                          enum lx_quality q)
+{
+    const struct lx_sense *found = NULL;
+    for (size_t j = 0; j < e->n; j++) {
+        const struct lx_sense *v = &e->senses[j];
+        const struct sm_entity *en =
+            v->kind == LX_SENSE_VALUE && v->quality >= q ? sm_entity_of(c->m, v->mart) : NULL;
+        if (!en || !en->nlabel || en->label[0] != v->col)
+            continue;
+        if (found)
+            return NULL;
+        found = v;
+    }
+    return found;
+}
+
+/* Builds c->r from the items. */
+static int build(struct rc *c)
+{
+    struct item *role = NULL;
+    for (size_t k = 0; k < c->nit; k++)
+        if (c->it[k].kind == IT_ROLE) {
+            if (role)
+                return NOT_MINE;
+            role = &c->it[k];
+        }
+    /* The things the question names: marts, keys, values that are a thing's name. */
+    const struct schema_mart *about[NL_MAX_MARTS];
+    size_t nabout = 0;
+#define ABOUT(mt)                                                                                  \
+    do {                                                                                           \
+        int seen_ = 0;                                                                             \
+        for (size_t j_ = 0; j_ < nabout; j_++)                                                     \
+            seen_ |= about[j_] == (mt);                                                            \
+        if (!seen_ && nabout < NL_MAX_MARTS)                                                       \
+            about[nabout++] = (mt);                                                                \
+    } while (0)
+    const struct schema_mart *target = NULL, *held = NULL;
+    int target_far = 0;
+    struct item *target_item = NULL;
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *x = &c->it[k];
+        if (x->kind == IT_KEY)
+            ABOUT(x->ent->mart);
+        if (x->kind == IT_LEX && !x->used && lex_kind(x) == LX_SENSE_MART) {
+            const struct lx_sense *s = best_sense(x->e, LX_SENSE_MART);
+            ABOUT(s->mart);
+            if (x->absorbed) {
+                /* "the London office" names where, not what the rows are, unless
+                 * nothing else does */
+                if (!held)
+                    held = s->mart;
+                continue;
+            }
+            if (target_item && target != s->mart)
+                return NOT_MINE; /* two kinds of things to show */
+            if (!target_item) {
+                target_item = x;
+                target = s->mart;
+            }
+        }
+        if (x->kind == IT_LEX && x->sense)
+            ABOUT(x->sense->mart);
+        /* a value found in one mart only names a thing of it ("Atelier graphique") */
+        if (x->kind == IT_LEX && !x->used && !x->sense && lex_kind(x) == LX_SENSE_VALUE) {
+            const struct lx_sense *b = best_sense(x->e, LX_SENSE_VALUE), *one = NULL;
+            int many = 0;
+            for (size_t j = 0; j < x->e->n; j++) {
+                const struct lx_sense *v = &x->e->senses[j];
+                if (v->kind != LX_SENSE_VALUE || v->quality < b->quality)
+                    continue;
+                if (one && one->mart != v->mart)
+                    many = 1;
+                one = one ? one : v;
+            }
+            if (one && many)
+                one = named_sense(c, x->e, b->quality);
+            if (one)
+                ABOUT(one->mart);
+        }
+    }
+    /* A sales rep of a customer named in the question is the rep across the link; with no
+     * customer named, "sales reps" is the job title the data may hold. */
+    const struct sm_link *rep = NULL;
+    if (role && !role->link->self) {
+        int from_named = 0;
+        for (size_t j = 0; j < nabout; j++)
+            from_named |= about[j] == role->link->from->mart;
+        for (size_t k = 0; k < c->nit && !from_named; k++) {
+            const struct item *x = &c->it[k];
+            if (x->kind == IT_LEX && lex_kind(x) == LX_SENSE_VALUE && !x->sense)
+                from_named |= has_value_in(x->e, NULL, role->link->from->mart);
+        }
+        struct item *p = prev_item(c, role);
+        if (p && p->kind == IT_NOT) {
+            /* "customers without a sales rep": the customers, with the link empty */
+            if (target != role->link->from->mart)
+                return NOT_MINE;
+        } else if (from_named || target == role->link->from->mart) {
+            rep = role->link;
+            ABOUT(rep->to->mart);
+        } else if (role->e && best_sense(role->e, LX_SENSE_VALUE)) {
+            role->kind = IT_LEX; /* the job title "Sales Rep": the people who have it */
+            if (!target) {
+                target = role->link->to->mart;
+                ABOUT(target);
+            }
+        } else {
+            return NOT_MINE;
+        }
+    }
+    if (!target && !rep && !(role && role->kind == IT_ROLE))
+        target = held;
+    if (role && role->link->self) {
+        c->r.self = role->link;
+        ABOUT(role->link->from->mart);
+    }
+
+    /* What to show. */
+    int labels = 0, things = 0;
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *x = &c->it[k];
+        if (x->kind == IT_LABEL)
+            labels++;
+        if (x->kind != IT_LEX || x->used || lex_kind(x) != LX_SENSE_COLUMN)
+            continue;
+        /* a column compared with a number is a condition */
+        struct item *n = next_item(c, x);
+        const struct lx_sense *col = pick_column(c, x, about, nabout);
+        if (!col)
+            return c->why[0] ? SQ_E_UNSUPPORTED : NOT_MINE;
+        int far = far_side(c, role, x);
+        if (n && n->kind == IT_CMP && schema_type_is_numeric(col->col->type)) {
+            struct rq_cond *q =
+                add_cond(c, n->cmp == NL_CMP_EQ ? RQ_EQ_NUM : RQ_CMP, col->mart, col->col, far);
+            if (!q)
+                return NOT_MINE;
+            q->cmp = n->cmp;
+            q->number = n->number;
+            n->used = 1;
+            x->used = 1;
+            ABOUT(col->mart);
+            continue;
+        }
+        struct item *p = prev_item(c, x);
+        if (p && p->kind == IT_NOT && !p->used) {
+            if (!add_cond(c, RQ_NULL, col->mart, col->col, far))
+                return NOT_MINE;
+            p->used = x->used = 1;
+            continue;
+        }
+        if (add_linked_label(c, col, far)) {
+            ABOUT(col->mart);
+            x->used = 1;
+            continue;
+        }
+        if (schema_type_is_numeric(col->col->type) &&
+            ((col->quality == LX_PARTIAL && !(is_w(c, x->to, "of") || is_w(c, x->to, "for"))) ||
+             (col->col->distinct > 0 && col->col->distinct <= 2)))
+            return NOT_MINE; /* "out of stock", "discontinued": a condition, not a field */
+        if (col->quality == LX_PARTIAL) {
+            /* a word naming columns in part: "orders" on a table of lines is the order's
+             * number; "contact" the contact's first and last name; else it is unclear */
+            const struct schema_column *id = thing_id(x, col->mart);
+            if (id) {
+                if (things++)
+                    return NOT_MINE; /* "customers' orders": whose rows? */
+                add_out(c, col->mart, id, far);
+                const struct schema_column *name = thing_name(x, col->mart);
+                if (name)
+                    add_out(c, col->mart, name, far);
+            } else {
+                size_t in_mart = 0;
+                for (size_t j = 0; j < x->e->n; j++)
+                    in_mart += x->e->senses[j].kind == LX_SENSE_COLUMN &&
+                               x->e->senses[j].mart == col->mart;
+                for (size_t j = 0; j < x->e->n; j++) {
+                    const struct lx_sense *s = &x->e->senses[j];
+                    if (s->kind != LX_SENSE_COLUMN || s->mart != col->mart)
+                        continue;
+                    /* "contact": contact_first_name and contact_last_name, or the
+                     * contact_name (not the contact_title) */
+                    if (in_mart > 1 && !name_part(c, s->col, s->mart) &&
+                        !strstr(s->col->name, "name"))
+                        continue;
+                    add_out(c, s->mart, s->col, far);
+                }
+                if (!c->r.nout)
+                    return NOT_MINE;
+            }
+        } else {
+            add_out(c, col->mart, col->col, far);
+        }
+        ABOUT(col->mart);
+        x->used = 1;
+    }
+    for (size_t k = 0; k < c->nit; k++)
+        if (c->it[k].kind == IT_CMP && !c->it[k].used)
+            return NOT_MINE; /* a number compared with no field */
+
+    /* The thing the rows are: the rep, the manager or the employee, the named mart. */
+    const struct sm_entity *shown = NULL;
+    if (role && role->link->self) {
+        /* "who does X report to", "manager of X": the manager; "employees who report to
+         * X", "employees whose manager is X": the employee */
+        int named_near = 0, named_far = 0;
+        for (size_t k = 0; k < c->nit; k++) {
+            const struct item *x = &c->it[k];
+            if (x == role || x->kind == IT_LABEL ||
+                (x->kind == IT_LEX && lex_kind(x) != LX_SENSE_VALUE))
+                continue;
+            if (far_side(c, role, x))
+                named_far = 1;
+            else
+                named_near = 1;
+        }
+        target_far = role->reports ? named_near && !named_far : !named_far;
+        shown = role->link->from;
+    } else if (rep) {
+        shown = rep->to;
+    } else if (target) {
+        shown = sm_entity_of(c->m, target);
+    } else if (c->r.nout) {
+        shown = sm_entity_of(c->m, c->r.out[0].mart);
+    }
+    if (c->who && !c->r.nout && (!shown || shown->nlabel != 2))
+        return NOT_MINE; /* "who" asks for a person */
+    if (c->when) {
+        /* "when did order 10101 ship": the date of the verb's role */
+        enum sm_date_role want = SM_DATE_ORDERED;
+        int verb = 0;
+        for (size_t k = 0; k < c->nit; k++)
+            if (c->it[k].kind == IT_VERB) {
+                want = c->it[k].role;
+                verb = 1;
+                c->it[k].used = 1;
+            }
+        const struct sm_date *d = date_of(c, about, nabout, verb, want);
+        if (!d || c->r.nout)
+            return NOT_MINE;
+        add_out(c, d->mart, d->col, 0);
+    }
+    /* "phone orders in March": a bare noun phrase counts (the frame parser's reading);
+     * "list the phone orders", "which orders" list */
+    if (!c->r.nout && !c->lead)
+        return NOT_MINE;
+    if (!c->r.nout || labels) {
+        if (!shown)
+            return NOT_MINE;
+        if (labels || c->who)
+            for (size_t k = 0; k < shown->nlabel; k++)
+                add_out(c, shown->mart, shown->label[k], target_far);
+        else
+            add_entity_out(c, shown, target_far);
+        ABOUT(shown->mart);
+    }
+    if (!c->r.nout)
+        return NOT_MINE;
+
+    /* The conditions. */
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *x = &c->it[k];
+        int far = far_side(c, role, x);
+        if (x->kind == IT_KEY) {
+            struct rq_cond *q =
+                add_cond(c, x->numeric ? RQ_EQ_NUM : RQ_EQ_TEXT, x->ent->mart, x->ent->key, far);
+            if (!q)
+                return NOT_MINE;
+            q->number = x->number;
+            q->cmp = NL_CMP_EQ;
+            q->text = x->code;
+            /* questions arrive lower-cased: the key as stored, or compared folded */
+            q->fold = !x->numeric;
+            for (size_t j = 0; !x->numeric && j < x->ent->key->nvalues; j++)
+                if (strcasecmp(x->ent->key->values[j].value, x->code) == 0) {
+                    q->text = x->ent->key->values[j].value;
+                    q->fold = 0;
+                }
+        } else if (x->kind == IT_LEX && !x->used && lex_kind(x) == LX_SENSE_VALUE) {
+            const struct schema_mart *t = far ? c->r.self->to->mart : shown ? shown->mart : NULL;
+            const struct lx_sense *s = pick_value(c, x, about, nabout, t);
+            if (!s)
+                return c->why[0] ? SQ_E_UNSUPPORTED : NOT_MINE;
+            struct rq_cond *q = add_cond(c, RQ_EQ_TEXT, s->mart, s->col, far);
+            if (!q)
+                return NOT_MINE;
+            q->text = s->value;
+            if (x->sense2 && (q = add_cond(c, RQ_EQ_TEXT, s->mart, x->sense2->col, far)) != NULL)
+                q->text = x->sense2->value;
+            ABOUT(s->mart);
+        } else if (x->kind == IT_ROLE && x == role && !x->link->self) {
+            struct item *p = prev_item(c, x);
+            if (p && p->kind == IT_NOT) {
+                const struct schema_column *fk =
+                    schema_find_column(x->link->from->mart, x->link->from_col);
+                if (!fk || !add_cond(c, RQ_NULL, x->link->from->mart, fk, 0))
+                    return NOT_MINE;
+                p->used = 1;
+            }
+        } else if (x->kind == IT_NOT && !x->used) {
+            struct item *n = next_item(c, x);
+            if (!n || n->kind != IT_ROLE)
+                return NOT_MINE;
+        } else if (x->kind == IT_LEX && !x->used && lex_kind(x) != LX_SENSE_MART) {
+            return NOT_MINE;
+        }
+    }
+    /* Dates: the role a verb names, else the one date of the marts, or the order date. */
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *x = &c->it[k];
+        if (x->kind != IT_DATE && x->kind != IT_LATE)
+            continue;
+        const struct sm_date *d = NULL;
+        int verb = 0;
+        enum sm_date_role want = SM_DATE_ORDERED;
+        for (size_t j = 0; j < c->nit; j++)
+            if (c->it[j].kind == IT_VERB && !c->it[j].used) {
+                want = c->it[j].role;
+                verb = 1;
+            }
+        if (x->kind == IT_LATE) {
+            const struct schema_column *sh = NULL, *rq = NULL;
+            const struct schema_mart *lm = NULL;
+            for (size_t j = 0; j < nabout && !lm; j++)
+                if (sm_late_rule(c->m, about[j], &sh, &rq))
+                    lm = about[j];
+            if (!lm)
+                return NOT_MINE;
+            struct rq_cond *q = add_cond(c, RQ_LATE, lm, sh, 0);
+            if (!q)
+                return NOT_MINE;
+            q->col2 = rq;
+            continue;
+        }
+        d = date_of(c, about, nabout, verb, want);
+        if (!d)
+            return verb ? NOT_MINE
+                        : decline(c, "it is not clear which date \"%s\" is about", x->period.label);
+        struct rq_cond *q = add_cond(c, RQ_RANGE, d->mart, d->col, 0);
+        if (!q)
+            return NOT_MINE;
+        q->period = x->period;
+        q->role = verb ? sm_date_role_name(d->role) : "";
+        ABOUT(d->mart);
+    }
+#undef ABOUT
+    return 0;
+}
+
+/* ---- from the algebra to SQL ---- */
+
+struct aliases {
+    const struct schema_mart *mart[NL_MAX_MARTS];
+    const struct schema_join *edge[NL_MAX_MARTS]; /* edge[i] joins mart[i] (i >= 1) */
+    int parent[NL_MAX_MARTS];
+    size_t n;
+};
+
+/* The alias index of a mart read from the base (joining the path to it), or -1. */
+static int alias_of(const struct rc *c, struct aliases *a, const struct schema_mart *m)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->mart[i] == m)
+            return (int)i;
+    const struct schema_join *path[NL_MAX_MARTS];
+    size_t len;
+    if (nl__join_path(c->s, a->mart[0], m, path, NL_MAX_MARTS, &len) != 0)
+        return -1;
+    int at = 0;
+    for (size_t k = 0; k < len; k++) {
+        int found = -1;
+        for (size_t i = 0; i < a->n; i++)
+            if (a->mart[i] == path[k]->to)
+                found = (int)i;
+        if (found < 0) {
+            if (a->n >= NL_MAX_MARTS)
+                return -1;
+            found = (int)a->n++;
+            a->mart[found] = path[k]->to;
+            a->edge[found] = path[k];
+            a->parent[found] = at;
+        }
+        at = found;
+    }
+    return at;
+}
+
+/* The mart whose rows are read: one that reaches every mart of the query, among them if
+ * one does, with the shortest joins. */
+static const struct schema_mart *choose_base(const struct rc *c)
+{
+    const struct schema_mart *need[MAX_OUT + MAX_CONDS + 1];
+    size_t nneed = 0;
+    for (size_t k = 0; k < c->r.nout; k++)
+        need[nneed++] = c->r.out[k].far ? c->r.self->from->mart : c->r.out[k].mart;
+    for (size_t k = 0; k < c->r.ncond; k++)
+        need[nneed++] = c->r.cond[k].ref.far ? c->r.self->from->mart : c->r.cond[k].ref.mart;
+    const struct schema_mart *best = NULL;
+    long best_score = 0;
+    for (size_t b = 0; b < c->s->nmarts; b++) {
+        const struct schema_mart *m = &c->s->marts[b];
+        long score = 0;
+        int in = 0, ok = 1;
+        for (size_t k = 0; k < nneed && ok; k++) {
+            const struct schema_join *path[NL_MAX_MARTS];
+            size_t len;
+            if (nl__join_path(c->s, m, need[k], path, NL_MAX_MARTS, &len) != 0)
+                ok = 0;
+            score += (long)len;
+            in |= need[k] == m;
+        }
+        if (!ok)
+            continue;
+        score = score * 2 + !in;
+        if (!best || score < best_score)
+            best = m, best_score = score;
+    }
+    return best;
+}
+
+static void col_words(const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s", name);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+}
+
+struct writer {
+    const struct rc *c;
+    struct aliases a;
+    int far_alias; /* alias index of the self link's near end, or -1 */
+    int multi;     /* more than one alias: columns are qualified */
+};
+
+static void put_ref(struct writer *w, struct sq_buf *b, const struct rq_ref *r)
+{
+    if (r->far) {
+        sq_buf_puts(b, "boss.");
+    } else if (w->multi) {
+        int i = alias_of(w->c, &w->a, r->mart);
+        sq_buf_printf(b, "t%d.", i < 0 ? 0 : i);
+    }
+    nl__put_ident(b, r->col->name);
+}
+
+/* A mart's rows in words, singular: "customer", "order detail". */
+static const char *noun_of(const struct rc *c, const struct schema_mart *m)
+{
+    const struct sm_entity *en = sm_entity_of(c->m, m);
+    return en && en->noun ? en->noun : lx_mart_words(c->lx, m);
+}
+
+static void put_ref_words(const struct writer *w, struct sq_buf *b, const struct rq_ref *r)
+{
+    char words[SQ_NAME_MAX];
+    col_words(r->col->name, words, sizeof words);
+    if (r->far)
+        sq_buf_printf(b, "the %s's %s", w->c->r.self->role, words);
+    else if (w->multi && r->mart != w->c->r.base)
+        sq_buf_printf(b, "the %s's %s", noun_of(w->c, r->mart), words);
+    else
+        sq_buf_puts(b, words);
+}
+
+/* 1 if a mart's rows are things with a key of their own, named by something other than
+ * the key or pointed at by a link (customers, orders); 0 for lines (a denormalized sales
+ * table keyed by a row number). */
+static int is_thing(const struct rc *c, const struct schema_mart *m)
+{
+    const struct sm_entity *en = sm_entity_of(c->m, m);
+    if (!en || !en->key)
+        return 0;
+    if (en->nlabel && en->label[0] != en->key)
+        return 1;
+    for (size_t k = 0; k < c->m->nlinks; k++)
+        if (c->m->links[k].to == en)
+            return 1;
+    return 0;
+}
+
+static int emit(struct rc *c, struct nl_answer *out)
+{
+    struct writer w = {.c = c, .far_alias = -1};
+    w.a.mart[0] = c->r.base;
+    w.a.n = 1;
+    /* register every mart first, so that columns know whether to qualify */
+    for (size_t k = 0; k < c->r.nout; k++)
+        if (alias_of(c, &w.a, c->r.out[k].far ? c->r.self->from->mart : c->r.out[k].mart) < 0)
+            return NOT_MINE;
+    for (size_t k = 0; k < c->r.ncond; k++)
+        if (alias_of(c, &w.a,
+                     c->r.cond[k].ref.far ? c->r.self->from->mart : c->r.cond[k].ref.mart) < 0)
+            return NOT_MINE;
+    int any_far = 0;
+    for (size_t k = 0; k < c->r.nout; k++)
+        any_far |= c->r.out[k].far;
+    for (size_t k = 0; k < c->r.ncond; k++)
+        any_far |= c->r.cond[k].ref.far;
+    if (any_far)
+        w.far_alias = alias_of(c, &w.a, c->r.self->from->mart);
+    w.multi = w.a.n > 1 || any_far;
+    /* Rows of a mart of things (customers) are shown as they are; rows of lines, or of a
+     * mart read only to reach others, once per distinct answer. */
+    int distinct = !is_thing(c, c->r.base);
+    for (size_t k = 0; k < c->r.nout && !distinct; k++)
+        distinct = c->r.out[k].far || c->r.out[k].mart != c->r.base;
+
+    struct sq_buf sql, in;
+    sq_buf_init(&sql, SQ_BUF_UNLIMITED);
+    sq_buf_init(&in, SQ_BUF_UNLIMITED);
+    sq_buf_puts(&sql, distinct ? "SELECT DISTINCT " : "SELECT ");
+    sq_buf_puts(&in, "Showing ");
+    for (size_t k = 0; k < c->r.nout; k++) {
+        sq_buf_puts(&sql, k ? ", " : "");
+        put_ref(&w, &sql, &c->r.out[k]);
+        sq_buf_puts(&in, k ? ", " : "");
+        put_ref_words(&w, &in, &c->r.out[k]);
+    }
+    char *base = sq_quote_ident(c->r.base->name);
+    sq_buf_printf(&sql, " FROM %s%s", base, w.multi ? " t0" : "");
+    free(base);
+    sq_buf_printf(&in, "%s each %s", distinct ? " (each once) from" : " of", noun_of(c, c->r.base));
+    for (size_t i = 1; i < w.a.n; i++) {
+        const struct schema_join *j = w.a.edge[i];
+        char *to = sq_quote_ident(w.a.mart[i]->name);
+        char *fc = sq_quote_ident(j->from_col), *tc = sq_quote_ident(j->to_col);
+        sq_buf_printf(&sql, " JOIN %s t%zu ON t%d.%s = t%zu.%s", to, i, w.a.parent[i], fc, i, tc);
+        sq_buf_printf(&in, "%s %s (by %s)", i == 1 ? ", with its" : ",", noun_of(c, w.a.mart[i]),
+                      j->from_col);
+        free(to);
+        free(fc);
+        free(tc);
+    }
+    if (any_far) {
+        const struct sm_link *l = c->r.self;
+        char *to = sq_quote_ident(l->to->mart->name);
+        char *fc = sq_quote_ident(l->from_col), *tc = sq_quote_ident(l->to_col);
+        sq_buf_printf(&sql, " JOIN %s boss ON t%d.%s = boss.%s", to, w.far_alias, fc, tc);
+        sq_buf_printf(&in, ", with its %s (by %s)", l->role, l->from_col);
+        free(to);
+        free(fc);
+        free(tc);
+    }
+    for (size_t k = 0; k < c->r.ncond; k++) {
+        const struct rq_cond *q = &c->r.cond[k];
+        sq_buf_puts(&sql, k ? " AND " : " WHERE ");
+        sq_buf_puts(&in, k ? " and " : ", where ");
+        int fold = q->op == RQ_EQ_TEXT && q->fold;
+        sq_buf_puts(&sql, fold ? "lower(" : "");
+        put_ref(&w, &sql, &q->ref);
+        sq_buf_puts(&sql, fold ? ")" : "");
+        put_ref_words(&w, &in, &q->ref);
+        char num[SQ_NUM_TEXT_MAX];
+        switch (q->op) {
+        case RQ_EQ_TEXT:
+            sq_buf_puts(&sql, " = ");
+            sq_buf_put_literal(&sql, q->text);
+            sq_buf_printf(&in, " is %s", q->text);
+            break;
+        case RQ_EQ_NUM:
+        case RQ_CMP:
+            sq_format_double(num, sizeof num, q->number);
+            sq_buf_printf(&sql, " %s %s", nl__cmp_sql(q->op == RQ_EQ_NUM ? NL_CMP_EQ : q->cmp),
+                          num);
+            sq_buf_printf(&in, " %s %s", q->op == RQ_EQ_NUM ? "is" : nl__cmp_words(q->cmp), num);
+            break;
+        case RQ_NULL:
+            sq_buf_puts(&sql, " IS NULL");
+            sq_buf_puts(&in, " is empty");
+            break;
+        case RQ_RANGE:
+            sq_buf_printf(&sql, " >= DATE '%04d-%02d-%02d' AND ", q->period.from.y,
+                          q->period.from.m, q->period.from.d);
+            put_ref(&w, &sql, &q->ref);
+            sq_buf_printf(&sql, " < DATE '%04d-%02d-%02d'", q->period.to.y, q->period.to.m,
+                          q->period.to.d);
+            sq_buf_printf(&in, " in %s", q->period.label);
+            break;
+        case RQ_LATE: {
+            struct rq_ref r2 = {q->ref.mart, q->col2, q->ref.far};
+            sq_buf_puts(&sql, " > ");
+            put_ref(&w, &sql, &r2);
+            sq_buf_puts(&in, " after the ");
+            put_ref_words(&w, &in, &r2);
+            sq_buf_puts(&in, " (late)");
+            break;
+        }
+        }
+    }
+    sq_buf_puts(&sql, " ORDER BY ");
+    for (size_t k = 0; k < c->r.nout; k++)
+        sq_buf_printf(&sql, "%s%zu", k ? ", " : "", k + 1);
+    sq_buf_puts(&in, ".");
+    out->sql = sq_buf_steal(&sql);
+    out->interpretation = sq_buf_steal(&in);
+    out->shape.kind = SHAPE_TABLE;
+    out->shape.dims[0] = out->shape.dims[1] = -1;
+    out->shape.time_dim = out->shape.measure = out->shape.measure2 = out->shape.growth = -1;
+    out->shape.measure_label = out->measure_label;
+    out->shape.unit = "";
+    for (size_t i = 0; i < w.a.n && out->nmarts < NL_MAX_MARTS; i++)
+        out->marts[out->nmarts++] = w.a.mart[i];
+    if (any_far && w.far_alias >= 0) {
+        int seen = 0;
+        for (size_t i = 0; i < out->nmarts; i++)
+            seen |= out->marts[i] == c->r.self->to->mart;
+        if (!seen && out->nmarts < NL_MAX_MARTS)
+            out->marts[out->nmarts++] = c->r.self->to->mart;
+    }
+    return 0;
+}
+
+/* Fields shown of rows that are sums of something (a line's amount) are an aggregate
+ * question unless one row is named: "sales in the West" is a total, not a list. */
+static int lists_amounts(const struct rc *c)
+{
+    for (size_t k = 0; k < c->r.nout; k++) {
+        const struct sm_measure *m = sm_measure_of(c->m, c->r.out[k].col);
+        if (!m || (m->kind != SM_MONEY && m->kind != SM_COUNT))
+            return 0;
+    }
+    for (size_t k = 0; k < c->r.ncond; k++) {
+        const struct rq_cond *q = &c->r.cond[k];
+        const struct sm_entity *en = sm_entity_of(c->m, q->ref.mart);
+        if (q->op == RQ_EQ_NUM && en && en->key == q->ref.col)
+            return 0;
+    }
+    return 1;
+}
+
+int nl__record(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
+               struct nl_answer *out)
+{
+    struct rc *c = xcalloc(1, sizeof *c);
+    c->lx = lx;
+    c->m = model;
+    c->s = lx_lexicon_schema(lx);
+    c->q = question;
+    int rc = NOT_MINE;
+    if (lx_tokenize(question, &c->tk) == 0 && c->tk.n > 0) {
+        c->placed = xcalloc(c->tk.n, 1);
+        rc = read_question(c);
+        if (rc == 0)
+            rc = build(c);
+        if (rc == 0 && lists_amounts(c))
+            rc = NOT_MINE;
+        if (rc == 0 && (c->r.base = choose_base(c)) == NULL)
+            rc = NOT_MINE;
+        if (rc == 0)
+            rc = emit(c, out);
+        if (rc == SQ_E_UNSUPPORTED) {
+            out->status = SQ_E_UNSUPPORTED;
+            out->reason = xstrdup(c->why);
+            for (int k = 0; k < 2 && c->readings[k][0]; k++)
+                out->suggestions[out->nsuggestions++] = xstrdup(c->readings[k]);
+        }
+        free(c->placed);
+    }
+    lx_tokens_fini(&c->tk);
+    free(c);
+    return rc;
+}

@@ -22,10 +22,10 @@ while read -r ds correct wrong; do
         fail "eval $set (want at least $correct correct, at most $wrong wrong): $(cat "$WORK/eval.out")"
     fi
 done <<EOF
-classicmodels 19 11
-northwind 13 6
-superstore 41 7
-auto_sales 36 7
-adventureworks 19 3
+classicmodels 45 8
+northwind 34 3
+superstore 42 6
+auto_sales 42 7
+adventureworks 22 3
 EOF
 finish

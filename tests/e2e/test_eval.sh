@@ -18,7 +18,7 @@ done
 # other column names (NetRevenue, UnitsSold, ProductFamily), day-first dates, no "sales"
 # column. star: a fact table of invoices with product and store tables beside it, revenue
 # and cost but no profit column.
-for ds in transactions star; do
+for ds in transactions star crm; do
     T="$SALESQL_SRC/tests/data/$ds"
     expect_status "ingest $ds" 0 "$SALESQL" ingest --quiet --data "$T" --db "$WORK/$ds.duckdb"
     CHECKS=$((CHECKS + 1))

@@ -96,17 +96,18 @@ struct item {
     enum item_kind kind;
     size_t from, to; /* tokens [from, to) */
     const struct lx_entry *e;
-    const struct sm_entity *ent; /* KEY */
-    char code[CODE_MAX];         /* KEY as written */
-    double number;               /* KEY, CMP */
-    int numeric;                 /* KEY: a number */
-    enum nl_cmp cmp;             /* CMP */
-    struct nl_period period;     /* DATE */
-    const struct sm_link *link;  /* ROLE */
-    int reports;                 /* ROLE: "reports to" (the name before it is the employee) */
-    enum sm_date_role role;      /* VERB */
-    int used;                    /* taken by another item (a column naming a value) */
-    int absorbed;                /* a thing named beside its value: "the Sydney office" */
+    const struct schema_mart *kmart; /* KEY: the mart and column of the key */
+    const struct schema_column *kcol;
+    char code[CODE_MAX];        /* KEY as written */
+    double number;              /* KEY, CMP */
+    int numeric;                /* KEY: a number */
+    enum nl_cmp cmp;            /* CMP */
+    struct nl_period period;    /* DATE */
+    const struct sm_link *link; /* ROLE */
+    int reports;                /* ROLE: "reports to" (the name before it is the employee) */
+    enum sm_date_role role;     /* VERB */
+    int used;                   /* taken by another item (a column naming a value) */
+    int absorbed;               /* a thing named beside its value: "the Sydney office" */
     int as_column; /* a word before "of" naming a column and a value: "price of X" is the
                     * price, not the last name Price */
     const struct lx_sense *sense;  /* LEX: the sense chosen */
@@ -389,6 +390,34 @@ static const struct sm_entity *entity_named(const struct rc *c, const struct lx_
     return found;
 }
 
+static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
+                                             const char *const *tails);
+
+/* The identifier column a word names on a mart of lines with no key of the thing ("order"
+ * -> sales.order_number), when exactly one mart has one; else NULL. */
+static const struct schema_column *line_key(const struct rc *c, const struct lx_entry *e,
+                                            const struct schema_mart **mart)
+{
+    static const char *const tails[] = {"number", "id", "code", "no", NULL};
+    const struct schema_column *found = NULL;
+    for (size_t k = 0; e && k < e->n; k++) {
+        const struct lx_sense *s = &e->senses[k];
+        if (s->kind != LX_SENSE_COLUMN || (found && *mart == s->mart))
+            continue;
+        const struct sm_entity *en = sm_entity_of(c->m, s->mart);
+        if (en && en->key)
+            continue; /* a thing of its own: named by its key, above */
+        const struct schema_column *id = thing_col(e, s->mart, tails);
+        if (!id)
+            continue;
+        if (found)
+            return NULL;
+        found = id;
+        *mart = s->mart;
+    }
+    return found;
+}
+
 static void key_pass(struct rc *c)
 {
     static const char *const marks[] = {"number", "no", "num", "nr", "id", "code", NULL};
@@ -396,11 +425,19 @@ static void key_pass(struct rc *c)
         if (c->placed[i] || tk(c, i)->kind != LX_WORD)
             continue;
         const struct sm_entity *en = NULL;
+        const struct schema_mart *kmart = NULL;
+        const struct schema_column *kcol = NULL;
         size_t n;
-        for (n = 2; n >= 1 && !en; n--)
-            if (range_free(c, i, i + n))
-                en = entity_named(c, lx_lexicon_run(c->lx, tk(c, i), n));
-        if (!en)
+        for (n = 2; n >= 1 && !kcol; n--) {
+            if (!range_free(c, i, i + n))
+                continue;
+            const struct lx_entry *e = lx_lexicon_run(c->lx, tk(c, i), n);
+            if ((en = entity_named(c, e)) != NULL)
+                kmart = en->mart, kcol = en->key;
+            else
+                kcol = line_key(c, e, &kmart); /* "order SO51522" on a table of lines */
+        }
+        if (!kcol)
             continue;
         n++;
         size_t j = i + n;
@@ -424,12 +461,13 @@ static void key_pass(struct rc *c)
             continue;
         int numeric =
             end == j + 1 && v->kind == LX_NUMBER && v->integer && !v->currency && !v->percent;
-        if (numeric != schema_type_is_numeric(en->key->type))
+        if (numeric != schema_type_is_numeric(kcol->type))
             continue;
         struct item *x = add_item(c, IT_KEY, i, end);
         if (!x)
             return;
-        x->ent = en;
+        x->kmart = kmart;
+        x->kcol = kcol;
         x->numeric = numeric;
         x->number = v->value;
         snprintf(x->code, sizeof x->code, "%.*s", len, c->q + v->start);
@@ -1050,6 +1088,12 @@ static int read_question(struct rc *c)
         return NOT_MINE;
     c->who = is_w(c, first, "who") || is_w(c, first, "whos") || is_w(c, first, "whom");
     c->when = is_w(c, first, "when");
+    /* "what date was order X placed", "which day did it ship": when */
+    if ((is_w(c, first, "what") || is_w(c, first, "which")) &&
+        (is_w(c, first + 1, "date") || is_w(c, first + 1, "day"))) {
+        c->when = 1;
+        c->placed[first + 1] = 1;
+    }
     if (is_w(c, first, "where")) {
         /* "where is X": its city, its address, its country? Each is one question. */
         size_t rest = first + 1;
@@ -1199,7 +1243,7 @@ static int build(struct rc *c)
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k];
         if (x->kind == IT_KEY)
-            ABOUT(x->ent->mart);
+            ABOUT(x->kmart);
         if (x->kind == IT_LEX && !x->used && lex_kind(x) == LX_SENSE_MART) {
             const struct lx_sense *s = best_sense(x->e, LX_SENSE_MART);
             ABOUT(s->mart);
@@ -1380,6 +1424,19 @@ static int build(struct rc *c)
         shown = sm_entity_of(c->m, target);
     } else if (c->r.nout) {
         shown = sm_entity_of(c->m, c->r.out[0].mart);
+    } else if (c->who) {
+        /* "who placed order SO51522": the one person the lines named point at */
+        for (size_t k = 0; k < c->m->nlinks; k++) {
+            const struct sm_link *l = &c->m->links[k];
+            int from = 0;
+            for (size_t j = 0; j < nabout; j++)
+                from |= about[j] == l->from->mart;
+            if (!from || l->self || l->to->nlabel != 2)
+                continue;
+            if (shown && shown != l->to)
+                return NOT_MINE;
+            shown = l->to;
+        }
     }
     if (c->who && !c->r.nout && (!shown || shown->nlabel != 2))
         return NOT_MINE; /* "who" asks for a person */
@@ -1421,7 +1478,7 @@ static int build(struct rc *c)
         int far = far_side(c, role, x);
         if (x->kind == IT_KEY) {
             struct rq_cond *q =
-                add_cond(c, x->numeric ? RQ_EQ_NUM : RQ_EQ_TEXT, x->ent->mart, x->ent->key, far);
+                add_cond(c, x->numeric ? RQ_EQ_NUM : RQ_EQ_TEXT, x->kmart, x->kcol, far);
             if (!q)
                 return NOT_MINE;
             q->number = x->number;
@@ -1429,9 +1486,9 @@ static int build(struct rc *c)
             q->text = x->code;
             /* questions arrive lower-cased: the key as stored, or compared folded */
             q->fold = !x->numeric;
-            for (size_t j = 0; !x->numeric && j < x->ent->key->nvalues; j++)
-                if (strcasecmp(x->ent->key->values[j].value, x->code) == 0) {
-                    q->text = x->ent->key->values[j].value;
+            for (size_t j = 0; !x->numeric && j < x->kcol->nvalues; j++)
+                if (strcasecmp(x->kcol->values[j].value, x->code) == 0) {
+                    q->text = x->kcol->values[j].value;
                     q->fold = 0;
                 }
         } else if (x->kind == IT_LEX && !x->used && lex_kind(x) == LX_SENSE_VALUE) {

@@ -25,7 +25,7 @@ done <<EOF
 classicmodels 45 8
 northwind 34 3
 superstore 42 6
-auto_sales 42 7
-adventureworks 22 3
+auto_sales 46 7
+adventureworks 24 3
 EOF
 finish

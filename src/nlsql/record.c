@@ -54,7 +54,9 @@ struct rq_ref {
     int far;
 };
 
-enum rq_op { RQ_EQ_TEXT, RQ_EQ_NUM, RQ_CMP, RQ_NULL, RQ_RANGE, RQ_LATE };
+/* COUNT: the thing's key is among those with more (fewer) than number rows of count_of,
+ * which points at it by count_fk: "customers with more than 5 orders". */
+enum rq_op { RQ_EQ_TEXT, RQ_EQ_NUM, RQ_CMP, RQ_NULL, RQ_RANGE, RQ_LATE, RQ_COUNT };
 
 struct rq_cond {
     enum rq_op op;
@@ -64,8 +66,9 @@ struct rq_cond {
     int fold;                         /* EQ_TEXT: compared lower-cased (a key as typed) */
     double number;                    /* EQ_NUM, CMP */
     enum nl_cmp cmp;
-    struct nl_period period; /* RANGE */
-    const char *role;        /* RANGE: the date's role in words, "" if plain */
+    struct nl_period period;        /* RANGE */
+    const char *role;               /* RANGE: the date's role in words, "" if plain */
+    const struct sm_link *count_of; /* COUNT: the link from the rows counted */
 };
 
 struct rq {
@@ -1073,7 +1076,8 @@ static int read_question(struct rc *c)
             continue;
         }
         if (tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
-            !(is_w(c, i, "number") && i > 0) && !agent_by(c, i))
+            !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
+            !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
     }
     /* one question: "who" or "which" only at its start */
@@ -1226,6 +1230,22 @@ static int build(struct rc *c)
                 return NOT_MINE;
             role = &c->it[k];
         }
+    /* "customers with more than 5 orders": a comparison right before a plural thing
+     * counts those things for each row shown */
+    struct item *count_cmp = NULL, *counted = NULL;
+    for (size_t k = 0; k < c->nit; k++) {
+        struct item *x = &c->it[k], *n = next_item(c, x);
+        if (x->kind != IT_CMP || !n || n->from != x->to || n->kind != IT_LEX ||
+            lex_kind(n) != LX_SENSE_MART ||
+            strcmp(tk(c, n->to - 1)->text, tk(c, n->to - 1)->stem) == 0)
+            continue;
+        if (count_cmp)
+            return NOT_MINE;
+        count_cmp = x;
+        counted = n;
+        x->used = n->used = 1;
+        c->lead = 1; /* "customers with more than 5 orders" names which customers */
+    }
     /* The things the question names: marts, keys, values that are a thing's name. */
     const struct schema_mart *about[NL_MAX_MARTS];
     size_t nabout = 0;
@@ -1472,6 +1492,30 @@ static int build(struct rc *c)
     if (!c->r.nout)
         return NOT_MINE;
 
+    if (count_cmp) {
+        /* the rows counted point at the rows shown by exactly one link */
+        const struct schema_mart *cm = best_sense(counted->e, LX_SENSE_MART)->mart;
+        const struct sm_link *via = NULL;
+        for (size_t k = 0; shown && k < c->m->nlinks; k++) {
+            const struct sm_link *l = &c->m->links[k];
+            if (l->self || l->from->mart != cm || l->to != shown)
+                continue;
+            if (via)
+                return NOT_MINE;
+            via = l;
+        }
+        /* a condition that zero meets would need the things with no rows too */
+        int zero = count_cmp->cmp == NL_CMP_LT || count_cmp->cmp == NL_CMP_LE ||
+                   (count_cmp->cmp == NL_CMP_EQ && count_cmp->number == 0);
+        if (!via || !shown->key || zero || target_far)
+            return NOT_MINE;
+        struct rq_cond *q = add_cond(c, RQ_COUNT, shown->mart, shown->key, 0);
+        if (!q)
+            return NOT_MINE;
+        q->cmp = count_cmp->cmp;
+        q->number = count_cmp->number;
+        q->count_of = via;
+    }
     /* The conditions. */
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k];
@@ -1765,7 +1809,8 @@ static int emit(struct rc *c, struct nl_answer *out)
         sq_buf_puts(&sql, fold ? "lower(" : "");
         put_ref(&w, &sql, &q->ref);
         sq_buf_puts(&sql, fold ? ")" : "");
-        put_ref_words(&w, &in, &q->ref);
+        if (q->op != RQ_COUNT)
+            put_ref_words(&w, &in, &q->ref);
         char num[SQ_NUM_TEXT_MAX];
         switch (q->op) {
         case RQ_EQ_TEXT:
@@ -1792,6 +1837,19 @@ static int emit(struct rc *c, struct nl_answer *out)
                           q->period.to.d);
             sq_buf_printf(&in, " in %s", q->period.label);
             break;
+        case RQ_COUNT: {
+            const struct sm_link *l = q->count_of;
+            sq_format_double(num, sizeof num, q->number);
+            char *cm = sq_quote_ident(l->from->mart->name);
+            sq_buf_puts(&sql, " IN (SELECT ");
+            nl__put_ident(&sql, l->from_col);
+            sq_buf_printf(&sql, " FROM %s GROUP BY 1 HAVING COUNT(*) %s %s)", cm,
+                          nl__cmp_sql(q->cmp), num);
+            free(cm);
+            sq_buf_printf(&in, "it has %s %s %s (rows of %s by %s)", nl__cmp_words(q->cmp), num,
+                          lx_mart_words(c->lx, l->from->mart), l->from->mart->name, l->from_col);
+            break;
+        }
         case RQ_LATE: {
             struct rq_ref r2 = {q->ref.mart, q->col2, q->ref.far};
             sq_buf_puts(&sql, " > ");

@@ -213,7 +213,9 @@ int lx_tokenize(const char *question, struct lx_tokens *out)
                 i = end + 2;
                 continue;
             }
-            if (!is_word_byte((unsigned char)q[end]) || tmp.percent) {
+            /* A number too big for a double (400 nines) is no number: a word nothing knows,
+             * so that the question is declined rather than compared with "inf". */
+            if ((!is_word_byte((unsigned char)q[end]) || tmp.percent) && isfinite(tmp.value)) {
                 struct lx_token *t = push(out, LX_NUMBER, start, end);
                 if (!t)
                     return SQ_E_TOO_BIG;

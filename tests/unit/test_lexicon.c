@@ -63,6 +63,15 @@ static void test_tokens(void **state)
     lx_singular("status", sing, sizeof sing);
     assert_string_equal(sing, "status");
 
+    /* A number no double holds is a word (the parsers then decline it), never inf. */
+    char nines[420] = "over ";
+    memset(nines + 5, '9', 400);
+    nines[405] = '\0';
+    assert_int_equal(lx_tokenize(nines, &t), 0);
+    assert_int_equal((int)t.n, 2);
+    assert_int_equal(t.t[1].kind, LX_WORD);
+    lx_tokens_fini(&t);
+
     /* Hostile input: too long, too many tokens, control bytes, invalid UTF-8. */
     char big[LX_MAX_QUESTION + 10];
     memset(big, 'a', sizeof big - 1);

@@ -168,6 +168,7 @@ void answer__copy(struct answer *dst, const struct answer *src)
     dst->sql = dup_or_null(src->sql);
     dst->interpretation = dup_or_null(src->interpretation);
     dst->chart = dup_or_null(src->chart);
+    dst->query = dup_or_null(src->query);
     dst->understood = dup_or_null(src->understood);
     dst->insights = dup_list(src->insights, src->ninsights);
     dst->suggestions = dup_list(src->suggestions, src->nsuggestions);
@@ -188,6 +189,7 @@ void answer_fini(struct answer *a)
     free(a->sql);
     free(a->interpretation);
     free(a->chart);
+    free(a->query);
     free(a->understood);
     free_list(a->insights, a->ninsights);
     free_list(a->suggestions, a->nsuggestions);
@@ -438,6 +440,15 @@ static void take_parse(struct answer *out, const struct nl_answer *na)
 {
     out->frame = na->frame;
     out->has_frame = na->frame.fact != NULL; /* a record question has no frame to edit */
+    free(out->query);
+    out->query = NULL;
+    if (na->query) {
+        out->query = xstrdup(na->query);
+    } else if (out->has_frame) {
+        char *fj = answer_frame_to_json(&na->frame);
+        out->query = xasprintf("{\"kind\": \"aggregate\", \"frame\": %s}", fj);
+        free(fj);
+    }
     out->shape = na->shape;
     snprintf(out->measure_label, sizeof out->measure_label, "%s", na->measure_label);
     out->shape.measure_label = out->measure_label;
@@ -695,6 +706,11 @@ void answer_write_json(const struct answer *a, struct sq_jw *w)
     sq_table_write_json(&a->table, w);
     sq_jw_key(w, "interpretation");
     sq_jw_str(w, a->interpretation);
+    sq_jw_key(w, "query");
+    if (a->query)
+        sq_jw_raw(w, a->query);
+    else
+        sq_jw_null(w);
     sq_jw_key(w, "insights");
     sq_jw_arr_begin(w);
     for (size_t i = 0; i < a->ninsights; i++)

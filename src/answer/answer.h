@@ -56,6 +56,7 @@ struct answer {
     char **insights;
     size_t ninsights;
     char *chart; /* Vega-Lite JSON, or NULL */
+    char *query; /* fast mode: what the parser read, as JSON (a record query or a frame) */
     int cached;
     double understand_ms, guard_ms, execute_ms, total_ms;
     int llm_calls;

@@ -32,6 +32,7 @@ struct nl_answer {
     int status; /* 0, or SQ_E_UNSUPPORTED */
     char *sql;
     char *interpretation;
+    char *query; /* a record question's algebra as JSON, or NULL (the frame says it) */
     struct result_shape shape; /* shape.measure_label points at measure_label below */
     char measure_label[SHAPE_LABEL_MAX];
     struct nl_frame frame;

@@ -3642,6 +3642,7 @@ void nl_answer_fini(struct nl_answer *a)
 {
     free(a->sql);
     free(a->interpretation);
+    free(a->query);
     free(a->reason);
     free(a->understood);
     for (size_t i = 0; i < a->nunplaced; i++)

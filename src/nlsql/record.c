@@ -1738,6 +1738,81 @@ static int is_thing(const struct rc *c, const struct schema_mart *m)
     return 0;
 }
 
+static void ref_json(const struct rc *c, struct sq_jw *w, const struct rq_ref *r)
+{
+    sq_jw_key_str(w, "table", r->mart->name);
+    sq_jw_key_str(w, "column", r->col->name);
+    if (r->far)
+        sq_jw_key_str(w, "of", c->r.self->role);
+}
+
+/* The algebra as JSON: {"kind": "records", "from", "distinct", "fields": [...],
+ * "conditions": [...]}, what a follow-up or a user reads of what was understood. */
+static char *query_json(const struct rc *c, int distinct)
+{
+    static const char *const ops[] = {"=", "=", "cmp", "is null", "in period", "late", "count"};
+    struct sq_buf b;
+    struct sq_jw w;
+    sq_buf_init(&b, SQ_BUF_UNLIMITED);
+    sq_jw_init(&w, &b, 0);
+    sq_jw_obj_begin(&w);
+    sq_jw_key_str(&w, "kind", "records");
+    sq_jw_key_str(&w, "from", c->r.base->name);
+    sq_jw_key(&w, "distinct");
+    sq_jw_bool(&w, distinct);
+    sq_jw_key(&w, "fields");
+    sq_jw_arr_begin(&w);
+    for (size_t k = 0; k < c->r.nout; k++) {
+        sq_jw_obj_begin(&w);
+        ref_json(c, &w, &c->r.out[k]);
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
+    sq_jw_key(&w, "conditions");
+    sq_jw_arr_begin(&w);
+    for (size_t k = 0; k < c->r.ncond; k++) {
+        const struct rq_cond *q = &c->r.cond[k];
+        char num[SQ_NUM_TEXT_MAX], day[16];
+        sq_jw_obj_begin(&w);
+        ref_json(c, &w, &q->ref);
+        sq_jw_key_str(&w, "op",
+                      q->op == RQ_CMP || q->op == RQ_COUNT ? nl__cmp_sql(q->cmp) : ops[q->op]);
+        switch (q->op) {
+        case RQ_EQ_TEXT:
+            sq_jw_key_str(&w, "value", q->text);
+            break;
+        case RQ_EQ_NUM:
+        case RQ_CMP:
+        case RQ_COUNT:
+            sq_format_double(num, sizeof num, q->number);
+            sq_jw_key(&w, "value");
+            sq_jw_raw(&w, num);
+            if (q->op == RQ_COUNT) {
+                sq_jw_key_str(&w, "count_of", q->count_of->from->mart->name);
+                sq_jw_key_str(&w, "by", q->count_of->from_col);
+            }
+            break;
+        case RQ_RANGE:
+            snprintf(day, sizeof day, "%04d-%02d-%02d", q->period.from.y, q->period.from.m,
+                     q->period.from.d);
+            sq_jw_key_str(&w, "from", day);
+            snprintf(day, sizeof day, "%04d-%02d-%02d", q->period.to.y, q->period.to.m,
+                     q->period.to.d);
+            sq_jw_key_str(&w, "to", day);
+            break;
+        case RQ_LATE:
+            sq_jw_key_str(&w, "after", q->col2->name);
+            break;
+        case RQ_NULL:
+            break;
+        }
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
+    sq_jw_obj_end(&w);
+    return sq_buf_steal(&b);
+}
+
 static int emit(struct rc *c, struct nl_answer *out)
 {
     struct writer w = {.c = c, .far_alias = -1};
@@ -1867,6 +1942,7 @@ static int emit(struct rc *c, struct nl_answer *out)
     sq_buf_puts(&in, ".");
     out->sql = sq_buf_steal(&sql);
     out->interpretation = sq_buf_steal(&in);
+    out->query = query_json(c, distinct);
     out->shape.kind = SHAPE_TABLE;
     out->shape.dims[0] = out->shape.dims[1] = -1;
     out->shape.time_dim = out->shape.measure = out->shape.measure2 = out->shape.growth = -1;

@@ -31,6 +31,20 @@ json "timings" "$WORK/a.json" "a.timings_ms.understand > 0 && a.timings_ms.under
 json "llm" "$WORK/a.json" "a.llm.calls === 0 && a.llm.prompt_tokens === 0"
 json "not cached" "$WORK/a.json" "a.cached === false"
 
+json "query: the frame read" "$WORK/a.json" "a.query.kind === 'aggregate' && a.query.frame.fact === 'mart_dyn_sample_superstore' && a.query.frame.dims[0].col === 'region'"
+
+# A record question: the thing's field, and the algebra it was read into.
+C="$SALESQL_SRC/tests/data/crm"; CDB="$WORK/crm.duckdb"
+expect_status "record question" 0 "$SALESQL" ask --quiet --format json --data "$C" --db "$CDB" \
+    "who is the account manager of Blue Fjord Traders"
+cp "$WORK/out" "$WORK/r.json"
+json "record answer" "$WORK/r.json" "a.rows.length === 1 && a.rows[0].includes('Lars') && a.rows[0].includes('Berg')"
+json "record query" "$WORK/r.json" "a.query.kind === 'records' && a.query.from === 'mart_dyn_accounts' && a.query.fields.some(f => f.table === 'mart_dyn_staff' && f.column === 'first_name') && a.query.conditions[0].value === 'Blue Fjord Traders'"
+json "record interpretation" "$WORK/r.json" "a.interpretation.includes('account_manager_staff_id') && a.interpretation.includes('Blue Fjord Traders')"
+expect_status "two readings" 3 "$SALESQL" ask --quiet --format json --data "$C" --db "$CDB" \
+    "list the accounts in Georgia"
+json "both readings offered" "$WORK/out" "a.error.message.includes('state') && a.error.message.includes('country') && a.suggestions.length === 2 && a.suggestions.some(x => x.includes('state georgia'))"
+
 expect_status "dates are ISO strings" 0 ask --format json "sales by ship date in Q1 2017 by month"
 expect_status "table output" 0 ask "profit by segment in 2015"
 contains "interpretation line" "$WORK/out" "Total profit by segment, 2015"

@@ -3241,6 +3241,16 @@ static int build(struct ctx *c)
             break;
         }
     }
+    /* "our best customer", "which rep is the best": best by what? The most sales and the
+     * most orders are both plausible and differ; never guess which. */
+    if (f->nmeasures == 0 && (f->superlative || f->limit)) {
+        static const char *const judged[] = {"best", "worst", NULL};
+        static const char *const selling[] = {"selling", "seller", "sellers", "sold", NULL};
+        for (size_t i = 0; i < c->tk.n; i++)
+            if (is_any(c, i, judged) && !is_any(c, i + 1, selling)) /* best selling: sales */
+                return decline(c, "\"best\" and \"worst\" need a measure: say by what, such as "
+                                  "\"by sales\" or \"by number of orders\"");
+    }
     if (f->nmeasures == 0 && c->by_count) {
         /* "the most popular ship mode": the one with the most orders (rows without an
          * order number). */

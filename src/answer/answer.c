@@ -441,14 +441,7 @@ static void take_parse(struct answer *out, const struct nl_answer *na)
     out->frame = na->frame;
     out->has_frame = na->frame.fact != NULL; /* a record question has no frame to edit */
     free(out->query);
-    out->query = NULL;
-    if (na->query) {
-        out->query = xstrdup(na->query);
-    } else if (out->has_frame) {
-        char *fj = answer_frame_to_json(&na->frame);
-        out->query = xasprintf("{\"kind\": \"aggregate\", \"frame\": %s}", fj);
-        free(fj);
-    }
+    out->query = dup_or_null(na->query); /* a frame's is written from the frame */
     out->shape = na->shape;
     snprintf(out->measure_label, sizeof out->measure_label, "%s", na->measure_label);
     out->shape.measure_label = out->measure_label;
@@ -707,10 +700,19 @@ void answer_write_json(const struct answer *a, struct sq_jw *w)
     sq_jw_key(w, "interpretation");
     sq_jw_str(w, a->interpretation);
     sq_jw_key(w, "query");
-    if (a->query)
+    if (a->query) {
         sq_jw_raw(w, a->query);
-    else
+    } else if (a->has_frame) {
+        char *fj = answer_frame_to_json(&a->frame);
+        sq_jw_obj_begin(w);
+        sq_jw_key_str(w, "kind", "aggregate");
+        sq_jw_key(w, "frame");
+        sq_jw_raw(w, fj);
+        sq_jw_obj_end(w);
+        free(fj);
+    } else {
         sq_jw_null(w);
+    }
     sq_jw_key(w, "insights");
     sq_jw_arr_begin(w);
     for (size_t i = 0; i < a->ninsights; i++)

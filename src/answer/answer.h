@@ -56,7 +56,8 @@ struct answer {
     char **insights;
     size_t ninsights;
     char *chart; /* Vega-Lite JSON, or NULL */
-    char *query; /* fast mode: what the parser read, as JSON (a record query or a frame) */
+    char *query; /* a record question's algebra as JSON, or NULL (a frame is written from
+                  * the frame) */
     int cached;
     double understand_ms, guard_ms, execute_ms, total_ms;
     int llm_calls;

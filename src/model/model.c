@@ -605,6 +605,23 @@ const char *sm_kind_name(enum sm_kind k)
     return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
+enum sm_date_role sm_verb_date_role(const char *word)
+{
+    static const struct {
+        const char *w;
+        enum sm_date_role role;
+    } verbs[] = {
+        {"shipped", SM_DATE_SHIPPED},   {"ship", SM_DATE_SHIPPED},      {"ships", SM_DATE_SHIPPED},
+        {"sent", SM_DATE_SHIPPED},      {"delivered", SM_DATE_SHIPPED}, {"paid", SM_DATE_PAID},
+        {"pay", SM_DATE_PAID},          {"ordered", SM_DATE_ORDERED},   {"placed", SM_DATE_ORDERED},
+        {"required", SM_DATE_REQUIRED}, {"due", SM_DATE_REQUIRED},
+    };
+    for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
+        if (strcmp(word, verbs[k].w) == 0)
+            return verbs[k].role;
+    return SM_DATE_OTHER;
+}
+
 const char *sm_date_role_name(enum sm_date_role r)
 {
     static const char *const names[] = {"ordered", "shipped", "required", "paid", "other"};

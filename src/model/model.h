@@ -108,6 +108,10 @@ const struct sm_measure *sm_measure_of(const struct sm_model *m, const struct sc
 /* A date column's role, or SM_DATE_OTHER. */
 enum sm_date_role sm_date_role_of(const struct sm_model *m, const struct schema_column *col);
 
+/* The date role a verb names: "shipped", "sent" -> shipped; "paid" -> paid; "placed",
+ * "ordered" -> ordered; "due", "required" -> required; SM_DATE_OTHER for any other word. */
+enum sm_date_role sm_verb_date_role(const char *word);
+
 /* "Late" in a mart: 1 with its shipped and required date columns when it has both (late =
  * shipped after required), else 0. */
 int sm_late_rule(const struct sm_model *m, const struct schema_mart *mart,

@@ -36,15 +36,15 @@ _Static_assert(ALIAS_MAX + sizeof "_share_pct" <= MEASURE_ALIAS_MAX &&
                    PERIOD_ALIAS_MAX <= MEASURE_ALIAS_MAX && ALIAS_MAX <= PERIOD_ALIAS_MAX,
                "the main measure's name is a measure's or a period's, and a change's columns too");
 
+_Static_assert((int)NL_JOINS_MAX == (int)MAX_ALIASES, "every mart joined has an alias");
+
 struct emit {
     const struct lx_lexicon *lx;
     const struct schema *s;
     const struct nl_frame *f;
     struct nl_answer *out;
-    const struct schema_mart *marts[MAX_ALIASES]; /* [0] is the fact */
+    struct nl_joins j; /* mart[0] is the fact */
     char aliases[MAX_ALIASES][MART_ALIAS_MAX];
-    size_t nmarts;
-    const struct schema_join *edges[MAX_ALIASES]; /* edges[i] joins marts[i] (i >= 1) */
     struct sq_buf sel, from, where, group, order;
     int ncols;       /* output columns so far */
     int measure_col; /* output index of the main measure */
@@ -72,30 +72,10 @@ static const char *text(const struct sq_buf *b)
  * be reached from the fact. */
 static int need_mart(struct emit *e, const struct schema_mart *m)
 {
-    for (size_t i = 0; i < e->nmarts; i++)
-        if (e->marts[i] == m)
-            return (int)i;
-    const struct schema_join *path[MAX_ALIASES];
-    size_t len;
-    if (nl__join_path(e->s, e->marts[0], m, path, MAX_ALIASES, &len) != 0)
-        return -1;
-    int at = 0;
-    for (size_t k = 0; k < len; k++) {
-        const struct schema_mart *to = path[k]->to;
-        int found = -1;
-        for (size_t i = 0; i < e->nmarts; i++)
-            if (e->marts[i] == to)
-                found = (int)i;
-        if (found < 0) {
-            if (e->nmarts >= MAX_ALIASES)
-                return -1;
-            found = (int)e->nmarts++;
-            e->marts[found] = to;
-            e->edges[found] = path[k];
-            snprintf(e->aliases[found], sizeof e->aliases[found], "j%d", found);
-        }
-        at = found;
-    }
+    size_t before = e->j.n;
+    int at = nl__joins_need(e->s, &e->j, m);
+    for (size_t i = before; i < e->j.n; i++)
+        snprintf(e->aliases[i], sizeof e->aliases[i], "j%d", (int)(i % NL_JOINS_MAX)); /* i < MAX */
     return at;
 }
 
@@ -126,7 +106,7 @@ static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *
                     const struct schema_column *col)
 {
     int i = need_mart(e, m);
-    if (e->nmarts > 1 || i > 0) {
+    if (e->j.n > 1 || i > 0) {
         sq_buf_printf(b, "%s.", e->aliases[i < 0 ? 0 : i]);
     }
     nl__put_ident(b, col->name);
@@ -310,7 +290,7 @@ static void measure_alias(const struct nl_measure *m, char *out, size_t n)
     }
 }
 
-static void words(const char *name, char *out, size_t n)
+void nl__words(const char *name, char *out, size_t n)
 {
     size_t o = 0;
     for (const char *p = name; *p && o + 1 < n; p++)
@@ -323,7 +303,7 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
 {
     char w[WORDS_MAX];
     if (m->col)
-        words(m->col->name, w, sizeof w);
+        nl__words(m->col->name, w, sizeof w);
     switch (m->agg) {
     case NL_AGG_SUM:
         snprintf(out, n, "total %s", w);
@@ -362,7 +342,7 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
         break;
     case NL_AGG_PER: {
         char pw[WORDS_MAX];
-        words(m->per->name, pw, sizeof pw);
+        nl__words(m->per->name, pw, sizeof pw);
         snprintf(out, n, "%.60s per %.60s", w, pw);
         break;
     }
@@ -535,9 +515,9 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     e.out = out;
     /* A ranking within groups needs the groups and the ranked: two dimensions. */
     int per_group = f->per_group && f->ndims == 2 && f->limit;
-    e.marts[0] = f->fact;
+    e.j.mart[0] = f->fact;
     snprintf(e.aliases[0], sizeof e.aliases[0], "f");
-    e.nmarts = 1;
+    e.j.n = 1;
     sq_buf_init(&e.sel, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.from, SQ_BUF_UNLIMITED);
     sq_buf_init(&e.where, SQ_BUF_UNLIMITED);
@@ -615,7 +595,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         }
         sel_sep(&e);
         put_col(&e, &e.sel, f->dims[i].mart, f->dims[i].col);
-        if (e.nmarts > 1) {
+        if (e.j.n > 1) {
             sq_buf_puts(&e.sel, " AS ");
             nl__put_ident(&e.sel, f->dims[i].col->name);
         }
@@ -708,16 +688,12 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         char *qm = sq_quote_ident(f->fact->name);
         sq_buf_puts(&e.from, f->fact->name);
         free(qm);
-        if (e.nmarts > 1)
+        if (e.j.n > 1)
             sq_buf_puts(&e.from, " f");
-        for (size_t i = 1; i < e.nmarts; i++) {
-            const struct schema_join *j = e.edges[i];
-            int from_i = 0;
-            for (size_t k = 0; k < e.nmarts; k++)
-                if (e.marts[k] == j->from)
-                    from_i = (int)k;
+        for (size_t i = 1; i < e.j.n; i++) {
+            const struct schema_join *j = e.j.edge[i];
             sq_buf_printf(&e.from, " JOIN %s %s ON %s.%s = %s.%s", j->to->name, e.aliases[i],
-                          e.aliases[from_i], j->from_col, e.aliases[i], j->to_col);
+                          e.aliases[e.j.parent[i]], j->from_col, e.aliases[i], j->to_col);
         }
     }
 
@@ -927,7 +903,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             if (!x->whole)
                 continue;
             char w[WORDS_MAX];
-            words(x->col->name, w, sizeof w);
+            nl__words(x->col->name, w, sizeof w);
             sq_buf_printf(&in, "%s%s is %s", nw++ ? " and " : " where ", w,
                           x->negate ? "not " : "");
             for (size_t k = 0; k < x->nvalues; k++)
@@ -976,7 +952,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     for (size_t i = 0; i < f->ndims; i++) {
         char w[WORDS_MAX];
         if (f->dims[i].col) {
-            words(f->dims[i].col->name, w, sizeof w);
+            nl__words(f->dims[i].col->name, w, sizeof w);
         } else {
             static const char *const g[] = {"",     "year", "quarter", "month",
                                             "week", "day",  "weekday", "month of the year"};
@@ -990,7 +966,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         if (f->share && x->whole)
             continue; /* said with the whole, above */
         char w[WORDS_MAX];
-        words(x->col->name, w, sizeof w);
+        nl__words(x->col->name, w, sizeof w);
         sq_buf_puts(&in, shown++ ? " and " : ", where ");
         if (x->numeric) {
             char num[SQ_NUM_TEXT_MAX];
@@ -1020,7 +996,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     if (per_group) {
         char w[WORDS_MAX];
         if (f->dims[0].col)
-            words(f->dims[0].col->name, w, sizeof w);
+            nl__words(f->dims[0].col->name, w, sizeof w);
         else
             snprintf(w, sizeof w, "%.100s", text(&e.dim_names[0]));
         if (f->limit == 1)
@@ -1048,7 +1024,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             ndates += strcmp(dm->cols[i].role, "date") == 0 && !dm->cols[i].derived_from;
         if (ndates > 1) {
             char w[WORDS_MAX];
-            words(f->date->name, w, sizeof w);
+            nl__words(f->date->name, w, sizeof w);
             snprintf(date_note, sizeof date_note, "by %s", w);
         }
     }
@@ -1091,8 +1067,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     sh->ascending = !per_group && f->order < 0;
     sh->limit = per_group ? 0 : f->limit;
     sh->subset = per_group || f->has_having;
-    for (size_t i = 0; i < e.nmarts && out->nmarts < NL_MAX_MARTS; i++)
-        out->marts[out->nmarts++] = e.marts[i];
+    for (size_t i = 0; i < e.j.n && out->nmarts < NL_MAX_MARTS; i++)
+        out->marts[out->nmarts++] = e.j.mart[i];
     out->status = 0;
 done:
     sq_buf_fini(&e.sel);

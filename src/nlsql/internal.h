@@ -38,6 +38,19 @@ int nl__join_path(const struct schema *s, const struct schema_mart *from,
                   const struct schema_mart *to, const struct schema_join **path, size_t max,
                   size_t *len);
 
+/* The marts a query reads: the first, whose rows are read, and the others joined to it
+ * along many-to-one paths. */
+enum { NL_JOINS_MAX = 8 };
+struct nl_joins {
+    const struct schema_mart *mart[NL_JOINS_MAX];
+    const struct schema_join *edge[NL_JOINS_MAX]; /* edge[i] joins mart[i] (i >= 1) */
+    int parent[NL_JOINS_MAX];                     /* ... from mart[parent[i]] */
+    size_t n;
+};
+/* The index of m in j, joining the path to it from mart[0] as needed; -1 when there is no
+ * path or no room. */
+int nl__joins_need(const struct schema *s, struct nl_joins *j, const struct schema_mart *m);
+
 /* The column people mean when they name a mart as a dimension ("by category" on a
  * categories mart): its name-like text column, or NULL. */
 const struct schema_column *nl__label_column(const struct schema_mart *m);
@@ -48,6 +61,9 @@ const struct schema_column *nl__default_date(const struct schema_mart *m, const 
 /* A comparison as SQL (">=") and in words ("at least"). */
 const char *nl__cmp_sql(enum nl_cmp op);
 const char *nl__cmp_words(enum nl_cmp op);
+
+/* A column name in words: "order_date" -> "order date". */
+void nl__words(const char *name, char *out, size_t n);
 
 /* Writes a column name as SQL: plain snake_case names bare, others quoted. */
 void nl__put_ident(struct sq_buf *b, const char *name);

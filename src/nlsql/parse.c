@@ -1172,12 +1172,6 @@ static void lexicon_pass(struct ctx *c, size_t min_words)
  * date). The verb is then that, not a status value. Runs after time_pass. */
 static void date_verb_pass(struct ctx *c)
 {
-    static const struct {
-        const char *w;
-        enum sm_date_role role;
-    } verbs[] = {{"shipped", SM_DATE_SHIPPED},   {"ship", SM_DATE_SHIPPED},
-                 {"delivered", SM_DATE_SHIPPED}, {"sent", SM_DATE_SHIPPED},
-                 {"paid", SM_DATE_PAID},         {"due", SM_DATE_REQUIRED}};
     if (!c->model)
         return;
     for (size_t k = 0; k < c->nsp; k++) {
@@ -1186,12 +1180,13 @@ static void date_verb_pass(struct ctx *c)
         size_t v = c->sp[k].from - 1;
         if (!is_free(c, v) || tok(c, v)->kind != LX_WORD)
             continue;
-        for (size_t j = 0; j < sizeof verbs / sizeof verbs[0]; j++)
-            if (strcmp(tok(c, v)->text, verbs[j].w) == 0) {
-                c->date_verb = (int)verbs[j].role + 1;
-                add_span(c, SP_FILLER, v, v + 1);
-                return;
-            }
+        /* "ordered in 2016" is on the date periods are read on anyway */
+        enum sm_date_role role = sm_verb_date_role(tok(c, v)->text);
+        if (role != SM_DATE_OTHER && role != SM_DATE_ORDERED) {
+            c->date_verb = (int)role + 1;
+            add_span(c, SP_FILLER, v, v + 1);
+            return;
+        }
     }
 }
 

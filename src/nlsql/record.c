@@ -393,15 +393,13 @@ static const struct sm_entity *entity_named(const struct rc *c, const struct lx_
     return found;
 }
 
-static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
-                                             const char *const *tails);
+static const struct schema_column *thing_id(const struct lx_entry *e, const struct schema_mart *m);
 
 /* The identifier column a word names on a mart of lines with no key of the thing ("order"
  * -> sales.order_number), when exactly one mart has one; else NULL. */
 static const struct schema_column *line_key(const struct rc *c, const struct lx_entry *e,
                                             const struct schema_mart **mart)
 {
-    static const char *const tails[] = {"number", "id", "code", "no", NULL};
     const struct schema_column *found = NULL;
     for (size_t k = 0; e && k < e->n; k++) {
         const struct lx_sense *s = &e->senses[k];
@@ -410,7 +408,7 @@ static const struct schema_column *line_key(const struct rc *c, const struct lx_
         const struct sm_entity *en = sm_entity_of(c->m, s->mart);
         if (en && en->key)
             continue; /* a thing of its own: named by its key, above */
-        const struct schema_column *id = thing_col(e, s->mart, tails);
+        const struct schema_column *id = thing_id(e, s->mart);
         if (!id)
             continue;
         if (found)
@@ -480,15 +478,6 @@ static void key_pass(struct rc *c)
 
 static void verb_pass(struct rc *c, int dated)
 {
-    static const struct {
-        const char *w;
-        enum sm_date_role role;
-    } verbs[] = {
-        {"shipped", SM_DATE_SHIPPED},   {"ship", SM_DATE_SHIPPED},      {"ships", SM_DATE_SHIPPED},
-        {"sent", SM_DATE_SHIPPED},      {"delivered", SM_DATE_SHIPPED}, {"paid", SM_DATE_PAID},
-        {"pay", SM_DATE_PAID},          {"ordered", SM_DATE_ORDERED},   {"placed", SM_DATE_ORDERED},
-        {"required", SM_DATE_REQUIRED}, {"due", SM_DATE_REQUIRED},
-    };
     for (size_t i = 0; i < c->tk.n; i++) {
         if (c->placed[i] || tk(c, i)->kind != LX_WORD)
             continue;
@@ -503,13 +492,12 @@ static void verb_pass(struct rc *c, int dated)
         }
         if (!dated)
             continue;
-        for (size_t k = 0; k < sizeof verbs / sizeof verbs[0]; k++)
-            if (strcmp(tk(c, i)->text, verbs[k].w) == 0) {
-                struct item *x = add_item(c, IT_VERB, i, i + 1);
-                if (x)
-                    x->role = verbs[k].role;
-                break;
-            }
+        enum sm_date_role role = sm_verb_date_role(tk(c, i)->text);
+        if (role != SM_DATE_OTHER) {
+            struct item *x = add_item(c, IT_VERB, i, i + 1);
+            if (x)
+                x->role = role;
+        }
     }
 }
 
@@ -878,13 +866,7 @@ static void reading(const struct rc *c, const struct item *v, const struct lx_se
                     size_t n)
 {
     char words[SQ_NAME_MAX];
-    const char *mw = lx_mart_words(c->lx, x->mart);
-    snprintf(words, sizeof words, "%s", x->col->name);
-    /* branch_city on branches is "branch city"; city on accounts "city" */
-    for (char *p = words; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-    (void)mw;
+    nl__words(x->col->name, words, sizeof words);
     int from = tk(c, v->from)->start, to = tk(c, v->to - 1)->end;
     snprintf(out, n, "%.*s%s %.*s%s", from, c->q, words, to - from, c->q + from, c->q + to);
 }
@@ -1142,17 +1124,17 @@ static int read_question(struct rc *c)
 static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
                                              const char *const *tails);
 
-static const struct schema_column *thing_id(const struct item *x, const struct schema_mart *m)
+static const struct schema_column *thing_id(const struct lx_entry *e, const struct schema_mart *m)
 {
     static const char *const tails[] = {"number", "id", "code", "no", NULL};
-    return thing_col(x->e, m, tails);
+    return thing_col(e, m, tails);
 }
 
 /* ... and the column it names the thing by ("customer" -> customer_name), or NULL. */
-static const struct schema_column *thing_name(const struct item *x, const struct schema_mart *m)
+static const struct schema_column *thing_name(const struct lx_entry *e, const struct schema_mart *m)
 {
     static const char *const tails[] = {"name", NULL};
-    return thing_col(x->e, m, tails);
+    return thing_col(e, m, tails);
 }
 
 static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
@@ -1383,12 +1365,12 @@ static int build(struct rc *c)
         if (col->quality == LX_PARTIAL) {
             /* a word naming columns in part: "orders" on a table of lines is the order's
              * number; "contact" the contact's first and last name; else it is unclear */
-            const struct schema_column *id = thing_id(x, col->mart);
+            const struct schema_column *id = thing_id(x->e, col->mart);
             if (id) {
                 if (things++)
                     return NOT_MINE; /* "customers' orders": whose rows? */
                 add_out(c, col->mart, id, far);
-                const struct schema_column *name = thing_name(x, col->mart);
+                const struct schema_column *name = thing_name(x->e, col->mart);
                 if (name)
                     add_out(c, col->mart, name, far);
             } else {
@@ -1608,42 +1590,6 @@ static int build(struct rc *c)
 
 /* ---- from the algebra to SQL ---- */
 
-struct aliases {
-    const struct schema_mart *mart[NL_MAX_MARTS];
-    const struct schema_join *edge[NL_MAX_MARTS]; /* edge[i] joins mart[i] (i >= 1) */
-    int parent[NL_MAX_MARTS];
-    size_t n;
-};
-
-/* The alias index of a mart read from the base (joining the path to it), or -1. */
-static int alias_of(const struct rc *c, struct aliases *a, const struct schema_mart *m)
-{
-    for (size_t i = 0; i < a->n; i++)
-        if (a->mart[i] == m)
-            return (int)i;
-    const struct schema_join *path[NL_MAX_MARTS];
-    size_t len;
-    if (nl__join_path(c->s, a->mart[0], m, path, NL_MAX_MARTS, &len) != 0)
-        return -1;
-    int at = 0;
-    for (size_t k = 0; k < len; k++) {
-        int found = -1;
-        for (size_t i = 0; i < a->n; i++)
-            if (a->mart[i] == path[k]->to)
-                found = (int)i;
-        if (found < 0) {
-            if (a->n >= NL_MAX_MARTS)
-                return -1;
-            found = (int)a->n++;
-            a->mart[found] = path[k]->to;
-            a->edge[found] = path[k];
-            a->parent[found] = at;
-        }
-        at = found;
-    }
-    return at;
-}
-
 /* The mart whose rows are read: one that reaches every mart of the query, among them if
  * one does, with the shortest joins. */
 static const struct schema_mart *choose_base(const struct rc *c)
@@ -1677,17 +1623,9 @@ static const struct schema_mart *choose_base(const struct rc *c)
     return best;
 }
 
-static void col_words(const char *name, char *out, size_t n)
-{
-    snprintf(out, n, "%s", name);
-    for (char *p = out; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-}
-
 struct writer {
     const struct rc *c;
-    struct aliases a;
+    struct nl_joins a;
     int far_alias; /* alias index of the self link's near end, or -1 */
     int multi;     /* more than one alias: columns are qualified */
 };
@@ -1697,7 +1635,7 @@ static void put_ref(struct writer *w, struct sq_buf *b, const struct rq_ref *r)
     if (r->far) {
         sq_buf_puts(b, "boss.");
     } else if (w->multi) {
-        int i = alias_of(w->c, &w->a, r->mart);
+        int i = nl__joins_need(w->c->s, &w->a, r->mart);
         sq_buf_printf(b, "t%d.", i < 0 ? 0 : i);
     }
     nl__put_ident(b, r->col->name);
@@ -1713,7 +1651,7 @@ static const char *noun_of(const struct rc *c, const struct schema_mart *m)
 static void put_ref_words(const struct writer *w, struct sq_buf *b, const struct rq_ref *r)
 {
     char words[SQ_NAME_MAX];
-    col_words(r->col->name, words, sizeof words);
+    nl__words(r->col->name, words, sizeof words);
     if (r->far)
         sq_buf_printf(b, "the %s's %s", w->c->r.self->role, words);
     else if (w->multi && r->mart != w->c->r.base)
@@ -1820,11 +1758,13 @@ static int emit(struct rc *c, struct nl_answer *out)
     w.a.n = 1;
     /* register every mart first, so that columns know whether to qualify */
     for (size_t k = 0; k < c->r.nout; k++)
-        if (alias_of(c, &w.a, c->r.out[k].far ? c->r.self->from->mart : c->r.out[k].mart) < 0)
+        if (nl__joins_need(c->s, &w.a, c->r.out[k].far ? c->r.self->from->mart : c->r.out[k].mart) <
+            0)
             return NOT_MINE;
     for (size_t k = 0; k < c->r.ncond; k++)
-        if (alias_of(c, &w.a,
-                     c->r.cond[k].ref.far ? c->r.self->from->mart : c->r.cond[k].ref.mart) < 0)
+        if (nl__joins_need(c->s, &w.a,
+                           c->r.cond[k].ref.far ? c->r.self->from->mart : c->r.cond[k].ref.mart) <
+            0)
             return NOT_MINE;
     int any_far = 0;
     for (size_t k = 0; k < c->r.nout; k++)
@@ -1832,7 +1772,7 @@ static int emit(struct rc *c, struct nl_answer *out)
     for (size_t k = 0; k < c->r.ncond; k++)
         any_far |= c->r.cond[k].ref.far;
     if (any_far)
-        w.far_alias = alias_of(c, &w.a, c->r.self->from->mart);
+        w.far_alias = nl__joins_need(c->s, &w.a, c->r.self->from->mart);
     w.multi = w.a.n > 1 || any_far;
     /* Rows of a mart of things (customers) are shown as they are; rows of lines, or of a
      * mart read only to reach others, once per distinct answer. */
@@ -1950,13 +1890,6 @@ static int emit(struct rc *c, struct nl_answer *out)
     out->shape.unit = "";
     for (size_t i = 0; i < w.a.n && out->nmarts < NL_MAX_MARTS; i++)
         out->marts[out->nmarts++] = w.a.mart[i];
-    if (any_far && w.far_alias >= 0) {
-        int seen = 0;
-        for (size_t i = 0; i < out->nmarts; i++)
-            seen |= out->marts[i] == c->r.self->to->mart;
-        if (!seen && out->nmarts < NL_MAX_MARTS)
-            out->marts[out->nmarts++] = c->r.self->to->mart;
-    }
     return 0;
 }
 

@@ -85,3 +85,31 @@ int nl__join_path(const struct schema *s, const struct schema_mart *from,
         return 0;
     return schema_join_path(s, from, to, path, max, len) == 0 ? 0 : -1;
 }
+
+int nl__joins_need(const struct schema *s, struct nl_joins *j, const struct schema_mart *m)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (j->mart[i] == m)
+            return (int)i;
+    const struct schema_join *path[NL_JOINS_MAX];
+    size_t len;
+    if (nl__join_path(s, j->mart[0], m, path, NL_JOINS_MAX, &len) != 0)
+        return -1;
+    int at = 0;
+    for (size_t k = 0; k < len; k++) {
+        int found = -1;
+        for (size_t i = 0; i < j->n; i++)
+            if (j->mart[i] == path[k]->to)
+                found = (int)i;
+        if (found < 0) {
+            if (j->n >= NL_JOINS_MAX)
+                return -1;
+            found = (int)j->n++;
+            j->mart[found] = path[k]->to;
+            j->edge[found] = path[k];
+            j->parent[found] = at;
+        }
+        at = found;
+    }
+    return at;
+}

@@ -227,8 +227,9 @@ void answer__mart_token(struct sq_buf *b, const struct schema_mart *m)
     sq_buf_printf(b, "%s@%lld@%s", m->name, m->version, m->loaded_at ? m->loaded_at : "");
 }
 
-/* Lower case, single spaces, no trailing punctuation: how questions are compared. */
-static char *normalize(const char *q)
+/* Single spaces, no trailing punctuation, and lower case when fold: questions are
+ * compared folded, and read as written ("US", the state code "IN"). */
+static char *tidy(const char *q, int fold)
 {
     struct sq_buf b;
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
@@ -242,11 +243,16 @@ static char *normalize(const char *q)
         if (space)
             sq_buf_putc(&b, ' ');
         space = 0;
-        sq_buf_putc(&b, (char)tolower(ch));
+        sq_buf_putc(&b, fold ? (char)tolower(ch) : (char)ch);
     }
     while (b.len && strchr("?!. ", b.data[b.len - 1]))
         b.data[--b.len] = '\0';
     return sq_buf_steal(&b);
+}
+
+static char *normalize(const char *q)
+{
+    return tidy(q, 1);
 }
 
 /* Suggestions a declined question gets: real questions over this data. */
@@ -545,7 +551,9 @@ int answer_ask(struct answerer *a, const char *question, const struct answer_opt
     char *norm = normalize(question);
     stage(o, "understanding");
     struct nl_answer na;
-    nlsql_answer(a->lx, a->model, norm, o ? o->previous : NULL, &na);
+    char *written = tidy(question, 0);
+    nlsql_answer(a->lx, a->model, written, o ? o->previous : NULL, &na);
+    free(written);
     out->understand_ms = sq_now_ms() - t0;
     if (na.status != 0) {
         /* The model's reason, cut so that the decline's message has room for its own. */
@@ -660,7 +668,9 @@ int answer_lookup(const struct answerer *a, const char *question, const struct a
         hit = cache_hit(a, &key, ANSWER_CACHE_MEMORY, out);
     } else {
         struct nl_answer na;
-        nlsql_answer(a->lx, a->model, norm, o ? o->previous : NULL, &na);
+        char *written = tidy(question, 0);
+        nlsql_answer(a->lx, a->model, written, o ? o->previous : NULL, &na);
+        free(written);
         double understand = sq_now_ms() - t0;
         if (na.status == 0) {
             fast_key(mode, norm, o, &na, &key);

@@ -16,7 +16,7 @@
 
 static const char *const aggs[] = {
     "sum",   "avg",    "min",    "max",    "median",       "count", "count_distinct",
-    "ratio", "metric", "margin", "profit", "gross_margin", "per"};
+    "ratio", "metric", "margin", "profit", "gross_margin", "per",   "expr"};
 
 static void date_str(char *out, size_t n, struct nl_date d)
 {
@@ -59,6 +59,7 @@ static void measure_json(struct sq_jw *w, const struct nl_measure *m)
     sq_jw_str(w, m->metric);
     sq_jw_key(w, "metric_sql");
     sq_jw_str(w, m->metric_sql);
+    name_of(w, "link_mart", m->link_mart, m->link_mart ? m->link_mart->name : NULL);
     sq_jw_key(w, "noun");
     sq_jw_str(w, m->noun);
     sq_jw_obj_end(w);
@@ -112,6 +113,12 @@ char *answer_frame_to_json(const struct nl_frame *f)
         for (size_t k = 0; k < x->nvalues; k++)
             sq_jw_str(&w, x->values[k]);
         sq_jw_arr_end(&w);
+        if (x->text[0]) {
+            sq_jw_key(&w, "text");
+            sq_jw_str(&w, x->text);
+            sq_jw_key(&w, "fold");
+            sq_jw_bool(&w, x->fold);
+        }
         sq_jw_obj_end(&w);
     }
     sq_jw_arr_end(&w);
@@ -237,14 +244,15 @@ static int read_measure(json_t *v, const struct schema *s, struct nl_measure *m)
     m->per = column(m->mart, json_object_get(v, "per"));
     m->metric = keep(s, json_object_get(v, "metric"));
     m->metric_sql = keep(s, json_object_get(v, "metric_sql"));
+    m->link_mart = mart(s, json_object_get(v, "link_mart"));
     const char *noun = json_string_value(json_object_get(v, "noun"));
     snprintf(m->noun, sizeof m->noun, "%s", noun ? noun : "");
-    int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC;
+    int needs_col = m->agg != NL_AGG_COUNT_ROWS && m->agg != NL_AGG_METRIC && m->agg != NL_AGG_EXPR;
     if (!m->mart || (needs_col && !m->col) ||
         ((m->agg == NL_AGG_RATIO || m->agg == NL_AGG_MARGIN || m->agg == NL_AGG_PROFIT ||
           m->agg == NL_AGG_GROSS_MARGIN || m->agg == NL_AGG_PER) &&
          !m->per) ||
-        (m->agg == NL_AGG_METRIC && (!m->metric || !m->metric_sql)))
+        ((m->agg == NL_AGG_METRIC || m->agg == NL_AGG_EXPR) && (!m->metric || !m->metric_sql)))
         return -1;
     return 0;
 }
@@ -333,6 +341,11 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             goto done;
         x->op = (enum nl_cmp)op;
         x->number = json_number_value(json_object_get(v, "number"));
+        const char *key_text = json_string_value(json_object_get(v, "text"));
+        if (key_text && strlen(key_text) >= sizeof x->text)
+            goto done;
+        snprintf(x->text, sizeof x->text, "%s", key_text ? key_text : "");
+        x->fold = json_is_true(json_object_get(v, "fold"));
         size_t k;
         json_t *val;
         json_array_foreach(json_object_get(v, "values"), k, val)

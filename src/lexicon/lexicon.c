@@ -583,7 +583,8 @@ static int one_edit(const char *a, const char *b)
     while (i < la && i < lb && a[i] == b[i])
         i++;
     if (la == lb) {
-        if (strcmp(a + i + 1, b + i + 1) == 0)
+        /* A letter changed in a short word is often another word ("store", "stone"). */
+        if (la >= 6 && strcmp(a + i + 1, b + i + 1) == 0)
             return 1; /* substitution */
         return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
                strcmp(a + i + 2, b + i + 2) == 0; /* swap */

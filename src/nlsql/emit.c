@@ -125,6 +125,27 @@ static void put_range(struct emit *e, struct sq_buf *b, const struct nl_period *
     sq_buf_printf(b, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
 }
 
+/* A computed measure's expression, its m."x" and j."y" columns on the aliases of its
+ * marts (none when the query reads one mart). */
+static void put_expr(struct emit *e, struct sq_buf *b, const struct nl_measure *m)
+{
+    int mi = need_mart(e, m->mart);
+    int ji = m->link_mart ? need_mart(e, m->link_mart) : -1;
+    const char *x = m->metric_sql;
+    for (size_t i = 0; x[i]; i++) {
+        int start = i == 0 || !(isalnum((unsigned char)x[i - 1]) || x[i - 1] == '_' ||
+                                x[i - 1] == '"' || x[i - 1] == '.');
+        if (start && (x[i] == 'm' || x[i] == 'j') && x[i + 1] == '.' && x[i + 2] == '"') {
+            int a = x[i] == 'm' ? mi : ji;
+            if (e->j.n > 1 || a > 0)
+                sq_buf_printf(b, "%s.", e->aliases[a < 0 ? 0 : a]);
+            i++;
+            continue;
+        }
+        sq_buf_putc(b, x[i]);
+    }
+}
+
 /* The aggregate expression of a measure, over the rows where cond holds when cond is
  * given (a playbook metric's SQL cannot be restricted: callers check). */
 static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_measure *m,
@@ -163,6 +184,11 @@ static void put_measure_if(struct emit *e, struct sq_buf *b, const struct nl_mea
         break;
     case NL_AGG_METRIC:
         sq_buf_printf(b, "(%s)", m->metric_sql);
+        break;
+    case NL_AGG_EXPR:
+        sq_buf_puts(b, "SUM(");
+        put_expr(e, b, m);
+        sq_buf_printf(b, ")%s", fl);
         break;
     case NL_AGG_PER:
     case NL_AGG_MARGIN: /* the same ratio of totals, as a percentage */
@@ -275,6 +301,7 @@ static void measure_alias(const struct nl_measure *m, char *out, size_t n)
         snprintf(out, n, "%.60s_per_%.60s", m->col->name, noun);
         break;
     case NL_AGG_METRIC:
+    case NL_AGG_EXPR:
         snake(m->metric, out, n);
         break;
     case NL_AGG_MARGIN:
@@ -329,6 +356,9 @@ static void measure_label(const struct nl_measure *m, char *out, size_t n)
         break;
     case NL_AGG_METRIC:
         snprintf(out, n, "%s", m->metric);
+        break;
+    case NL_AGG_EXPR:
+        snprintf(out, n, "total %s", m->metric);
         break;
     case NL_AGG_MARGIN:
         snprintf(out, n, "margin (%.60s as %% of %.60s)", m->col->name, m->per->name);
@@ -467,6 +497,17 @@ static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter 
         sq_buf_printf(b, " %s %s", nl__cmp_sql(x->op), num);
         return;
     }
+    if (x->text[0]) {
+        /* A key as written, its case folded unless it matched a stored value. */
+        sq_buf_puts(b, x->fold ? "lower(" : "");
+        put_col(e, b, x->mart, x->col);
+        sq_buf_puts(b, x->fold ? ") = " : " = ");
+        char low[sizeof x->text];
+        for (size_t i = 0; i < sizeof low; i++)
+            low[i] = x->fold ? (char)tolower((unsigned char)x->text[i]) : x->text[i];
+        sq_buf_put_literal(b, low);
+        return;
+    }
     if (x->negate)
         sq_buf_puts(b, "(");
     put_col(e, b, x->mart, x->col);
@@ -537,7 +578,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         if (need_mart(&e, f->filters[i].mart) < 0)
             rc = SQ_E_UNSUPPORTED;
     for (size_t i = 0; i < f->nmeasures; i++)
-        if (f->measures[i].mart && need_mart(&e, f->measures[i].mart) < 0)
+        if ((f->measures[i].mart && need_mart(&e, f->measures[i].mart) < 0) ||
+            (f->measures[i].link_mart && need_mart(&e, f->measures[i].link_mart) < 0))
             rc = SQ_E_UNSUPPORTED;
     if (f->has_having &&
         (need_mart(&e, f->having.mart) < 0 ||
@@ -614,8 +656,14 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             sh->dims[ndimcols++] = e.ncols - 1;
     }
 
-    /* Measures. */
+    /* Measures. A yes/no question first: whether there is any. */
     char alias[ALIAS_MAX];
+    if (f->exists && f->nmeasures) {
+        sel_sep(&e);
+        put_measure(&e, &e.sel, &f->measures[0], NULL);
+        sq_buf_puts(&e.sel, " > 0 AS answer");
+        e.ncols++;
+    }
     for (size_t i = 0; i < f->nmeasures; i++) {
         const struct nl_measure *m = &f->measures[i];
         measure_alias(m, alias, sizeof alias);
@@ -923,7 +971,9 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         char ent[NL_ENTITY_MAX];
         over_noun(f, ent, sizeof ent);
         sq_buf_printf(&in, "%s %s per %s", over_word(f->over_agg), label, ent);
-    } else
+    } else if (f->exists)
+        sq_buf_printf(&in, "Whether there are any (yes if the %s is above 0)", label);
+    else
         sq_buf_printf(&in, "%c%s", toupper((unsigned char)label[0]), label + 1);
     for (size_t i = 1; i < f->nmeasures; i++) {
         measure_label(&f->measures[i], label, sizeof label);
@@ -939,10 +989,11 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         char hl[SHAPE_LABEL_MAX], num[SQ_NUM_TEXT_MAX];
         measure_label(&h->m, hl, sizeof hl);
         sq_format_double(num, sizeof num, h->number);
-        int counted =
-            (f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
-            (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart);
         int listed = f->ndims == 1 && f->dims[0].col == h->of;
+        int counted =
+            !listed &&
+            ((f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
+             (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart));
         if (counted)
             sq_buf_printf(&in, " whose %s is %s %s", hl, nl__cmp_words(h->op), num);
         else
@@ -971,7 +1022,14 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         if (x->numeric) {
             char num[SQ_NUM_TEXT_MAX];
             sq_format_double(num, sizeof num, x->number);
-            sq_buf_printf(&in, "%s is %s %s", w, nl__cmp_words(x->op), num);
+            if (x->op == NL_CMP_EQ)
+                sq_buf_printf(&in, "%s is %s", w, num);
+            else
+                sq_buf_printf(&in, "%s is %s %s", w, nl__cmp_words(x->op), num);
+            continue;
+        }
+        if (x->text[0]) {
+            sq_buf_printf(&in, "%s is %s%s", w, x->text, x->fold ? " (any case)" : "");
             continue;
         }
         sq_buf_printf(&in, "%s is %s", w, x->negate ? "not " : "");

@@ -32,6 +32,9 @@ enum nl_agg {
     NL_AGG_PROFIT,         /* SUM(col) - SUM(per): an amount less its cost, with no profit column */
     NL_AGG_GROSS_MARGIN,   /* 100 * (SUM(col) - SUM(per)) / SUM(col) */
     NL_AGG_PER,            /* SUM(col) / SUM(per): "profit per unit" */
+    NL_AGG_EXPR,           /* SUM(metric_sql): a measure of the model no column holds, such as
+                            * revenue = quantity × price; metric_sql names columns m."x" on
+                            * mart and j."y" on link_mart */
 };
 
 enum { NL_MAX_MEASURES = 4, NL_MAX_DIMS = 2, NL_MAX_FILTERS = 8, NL_MAX_VALUES = 8 };
@@ -43,6 +46,7 @@ enum {
     NL_LABEL_MAX = 96,       /* a period's label: "July–September 2016" */
     NL_MAX_ASSUMPTIONS = 4,  /* assumptions kept; later ones are dropped */
     NL_ASSUMPTION_MAX = 200, /* one assumption: a sentence with a name or a label in it */
+    NL_KEY_TEXT_MAX = 64,    /* a key as written: "S18_3482", "SO51522" */
 };
 
 struct nl_measure {
@@ -50,8 +54,9 @@ struct nl_measure {
     const struct schema_mart *mart;
     const struct schema_column *col; /* NULL for COUNT_ROWS and METRIC */
     const struct schema_column *per; /* RATIO: the entity counted below the line */
-    const char *metric;              /* METRIC: name and SQL */
+    const char *metric;              /* METRIC, EXPR: name and SQL */
     const char *metric_sql;
+    const struct schema_mart *link_mart; /* EXPR: the mart of its j."y" columns, or NULL */
     char noun[NL_NOUN_MAX]; /* what is counted ("orders") or the entity of a ratio ("order") */
 };
 
@@ -82,6 +87,9 @@ struct nl_filter {
     enum nl_cmp op;
     double number;
     int whole; /* of a share: limits the whole too ("share of Technology sales from Phones") */
+    /* a key as written ("order SO51522"): col = text, case folded unless exact */
+    char text[NL_KEY_TEXT_MAX];
+    int fold;
 };
 
 /* A condition on an aggregate of an entity: "customers with more than 10 orders" keeps the
@@ -138,6 +146,7 @@ struct nl_frame {
     int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */
     int has_having;
     struct nl_having having;
+    int exists; /* yes/no: whether the first measure is above zero, as a first column */
     char assumptions[NL_MAX_ASSUMPTIONS][NL_ASSUMPTION_MAX];
     size_t nassumptions;
 };

@@ -68,6 +68,27 @@ void nl__words(const char *name, char *out, size_t n);
 /* Writes a column name as SQL: plain snake_case names bare, others quoted. */
 void nl__put_ident(struct sq_buf *b, const char *name);
 
+/* A thing named by its key as written (key.c): "order 10100", "customer no. 103", "product
+ * S18_3482", "order SO51522" on a table of lines. */
+enum { NL_CODE_MAX = NL_KEY_TEXT_MAX };
+struct nl_key {
+    const struct schema_mart *mart;
+    const struct schema_column *col; /* the key column */
+    size_t end;                      /* the token after the key */
+    int numeric;
+    double number;
+    char code[NL_CODE_MAX]; /* as written */
+};
+/* The key named from token i of tk (q is the question the tokens point into), where
+ * busy[k] marks tokens already read: 0 and *out, or -1. */
+int nl__key_at(const struct lx_lexicon *lx, const struct sm_model *m, const struct lx_tokens *tk,
+               const char *q, const unsigned char *busy, size_t i, struct nl_key *out);
+/* The column a phrase names a thing's identifier by on a mart ("order" -> order_number,
+ * order_id), or its name by ("customer" -> customer_name); NULL when none or two. */
+struct lx_entry;
+const struct schema_column *nl__thing_id(const struct lx_entry *e, const struct schema_mart *m);
+const struct schema_column *nl__thing_name(const struct lx_entry *e, const struct schema_mart *m);
+
 /* Record questions (record.c): a thing's fields, lists of things under conditions, across
  * links and self references. Returns 0 with out filled, SQ_E_UNSUPPORTED with out's reason
  * when two readings remain, or NL_NOT_RECORD (out untouched) for a question it leaves to

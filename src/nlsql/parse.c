@@ -28,29 +28,31 @@
 enum span_kind {
     SP_FREE = 0,
     SP_FILLER,
-    SP_TIME,   /* a period, or a relative one */
-    SP_GRAIN,  /* monthly, by quarter, over time */
-    SP_TOP,    /* top 5, bottom 3, top (10) */
-    SP_CMP,    /* over 500, at least 10, above 20% */
-    SP_LEX,    /* a phrase of the lexicon */
-    SP_BY,     /* by, per, for each, across */
-    SP_AGG,    /* total, average, median, maximum */
-    SP_COUNT,  /* how many, number of, count of */
-    SP_SHARE,  /* share of, percentage of */
-    SP_NEG,    /* excluding, except, not */
-    SP_VS,     /* vs, versus, compared to */
-    SP_GROWTH, /* growth, change, yoy */
-    SP_WHICH,  /* which, what */
-    SP_SUPER,  /* highest, most, lowest, least */
-    SP_AND,    /* and, or, "," between items of a list */
-    SP_ONLY,   /* only, just */
-    SP_PER,    /* "per" before an entity in a ratio: average profit per order */
-    SP_ROWS,   /* rows, records, order lines: what a count of rows counts */
-    SP_AOV,    /* average order value */
-    SP_ORDER,  /* highest first, descending */
-    SP_MARGIN, /* (profit) margin: profit as a share of sales */
-    SP_LIST,   /* list, list all, name the: what follows is listed, not counted */
-    SP_PROFIT, /* profit where the data has none: amount minus cost */
+    SP_TIME,     /* a period, or a relative one */
+    SP_GRAIN,    /* monthly, by quarter, over time */
+    SP_TOP,      /* top 5, bottom 3, top (10) */
+    SP_CMP,      /* over 500, at least 10, above 20% */
+    SP_LEX,      /* a phrase of the lexicon */
+    SP_BY,       /* by, per, for each, across */
+    SP_AGG,      /* total, average, median, maximum */
+    SP_COUNT,    /* how many, number of, count of */
+    SP_SHARE,    /* share of, percentage of */
+    SP_NEG,      /* excluding, except, not */
+    SP_VS,       /* vs, versus, compared to */
+    SP_GROWTH,   /* growth, change, yoy */
+    SP_WHICH,    /* which, what */
+    SP_SUPER,    /* highest, most, lowest, least */
+    SP_AND,      /* and, or, "," between items of a list */
+    SP_ONLY,     /* only, just */
+    SP_PER,      /* "per" before an entity in a ratio: average profit per order */
+    SP_ROWS,     /* rows, records, order lines: what a count of rows counts */
+    SP_AOV,      /* average order value */
+    SP_ORDER,    /* highest first, descending */
+    SP_MARGIN,   /* (profit) margin: profit as a share of sales */
+    SP_LIST,     /* list, list all, name the: what follows is listed, not counted */
+    SP_PROFIT,   /* profit where the data has none: amount minus cost */
+    SP_COMPUTED, /* revenue, cost or profit that the model computes (sub: its index) */
+    SP_KEY,      /* a thing by its key as written: "order 10100" (key: which) */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -81,8 +83,9 @@ struct span {
     int negate;
     const struct schema_mart *prefer; /* a mart named with it: "customer country" */
     int each;                         /* "each", "every", "per" before a dimension */
-    int presence; /* "with a discount", "no profit": binds only to the measure right after */
-    int rate;     /* a grain said as a rate: "monthly", "per month" (not "by month") */
+    int presence;      /* "with a discount", "no profit": binds only to the measure right after */
+    int rate;          /* a grain said as a rate: "monthly", "per month" (not "by month") */
+    struct nl_key key; /* SP_KEY */
 };
 
 enum {
@@ -119,6 +122,7 @@ struct ctx {
     int rows_defaulted;    /* ... and the data had none: rows are counted */
     int by_count;          /* "most popular": ranked by the number of orders */
     int compare_values;    /* "furniture vs technology": values side by side */
+    int yesno;             /* "do we have any customers in Japan": whether any rows are */
     int filter_span[NL_MAX_FILTERS];     /* a numeric filter's comparison span + 1 */
     int filter_on_count[NL_MAX_FILTERS]; /* ... bound through a counted noun ("orders
                                           * over 500"), to be read on each row if not
@@ -511,6 +515,30 @@ static size_t read_relative(const struct ctx *c, size_t i, struct tspec *t)
         return 1;
     }
     return 0;
+}
+
+/* ---- pass 0: things named by their key ---- */
+
+/* "total price of order 10100", "revenue from customer 103": the thing by its key (see
+ * nl__key_at), a filter on its key column. */
+static void key_pass(struct ctx *c)
+{
+    if (!c->model)
+        return;
+    unsigned char *busy = xcalloc(c->tk.n + 1, 1);
+    for (size_t i = 0; i < c->tk.n; i++) {
+        struct nl_key k;
+        if (nl__key_at(c->lx, c->model, &c->tk, c->question, busy, i, &k) != 0)
+            continue;
+        struct span *s = add_span(c, SP_KEY, i, k.end);
+        if (!s)
+            break;
+        s->key = k;
+        for (size_t j = i; j < k.end; j++)
+            busy[j] = 1;
+        i = k.end - 1;
+    }
+    free(busy);
 }
 
 static void time_pass(struct ctx *c)
@@ -1049,6 +1077,71 @@ static const struct lx_entry *lookup(const struct ctx *c, size_t i, size_t n)
     return lx_lexicon_run(c->lx, tok(c, i), n);
 }
 
+/* ---- pass 3b: measures the model computes ---- */
+
+/* Words for the model's computed measures, longest first. */
+static const struct {
+    const char *w[3];
+    const char *measure;
+} computed_words[] = {
+    {{"total", "order", "value"}, "revenue"}, {{"order", "value", NULL}, "revenue"},
+    {{"total", "price", NULL}, "revenue"},    {{"sales", "value", NULL}, "revenue"},
+    {{"sales", "amount", NULL}, "revenue"},   {{"gross", "profit", NULL}, "profit"},
+    {{"actual", "profit", NULL}, "profit"},   {{"revenue", NULL, NULL}, "revenue"},
+    {{"revenues", NULL, NULL}, "revenue"},    {{"sales", NULL, NULL}, "revenue"},
+    {{"turnover", NULL, NULL}, "revenue"},    {{"value", NULL, NULL}, "revenue"},
+    {{"cost", NULL, NULL}, "cost"},           {{"costs", NULL, NULL}, "cost"},
+    {{"profit", NULL, NULL}, "profit"},       {{"profits", NULL, NULL}, "profit"},
+};
+
+/* A column of the data that the phrase names as written or by a synonym: then the
+ * column is meant, not the model's computed measure. */
+static int names_column(const struct ctx *c, size_t i, size_t n)
+{
+    const struct lx_entry *e = lookup(c, i, n);
+    for (size_t k = 0; e && k < e->n; k++)
+        if (e->senses[k].kind == LX_SENSE_COLUMN && e->senses[k].quality >= LX_SYNONYM &&
+            strcmp(e->senses[k].col->role, "measure") == 0)
+            return 1;
+    return 0;
+}
+
+/* "revenue by product line" where no column holds revenue: the model's quantity × price.
+ * "value" is revenue only next to what it is the value of ("value of the orders", "order
+ * value"), never as a filler elsewhere ("values by region"). */
+static void computed_pass(struct ctx *c)
+{
+    if (!c->model)
+        return;
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i))
+            continue;
+        for (size_t k = 0; k < sizeof computed_words / sizeof computed_words[0]; k++) {
+            size_t n = 0;
+            while (n < 3 && computed_words[k].w[n] && is_w(c, i + n, computed_words[k].w[n]) &&
+                   is_free(c, i + n))
+                n++;
+            if (n == 0 || (n < 3 && computed_words[k].w[n]))
+                continue;
+            if (strcmp(computed_words[k].w[0], "value") == 0 && n == 1 && !is_w(c, i + 1, "of") &&
+                !(i > 0 && (is_w(c, i - 1, "order") || is_w(c, i - 1, "total"))))
+                break;
+            size_t m = 0;
+            while (m < c->model->nmeasures &&
+                   (c->model->measures[m].col ||
+                    strcmp(c->model->measures[m].name, computed_words[k].measure) != 0))
+                m++;
+            if (m == c->model->nmeasures || names_column(c, i, n))
+                break;
+            struct span *s = add_span(c, SP_COMPUTED, i, i + n);
+            if (s)
+                s->sub = (int)m;
+            i += n - 1;
+            break;
+        }
+    }
+}
+
 /* Words that count pieces of what sold: "units sold", "number of items". */
 static const char *const pieces[] = {"units", "items", "pieces", NULL};
 
@@ -1279,9 +1372,31 @@ static int filler_word(const char *w)
 
 static void filler_pass(struct ctx *c)
 {
-    for (size_t i = 0; i < c->tk.n; i++)
-        if (is_free(c, i) && filler_word(tok(c, i)->text))
+    static const char *const asking_any[] = {"any", "ever", "anything", "there", NULL};
+    for (size_t i = 0; i < c->tk.n; i++) {
+        const struct lx_token *t = tok(c, i);
+        /* "which US city": the country, not "us"; left unplaced unless the data names it. */
+        if (strcmp(t->text, "us") == 0 && strncmp(c->question + t->start, "US", 2) == 0)
+            continue;
+        if (is_free(c, i) && (filler_word(t->text) || (c->yesno && is_any(c, i, asking_any))))
             add_span(c, SP_FILLER, i, i + 1);
+    }
+}
+
+/* "do we have any customers in Japan", "were any products returned in 2015", "did we
+ * ever sell anything in Wyoming": an auxiliary verb first, then "any", "ever", "there" or
+ * an article soon after. Answered with whether the rows exist and how many. */
+static int exists_question(const struct ctx *c)
+{
+    static const char *const aux[] = {"do",   "does", "did",  "is",  "are", "was",
+                                      "were", "has",  "have", "had", NULL};
+    static const char *const any[] = {"any", "ever", "anything", "there", "a", "an", NULL};
+    if (!is_any(c, 0, aux))
+        return 0;
+    for (size_t i = 1; i < 5 && i < c->tk.n; i++)
+        if (is_any(c, i, any))
+            return 1;
+    return 0;
 }
 
 /* ---- reading the spans into a frame ---- */
@@ -1676,6 +1791,10 @@ static void choose_fact(struct ctx *c)
     size_t nc = 0;
     for (size_t k = 0; k < c->nsp; k++) {
         struct span *s = &c->sp[k];
+        if (s->kind == SP_COMPUTED) {
+            cands[nc++] = c->model->measures[s->sub].mart;
+            break;
+        }
         if (s->kind != SP_LEX || !has_measure_sense(s))
             continue;
         /* A word that is also a value or a dimension next to a cue is not a measure. */
@@ -2370,6 +2489,16 @@ static int count_for_entity(struct ctx *c, const struct span *x, struct nl_havin
     return -1;
 }
 
+/* "lines", "line items", "order lines", "rows" at token i: how many tokens, or 0. */
+static size_t line_words(const struct ctx *c, size_t i)
+{
+    if (is_w(c, i, "line") && (is_w(c, i + 1, "items") || is_w(c, i + 1, "item")))
+        return 2;
+    if (is_w(c, i, "order") && is_w(c, i + 1, "lines"))
+        return 2;
+    return is_w(c, i, "lines") || is_w(c, i, "rows") ? 1 : 0;
+}
+
 /* Conditions on totals of an entity: "customers with sales over 5000" keeps the customers
  * whose SUM(sales) is over 5000, not the order lines over 5000. Comparisons on averaged
  * columns (discount, price) stay on rows, and so do those on an entity that is one row
@@ -2408,6 +2537,91 @@ static int entity_conditions(struct ctx *c)
     if (f->has_having && c->measure_defaulted) {
         f->measures[0] = f->having.m;
         c->measure_defaulted = 0;
+    }
+    return 0;
+}
+
+/* "how many", "number of", "count": the question asks for a count. */
+static int count_asked(const struct ctx *c)
+{
+    for (size_t k = 0; k < c->nsp; k++)
+        if (c->sp[k].kind == SP_COUNT)
+            return 1;
+    return 0;
+}
+
+/* What the question asks for must be what the frame answers. A list ("which copiers have
+ * we sold", "show me the yellow touring bikes") answered with one total or a count of rows
+ * is a wrong answer, not a near one; so is an amount ("how much has Jon Yang spent")
+ * answered with a count. A yes/no question becomes whether the rows exist, and how many. */
+static int check_intent(struct ctx *c)
+{
+    struct nl_frame *f = c->f;
+    const struct nl_measure *m0 = f->nmeasures ? &f->measures[0] : NULL;
+    int counted = m0 && (m0->agg == NL_AGG_COUNT_ROWS || m0->agg == NL_AGG_COUNT_DISTINCT);
+    size_t lead = is_w(c, 0, "please") || is_w(c, 0, "now") ? 1 : 0;
+    static const char *const listing[] = {"show", "list",  "display", "give",
+                                          "find", "fetch", "get",     NULL};
+    /* "revenue per employee": each employee by first and last name, as the model names
+     * them, not by the one column that happens to tell them apart (email, last_name). */
+    if (f->ndims == 1 && f->dims[0].col && c->model) {
+        const struct sm_entity *en = sm_entity_of(c->model, f->dims[0].mart);
+        int named = 0; /* "what's their email": the column asked for */
+        for (size_t k = 0; k < c->nsp; k++)
+            named |= c->sp[k].kind == SP_LEX && c->sp[k].sense &&
+                     c->sp[k].sense->kind == LX_SENSE_COLUMN &&
+                     c->sp[k].sense->col == f->dims[0].col;
+        if (en && en->nlabel == 2 && !named &&
+            f->dims[0].col == nl__label_column(f->dims[0].mart) && f->dims[0].col != en->label[0]) {
+            f->dims[0].col = en->label[0];
+            f->dims[1] = f->dims[0];
+            f->dims[1].col = en->label[1];
+            f->ndims = 2;
+        }
+    }
+    if (c->yesno) {
+        if (f->ndims || f->limit || f->superlative || f->compare || f->share || f->growth ||
+            f->over || f->avg_grain || f->nmeasures != 1)
+            return decline(c, "a yes-or-no question is answered by whether rows exist; this one "
+                              "also asks for a breakdown or a ranking, so ask for that on its own");
+        if (!counted) {
+            /* "did we sell anything in Wyoming": whether any row is there. */
+            struct nl_measure *m = &f->measures[0];
+            memset(m, 0, sizeof *m);
+            m->mart = f->fact;
+            m->agg = NL_AGG_COUNT_ROWS;
+            snprintf(m->noun, sizeof m->noun, "rows");
+        }
+        f->exists = 1;
+        return 0;
+    }
+    /* "customers with more than 4 orders" over a table of order lines: the customers,
+     * each with its count, not how many there are. */
+    if (f->ndims == 0 && counted && !count_asked(c) && f->has_having && !f->having.via &&
+        f->nmeasures == 1 && f->having.mart == f->fact &&
+        ((m0->agg == NL_AGG_COUNT_DISTINCT && m0->col == f->having.of) ||
+         (m0->agg == NL_AGG_COUNT_ROWS && m0->mart == f->having.mart)) &&
+        !f->compare && !f->share && !f->growth && !f->limit) {
+        f->dims[0].mart = f->having.mart;
+        f->dims[0].col = f->having.of;
+        f->dims[0].grain = GRAIN_NONE;
+        f->ndims = 1;
+        f->measures[0] = f->having.m;
+        if (!f->order)
+            f->order = 1;
+        return 0;
+    }
+    if (f->ndims == 0 && !f->compare && is_w(c, lead, "which"))
+        return decline(c, "\"which\" asks for a list, but fast mode could read only one total "
+                          "here; ask \"how many\" for a count, or name what to list them by");
+    if (f->ndims == 0 && counted && !count_asked(c)) {
+        if (is_any(c, lead, listing))
+            return decline(c, "this asks for a list, which fast mode cannot write with these "
+                              "conditions yet; ask \"how many\" for the count");
+        for (size_t i = 0; i + 1 < c->tk.n; i++)
+            if (is_w(c, i, "how") && is_w(c, i + 1, "much"))
+                return decline(c, "\"how much\" asks for an amount, and no amount in the data "
+                                  "matches the question; name the measure, such as sales");
     }
     return 0;
 }
@@ -2544,7 +2758,7 @@ static int finish_frame(struct ctx *c)
             return decline(c, "a share needs something to divide by, such as \"by segment\" or "
                               "\"share of sales from Furniture\"");
     }
-    return 0;
+    return check_intent(c);
 }
 
 /* Reads the spans into the frame. Returns 0, or SQ_E_UNSUPPORTED via decline(). */
@@ -2665,6 +2879,49 @@ static int build(struct ctx *c)
             m->per = cost;
             snprintf(m->noun, sizeof m->noun, "profit");
             agg_set = 0;
+            break;
+        }
+        case SP_COMPUTED: {
+            const struct sm_measure *cm = &c->model->measures[s->sub];
+            if (f->nmeasures >= NL_MAX_MEASURES)
+                return decline(c, "too many measures");
+            struct nl_measure *m = &f->measures[f->nmeasures++];
+            memset(m, 0, sizeof *m);
+            m->agg = NL_AGG_EXPR;
+            m->mart = cm->mart;
+            m->metric = cm->name;
+            m->metric_sql = cm->sql;
+            m->link_mart = cm->link ? cm->link->to->mart : NULL;
+            snprintf(m->noun, sizeof m->noun, "%s", cm->name);
+            if (agg_set && agg != NL_AGG_SUM)
+                return decline(c, "an average, minimum or maximum of a computed measure needs "
+                                  "what it is taken over, such as \"average revenue per order\"");
+            agg_set = 0;
+            assume(f, "%s = %s", cm->name, cm->formula);
+            break;
+        }
+        case SP_KEY: {
+            if (f->nfilters >= NL_MAX_FILTERS)
+                return decline(c, "too many conditions");
+            struct nl_filter *x = &f->filters[f->nfilters++];
+            memset(x, 0, sizeof *x);
+            x->mart = s->key.mart;
+            x->col = s->key.col;
+            if (s->key.numeric) {
+                x->numeric = 1;
+                x->op = NL_CMP_EQ;
+                x->number = s->key.number;
+            } else {
+                snprintf(x->text, sizeof x->text, "%s", s->key.code);
+                x->fold = 1;
+                for (size_t j = 0; j < x->col->nvalues; j++)
+                    if (strcasecmp(x->col->values[j].value, s->key.code) == 0) {
+                        snprintf(x->text, sizeof x->text, "%s", x->col->values[j].value);
+                        x->fold = 0;
+                    }
+            }
+            c->filter_span[f->nfilters - 1] = 0;
+            c->filter_on_count[f->nfilters - 1] = 0;
             break;
         }
         case SP_WHICH:
@@ -3296,6 +3553,9 @@ static int build(struct ctx *c)
         const struct schema_column *col = NULL;
         const struct schema_mart *m = NULL;
         int on_count = 0;
+        if (s->presence && k + 1 < c->nsp && c->sp[k + 1].kind == SP_COMPUTED)
+            return decline(c, "a condition on whether there is revenue, cost or profit cannot "
+                              "be read yet; ask for the total instead");
         if (s->presence) {
             /* "with a": nothing measured came after it, so it was only words. */
             s->role = R_DONE;
@@ -3331,6 +3591,30 @@ static int build(struct ctx *c)
             f->having = h;
             f->has_having = 1;
             s->role = R_DONE;
+            continue;
+        }
+        /* "orders with more than 10 lines": a count of the rows of the table of lines,
+         * for each order in it. Never the amount over 10 on each line. */
+        size_t nl = line_words(c, s->to);
+        if (nl) {
+            struct nl_having h = {0};
+            if (entity_before(c, k, &h) != 0 || h.mart != f->fact || h.via ||
+                h.of->distinct >= f->fact->rows * 0.99)
+                return decline(c, "counting lines needs what they are lines of, such as "
+                                  "\"orders with more than 10 lines\"");
+            if (f->has_having)
+                return decline(c, "only one condition on totals is supported");
+            h.m.agg = NL_AGG_COUNT_ROWS;
+            h.m.mart = f->fact;
+            snprintf(h.m.noun, sizeof h.m.noun, "lines");
+            h.op = (enum nl_cmp)s->sub;
+            h.number = s->num;
+            f->having = h;
+            f->has_having = 1;
+            s->role = R_DONE;
+            for (size_t i = s->to; i < s->to + nl; i++)
+                if (c->owner[i])
+                    c->sp[c->owner[i] - 1].role = R_DONE;
             continue;
         }
         /* "customers with more than 10 orders": a count of the entity named right after,
@@ -3554,12 +3838,15 @@ int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, cons
     }
     c.owner = xcalloc(c.tk.n + 1, sizeof *c.owner);
     int followup = previous && previous->fact && is_followup(&c);
+    c.yesno = !followup && exists_question(&c);
+    key_pass(&c);
     time_pass(&c);
     date_verb_pass(&c);
     rank_pass(&c);
     lexicon_pass(&c, 2);
     grain_pass(&c);
     cue_pass(&c, 2);
+    computed_pass(&c);
     lexicon_pass(&c, 1);
     cue_pass(&c, 1);
     filler_pass(&c);

@@ -41,7 +41,6 @@ enum {
     MAX_ITEMS = 48,
     MAX_OUT = 8,
     MAX_CONDS = 8,
-    CODE_MAX = 64, /* a key as written: "S18_3482", "10100" */
     WHY_MAX = 512,
 };
 
@@ -101,7 +100,7 @@ struct item {
     const struct lx_entry *e;
     const struct schema_mart *kmart; /* KEY: the mart and column of the key */
     const struct schema_column *kcol;
-    char code[CODE_MAX];        /* KEY as written */
+    char code[NL_CODE_MAX];     /* KEY as written */
     double number;              /* KEY, CMP */
     int numeric;                /* KEY: a number */
     enum nl_cmp cmp;            /* CMP */
@@ -376,103 +375,21 @@ static void role_pass(struct rc *c)
 
 /* The entity a phrase names as a thing ("order", "customer") or by its key column
  * ("order number", "product code"), or NULL. */
-static const struct sm_entity *entity_named(const struct rc *c, const struct lx_entry *e)
-{
-    const struct sm_entity *found = NULL;
-    for (size_t k = 0; e && k < e->n; k++) {
-        const struct lx_sense *x = &e->senses[k];
-        const struct sm_entity *en = sm_entity_of(c->m, x->mart);
-        if (!en || !en->key || x->quality == LX_PARTIAL)
-            continue;
-        if (x->kind == LX_SENSE_MART || (x->kind == LX_SENSE_COLUMN && x->col == en->key)) {
-            if (found && found != en)
-                return NULL;
-            found = en;
-        }
-    }
-    return found;
-}
-
-static const struct schema_column *thing_id(const struct lx_entry *e, const struct schema_mart *m);
-
-/* The identifier column a word names on a mart of lines with no key of the thing ("order"
- * -> sales.order_number), when exactly one mart has one; else NULL. */
-static const struct schema_column *line_key(const struct rc *c, const struct lx_entry *e,
-                                            const struct schema_mart **mart)
-{
-    const struct schema_column *found = NULL;
-    for (size_t k = 0; e && k < e->n; k++) {
-        const struct lx_sense *s = &e->senses[k];
-        if (s->kind != LX_SENSE_COLUMN || (found && *mart == s->mart))
-            continue;
-        const struct sm_entity *en = sm_entity_of(c->m, s->mart);
-        if (en && en->key)
-            continue; /* a thing of its own: named by its key, above */
-        const struct schema_column *id = thing_id(e, s->mart);
-        if (!id)
-            continue;
-        if (found)
-            return NULL;
-        found = id;
-        *mart = s->mart;
-    }
-    return found;
-}
-
 static void key_pass(struct rc *c)
 {
-    static const char *const marks[] = {"number", "no", "num", "nr", "id", "code", NULL};
     for (size_t i = 0; i < c->tk.n; i++) {
-        if (c->placed[i] || tk(c, i)->kind != LX_WORD)
+        struct nl_key k;
+        if (nl__key_at(c->lx, c->m, &c->tk, c->q, c->placed, i, &k) != 0)
             continue;
-        const struct sm_entity *en = NULL;
-        const struct schema_mart *kmart = NULL;
-        const struct schema_column *kcol = NULL;
-        size_t n;
-        for (n = 2; n >= 1 && !kcol; n--) {
-            if (!range_free(c, i, i + n))
-                continue;
-            const struct lx_entry *e = lx_lexicon_run(c->lx, tk(c, i), n);
-            if ((en = entity_named(c, e)) != NULL)
-                kmart = en->mart, kcol = en->key;
-            else
-                kcol = line_key(c, e, &kmart); /* "order SO51522" on a table of lines */
-        }
-        if (!kcol)
-            continue;
-        n++;
-        size_t j = i + n;
-        if (is_any(c, j, marks))
-            j++;
-        while (tk(c, j) && tk(c, j)->kind == LX_PUNCT &&
-               (strcmp(tk(c, j)->text, ".") == 0 || strcmp(tk(c, j)->text, "#") == 0))
-            j++;
-        const struct lx_token *v = tk(c, j);
-        if (!v || c->placed[j] || v->kind == LX_PUNCT)
-            continue;
-        /* The key as written: the tokens that touch ("S18_3482"). */
-        size_t end = j + 1;
-        while (tk(c, end) && tk(c, end)->start == tk(c, end - 1)->end && !c->placed[end])
-            end++;
-        int len = tk(c, end - 1)->end - v->start;
-        int digit = 0;
-        for (int k = 0; k < len; k++)
-            digit |= isdigit((unsigned char)c->q[v->start + k]) != 0;
-        if (!digit || len >= CODE_MAX)
-            continue;
-        int numeric =
-            end == j + 1 && v->kind == LX_NUMBER && v->integer && !v->currency && !v->percent;
-        if (numeric != schema_type_is_numeric(kcol->type))
-            continue;
-        struct item *x = add_item(c, IT_KEY, i, end);
+        struct item *x = add_item(c, IT_KEY, i, k.end);
         if (!x)
             return;
-        x->kmart = kmart;
-        x->kcol = kcol;
-        x->numeric = numeric;
-        x->number = v->value;
-        snprintf(x->code, sizeof x->code, "%.*s", len, c->q + v->start);
-        i = end - 1;
+        x->kmart = k.mart;
+        x->kcol = k.col;
+        x->numeric = k.numeric;
+        x->number = k.number;
+        snprintf(x->code, sizeof x->code, "%s", k.code);
+        i = k.end - 1;
     }
 }
 
@@ -1119,54 +1036,6 @@ static int read_question(struct rc *c)
     return 0;
 }
 
-/* The column a word names a thing's identifier by on a mart of lines ("order" ->
- * ordernumber, order_id), or NULL. */
-static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
-                                             const char *const *tails);
-
-static const struct schema_column *thing_id(const struct lx_entry *e, const struct schema_mart *m)
-{
-    static const char *const tails[] = {"number", "id", "code", "no", NULL};
-    return thing_col(e, m, tails);
-}
-
-/* ... and the column it names the thing by ("customer" -> customer_name), or NULL. */
-static const struct schema_column *thing_name(const struct lx_entry *e, const struct schema_mart *m)
-{
-    static const char *const tails[] = {"name", NULL};
-    return thing_col(e, m, tails);
-}
-
-static const struct schema_column *thing_col(const struct lx_entry *e, const struct schema_mart *m,
-                                             const char *const *tails)
-{
-    char word[SQ_NAME_MAX];
-    size_t n = 0;
-    for (const char *p = e->phrase; *p && n + 1 < sizeof word; p++)
-        if (*p != ' ')
-            word[n++] = *p;
-    word[n] = '\0';
-    const struct schema_column *found = NULL;
-    for (size_t k = 0; k < e->n; k++) {
-        const struct lx_sense *s = &e->senses[k];
-        if (s->kind != LX_SENSE_COLUMN || s->mart != m)
-            continue;
-        char bare[SQ_NAME_MAX];
-        size_t b = 0;
-        for (const char *p = s->col->name; *p && b + 1 < sizeof bare; p++)
-            if (*p != '_')
-                bare[b++] = (char)tolower((unsigned char)*p);
-        bare[b] = '\0';
-        for (int t = 0; tails[t]; t++)
-            if (strncmp(bare, word, n) == 0 && strcmp(bare + n, tails[t]) == 0) {
-                if (found && found != s->col)
-                    return NULL;
-                found = s->col;
-            }
-    }
-    return found;
-}
-
 /* A column that points at another thing (product_subcategory_key) shows that thing's name:
  * "which subcategory is X in" wants the subcategory's name, not its key. 1 if it did. */
 static int add_linked_label(struct rc *c, const struct lx_sense *col, int far)
@@ -1365,12 +1234,12 @@ static int build(struct rc *c)
         if (col->quality == LX_PARTIAL) {
             /* a word naming columns in part: "orders" on a table of lines is the order's
              * number; "contact" the contact's first and last name; else it is unclear */
-            const struct schema_column *id = thing_id(x->e, col->mart);
+            const struct schema_column *id = nl__thing_id(x->e, col->mart);
             if (id) {
                 if (things++)
                     return NOT_MINE; /* "customers' orders": whose rows? */
                 add_out(c, col->mart, id, far);
-                const struct schema_column *name = thing_name(x->e, col->mart);
+                const struct schema_column *name = nl__thing_name(x->e, col->mart);
                 if (name)
                     add_out(c, col->mart, name, far);
             } else {
@@ -1510,7 +1379,7 @@ static int build(struct rc *c)
             q->number = x->number;
             q->cmp = NL_CMP_EQ;
             q->text = x->code;
-            /* questions arrive lower-cased: the key as stored, or compared folded */
+            /* the key as stored, or compared with case folded ("inv-0007") */
             q->fold = !x->numeric;
             for (size_t j = 0; !x->numeric && j < x->kcol->nvalues; j++)
                 if (strcasecmp(x->kcol->values[j].value, x->code) == 0) {
@@ -1830,7 +1699,15 @@ static int emit(struct rc *c, struct nl_answer *out)
         switch (q->op) {
         case RQ_EQ_TEXT:
             sq_buf_puts(&sql, " = ");
-            sq_buf_put_literal(&sql, q->text);
+            if (fold) {
+                char *low = xstrdup(q->text);
+                for (char *p = low; *p; p++)
+                    *p = (char)tolower((unsigned char)*p);
+                sq_buf_put_literal(&sql, low);
+                free(low);
+            } else {
+                sq_buf_put_literal(&sql, q->text);
+            }
             sq_buf_printf(&in, " is %s", q->text);
             break;
         case RQ_EQ_NUM:

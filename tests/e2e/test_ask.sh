@@ -43,7 +43,7 @@ json "record query" "$WORK/r.json" "a.query.kind === 'records' && a.query.from =
 json "record interpretation" "$WORK/r.json" "a.interpretation.includes('account_manager_staff_id') && a.interpretation.includes('Blue Fjord Traders')"
 expect_status "two readings" 3 "$SALESQL" ask --quiet --format json --data "$C" --db "$CDB" \
     "list the accounts in Georgia"
-json "both readings offered" "$WORK/out" "a.error.message.includes('state') && a.error.message.includes('country') && a.suggestions.length === 2 && a.suggestions.some(x => x.includes('state georgia'))"
+json "both readings offered" "$WORK/out" "a.error.message.includes('state') && a.error.message.includes('country') && a.suggestions.length === 2 && a.suggestions.some(x => x.includes('state Georgia'))"
 
 expect_status "dates are ISO strings" 0 ask --format json "sales by ship date in Q1 2017 by month"
 expect_status "table output" 0 ask "profit by segment in 2015"

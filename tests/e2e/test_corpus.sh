@@ -22,10 +22,10 @@ while read -r ds correct wrong; do
         fail "eval $set (want at least $correct correct, at most $wrong wrong): $(cat "$WORK/eval.out")"
     fi
 done <<EOF
-classicmodels 47 6
-northwind 37 3
-superstore 43 5
-auto_sales 46 7
-adventureworks 24 3
+classicmodels 58 3
+northwind 47 2
+superstore 45 3
+auto_sales 50 4
+adventureworks 35 0
 EOF
 finish

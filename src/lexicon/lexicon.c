@@ -574,7 +574,7 @@ const struct lx_entry *lx_lexicon_get(const struct lx_lexicon *lx, const char *p
 }
 
 /* 1 if a and b are within one edit (substitution, insertion, deletion or swap). */
-static int one_edit(const char *a, const char *b)
+int lx_one_edit(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > lb + 1 || lb > la + 1)
@@ -601,7 +601,7 @@ const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char 
     const struct lx_entry *found = NULL;
     for (size_t i = 0; i < lx->nsingles; i++) {
         const struct lx_entry *e = lx->singles[i];
-        if (strlen(e->phrase) >= 5 && one_edit(word, e->phrase)) {
+        if (strlen(e->phrase) >= 5 && lx_one_edit(word, e->phrase)) {
             if (found && found != e)
                 return NULL; /* two candidates: no guess */
             found = e;

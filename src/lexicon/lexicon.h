@@ -61,6 +61,8 @@ const struct lx_entry *lx_lexicon_get(const struct lx_lexicon *lx, const char *p
  * for small typos; NULL when there is none or more than one. Words under 5 letters are
  * never corrected. */
 const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char *word);
+/* 1 if a and b differ by one edit of those (a letter changed only in words of 6 or more). */
+int lx_one_edit(const char *a, const char *b);
 /* The entry of a run of n tokens (punctuation inside it skipped: "Cruz & Sons Co."): its
  * words spaced, then with the last one singular, then joined, and one word through the
  * glossary. A run that starts or ends with a stop word finds only a value written so ("On

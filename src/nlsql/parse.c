@@ -2611,7 +2611,8 @@ static int check_intent(struct ctx *c)
             f->order = 1;
         return 0;
     }
-    if (f->ndims == 0 && !f->compare && is_w(c, lead, "which"))
+    if (f->ndims == 0 && !f->compare &&
+        (is_w(c, lead, "which") || is_w(c, lead, "who") || is_w(c, lead, "whom")))
         return decline(c, "\"which\" asks for a list, but fast mode could read only one total "
                           "here; ask \"how many\" for a count, or name what to list them by");
     if (f->ndims == 0 && counted && !count_asked(c)) {

@@ -42,6 +42,7 @@ enum {
     MAX_OUT = 8,
     MAX_CONDS = 8,
     WHY_MAX = 512,
+    LX_FIXED_MAX = 40, /* a word corrected, and what it was read as */
 };
 
 /* ---- the algebra ---- */
@@ -128,7 +129,10 @@ struct rc {
     size_t nit;
     struct rq r;
     int who, when;
-    int lead; /* the question starts by asking for records: "list", "which", "what is" */
+    int lead;       /* the question starts by asking for records: "list", "which", "what is" */
+    int instructed; /* a second sentence says what to show: "Give the contact name." */
+    char fixed[2][2][LX_FIXED_MAX]; /* typos read as another word: {"representitive", "rep.."} */
+    size_t nfixed;
     char why[WHY_MAX];
     char readings[2][SHAPE_LABEL_MAX];
 };
@@ -209,28 +213,28 @@ static int aggregate_word(const char *w)
 static int grammar_word(const char *w)
 {
     static const char *const ws[] = {
-        "what",      "whats",    "which",    "who",      "whos",        "whom",     "when",
-        "is",        "are",      "was",      "were",     "be",          "been",     "the",
-        "a",         "an",       "of",       "for",      "in",          "at",       "on",
-        "to",        "from",     "with",     "me",       "give",        "show",     "list",
-        "tell",      "find",     "get",      "display",  "i",           "need",     "want",
-        "know",      "please",   "our",      "their",    "its",         "his",      "her",
-        "do",        "does",     "did",      "we",       "have",        "has",      "had",
-        "currently", "located",  "based",    "belong",   "belongs",     "working",  "work",
-        "works",     "out",      "that",     "there",    "this",        "these",    "those",
-        "and",       "also",     "can",      "could",    "you",         "would",    "like",
-        "let",       "see",      "us",       "my",       "whose",       "where",    "placed",
-        "made",      "handle",   "handles",  "handled",  "handling",    "looking",  "after",
-        "look",      "looks",    "assigned", "serve",    "serves",      "served",   "responsible",
-        "supplied",  "supply",   "supplies", "provided", "every",       "all",      "currently",
-        "still",     "right",    "now",      "person",   "directly",    "them",     "it",
-        "they",      "he",       "she",      "under",    "as",          "listed",   "registered",
-        "recorded",  "held",     "put",      "set",      "called",      "named",    "record",
-        "records",   "details",  "detail",   "info",     "information", "into",     "up",
-        "reach",     "via",      "using",    "assigned", "given",       "got",      "provides",
-        "provide",   "provided", "carried",  "carries",  "carry",       "live",     "lives",
-        "living",    "charged",  "took",     "taken",    "operate",     "operates", "deal",
-        "deals",     NULL};
+        "what",      "whats",    "which",     "who",      "whos",        "whom",     "when",
+        "is",        "are",      "was",       "were",     "be",          "been",     "the",
+        "a",         "an",       "of",        "for",      "in",          "at",       "on",
+        "to",        "from",     "with",      "me",       "give",        "show",     "list",
+        "tell",      "find",     "get",       "display",  "i",           "need",     "want",
+        "know",      "please",   "our",       "their",    "its",         "his",      "her",
+        "do",        "does",     "did",       "we",       "have",        "has",      "had",
+        "currently", "located",  "based",     "belong",   "belongs",     "working",  "work",
+        "works",     "out",      "that",      "there",    "this",        "these",    "those",
+        "and",       "also",     "can",       "could",    "you",         "would",    "like",
+        "let",       "see",      "us",        "my",       "whose",       "where",    "placed",
+        "made",      "handle",   "handles",   "handled",  "handling",    "looking",  "after",
+        "look",      "looks",    "assigned",  "serve",    "serves",      "served",   "responsible",
+        "supplied",  "supply",   "supplies",  "provided", "every",       "all",      "currently",
+        "still",     "right",    "now",       "person",   "directly",    "them",     "it",
+        "they",      "he",       "she",       "under",    "as",          "listed",   "registered",
+        "recorded",  "held",     "put",       "set",      "called",      "named",    "record",
+        "records",   "details",  "detail",    "info",     "information", "into",     "up",
+        "reach",     "via",      "using",     "assigned", "given",       "got",      "provides",
+        "provide",   "provided", "carried",   "carries",  "carry",       "live",     "lives",
+        "living",    "charged",  "took",      "taken",    "operate",     "operates", "deal",
+        "deals",     "down",     "determine", "identify", "indicate",    NULL};
     return in_list(w, ws);
 }
 
@@ -949,17 +953,98 @@ static int agent_by(const struct rc *c, size_t i)
     return is_w(c, i, "by") && i > 0 && is_any(c, i - 1, verbs);
 }
 
+/* "Which customer placed order 10160? Give the contact name.": a second sentence that says
+ * what to show. Its break and instruction words are grammar; its other words name fields,
+ * read as the first sentence's are. 1 if there is one. */
+static int instruction_pass(struct rc *c)
+{
+    static const char *const verbs[] = {
+        "give",    "list",     "indicate", "include", "show", "provide", "tell",   "display",
+        "mention", "identify", "state",    "specify", "name", "write",   "return", NULL};
+    static const char *const then[] = {"out", "down", "me", "us", "also", NULL};
+    for (size_t i = 1; i + 1 < c->tk.n; i++) {
+        const struct lx_token *t = tk(c, i);
+        if (t->kind != LX_PUNCT || (strcmp(t->text, "?") != 0 && strcmp(t->text, ".") != 0))
+            continue;
+        size_t j = i + 1;
+        if (is_w(c, j, "please"))
+            j++;
+        /* after a full stop, a sentence starts with a capital ("Co. give" is a name) */
+        if (!is_any(c, j, verbs) ||
+            (strcmp(t->text, ".") == 0 && !isupper((unsigned char)c->q[tk(c, i + 1)->start])))
+            continue;
+        for (size_t k = i; k <= j; k++)
+            c->placed[k] = 1;
+        for (j++; is_any(c, j, then); j++)
+            c->placed[j] = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 if token i is inside a phrase of the data ("Berline" of "1937 Lincoln Berline"). */
+static int in_phrase(const struct rc *c, size_t i)
+{
+    for (size_t n = 2; n <= 5; n++)
+        for (size_t from = i + 1 >= n ? i + 1 - n : 0; from <= i; from++)
+            if (from + n <= c->tk.n && lx_lexicon_run(c->lx, &c->tk.t[from], n))
+                return 1;
+    return 0;
+}
+
+/* "representitive", "empolyee", "adress": a word of 6 letters or more that nothing knows,
+ * one edit from exactly one word of the grammar, the roles or the data, is read as that
+ * word, and the interpretation says so. */
+static void typo_pass(struct rc *c)
+{
+    static const char *const extra[] = {
+        "representative", "representatives", "supervisor", "salesperson", "customer", "customers",
+        "employee",       "employees",       "address",    "highest",     "lowest",   NULL};
+    for (size_t i = 0; i < c->tk.n && c->nfixed < 2; i++) {
+        struct lx_token *t = &c->tk.t[i];
+        size_t len = strlen(t->text);
+        if (t->kind != LX_WORD || len < 6 || len >= LX_FIXED_MAX || grammar_word(t->text) ||
+            aggregate_word(t->text) || lx_lexicon_run(c->lx, t, 1))
+            continue;
+        if (in_list(t->text, extra) || in_phrase(c, i))
+            continue;
+        const char *to = NULL;
+        int many = 0;
+        for (int k = 0; extra[k]; k++)
+            if (lx_one_edit(t->text, extra[k]))
+                many |= to != NULL, to = extra[k];
+        if (!to) {
+            const struct lx_entry *e = lx_lexicon_fuzzy(c->lx, t->text);
+            if (e && !strchr(e->phrase, ' '))
+                to = e->phrase;
+        }
+        if (!to || many || strlen(to) >= LX_FIXED_MAX)
+            continue;
+        snprintf(c->fixed[c->nfixed][0], LX_FIXED_MAX, "%s", t->text);
+        snprintf(c->fixed[c->nfixed][1], LX_FIXED_MAX, "%s", to);
+        c->nfixed++;
+        t->text = t->stem = to;
+    }
+}
+
 static int read_question(struct rc *c)
 {
     /* The question's first word asks for records, or it is not a record question. */
     size_t first = 0;
     while (tk(c, first) && tk(c, first)->kind == LX_PUNCT)
         first++;
-    static const char *const leads[] = {"what", "whats",   "which", "who",    "whos", "whom",
-                                        "when", "list",    "show",  "give",   "tell", "find",
-                                        "get",  "display", "i",     "please", "can",  "could",
-                                        "name", "names",   NULL};
+    static const char *const leads[] = {
+        "what", "whats", "which", "who",   "whos",      "whom",     "when",     "list",
+        "show", "give",  "tell",  "find",  "get",       "display",  "i",        "please",
+        "can",  "could", "name",  "names", "determine", "identify", "indicate", NULL};
+    typo_pass(c);
     int lead = is_any(c, first, leads);
+    /* "How many reps work in Tokyo? List their emails.": the list is what is asked. */
+    if (instruction_pass(c)) {
+        lead = c->instructed = 1;
+        if (is_w(c, first, "how") && is_w(c, first + 1, "many"))
+            c->placed[first] = c->placed[first + 1] = 1;
+    }
     /* "customers based in Madrid", "staff who report to X": a noun phrase that describes
      * the things it names asks for them, not for their number */
     static const char *const describe[] = {"who",     "whose",   "that",     "based",
@@ -974,14 +1059,15 @@ static int read_question(struct rc *c)
             i += len - 1; /* "sales rep", the title "Sales Representative": not sales */
             continue;
         }
-        if (tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
+        if (!c->placed[i] && tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
             !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
             !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
     }
     /* one question: "who" or "which" only at its start */
     for (size_t i = first + 1; i < c->tk.n; i++)
-        if (is_w(c, i, "which") || is_w(c, i, "who") || is_w(c, i, "what") || is_w(c, i, "when"))
+        if (!c->placed[i] &&
+            (is_w(c, i, "which") || is_w(c, i, "who") || is_w(c, i, "what") || is_w(c, i, "when")))
             if (!(i > 0 && tk(c, i - 1)->kind == LX_WORD && is_rel(c, i)))
                 return NOT_MINE;
     /* "do we have a supplier in Japan?", "is there ...": yes or no */
@@ -1072,6 +1158,62 @@ static const struct lx_sense *named_sense(const struct rc *c, const struct lx_en
 }
 
 /* Builds c->r from the items. */
+/* Whom "who" asks for, from the marts the question is about: the buyer the rows point
+ * at ("who placed order 10165"), whether a person or a company, else the one person they
+ * point at ("who was on order 10500"). 0 with *out set or left; -1 if two persons. */
+static int who_target(const struct rc *c, const struct schema_mart *const *about, size_t nabout,
+                      const struct sm_entity **out)
+{
+    static const char *const buying[] = {"placed", "made",      "ordered", "bought",
+                                         "buy",    "purchased", "paid",    NULL};
+    static const char *const buyer[] = {"customer", "client", "account", "buyer", NULL};
+    int buys = 0;
+    for (size_t i = 0; i < c->tk.n; i++)
+        buys |= is_any(c, i, buying);
+    const struct sm_entity *person = NULL, *customer = NULL;
+    int persons = 0, customers = 0;
+    for (size_t k = 0; k < c->m->nlinks; k++) {
+        const struct sm_link *l = &c->m->links[k];
+        int from = 0;
+        for (size_t j = 0; j < nabout; j++)
+            from |= about[j] == l->from->mart;
+        if (!from || l->self || !l->to->nlabel)
+            continue;
+        int is_buyer = 0;
+        for (int b = 0; buyer[b]; b++)
+            is_buyer |= strstr(l->to->noun, buyer[b]) != NULL;
+        if (is_buyer && customer != l->to)
+            customer = l->to, customers++;
+        if (l->to->nlabel == 2 && person != l->to)
+            person = l->to, persons++;
+    }
+    if (buys && customers == 1)
+        *out = customer;
+    else if (persons > 1)
+        return -1;
+    else if (persons == 1)
+        *out = person;
+    return 0;
+}
+
+/* A thing named as what a listing verb asks for: "identify the customer", "list all the
+ * employees", "which customer" (not "list the customers' phones"). */
+static int asked_object(const struct rc *c, const struct item *x)
+{
+    static const char *const verbs[] = {"identify", "list",    "show",  "give",      "name",
+                                        "find",     "display", "which", "determine", NULL};
+    static const char *const skip[] = {"please", "the", "all", "out", "down", "me", NULL};
+    size_t i = 0;
+    while (tk(c, i) && (tk(c, i)->kind == LX_PUNCT || is_w(c, i, "please")))
+        i++;
+    if (!is_any(c, i, verbs))
+        return 0;
+    for (i++; i < x->from && is_any(c, i, skip); i++)
+        ;
+    const struct lx_token *after = tk(c, x->to);
+    return i == x->from && !(after && after->kind == LX_PUNCT && after->text[0] == '\'');
+}
+
 static int build(struct rc *c)
 {
     struct item *role = NULL;
@@ -1189,6 +1331,12 @@ static int build(struct rc *c)
         ABOUT(role->link->from->mart);
     }
 
+    /* "Who placed order 10165? Give their phone.": the second sentence's fields are of
+     * whom "who" asks for. */
+    const struct sm_entity *whom = NULL;
+    if (c->who && c->instructed && who_target(c, about, nabout, &whom) == 0 && whom)
+        ABOUT(whom->mart);
+
     /* What to show. */
     int labels = 0, things = 0;
     for (size_t k = 0; k < c->nit; k++) {
@@ -1296,21 +1444,11 @@ static int build(struct rc *c)
     } else if (c->r.nout) {
         shown = sm_entity_of(c->m, c->r.out[0].mart);
     } else if (c->who) {
-        /* "who placed order SO51522": the one person the lines named point at */
-        for (size_t k = 0; k < c->m->nlinks; k++) {
-            const struct sm_link *l = &c->m->links[k];
-            int from = 0;
-            for (size_t j = 0; j < nabout; j++)
-                from |= about[j] == l->from->mart;
-            if (!from || l->self || l->to->nlabel != 2)
-                continue;
-            if (shown && shown != l->to)
-                return NOT_MINE;
-            shown = l->to;
-        }
+        if (who_target(c, about, nabout, &shown) != 0)
+            return NOT_MINE;
     }
-    if (c->who && !c->r.nout && (!shown || shown->nlabel != 2))
-        return NOT_MINE; /* "who" asks for a person */
+    if (c->who && !c->r.nout && !shown)
+        return NOT_MINE; /* "who" asks for a person, or for the buyer */
     if (c->when) {
         /* "when did order 10101 ship": the date of the verb's role */
         enum sm_date_role want = SM_DATE_ORDERED;
@@ -1330,6 +1468,19 @@ static int build(struct rc *c)
      * "list the phone orders", "which orders" list */
     if (!c->r.nout && !c->lead)
         return NOT_MINE;
+    /* "Identify the customer and the country of check X": the thing asked for by name, first,
+     * and the fields named. */
+    if (c->r.nout && shown && target_item && shown->mart == target && !target_far &&
+        asked_object(c, target_item)) {
+        size_t had = c->r.nout;
+        for (size_t k = 0; k < shown->nlabel; k++)
+            add_out(c, shown->mart, shown->label[k], 0);
+        size_t added = c->r.nout - had;
+        struct rq_ref moved[MAX_OUT];
+        memcpy(moved, c->r.out + had, added * sizeof moved[0]);
+        memmove(c->r.out + added, c->r.out, had * sizeof moved[0]);
+        memcpy(c->r.out, moved, added * sizeof moved[0]);
+    }
     if (!c->r.nout || labels) {
         if (!shown)
             return NOT_MINE;
@@ -1756,7 +1907,10 @@ static int emit(struct rc *c, struct nl_answer *out)
     sq_buf_puts(&sql, " ORDER BY ");
     for (size_t k = 0; k < c->r.nout; k++)
         sq_buf_printf(&sql, "%s%zu", k ? ", " : "", k + 1);
-    sq_buf_puts(&in, ".");
+    for (size_t k = 0; k < c->nfixed; k++)
+        sq_buf_printf(&in, "%s\"%s\" read as \"%s\"", k ? ", " : " (", c->fixed[k][0],
+                      c->fixed[k][1]);
+    sq_buf_puts(&in, c->nfixed ? ")." : ".");
     out->sql = sq_buf_steal(&sql);
     out->interpretation = sq_buf_steal(&in);
     out->query = query_json(c, distinct);

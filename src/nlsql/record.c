@@ -79,6 +79,11 @@ struct rq {
     const struct sm_link *self; /* the far side's link, or NULL */
     const struct schema_mart *base;
     int distinct;
+    /* "the 3 customers with the highest credit limit": rows ranked by one column of a
+     * thing, then cut (order 1 highest first, -1 lowest first, 0 none) */
+    struct rq_ref rank;
+    int order;
+    size_t limit;
 };
 
 /* ---- what the words are ---- */
@@ -131,6 +136,9 @@ struct rc {
     int who, when;
     int lead;       /* the question starts by asking for records: "list", "which", "what is" */
     int instructed; /* a second sentence says what to show: "Give the contact name." */
+    int rank_dir;   /* "highest" 1, "lowest" -1, or 0 */
+    size_t rank_at; /* the token where what is ranked is named */
+    size_t rank_n;  /* how many rows: "top 3", "the 3 customers"; 1 when not said */
     char fixed[2][2][LX_FIXED_MAX]; /* typos read as another word: {"representitive", "rep.."} */
     size_t nfixed;
     char why[WHY_MAX];
@@ -1027,12 +1035,78 @@ static void typo_pass(struct rc *c)
     }
 }
 
+/* "who has the highest credit limit", "the 3 customers with the lowest credit limit",
+ * "the biggest payment", "top 5 products by msrp": rows of a thing ranked by one of its
+ * columns (build() checks that it is one, else the frame parser ranks totals). */
+static void rank_pass(struct rc *c)
+{
+    static const char *const up[] = {"highest", "biggest", "largest", "greatest", "maximum", NULL};
+    static const char *const down[] = {"lowest", "smallest", "minimum", NULL};
+    static const char *const cut[] = {"top", "first", "bottom", NULL};
+    size_t at = 0, n = 0;
+    int dir = 0;
+    for (size_t i = 0; i < c->tk.n && !dir; i++) {
+        if (c->placed[i] || !(is_any(c, i, up) || is_any(c, i, down)))
+            continue;
+        if (i > 0 && (aggregate_word(tk(c, i - 1)->text) && !is_w(c, i - 1, "the")))
+            return; /* "highest total payment": a total, the frame parser's */
+        dir = is_any(c, i, up) ? 1 : -1;
+        c->placed[i] = 1;
+        at = i + 1 + is_w(c, i + 1, "the");
+        if (is_w(c, at, "single") || is_w(c, at, "individual"))
+            c->placed[at++] = 1; /* "the biggest single payment": one row, as said */
+    }
+    for (size_t i = 0; i + 1 < c->tk.n; i++) {
+        const struct lx_token *num = tk(c, i + 1);
+        if (!is_any(c, i, cut) || num->kind != LX_NUMBER || !num->integer || num->value < 1 ||
+            num->value > 1000)
+            continue;
+        n = (size_t)num->value;
+        c->placed[i] = c->placed[i + 1] = 1;
+        if (!dir) {
+            dir = is_w(c, i, "bottom") ? -1 : 1;
+            for (size_t j = i + 2; j + 1 < c->tk.n && !at; j++)
+                if (is_w(c, j, "by"))
+                    at = j + 1, c->placed[j] = 1;
+        }
+        break;
+    }
+    if (!dir || !at || at >= c->tk.n)
+        return;
+    /* "the 3 customers", "10 emails": how many, before what is listed */
+    for (size_t i = 0; i + 1 < c->tk.n && !n; i++) {
+        const struct lx_token *t = tk(c, i);
+        if (c->placed[i] || t->kind != LX_NUMBER || !t->integer || t->value < 1 ||
+            t->value > 1000 || tk(c, i + 1)->kind != LX_WORD)
+            continue;
+        if (i == 0 || is_w(c, i - 1, "the") || is_w(c, i - 1, "list") || is_w(c, i - 1, "show") ||
+            is_w(c, i - 1, "give") || is_w(c, i - 1, "state")) {
+            n = (size_t)t->value;
+            c->placed[i] = 1;
+        }
+    }
+    c->rank_dir = dir;
+    c->rank_at = at;
+    c->rank_n = n ? n : 1;
+}
+
 static int read_question(struct rc *c)
 {
     /* The question's first word asks for records, or it is not a record question. */
     size_t first = 0;
     while (tk(c, first) && tk(c, first)->kind == LX_PUNCT)
         first++;
+    /* "Among the customers of employee 1370, who has ...": the question starts after the
+     * clause that says among what. */
+    if (is_w(c, first, "among") || is_w(c, first, "of")) {
+        for (size_t i = first + 1; i + 1 < c->tk.n; i++)
+            if (tk(c, i)->kind == LX_PUNCT && strcmp(tk(c, i)->text, ",") == 0 &&
+                (is_w(c, i + 1, "who") || is_w(c, i + 1, "which") || is_w(c, i + 1, "what"))) {
+                c->placed[first] = c->placed[i] = 1;
+                first = i + 1;
+                break;
+            }
+    }
     static const char *const leads[] = {
         "what", "whats", "which", "who",   "whos",      "whom",     "when",     "list",
         "show", "give",  "tell",  "find",  "get",       "display",  "i",        "please",
@@ -1052,6 +1126,8 @@ static int read_question(struct rc *c)
                                            "placed",  "lacking", "assigned", NULL};
     for (size_t i = first + 1; i < c->tk.n && !lead; i++)
         lead = is_any(c, i, describe);
+    rank_pass(c);
+    lead |= c->rank_dir != 0; /* "the 3 customers with the lowest credit limit" lists them */
     for (size_t i = 0; i < c->tk.n; i++) {
         size_t len;
         int reports;
@@ -1063,6 +1139,22 @@ static int read_question(struct rc *c)
             !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
             !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
+    }
+    /* "the customer with the biggest credit limit - who is their sales rep?": a clause on
+     * the thing already named asks for its fields, as a second sentence does. */
+    for (size_t i = first + 1; i + 3 < c->tk.n; i++) {
+        const struct lx_token *t = tk(c, i);
+        if (t->kind != LX_PUNCT || !strchr("-,:;", t->text[0]))
+            continue;
+        size_t j = i + 1 + is_w(c, i + 1, "and");
+        static const char *const copula[] = {"is", "are", "was", "were", NULL};
+        static const char *const whose[] = {"their", "its", "his", "her", NULL};
+        if ((is_w(c, j, "who") || is_w(c, j, "what")) && is_any(c, j + 1, copula) &&
+            is_any(c, j + 2, whose)) {
+            for (size_t k = i; k <= j + 2; k++)
+                c->placed[k] = 1;
+            break;
+        }
     }
     /* one question: "who" or "which" only at its start */
     for (size_t i = first + 1; i < c->tk.n; i++)
@@ -1216,6 +1308,35 @@ static int asked_object(const struct rc *c, const struct item *x)
 
 static int build(struct rc *c)
 {
+    /* What is ranked: a column ("the highest credit limit") or a thing by its one amount
+     * ("the biggest payment"). */
+    struct item *ranked = NULL;
+    const struct schema_mart *rank_mart = NULL;
+    if (c->rank_dir) {
+        for (size_t k = 0; k < c->nit && !ranked; k++)
+            if (c->it[k].kind == IT_LEX && c->it[k].from == c->rank_at)
+                ranked = &c->it[k];
+        if (!ranked)
+            return NOT_MINE;
+        if (lex_kind(ranked) == LX_SENSE_MART) {
+            rank_mart = best_sense(ranked->e, LX_SENSE_MART)->mart;
+            const struct schema_column *amount = NULL;
+            for (size_t k = 0; k < c->m->nmeasures; k++) {
+                const struct sm_measure *me = &c->m->measures[k];
+                if (me->mart != rank_mart || !me->col || me->kind != SM_MONEY)
+                    continue;
+                if (amount)
+                    return NOT_MINE; /* two amounts: which one ranks? */
+                amount = me->col;
+            }
+            if (!amount)
+                return NOT_MINE;
+            c->r.rank = (struct rq_ref){rank_mart, amount, 0};
+            ranked->used = 1;
+        } else if (lex_kind(ranked) != LX_SENSE_COLUMN) {
+            return NOT_MINE;
+        }
+    }
     struct item *role = NULL;
     for (size_t k = 0; k < c->nit; k++)
         if (c->it[k].kind == IT_ROLE) {
@@ -1331,6 +1452,36 @@ static int build(struct rc *c)
         ABOUT(role->link->from->mart);
     }
 
+    if (ranked && !rank_mart) {
+        const struct lx_sense *col = pick_column(c, ranked, about, nabout);
+        if (!col)
+            return c->why[0] ? SQ_E_UNSUPPORTED : NOT_MINE;
+        c->r.rank = (struct rq_ref){col->mart, col->col, 0};
+        ranked->used = 1;
+    }
+    if (ranked) {
+        /* one row of a thing each, ranked by a number or a date of it; the thing named in
+         * the question ("the customer with the biggest credit limit"), not reached from
+         * another ("which product line has the highest msrp": its top product, or its
+         * average?) */
+        const struct sm_entity *re = sm_entity_of(c->m, c->r.rank.mart);
+        const char *type = c->r.rank.col->type;
+        int named = target == c->r.rank.mart || rank_mart != NULL;
+        for (size_t k = 0; k < c->nit && !named; k++) {
+            const struct item *x = &c->it[k];
+            named = (x->kind == IT_KEY && x->kmart == c->r.rank.mart) ||
+                    (x->kind == IT_LEX && x != ranked && lex_kind(x) == LX_SENSE_MART &&
+                     best_sense(x->e, LX_SENSE_MART)->mart == c->r.rank.mart);
+        }
+        if (!re || !re->key || !named || strcmp(c->r.rank.col->role, "identifier") == 0 ||
+            !(schema_type_is_numeric(type) || strcmp(c->r.rank.col->role, "date") == 0))
+            return NOT_MINE;
+        c->r.order = c->rank_dir;
+        c->r.limit = c->rank_n;
+        ABOUT(c->r.rank.mart);
+        if (!target && c->who && !role)
+            target = c->r.rank.mart; /* "who has the highest credit limit": that thing */
+    }
     /* "Who placed order 10165? Give their phone.": the second sentence's fields are of
      * whom "who" asks for. */
     const struct sm_entity *whom = NULL;
@@ -1493,6 +1644,14 @@ static int build(struct rc *c)
     }
     if (!c->r.nout)
         return NOT_MINE;
+    if (c->r.order) {
+        /* "the 3 biggest payments: amount and customer": the thing named with the
+         * fields is shown by its name too */
+        const struct sm_entity *te = target ? sm_entity_of(c->m, target) : NULL;
+        for (size_t k = 0; te && !target_far && k < te->nlabel; k++)
+            add_out(c, te->mart, te->label[k], 0);
+        add_out(c, c->r.rank.mart, c->r.rank.col, c->r.rank.far);
+    }
 
     if (count_cmp) {
         /* the rows counted point at the rows shown by exactly one link */
@@ -1799,6 +1958,9 @@ static int emit(struct rc *c, struct nl_answer *out)
     int distinct = !is_thing(c, c->r.base);
     for (size_t k = 0; k < c->r.nout && !distinct; k++)
         distinct = c->r.out[k].far || c->r.out[k].mart != c->r.base;
+    /* ranked rows of the base, each once already: two payments of one amount are two */
+    if (c->r.order && c->r.rank.mart == c->r.base && !c->r.rank.far)
+        distinct = 0;
 
     struct sq_buf sql, in;
     sq_buf_init(&sql, SQ_BUF_UNLIMITED);
@@ -1905,8 +2067,23 @@ static int emit(struct rc *c, struct nl_answer *out)
         }
     }
     sq_buf_puts(&sql, " ORDER BY ");
+    size_t rank_pos = 0; /* the ranked column's place in the SELECT list, from 1 */
+    for (size_t k = 0; k < c->r.nout && c->r.order; k++)
+        if (c->r.out[k].col == c->r.rank.col && c->r.out[k].mart == c->r.rank.mart)
+            rank_pos = k + 1;
+    if (rank_pos)
+        sq_buf_printf(&sql, "%zu %s NULLS LAST, ", rank_pos, c->r.order > 0 ? "DESC" : "ASC");
     for (size_t k = 0; k < c->r.nout; k++)
         sq_buf_printf(&sql, "%s%zu", k ? ", " : "", k + 1);
+    if (rank_pos) {
+        sq_buf_printf(&sql, " LIMIT %zu", c->r.limit);
+        if (c->r.limit == 1)
+            sq_buf_printf(&in, ", the one with the %s ", c->r.order > 0 ? "highest" : "lowest");
+        else
+            sq_buf_printf(&in, ", the %zu with the %s ", c->r.limit,
+                          c->r.order > 0 ? "highest" : "lowest");
+        put_ref_words(&w, &in, &c->r.rank);
+    }
     for (size_t k = 0; k < c->nfixed; k++)
         sq_buf_printf(&in, "%s\"%s\" read as \"%s\"", k ? ", " : " (", c->fixed[k][0],
                       c->fixed[k][1]);
@@ -1928,6 +2105,8 @@ static int emit(struct rc *c, struct nl_answer *out)
  * question unless one row is named: "sales in the West" is a total, not a list. */
 static int lists_amounts(const struct rc *c)
 {
+    if (c->r.order)
+        return 0; /* "the 3 biggest payments": rows, ranked */
     for (size_t k = 0; k < c->r.nout; k++) {
         const struct sm_measure *m = sm_measure_of(c->m, c->r.out[k].col);
         if (!m || (m->kind != SM_MONEY && m->kind != SM_COUNT))

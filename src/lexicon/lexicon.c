@@ -337,7 +337,7 @@ static int numeric_text(const char *v)
 static const struct {
     const char *column; /* a word of the column's name */
     const char *value;  /* the stored code */
-    const char *words[6];
+    const char *words[7];
 } value_aliases[] = {
     {"gender", "F", {"female", "females", "women", "woman", "ladies", NULL}},
     {"gender", "M", {"male", "males", "men", "man", "gentlemen", NULL}},
@@ -347,6 +347,13 @@ static const struct {
     {"sex", "M", {"male", "males", "men", "man", NULL}},
     {"marital", "M", {"married", NULL}},
     {"marital", "S", {"single", "unmarried", NULL}},
+    /* places by their usual names, where the data keeps a code */
+    {"country",
+     "USA",
+     {"united states", "united states of america", "america", "us", "united state", NULL}},
+    {"country", "US", {"united states", "united states of america", "america", "usa", NULL}},
+    {"country", "UK", {"united kingdom", "great britain", "britain", NULL}},
+    {"city", "NYC", {"new york city", NULL}},
 };
 
 static void add_value_aliases(struct lx_lexicon *lx, const struct schema_mart *m,

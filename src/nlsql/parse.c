@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/limits.h"
 #include "base/mem.h"
 #include "lexicon/lexicon.h"
 #include "lexicon/token.h"
@@ -1071,10 +1072,35 @@ static const struct lx_entry *lookup(const struct ctx *c, size_t i, size_t n)
         return NULL;
     for (size_t k = 0; k < n; k++) {
         const struct lx_token *t = tok(c, i + k);
-        if (!t || t->kind == LX_PUNCT || !is_free(c, i + k))
+        /* punctuation inside a name ("Cruz & Sons Co.", "Harley-Davidson"), never at
+         * its ends */
+        if (!t || (t->kind == LX_PUNCT && (k == 0 || k + 1 == n)) || !is_free(c, i + k))
             return NULL;
     }
     return lx_lexicon_run(c->lx, tok(c, i), n);
+}
+
+/* "2003 Harley-Davidson Eagle Drag Bikes", "1937 Lincoln Berline": a name of the data that
+ * starts with a number is the name, read before the number can be a year. */
+static void named_number_pass(struct ctx *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++) {
+        if (!is_free(c, i) || tok(c, i)->kind != LX_NUMBER)
+            continue;
+        for (size_t n = 10; n >= 2; n--) {
+            const struct lx_entry *e = lookup(c, i, n);
+            int value = 0;
+            for (size_t k = 0; e && k < e->n; k++)
+                value |= e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT;
+            if (!value)
+                continue;
+            struct span *s = add_span(c, SP_LEX, i, i + n);
+            if (s)
+                s->entry = e;
+            i += n - 1;
+            break;
+        }
+    }
 }
 
 /* ---- pass 3b: measures the model computes ---- */
@@ -1085,6 +1111,7 @@ static const struct {
     const char *measure;
 } computed_words[] = {
     {{"total", "order", "value"}, "revenue"}, {{"order", "value", NULL}, "revenue"},
+    {{"sales", "revenue", NULL}, "revenue"},  {{"revenue", "sales", NULL}, "revenue"},
     {{"total", "price", NULL}, "revenue"},    {{"sales", "value", NULL}, "revenue"},
     {{"sales", "amount", NULL}, "revenue"},   {{"gross", "profit", NULL}, "profit"},
     {{"actual", "profit", NULL}, "profit"},   {{"revenue", NULL, NULL}, "revenue"},
@@ -1363,7 +1390,8 @@ static int filler_word(const char *w)
                                     "among",     "amongst",     "done",       "go",
                                     "went",      "given",       "used",       "unique",
                                     "distinct",  "performing",  "performed",  "perform",
-                                    "selling",   "brought",     "did",        NULL};
+                                    "selling",   "brought",     "did",        "calculate",
+                                    "compute",   "determine",   NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -2297,6 +2325,62 @@ static int decline(struct ctx *c, const char *why)
     return SQ_E_UNSUPPORTED;
 }
 
+/* The same value in another column as near as the one chosen that picks other rows
+ * ("Japan": a territory and a country), or NULL. A column of the same table with as many
+ * rows of it ("France": a region and a country of one territory) picks the same rows. */
+static const struct lx_sense *value_twin(const struct ctx *c, const struct span *s,
+                                         const struct lx_sense *val)
+{
+    for (size_t k = 0; k < s->entry->n; k++) {
+        const struct lx_sense *x = &s->entry->senses[k];
+        if (x->kind != LX_SENSE_VALUE || x->col == val->col || x->quality != val->quality ||
+            distance(c, x->mart) != distance(c, val->mart) || s->prefer)
+            continue;
+        if (x->mart == val->mart && x->count == val->count)
+            continue;
+        return x;
+    }
+    return NULL;
+}
+
+/* The column of a or b named right before the value's span ("country Japan"), or NULL. */
+static const struct schema_column *column_before(const struct ctx *c, const struct span *s,
+                                                 const struct lx_sense *a, const struct lx_sense *b)
+{
+    for (size_t j = 0; j < c->nsp; j++) {
+        const struct span *p = &c->sp[j];
+        for (size_t q = 0; p->to == s->from && p->kind == SP_LEX && p->entry && q < p->entry->n;
+             q++) {
+            const struct lx_sense *x = &p->entry->senses[q];
+            if (x->kind == LX_SENSE_COLUMN && (x->col == a->col || x->col == b->col))
+                return x->col;
+        }
+    }
+    return NULL;
+}
+
+/* "sales in Japan" where Japan is a territory and a country: both readings, each one
+ * click away ("sales in territory Japan"), and no answer. */
+static int decline_readings(struct ctx *c, const struct span *s, const struct lx_sense *a,
+                            const struct lx_sense *b)
+{
+    struct nl_answer *out = c->out;
+    const struct lx_sense *two[2] = {a, b};
+    int at = tok(c, s->from)->start;
+    for (int k = 0; k < 2 && out->nsuggestions < NL_MAX_SUGGESTIONS; k++) {
+        char w[SQ_NAME_MAX];
+        nl__words(two[k]->col->name, w, sizeof w);
+        out->suggestions[out->nsuggestions++] =
+            xasprintf("%.*s%s %s", at, c->question, w, c->question + at);
+    }
+    char aw[SQ_NAME_MAX], bw[SQ_NAME_MAX];
+    nl__words(a->col->name, aw, sizeof aw);
+    nl__words(b->col->name, bw, sizeof bw);
+    snprintf(c->why, sizeof c->why, "\"%.60s\" is a %.60s and a %.60s; say which", a->value, aw,
+             bw);
+    return decline(c, c->why);
+}
+
 static int sense_in_mart(const struct span *s, const struct schema_mart *m)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++)
@@ -2615,7 +2699,58 @@ static int check_intent(struct ctx *c)
         (is_w(c, lead, "which") || is_w(c, lead, "who") || is_w(c, lead, "whom")))
         return decline(c, "\"which\" asks for a list, but fast mode could read only one total "
                           "here; ask \"how many\" for a count, or name what to list them by");
+    /* "how many units of X do we have in stock": "units" and "stock" are one measure said
+     * twice, not two; measures side by side are joined by "and" or a comma. */
+    /* one measure said twice ("units ... in stock", both units_in_stock) is one */
+    for (size_t i = 1; i < f->nmeasures; i++)
+        for (size_t j = 0; j < i; j++)
+            if (f->measures[i].col && f->measures[i].col == f->measures[j].col &&
+                f->measures[i].agg == f->measures[j].agg &&
+                f->measures[i].mart == f->measures[j].mart) {
+                memmove(&f->measures[i], &f->measures[i + 1],
+                        (f->nmeasures - i - 1) * sizeof f->measures[0]);
+                f->nmeasures--;
+                i--;
+                break;
+            }
+    if (f->nmeasures >= 2) {
+        int joined = 0;
+        for (size_t k = 0; k < c->nsp; k++)
+            joined |= c->sp[k].kind == SP_AND || c->sp[k].kind == SP_VS;
+        /* "units ... in stock": the one column named by all those words (units_in_stock) */
+        const struct nl_measure *all = NULL;
+        int alls = 0;
+        for (size_t i = 0; !joined && i < f->nmeasures; i++) {
+            const struct nl_measure *m = &f->measures[i];
+            int every = m->col != NULL;
+            for (size_t k = 0; every && k < c->nsp; k++)
+                for (size_t t = c->sp[k].from; c->sp[k].role == R_MEASURE && t < c->sp[k].to; t++)
+                    every &= strstr(m->col->name, tok(c, t)->stem) != NULL;
+            if (every)
+                all = m, alls++;
+        }
+        if (!joined && alls == 1 && f->ndims == 0 && !f->has_window && !f->compare &&
+            !f->has_having) {
+            struct nl_measure one = *all;
+            f->measures[0] = one;
+            f->nmeasures = 1;
+            f->fact = one.mart;
+            joined = 1;
+        }
+        if (!joined)
+            return decline(c, "two measures seem named but not as a list; ask for one, or "
+                              "join them with \"and\"");
+    }
+    /* "products we get from supplier X", "orders that shipped late": the things, listed */
+    static const char *const clause[] = {"we",    "you", "they",  "that",
+                                         "which", "who", "whose", NULL};
     if (f->ndims == 0 && counted && !count_asked(c)) {
+        size_t at = lead + (is_w(c, lead, "the") || is_w(c, lead, "all"));
+        const struct span *subject = at < c->tk.n && c->owner[at] ? &c->sp[c->owner[at] - 1] : NULL;
+        if (subject && subject->kind == SP_LEX && subject->from == at &&
+            is_any(c, subject->to, clause))
+            return decline(c, "this asks for a list of things, which fast mode cannot write "
+                              "with these conditions yet; ask \"how many\" for the count");
         if (is_any(c, lead, listing))
             return decline(c, "this asks for a list, which fast mode cannot write with these "
                               "conditions yet; ask \"how many\" for the count");
@@ -3105,9 +3240,7 @@ static int build(struct ctx *c)
             }
             per = 0;
             /* A value: a filter (or a dimension's value list). */
-            const struct lx_sense *val_tie = NULL;
-            const struct lx_sense *val =
-                has_value_sense(s) ? pick_alt(c, s, R_FILTER, &val_tie) : NULL;
+            const struct lx_sense *val = has_value_sense(s) ? pick(c, s, R_FILTER) : NULL;
             const struct lx_sense *dim = pick(c, s, R_DIM);
             const struct lx_sense *mea = pick(c, s, R_MEASURE);
             /* "orders" named in part by order_line_item, but also the entity of
@@ -3211,6 +3344,16 @@ static int build(struct ctx *c)
                 break;
             }
             if (val && !(mea && !neg && val->quality < LX_EXACT)) {
+                /* "Japan", a territory and a country: the column said before it decides
+                 * ("country Japan"), else both readings are offered */
+                const struct lx_sense *twin = value_twin(c, s, val);
+                if (twin) {
+                    const struct schema_column *said = column_before(c, s, val, twin);
+                    if (said == twin->col)
+                        val = twin;
+                    else if (said != val->col)
+                        return decline_readings(c, s, val, twin);
+                }
                 s->sense = val;
                 s->role = R_FILTER;
                 if (add_value_filter(c, val, neg) != 0)
@@ -3221,9 +3364,6 @@ static int build(struct ctx *c)
                     for (size_t i = 0; i < f->nfilters; i++)
                         if (f->filters[i].col == val->col)
                             f->filters[i].whole = 1;
-                if (val_tie)
-                    assume(f, "%s taken as %s, not %s", val->value, val->col->name,
-                           val_tie->col->name);
                 absorb_column_word(c, s);
                 /* "excluding Technology and Furniture": the negation carries over "and". */
                 neg = neg && nx && nx->kind == SP_AND;
@@ -3841,6 +3981,7 @@ int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, cons
     int followup = previous && previous->fact && is_followup(&c);
     c.yesno = !followup && exists_question(&c);
     key_pass(&c);
+    named_number_pass(&c);
     time_pass(&c);
     date_verb_pass(&c);
     rank_pass(&c);

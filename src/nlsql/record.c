@@ -480,6 +480,18 @@ static enum lx_sense_kind lex_kind(const struct item *x)
                                                                       : LX_SENSE_MART;
 }
 
+/* "US", "IN": a word written in capitals is a code of the data, not the grammar's. */
+static int written_in_capitals(const struct rc *c, size_t i)
+{
+    const struct lx_token *t = tk(c, i);
+    if (t->end - t->start < 2)
+        return 0;
+    for (int k = t->start; k < t->end; k++)
+        if (!isupper((unsigned char)c->q[k]))
+            return 0;
+    return 1;
+}
+
 static void lexicon_pass(struct rc *c)
 {
     for (size_t i = 0; i < c->tk.n; i++) {
@@ -510,7 +522,7 @@ static void lexicon_pass(struct rc *c)
             continue;
         /* A word of the sentence ("in", "on", "me") is that word, not a value such as the
          * state code IN; "name" is the thing's label. */
-        if (n == 1 && (grammar_word(w) || lx_stop_word(w)))
+        if (n == 1 && (grammar_word(w) || lx_stop_word(w)) && !written_in_capitals(c, i))
             continue;
         if (n == 1 && (strcmp(w, "name") == 0 || strcmp(w, "names") == 0))
             continue;
@@ -1388,6 +1400,10 @@ static int build(struct rc *c)
                     held = s->mart;
                 continue;
             }
+            /* "the customer whose order was cancelled": the order is the condition's */
+            static const char *const owning[] = {"whose", "with", "have", "has", "had", NULL};
+            if (target_item && target != s->mart && x->from > 0 && is_any(c, x->from - 1, owning))
+                continue;
             if (target_item && target != s->mart)
                 return NOT_MINE; /* two kinds of things to show */
             if (!target_item) {

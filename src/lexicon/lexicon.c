@@ -66,6 +66,7 @@ static const char *const groups[][10] = {
     {"supplier", "vendor", "vendors", NULL},
     {"shipper", "carrier", "carriers", NULL},
     {"sub category", "subcategory", "subcategories", NULL},
+    {"credit limit", "credit line", "credit lines", "credit limits", NULL},
 };
 
 static int group_of(const char *word)
@@ -571,6 +572,8 @@ const struct lx_entry *lx_lexicon_run(const struct lx_lexicon *lx, const struct 
         if (!e)
             e = lx_lexicon_concept(lx, t[0].stem);
     }
+    if (!e && words > 1)
+        e = lx_lexicon_concept(lx, spaced); /* "credit line" for a credit_limit column */
     return e;
 }
 

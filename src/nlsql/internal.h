@@ -89,6 +89,12 @@ struct lx_entry;
 const struct schema_column *nl__thing_id(const struct lx_entry *e, const struct schema_mart *m);
 const struct schema_column *nl__thing_name(const struct lx_entry *e, const struct schema_mart *m);
 
+/* "Norway" where a column holds "Norway" and "Norway  ": of the values of val's column in
+ * e, the one written as text[0, len) ; *other is then another spelling (else NULL). */
+struct lx_sense;
+const struct lx_sense *nl__as_written(const struct lx_entry *e, const struct lx_sense *val,
+                                      const char *text, size_t len, const struct lx_sense **other);
+
 /* Record questions (record.c): a thing's fields, lists of things under conditions, across
  * links and self references. Returns 0 with out filled, SQ_E_UNSUPPORTED with out's reason
  * when two readings remain, or NL_NOT_RECORD (out untouched) for a question it leaves to

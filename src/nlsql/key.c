@@ -160,3 +160,24 @@ int nl__key_at(const struct lx_lexicon *lx, const struct sm_model *m, const stru
     snprintf(out->code, sizeof out->code, "%.*s", len, q + v->start);
     return 0;
 }
+
+const struct lx_sense *nl__as_written(const struct lx_entry *e, const struct lx_sense *val,
+                                      const char *text, size_t len, const struct lx_sense **other)
+{
+    const struct lx_sense *exact = NULL;
+    *other = NULL;
+    for (size_t k = 0; k < e->n; k++) {
+        const struct lx_sense *x = &e->senses[k];
+        if (x->kind != LX_SENSE_VALUE || x->col != val->col)
+            continue;
+        if (strlen(x->value) == len && strncmp(x->value, text, len) == 0)
+            exact = x;
+        else
+            *other = x;
+    }
+    if (!exact || !*other) {
+        *other = NULL;
+        return val;
+    }
+    return exact;
+}

@@ -1700,6 +1700,21 @@ static int money_word(const char *w)
     "say what measures what sold, such as a quantity or an amount (see `salesql schema`): "        \
     "counting the rows of this table counts its items, not what sold"
 
+/* The one count of things sold the model knows (order lines' quantity), or NULL. */
+static const struct sm_measure *units_sold(const struct ctx *c)
+{
+    const struct sm_measure *found = NULL;
+    for (size_t k = 0; c->model && k < c->model->nmeasures; k++) {
+        const struct sm_measure *m = &c->model->measures[k];
+        if (!m->col || m->kind != SM_COUNT || sm_entity_of(c->model, m->mart)->key)
+            continue;
+        if (found)
+            return NULL;
+        found = m;
+    }
+    return found;
+}
+
 /* 1 if the question says selling or buying ("which color sells the most"). */
 static int sell_verb(const struct ctx *c)
 {
@@ -1833,6 +1848,11 @@ static void choose_fact(struct ctx *c)
         }
         break; /* the first measure named decides */
     }
+    /* "how much did Petit Auto pay": the verb's date says whose amount (the payments'). */
+    for (size_t i = 0; nc == 0 && c->date_verb && c->model && i < c->model->ndates; i++)
+        if ((int)c->model->dates[i].role + 1 == c->date_verb &&
+            c->model->dates[i].role == SM_DATE_PAID && default_measure(c->model->dates[i].mart))
+            cands[nc++] = c->model->dates[i].mart;
     /* "which employee has the most orders": the table of the entity counted, after
      * "most", "fewest" or "how many", is what the rows are. */
     for (size_t k = 1; k < c->nsp && nc == 0; k++) {
@@ -2323,6 +2343,21 @@ static int decline(struct ctx *c, const char *why)
         out->nunplaced++;
     }
     return SQ_E_UNSUPPORTED;
+}
+
+/* "Norway" where the column holds "Norway" and "Norway  ": the value as written, with the
+ * other spelling said in the interpretation. */
+static const struct lx_sense *as_written(struct ctx *c, const struct span *s,
+                                         const struct lx_sense *val)
+{
+    int from = tok(c, s->from)->start;
+    const struct lx_sense *other;
+    const struct lx_sense *x = nl__as_written(s->entry, val, c->question + from,
+                                              (size_t)(tok(c, s->to - 1)->end - from), &other);
+    if (other)
+        assume(c->f, "\"%.60s\" as written; %.40s also holds \"%.60s\"", x->value, x->col->name,
+               other->value);
+    return x;
 }
 
 /* The same value in another column as near as the one chosen that picks other rows
@@ -3346,6 +3381,7 @@ static int build(struct ctx *c)
             if (val && !(mea && !neg && val->quality < LX_EXACT)) {
                 /* "Japan", a territory and a country: the column said before it decides
                  * ("country Japan"), else both readings are offered */
+                val = as_written(c, s, val);
                 const struct lx_sense *twin = value_twin(c, s, val);
                 if (twin) {
                     const struct schema_column *said = column_before(c, s, val, twin);
@@ -3560,7 +3596,23 @@ static int build(struct ctx *c)
     if (count_span) {
         struct nl_measure m = {0};
         const struct lx_sense *qs = NULL;
-        if (resolve_count(c, count_span, &m) != 0) {
+        const struct sm_measure *units = NULL;
+        if (resolve_count(c, count_span, &m) != 0 && has_value_sense(count_span) && sell_verb(c) &&
+            (units = units_sold(c)) != NULL) {
+            /* "how many 2003 Harley-Davidson Eagle Drag Bikes were ordered": the units of it
+             * that sold, added up. */
+            const struct lx_sense *val = pick(c, count_span, R_FILTER);
+            if (!val || add_value_filter(c, val, 0) != 0)
+                return decline(c, "it is not clear what to count");
+            count_span->sense = val;
+            count_span->role = R_FILTER;
+            memset(&m, 0, sizeof m);
+            m.mart = units->mart;
+            m.col = units->col;
+            m.agg = NL_AGG_SUM;
+            f->fact = units->mart;
+            assume(f, "the number of %s as units sold (%s)", val->value, units->col->name);
+        } else if (resolve_count(c, count_span, &m) != 0) {
             /* "number of items", "how many units": the quantity column, added up. */
             if (count_span->to != count_span->from + 1 || !is_any(c, count_span->from, pieces) ||
                 (qs = pick(c, count_span, R_MEASURE)) == NULL || !qs->col ||

@@ -136,6 +136,8 @@ struct rc {
     int who, when;
     int lead;       /* the question starts by asking for records: "list", "which", "what is" */
     int instructed; /* a second sentence says what to show: "Give the contact name." */
+    int clause;     /* ... or a clause on the thing named: "employees in Paris and who they
+                     * report to" shows the employees and their managers */
     int rank_dir;   /* "highest" 1, "lowest" -1, or 0 */
     size_t rank_at; /* the token where what is ranked is named */
     size_t rank_n;  /* how many rows: "top 3", "the 3 customers"; 1 when not said */
@@ -845,8 +847,12 @@ static const struct lx_sense *pick_value(struct rc *c, const struct item *v,
     for (int t = 0; t < 3; t++) {
         if (!count[t])
             continue;
-        if (count[t] == 1)
-            return tier[t];
+        if (count[t] == 1) {
+            /* "Norway" where the column also holds "Norway  " */
+            const struct lx_sense *other;
+            return nl__as_written(v->e, tier[t], c->q + tk(c, v->from)->start,
+                                  (size_t)(tk(c, v->to - 1)->end - tk(c, v->from)->start), &other);
+        }
         /* two readings */
         const struct lx_sense *a = NULL, *b = NULL;
         for (size_t k = 0; k < v->e->n && !b; k++) {
@@ -1156,15 +1162,17 @@ static int read_question(struct rc *c)
      * the thing already named asks for its fields, as a second sentence does. */
     for (size_t i = first + 1; i + 3 < c->tk.n; i++) {
         const struct lx_token *t = tk(c, i);
-        if (t->kind != LX_PUNCT || !strchr("-,:;", t->text[0]))
+        if (!(t->kind == LX_PUNCT && strchr("-,:;", t->text[0])) && !is_w(c, i, "and"))
             continue;
         size_t j = i + 1 + is_w(c, i + 1, "and");
-        static const char *const copula[] = {"is", "are", "was", "were", NULL};
-        static const char *const whose[] = {"their", "its", "his", "her", NULL};
+        static const char *const copula[] = {"is", "are", "was", "were", "do", "does", "did", NULL};
+        static const char *const whose[] = {"their", "its", "his", "her", "they",
+                                            "it",    "he",  "she", NULL};
         if ((is_w(c, j, "who") || is_w(c, j, "what")) && is_any(c, j + 1, copula) &&
             is_any(c, j + 2, whose)) {
             for (size_t k = i; k <= j + 2; k++)
                 c->placed[k] = 1;
+            c->clause = 1;
             break;
         }
     }
@@ -1660,6 +1668,19 @@ static int build(struct rc *c)
     }
     if (!c->r.nout)
         return NOT_MINE;
+    if (c->clause && c->r.self && target_far && shown) {
+        /* the employees first, then whom they report to */
+        size_t had = c->r.nout;
+        for (size_t k = 0; k < shown->nlabel; k++)
+            add_out(c, shown->mart, shown->label[k], 0);
+        size_t added = c->r.nout - had;
+        struct rq_ref moved[MAX_OUT];
+        memcpy(moved, c->r.out + had, added * sizeof moved[0]);
+        memmove(c->r.out + added, c->r.out, had * sizeof moved[0]);
+        memcpy(c->r.out, moved, added * sizeof moved[0]);
+        if (shown->key)
+            add_out(c, shown->mart, shown->key, 1); /* the manager's number too */
+    }
     if (c->r.order) {
         /* "the 3 biggest payments: amount and customer": the thing named with the
          * fields is shown by its name too */
@@ -2008,7 +2029,7 @@ static int emit(struct rc *c, struct nl_answer *out)
         const struct sm_link *l = c->r.self;
         char *to = sq_quote_ident(l->to->mart->name);
         char *fc = sq_quote_ident(l->from_col), *tc = sq_quote_ident(l->to_col);
-        sq_buf_printf(&sql, " JOIN %s boss ON t%d.%s = boss.%s", to, w.far_alias, fc, tc);
+        sq_buf_printf(&sql, " LEFT JOIN %s boss ON t%d.%s = boss.%s", to, w.far_alias, fc, tc);
         sq_buf_printf(&in, ", with its %s (by %s)", l->role, l->from_col);
         free(to);
         free(fc);

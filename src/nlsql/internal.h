@@ -29,6 +29,11 @@ const char *nl__month_name(int m);
 /* 1..12 for a month word ("mar", "march", "sept"), else 0. */
 int nl__month_of(const char *word);
 
+/* "8/30/2004", "30/8/2004" at token i: the tokens used (5) and *out, else 0. The order of
+ * day and month is the one a date of the question with a part over 12 shows; with none,
+ * "8/1/2003" is not read (August 1 or January 8). */
+int nl__slashed_date(const struct lx_tokens *tk, size_t i, struct nl_date *out);
+
 /* The latest date in a date column (its profile's max), or 0 when unknown. */
 int nl__anchor(const struct schema_column *date, struct nl_date *out);
 

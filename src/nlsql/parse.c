@@ -315,6 +315,11 @@ static size_t read_point(const struct ctx *c, size_t i, struct tspec *t)
     size_t iso = read_iso(c, i, t);
     if (iso)
         return iso;
+    struct nl_date sd;
+    if (nl__slashed_date(&c->tk, i, &sd) && is_free(c, i + 4)) {
+        period_day(&t->p, sd.y, sd.m, sd.d);
+        return 5;
+    }
     /* "24th November 2017", "24 of November": a day before a month word. */
     if (day_at(c, i)) {
         size_t j = i + 1 + is_w(c, i + 1, "of");
@@ -2730,6 +2735,9 @@ static int check_intent(struct ctx *c)
             f->order = 1;
         return 0;
     }
+    if (is_w(c, lead, "where") && !f->ndims)
+        return decline(c, "\"where\" asks for a place; name the thing whose place you want, "
+                          "such as \"where is the office of X\"");
     if (f->ndims == 0 && !f->compare &&
         (is_w(c, lead, "which") || is_w(c, lead, "who") || is_w(c, lead, "whom")))
         return decline(c, "\"which\" asks for a list, but fast mode could read only one total "
@@ -2782,6 +2790,12 @@ static int check_intent(struct ctx *c)
     if (f->ndims == 0 && counted && !count_asked(c)) {
         size_t at = lead + (is_w(c, lead, "the") || is_w(c, lead, "all"));
         const struct span *subject = at < c->tk.n && c->owner[at] ? &c->sp[c->owner[at] - 1] : NULL;
+        static const char *const keys[] = {"numbers", "ids", "codes", "nos", NULL};
+        for (size_t k = 0; k < c->nsp; k++)
+            if (c->sp[k].kind == SP_LEX && is_any(c, c->sp[k].to, keys))
+                return decline(c,
+                               "this asks for a list of numbers (keys), which fast mode cannot "
+                               "write with these conditions yet; ask \"how many\" for the count");
         if (subject && subject->kind == SP_LEX && subject->from == at &&
             is_any(c, subject->to, clause))
             return decline(c, "this asks for a list of things, which fast mode cannot write "

@@ -116,6 +116,7 @@ struct item {
     enum sm_date_role role;     /* VERB */
     int used;                   /* taken by another item (a column naming a value) */
     int absorbed;               /* a thing named beside its value: "the Sydney office" */
+    int key_out;                /* "invoice numbers": the thing's key is a field to show */
     int as_column; /* a word before "of" naming a column and a value: "price of X" is the
                     * price, not the last name Price */
     const struct lx_sense *sense;  /* LEX: the sense chosen */
@@ -138,6 +139,7 @@ struct rc {
     int instructed; /* a second sentence says what to show: "Give the contact name." */
     int clause;     /* ... or a clause on the thing named: "employees in Paris and who they
                      * report to" shows the employees and their managers */
+    int where;      /* "where is X": its place */
     int rank_dir;   /* "highest" 1, "lowest" -1, or 0 */
     size_t rank_at; /* the token where what is ranked is named */
     size_t rank_n;  /* how many rows: "top 3", "the 3 customers"; 1 when not said */
@@ -244,7 +246,8 @@ static int grammar_word(const char *w)
         "reach",     "via",      "using",     "assigned", "given",       "got",      "provides",
         "provide",   "provided", "carried",   "carries",  "carry",       "live",     "lives",
         "living",    "charged",  "took",      "taken",    "operate",     "operates", "deal",
-        "deals",     "down",     "determine", "identify", "indicate",    NULL};
+        "deals",     "down",     "determine", "identify", "indicate",    "issued",   "produced",
+        NULL};
     return in_list(w, ws);
 }
 
@@ -256,6 +259,18 @@ static void date_pass(struct rc *c)
         const struct lx_token *t = tk(c, i);
         if (c->placed[i] || t->kind != LX_NUMBER || !t->integer)
             continue;
+        /* 8/30/2004 */
+        struct nl_date sd;
+        if (nl__slashed_date(&c->tk, i, &sd) && range_free(c, i, i + 5)) {
+            struct item *it = add_item(c, IT_DATE, i, i + 5);
+            if (!it)
+                return;
+            it->period.from = sd;
+            it->period.to = nl__from_days(nl__days(sd) + 1);
+            snprintf(it->period.label, sizeof it->period.label, "%04d-%02d-%02d", sd.y, sd.m, sd.d);
+            i += 4;
+            continue;
+        }
         /* 2004-08-09, 2003/3/3 */
         const struct lx_token *a = tk(c, i + 1), *b = tk(c, i + 2), *d = tk(c, i + 3),
                               *e = tk(c, i + 4);
@@ -301,6 +316,28 @@ static void date_pass(struct rc *c)
             it->period.to = (struct nl_date){y + 1, 1, 1};
             snprintf(it->period.label, sizeof it->period.label, "%d", y);
         }
+    }
+    /* "between 8/1/2003 and 8/30/2004", "from 2003 to 2004": one period, from the first's
+     * start to the second's end */
+    for (size_t k = 0; k + 1 < c->nit; k++) {
+        struct item *x = &c->it[k], *y = &c->it[k + 1];
+        if (x->kind != IT_DATE || y->kind != IT_DATE || x->from == 0)
+            continue;
+        size_t lead = x->from - 1, mid = x->to;
+        int between = is_w(c, lead, "between") && is_w(c, mid, "and");
+        int from_to = is_w(c, lead, "from") && (is_w(c, mid, "to") || is_w(c, mid, "until"));
+        if (!(between || from_to) || y->from != mid + 1 ||
+            nl__days(y->period.to) <= nl__days(x->period.from))
+            continue;
+        x->period.to = y->period.to;
+        char label[sizeof x->period.label];
+        snprintf(label, sizeof label, "%.40s to %.40s", x->period.label, y->period.label);
+        snprintf(x->period.label, sizeof x->period.label, "%s", label);
+        x->from = lead;
+        x->to = y->to;
+        c->placed[lead] = c->placed[mid] = 1;
+        memmove(y, y + 1, (c->nit - k - 2) * sizeof *y);
+        c->nit--;
     }
 }
 
@@ -515,6 +552,19 @@ static void lexicon_pass(struct rc *c)
             (!e || n == 1)) {
             c->placed[i] = 1;
             continue;
+        }
+        /* "invoice numbers", "order ids": the key of the thing named */
+        if (c->nit && c->it[c->nit - 1].kind == IT_LEX && c->it[c->nit - 1].to == i &&
+            lex_kind(&c->it[c->nit - 1]) == LX_SENSE_MART && in_list(tk(c, i)->stem, tails) &&
+            (!e || n == 1)) {
+            struct item *p = &c->it[c->nit - 1];
+            const struct sm_entity *en = sm_entity_of(c->m, best_sense(p->e, LX_SENSE_MART)->mart);
+            if (en && en->key) {
+                p->key_out = 1;
+                p->to = i + 1;
+                c->placed[i] = 1;
+                continue;
+            }
         }
         if (!e && strlen(w) >= 5 && !grammar_word(w) && !aggregate_word(w)) {
             e = lx_lexicon_fuzzy(c->lx, w);
@@ -913,6 +963,13 @@ static const struct lx_sense *pick_column(struct rc *c, const struct item *x,
     int on_about = 0;
     for (size_t j = 0; found && j < nabout; j++)
         on_about |= about[j] == found->mart;
+    /* ... unless it is a field of the things that belong to it: the check numbers of a
+     * customer's payments */
+    for (size_t k = 0; found && !on_about && k < c->m->nlinks; k++) {
+        const struct sm_link *l = &c->m->links[k];
+        for (size_t j = 0; !l->self && l->from->mart == found->mart && j < nabout; j++)
+            on_about |= about[j] == l->to->mart;
+    }
     if (found && nabout && !on_about)
         return NULL;
     if (n > 1) {
@@ -976,7 +1033,23 @@ static int agent_by(const struct rc *c, size_t i)
     static const char *const verbs[] = {"supplied", "made",    "handled", "placed",   "managed",
                                         "issued",   "written", "served",  "provided", "owned",
                                         "run",      "carried", "shipped", NULL};
-    return is_w(c, i, "by") && i > 0 && is_any(c, i - 1, verbs);
+    if (!is_w(c, i, "by") || i == 0)
+        return 0;
+    if (is_any(c, i - 1, verbs))
+        return 1;
+    /* "ordered by Cruz & Sons Co.": by a thing named, not by a column */
+    static const char *const done[] = {"ordered", "bought", "purchased", "sold", "paid", NULL};
+    if (!is_any(c, i - 1, done))
+        return 0;
+    for (size_t n = 8; n >= 1; n--) {
+        if (i + 1 + n > c->tk.n)
+            continue;
+        const struct lx_entry *e = lx_lexicon_run(c->lx, tk(c, i + 1), n);
+        for (size_t k = 0; e && k < e->n; k++)
+            if (e->senses[k].kind == LX_SENSE_VALUE && e->senses[k].quality == LX_EXACT)
+                return 1;
+    }
+    return 0;
 }
 
 /* "Which customer placed order 10160? Give the contact name.": a second sentence that says
@@ -1116,7 +1189,7 @@ static int read_question(struct rc *c)
         first++;
     /* "Among the customers of employee 1370, who has ...": the question starts after the
      * clause that says among what. */
-    if (is_w(c, first, "among") || is_w(c, first, "of")) {
+    if (is_w(c, first, "among") || is_w(c, first, "of") || is_w(c, first, "for")) {
         for (size_t i = first + 1; i + 1 < c->tk.n; i++)
             if (tk(c, i)->kind == LX_PUNCT && strcmp(tk(c, i)->text, ",") == 0 &&
                 (is_w(c, i + 1, "who") || is_w(c, i + 1, "which") || is_w(c, i + 1, "what"))) {
@@ -1130,12 +1203,22 @@ static int read_question(struct rc *c)
         "show", "give",  "tell",  "find",  "get",       "display",  "i",        "please",
         "can",  "could", "name",  "names", "determine", "identify", "indicate", NULL};
     typo_pass(c);
+    /* "the President of the company", "at our company": the speaker's firm, not data */
+    for (size_t i = 2; i < c->tk.n; i++)
+        if ((is_w(c, i, "company") || is_w(c, i, "firm")) &&
+            (is_w(c, i - 1, "the") || is_w(c, i - 1, "our")) &&
+            (is_w(c, i - 2, "of") || is_w(c, i - 2, "in") || is_w(c, i - 2, "at")) &&
+            (i + 1 == c->tk.n || tk(c, i + 1)->kind == LX_PUNCT))
+            c->placed[i] = c->placed[i - 1] = c->placed[i - 2] = 1;
     int lead = is_any(c, first, leads);
     /* "How many reps work in Tokyo? List their emails.": the list is what is asked. */
     if (instruction_pass(c)) {
         lead = c->instructed = 1;
-        if (is_w(c, first, "how") && is_w(c, first + 1, "many"))
-            c->placed[first] = c->placed[first + 1] = 1;
+        for (size_t i = first; i + 1 < c->tk.n && !c->placed[i]; i++)
+            if (is_w(c, i, "how") && is_w(c, i + 1, "many")) {
+                c->placed[i] = c->placed[i + 1] = 1;
+                break;
+            }
     }
     /* "customers based in Madrid", "staff who report to X": a noun phrase that describes
      * the things it names asks for them, not for their number */
@@ -1155,6 +1238,7 @@ static int read_question(struct rc *c)
         }
         if (!c->placed[i] && tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
             !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
+            !(is_w(c, i, "between") && tk(c, i + 1) && tk(c, i + 1)->kind == LX_NUMBER) &&
             !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
     }
@@ -1195,18 +1279,11 @@ static int read_question(struct rc *c)
         c->when = 1;
         c->placed[first + 1] = 1;
     }
+    /* "where is X", "where can I find the office of ...": all of its place, from the
+     * address to the country, rather than one guess of which part is meant */
     if (is_w(c, first, "where")) {
-        /* "where is X": its city, its address, its country? Each is one question. */
-        size_t rest = first + 1;
-        while (is_w(c, rest, "is") || is_w(c, rest, "are") || is_w(c, rest, "was"))
-            rest++;
-        if (!tk(c, rest))
-            return NOT_MINE;
-        const char *tail = c->q + tk(c, rest)->start;
-        snprintf(c->readings[0], sizeof c->readings[0], "city of %s", tail);
-        snprintf(c->readings[1], sizeof c->readings[1], "address of %s", tail);
-        return decline(c, "\"where\" can mean a city, an address or a country; ask for the "
-                          "one you want");
+        c->where = 1;
+        c->placed[first] = 1;
     }
 
     date_pass(c);
@@ -1308,6 +1385,27 @@ static int who_target(const struct rc *c, const struct schema_mart *const *about
     return 0;
 }
 
+/* The columns of a thing's place, in the order they are written on a letter: address,
+ * city, state, postal code, country. 1 if there were any. */
+static int place_out(struct rc *c, const struct sm_entity *en)
+{
+    static const char *const parts[] = {"address", "city", "state",   "region",
+                                        "postal",  "zip",  "country", NULL};
+    size_t had = c->r.nout;
+    for (int p = 0; parts[p]; p++)
+        for (size_t k = 0; k < en->mart->ncols; k++) {
+            const struct schema_column *col = &en->mart->cols[k];
+            if (!col->derived_from && strstr(col->name, parts[p]) &&
+                !schema_type_is_numeric(col->type))
+                add_out(c, en->mart, col, 0);
+        }
+    if (c->r.nout == had)
+        return 0;
+    for (size_t k = 0; k < en->nlabel; k++)
+        add_out(c, en->mart, en->label[k], 0);
+    return 1;
+}
+
 /* A thing named as what a listing verb asks for: "identify the customer", "list all the
  * employees", "which customer" (not "list the customers' phones"). */
 static int asked_object(const struct rc *c, const struct item *x)
@@ -1401,6 +1499,8 @@ static int build(struct rc *c)
         if (x->kind == IT_LEX && !x->used && lex_kind(x) == LX_SENSE_MART) {
             const struct lx_sense *s = best_sense(x->e, LX_SENSE_MART);
             ABOUT(s->mart);
+            if (x->key_out)
+                continue; /* "invoice numbers of accounts in Norway": a field, not the rows */
             if (x->absorbed) {
                 /* "the London office" names where, not what the rows are, unless
                  * nothing else does */
@@ -1513,6 +1613,12 @@ static int build(struct rc *c)
         ABOUT(whom->mart);
 
     /* What to show. */
+    for (size_t k = 0; k < c->nit; k++)
+        if (c->it[k].key_out) {
+            const struct sm_entity *en =
+                sm_entity_of(c->m, best_sense(c->it[k].e, LX_SENSE_MART)->mart);
+            add_out(c, en->mart, en->key, 0);
+        }
     int labels = 0, things = 0;
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k];
@@ -1638,6 +1744,13 @@ static int build(struct rc *c)
         if (!d || c->r.nout)
             return NOT_MINE;
         add_out(c, d->mart, d->col, 0);
+    }
+    if (c->where) {
+        if (!shown && nabout == 1)
+            shown = sm_entity_of(c->m, about[0]); /* "where is Atelier graphique" */
+        if (c->r.nout || !shown || !place_out(c, shown))
+            return NOT_MINE;
+        ABOUT(shown->mart);
     }
     /* "phone orders in March": a bare noun phrase counts (the frame parser's reading);
      * "list the phone orders", "which orders" list */

@@ -94,3 +94,52 @@ int nl__anchor(const struct schema_column *date, struct nl_date *out)
 {
     return date && nl__parse_date(date->max, out) == 0;
 }
+
+/* The parts of "a/b/yyyy" at token i: 1 and a, b, y, else 0. */
+static int slash_parts(const struct lx_tokens *tk, size_t i, int *a, int *b, int *y)
+{
+    if (i + 4 >= tk->n)
+        return 0;
+    const struct lx_token *t = tk->t + i;
+    for (int k = 0; k < 5; k += 2)
+        if (t[k].kind != LX_NUMBER || !t[k].integer || t[k].percent || t[k].currency)
+            return 0;
+    if (t[1].kind != LX_PUNCT || t[3].kind != LX_PUNCT || strcmp(t[1].text, "/") != 0 ||
+        strcmp(t[3].text, "/") != 0 || t[0].digits > 2 || t[2].digits > 2 || t[4].digits != 4 ||
+        t[1].start != t[0].end || t[2].start != t[1].end || t[3].start != t[2].end ||
+        t[4].start != t[3].end)
+        return 0;
+    *a = (int)t[0].value;
+    *b = (int)t[2].value;
+    *y = (int)t[4].value;
+    return *a >= 1 && *b >= 1 && *a <= 31 && *b <= 31;
+}
+
+int nl__slashed_date(const struct lx_tokens *tk, size_t i, struct nl_date *out)
+{
+    int a, b, y;
+    if (!slash_parts(tk, i, &a, &b, &y))
+        return 0;
+    /* the order the question's dates share: one with a part over 12 decides it */
+    int month_first = 0, day_first = 0;
+    for (size_t j = 0; j + 4 < tk->n; j++) {
+        int p, q, r;
+        if (slash_parts(tk, j, &p, &q, &r)) {
+            month_first |= q > 12;
+            day_first |= p > 12;
+        }
+    }
+    int m, d;
+    if (a == b || (month_first && !day_first))
+        m = a, d = b;
+    else if (day_first && !month_first)
+        m = b, d = a;
+    else
+        return 0; /* 8/1/2003: August 1 or January 8? */
+    struct nl_date x = {y, m, d};
+    struct nl_date back = nl__from_days(nl__days(x));
+    if (m > 12 || back.y != y || back.m != m || back.d != d)
+        return 0;
+    *out = x;
+    return 5;
+}

@@ -26,6 +26,6 @@ classicmodels 63 2
 northwind 47 2
 superstore 45 3
 auto_sales 52 2
-adventureworks 35 0
+adventureworks 36 0
 EOF
 finish

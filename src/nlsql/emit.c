@@ -102,6 +102,19 @@ void nl__put_ident(struct sq_buf *b, const char *name)
     free(q);
 }
 
+void nl__put_key_literal(struct sq_buf *b, const char *text, int fold)
+{
+    if (!fold) {
+        sq_buf_put_literal(b, text);
+        return;
+    }
+    char *low = xstrdup(text);
+    for (char *p = low; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    sq_buf_put_literal(b, low);
+    free(low);
+}
+
 static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *m,
                     const struct schema_column *col)
 {
@@ -502,10 +515,7 @@ static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter 
         sq_buf_puts(b, x->fold ? "lower(" : "");
         put_col(e, b, x->mart, x->col);
         sq_buf_puts(b, x->fold ? ") = " : " = ");
-        char low[sizeof x->text];
-        for (size_t i = 0; i < sizeof low; i++)
-            low[i] = x->fold ? (char)tolower((unsigned char)x->text[i]) : x->text[i];
-        sq_buf_put_literal(b, low);
+        nl__put_key_literal(b, x->text, x->fold);
         return;
     }
     if (x->negate)

@@ -70,6 +70,10 @@ const char *nl__cmp_words(enum nl_cmp op);
 /* A column name in words: "order_date" -> "order date". */
 void nl__words(const char *name, char *out, size_t n);
 
+/* Writes a key as written as an SQL literal, lower-cased when fold (compared with
+ * lower(col): "inv-0007" finds INV-0007). */
+void nl__put_key_literal(struct sq_buf *b, const char *text, int fold);
+
 /* Writes a column name as SQL: plain snake_case names bare, others quoted. */
 void nl__put_ident(struct sq_buf *b, const char *name);
 

@@ -809,6 +809,19 @@ static void add_out(struct rc *c, const struct schema_mart *mart, const struct s
         c->r.out[c->r.nout++] = (struct rq_ref){mart, col, far};
 }
 
+/* The thing's name as the first fields shown, before those already named. */
+static void name_first(struct rc *c, const struct sm_entity *en)
+{
+    size_t had = c->r.nout;
+    for (size_t k = 0; k < en->nlabel; k++)
+        add_out(c, en->mart, en->label[k], 0);
+    size_t added = c->r.nout - had;
+    struct rq_ref moved[MAX_OUT];
+    memcpy(moved, c->r.out + had, added * sizeof moved[0]);
+    memmove(c->r.out + added, c->r.out, had * sizeof moved[0]);
+    memcpy(c->r.out, moved, added * sizeof moved[0]);
+}
+
 /* An entity's key and name, the columns a list of them shows. */
 static void add_entity_out(struct rc *c, const struct sm_entity *en, int far)
 {
@@ -1760,14 +1773,7 @@ static int build(struct rc *c)
      * and the fields named. */
     if (c->r.nout && shown && target_item && shown->mart == target && !target_far &&
         asked_object(c, target_item)) {
-        size_t had = c->r.nout;
-        for (size_t k = 0; k < shown->nlabel; k++)
-            add_out(c, shown->mart, shown->label[k], 0);
-        size_t added = c->r.nout - had;
-        struct rq_ref moved[MAX_OUT];
-        memcpy(moved, c->r.out + had, added * sizeof moved[0]);
-        memmove(c->r.out + added, c->r.out, had * sizeof moved[0]);
-        memcpy(c->r.out, moved, added * sizeof moved[0]);
+        name_first(c, shown);
     }
     if (!c->r.nout || labels) {
         if (!shown)
@@ -1783,14 +1789,7 @@ static int build(struct rc *c)
         return NOT_MINE;
     if (c->clause && c->r.self && target_far && shown) {
         /* the employees first, then whom they report to */
-        size_t had = c->r.nout;
-        for (size_t k = 0; k < shown->nlabel; k++)
-            add_out(c, shown->mart, shown->label[k], 0);
-        size_t added = c->r.nout - had;
-        struct rq_ref moved[MAX_OUT];
-        memcpy(moved, c->r.out + had, added * sizeof moved[0]);
-        memmove(c->r.out + added, c->r.out, had * sizeof moved[0]);
-        memcpy(c->r.out, moved, added * sizeof moved[0]);
+        name_first(c, shown);
         if (shown->key)
             add_out(c, shown->mart, shown->key, 1); /* the manager's number too */
     }
@@ -2162,15 +2161,7 @@ static int emit(struct rc *c, struct nl_answer *out)
         switch (q->op) {
         case RQ_EQ_TEXT:
             sq_buf_puts(&sql, " = ");
-            if (fold) {
-                char *low = xstrdup(q->text);
-                for (char *p = low; *p; p++)
-                    *p = (char)tolower((unsigned char)*p);
-                sq_buf_put_literal(&sql, low);
-                free(low);
-            } else {
-                sq_buf_put_literal(&sql, q->text);
-            }
+            nl__put_key_literal(&sql, q->text, fold);
             sq_buf_printf(&in, " is %s", q->text);
             break;
         case RQ_EQ_NUM:

@@ -795,20 +795,34 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_format_double(num, sizeof num, h->number);
         if (h->via) {
             /* In the table that points at the entity: customers whose orders number > 10. */
+            /* A count that zero meets ("fewer than 3 orders", "no orders") holds for the
+             * entities with no rows there too: those not among the ones that fail it. */
+            int counts = h->m.agg == NL_AGG_COUNT_ROWS || h->m.agg == NL_AGG_COUNT_DISTINCT;
+            int none = counts && h->op == NL_CMP_EQ && h->number == 0;
+            int lower = counts && (h->op == NL_CMP_LT || h->op == NL_CMP_LE);
+            enum nl_cmp op = !lower ? h->op : h->op == NL_CMP_LT ? NL_CMP_GE : NL_CMP_GT;
             struct sq_buf sub;
             sq_buf_init(&sub, SQ_BUF_UNLIMITED);
             put_col(&e, &sub, h->mart, h->of);
-            sq_buf_puts(&sub, " IN (SELECT ");
+            sq_buf_puts(&sub, none || lower ? " NOT IN (SELECT " : " IN (SELECT ");
             nl__put_ident(&sub, h->via->from_col);
-            sq_buf_printf(&sub, " FROM %s GROUP BY 1 HAVING ", h->via->from->name);
-            if (h->m.agg == NL_AGG_COUNT_ROWS) {
-                sq_buf_puts(&sub, "COUNT(*)");
-            } else {
-                sq_buf_puts(&sub, h->m.agg == NL_AGG_COUNT_DISTINCT ? "COUNT(DISTINCT " : "SUM(");
-                nl__put_ident(&sub, h->m.col->name);
+            sq_buf_printf(&sub, " FROM %s WHERE ", h->via->from->name);
+            nl__put_ident(&sub, h->via->from_col);
+            sq_buf_puts(&sub, " IS NOT NULL");
+            if (none) {
                 sq_buf_puts(&sub, ")");
+            } else {
+                sq_buf_puts(&sub, " GROUP BY 1 HAVING ");
+                if (h->m.agg == NL_AGG_COUNT_ROWS) {
+                    sq_buf_puts(&sub, "COUNT(*)");
+                } else {
+                    sq_buf_puts(&sub,
+                                h->m.agg == NL_AGG_COUNT_DISTINCT ? "COUNT(DISTINCT " : "SUM(");
+                    nl__put_ident(&sub, h->m.col->name);
+                    sq_buf_puts(&sub, ")");
+                }
+                sq_buf_printf(&sub, " %s %s)", nl__cmp_sql(op), num);
             }
-            sq_buf_printf(&sub, " %s %s)", nl__cmp_sql(h->op), num);
             sq_buf_puts(&e.where, e.where.len ? " AND " : "");
             sq_buf_puts(&e.where, sub.data);
             sq_buf_fini(&sub);

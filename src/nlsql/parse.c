@@ -2421,6 +2421,30 @@ static int decline_readings(struct ctx *c, const struct span *s, const struct lx
     return decline(c, c->why);
 }
 
+/* A column word that names as near a column of two tables ("country" of customers and
+ * of suppliers): declined, offering each qualified ("customer country"). */
+static int decline_whose(struct ctx *c, const struct span *s, const struct lx_sense *a,
+                         const struct lx_sense *b)
+{
+    struct nl_answer *out = c->out;
+    const struct lx_sense *two[2] = {a, b};
+    char whose[2][SQ_NAME_MAX];
+    int at = tok(c, s->from)->start;
+    for (int k = 0; k < 2; k++) {
+        const struct sm_entity *en = c->model ? sm_entity_of(c->model, two[k]->mart) : NULL;
+        if (en && en->noun)
+            snprintf(whose[k], sizeof whose[k], "%s", en->noun);
+        else
+            nl__words(two[k]->mart->source, whose[k], sizeof whose[k]);
+        if (out->nsuggestions < NL_MAX_SUGGESTIONS)
+            out->suggestions[out->nsuggestions++] =
+                xasprintf("%.*s%s %s", at, c->question, whose[k], c->question + at);
+    }
+    snprintf(c->why, sizeof c->why, "\"%.60s\" could be the %.60s's or the %.60s's; say whose",
+             s->entry->phrase, whose[0], whose[1]);
+    return decline(c, c->why);
+}
+
 static int sense_in_mart(const struct span *s, const struct schema_mart *m)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++)
@@ -2674,6 +2698,53 @@ static int count_asked(const struct ctx *c)
     return 0;
 }
 
+/* "products with a negative total profit", "list customers with sales over 10000": the
+ * entity of the condition opens the question (after "which", "list", "show"), so its
+ * things are what is asked for, not one total over them. */
+static int subject_listed(const struct ctx *c)
+{
+    const struct nl_having *h = &c->f->having;
+    for (size_t k = 0; k < c->nsp; k++) {
+        const struct span *x = &c->sp[k];
+        if (x->kind == SP_WHICH || x->kind == SP_LIST || x->kind == SP_FILLER)
+            continue;
+        return x->kind == SP_LEX && x->to - x->from == 1 &&
+               strcmp(tok(c, x->from)->text, h->noun) == 0;
+    }
+    return 0;
+}
+
+/* "value of", "order value", "total value", "worth of": an amount is asked for. */
+static int value_asked(const struct ctx *c)
+{
+    for (size_t i = 0; i < c->tk.n; i++)
+        if ((is_w(c, i, "value") || is_w(c, i, "worth")) &&
+            (is_w(c, i + 1, "of") ||
+             (i > 0 && (is_w(c, i - 1, "order") || is_w(c, i - 1, "total")))))
+            return 1;
+    return 0;
+}
+
+/* What lists the things of the condition's entity: what "by <noun>" would show
+ * ("customers": customer_name beside customer_id), else the entity's column. */
+static const struct schema_column *listed_column(struct ctx *c)
+{
+    const struct nl_having *h = &c->f->having;
+    for (size_t k = 0; k < c->nsp; k++) {
+        const struct span *x = &c->sp[k];
+        if (x->kind != SP_LEX || x->to - x->from != 1 || strcmp(tok(c, x->from)->text, h->noun))
+            continue;
+        const struct lx_sense *d = pick(c, x, R_DIM);
+        const struct schema_column *col = !d                         ? NULL
+                                          : d->kind == LX_SENSE_MART ? nl__label_column(d->mart)
+                                                                     : d->col;
+        if (d && d->mart == h->mart && col && strcmp(col->role, "dimension") == 0)
+            return col;
+        break;
+    }
+    return h->of;
+}
+
 /* What the question asks for must be what the frame answers. A list ("which copiers have
  * we sold", "show me the yellow touring bikes") answered with one total or a count of rows
  * is a wrong answer, not a near one; so is an amount ("how much has Jon Yang spent")
@@ -2721,13 +2792,15 @@ static int check_intent(struct ctx *c)
     }
     /* "customers with more than 4 orders" over a table of order lines: the customers,
      * each with its count, not how many there are. */
-    if (f->ndims == 0 && counted && !count_asked(c) && f->has_having && !f->having.via &&
-        f->nmeasures == 1 && f->having.mart == f->fact &&
+    if (f->ndims == 0 && (counted || subject_listed(c)) && !count_asked(c) && f->has_having &&
+        !f->having.via && f->nmeasures == 1 && f->having.mart == f->fact &&
         ((m0->agg == NL_AGG_COUNT_DISTINCT && m0->col == f->having.of) ||
-         (m0->agg == NL_AGG_COUNT_ROWS && m0->mart == f->having.mart)) &&
+         (m0->agg == NL_AGG_COUNT_ROWS && m0->mart == f->having.mart) ||
+         (m0->col && m0->col == f->having.m.col && m0->agg == f->having.m.agg)) &&
         !f->compare && !f->share && !f->growth && !f->limit) {
         f->dims[0].mart = f->having.mart;
-        f->dims[0].col = f->having.of;
+        f->dims[0].col = listed_column(c);
+        f->having.of = f->dims[0].col; /* each thing as listed meets the condition */
         f->dims[0].grain = GRAIN_NONE;
         f->ndims = 1;
         f->measures[0] = f->having.m;
@@ -2783,6 +2856,27 @@ static int check_intent(struct ctx *c)
         if (!joined)
             return decline(c, "two measures seem named but not as a list; ask for one, or "
                               "join them with \"and\"");
+    }
+    /* "value of the cancelled orders": their amount, where one money column holds it (a
+     * computed value was read earlier), never how many there are. */
+    if (counted && !count_asked(c) && value_asked(c)) {
+        const struct schema_column *amount = NULL;
+        int n = 0;
+        for (size_t i = 0; c->model && i < c->model->nmeasures; i++) {
+            const struct sm_measure *sm = &c->model->measures[i];
+            if (sm->kind == SM_MONEY && sm->col && sm->mart == f->fact)
+                amount = sm->col, n++;
+        }
+        if (n != 1)
+            return decline(c, "\"value\" asks for an amount, and fast mode could not tell which "
+                              "column holds it; name the measure, such as sales");
+        struct nl_measure *m = &f->measures[0];
+        memset(m, 0, sizeof *m);
+        m->mart = f->fact;
+        m->col = amount;
+        m->agg = NL_AGG_SUM;
+        assume(f, "\"value\" read as the total of %s", amount->name);
+        return 0;
     }
     /* "products we get from supplier X", "orders that shipped late": the things, listed */
     static const char *const clause[] = {"we",    "you", "they",  "that",
@@ -3160,6 +3254,10 @@ static int build(struct ctx *c)
         case SP_AND:
             break;
         case SP_CMP:
+            /* "customers who placed over 11 orders": what follows a number is what it
+             * counts or measures, not what "who" lists them by. */
+            if (which && is_num(c, s->to - 1))
+                pending_by = 0;
             break; /* bound below, once measures are known */
         case SP_LEX: {
             if (s->role == R_DONE)
@@ -3341,6 +3439,13 @@ static int build(struct ctx *c)
             if (pending_by && !ranks_by_measure && (dim || has_sense(s, LX_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
                 const struct lx_sense *d = dim ? dim : pick(c, s, R_MART);
+                /* "sales by country" over customers and suppliers, each as near: whose */
+                const struct lx_sense *tie = NULL;
+                if (dim && dim->kind == LX_SENSE_COLUMN && pick_alt(c, s, R_DIM, &tie) && tie &&
+                    tie->kind == LX_SENSE_COLUMN && tie->mart != dim->mart &&
+                    strcmp(dim->col->role, "dimension") == 0 &&
+                    strcmp(tie->col->role, "dimension") == 0)
+                    return decline_whose(c, s, dim, tie);
                 /* "which country has the highest sales" where sales is only the name of a
                  * table of order lines: what ranks, with nothing to add up. */
                 if (d && d->kind == LX_SENSE_MART && (f->limit || f->superlative) &&
@@ -3482,7 +3587,10 @@ static int build(struct ctx *c)
                 s->role = R_DATE;
                 break;
             }
-            if (dim && (which || after_top)) {
+            /* "customers who placed over 11 orders": a plural entity right after a
+             * comparison is what it counts, not what to list them by. */
+            int counted_after_cmp = prev_cmp && is_num(c, prev_cmp->to - 1) && entity_plural(c, s);
+            if (dim && (which || after_top) && !counted_after_cmp) {
                 add_dim(c, dim->mart,
                         dim->kind == LX_SENSE_MART ? nl__label_column(dim->mart) : dim->col,
                         GRAIN_NONE);
@@ -3763,6 +3871,9 @@ static int build(struct ctx *c)
         if (s->presence && k + 1 < c->nsp && c->sp[k + 1].kind == SP_COMPUTED)
             return decline(c, "a condition on whether there is revenue, cost or profit cannot "
                               "be read yet; ask for the total instead");
+        if (s->presence && is_w(c, s->from, "no"))
+            return decline(c, "\"no\" asks for things without any of what follows (\"reps with "
+                              "no customers\"), which fast mode cannot write yet");
         if (s->presence) {
             /* "with a": nothing measured came after it, so it was only words. */
             s->role = R_DONE;

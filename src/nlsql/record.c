@@ -110,6 +110,7 @@ struct item {
     double number;              /* KEY, CMP */
     int numeric;                /* KEY: a number */
     enum nl_cmp cmp;            /* CMP */
+    int before;                 /* CMP: of the column after it ("out of stock") */
     struct nl_period period;    /* DATE */
     const struct sm_link *link; /* ROLE */
     int reports;                /* ROLE: "reports to" (the name before it is the employee) */
@@ -610,11 +611,13 @@ static void cmp_pass(struct rc *c)
         {{"greater", "than", NULL}, NL_CMP_GT}, {{"higher", "than", NULL}, NL_CMP_GT},
         {{"over", NULL, NULL}, NL_CMP_GT},      {{"above", NULL, NULL}, NL_CMP_GT},
         {{"exceeding", NULL, NULL}, NL_CMP_GT}, {{"at", "least", NULL}, NL_CMP_GE},
-        {{"less", "than", NULL}, NL_CMP_LT},    {{"lower", "than", NULL}, NL_CMP_LT},
-        {{"under", NULL, NULL}, NL_CMP_LT},     {{"below", NULL, NULL}, NL_CMP_LT},
-        {{"at", "most", NULL}, NL_CMP_LE},      {{"of", NULL, NULL}, NL_CMP_EQ},
-        {{"is", NULL, NULL}, NL_CMP_EQ},        {{"equal", "to", NULL}, NL_CMP_EQ},
-        {{"=", NULL, NULL}, NL_CMP_EQ},         {{"exactly", NULL, NULL}, NL_CMP_EQ},
+        {{"no", "fewer", "than"}, NL_CMP_GE},   {{"no", "less", "than"}, NL_CMP_GE},
+        {{"fewer", "than", NULL}, NL_CMP_LT},   {{"less", "than", NULL}, NL_CMP_LT},
+        {{"lower", "than", NULL}, NL_CMP_LT},   {{"under", NULL, NULL}, NL_CMP_LT},
+        {{"below", NULL, NULL}, NL_CMP_LT},     {{"at", "most", NULL}, NL_CMP_LE},
+        {{"of", NULL, NULL}, NL_CMP_EQ},        {{"is", NULL, NULL}, NL_CMP_EQ},
+        {{"equal", "to", NULL}, NL_CMP_EQ},     {{"=", NULL, NULL}, NL_CMP_EQ},
+        {{"exactly", NULL, NULL}, NL_CMP_EQ},
     };
     for (size_t i = 0; i < c->tk.n; i++) {
         if (c->placed[i])
@@ -629,6 +632,8 @@ static void cmp_pass(struct rc *c)
             const struct lx_token *v = tk(c, i + n);
             if (!v || c->placed[i + n] || v->kind != LX_NUMBER || v->percent)
                 continue;
+            if (i > 0 && is_w(c, i - 1, "out") && is_w(c, i, "of"))
+                continue; /* "out of 10" */
             struct item *x = add_item(c, IT_CMP, i, i + n + 1);
             if (x) {
                 x->cmp = cmps[k].op;
@@ -636,6 +641,17 @@ static void cmp_pass(struct rc *c)
             }
             i += n;
             break;
+        }
+        /* "out of stock": none of the stock column that follows */
+        if (!c->placed[i] && is_w(c, i, "out") && is_w(c, i + 1, "of") && !c->placed[i + 1] &&
+            is_w(c, i + 2, "stock")) {
+            struct item *x = add_item(c, IT_CMP, i, i + 2);
+            if (x) {
+                x->cmp = NL_CMP_EQ;
+                x->number = 0;
+                x->before = 1;
+            }
+            i++;
         }
     }
 }
@@ -1426,11 +1442,20 @@ static int asked_object(const struct rc *c, const struct item *x)
     static const char *const verbs[] = {"identify", "list",    "show",  "give",      "name",
                                         "find",     "display", "which", "determine", NULL};
     static const char *const skip[] = {"please", "the", "all", "out", "down", "me", NULL};
+    static const char *const theirs[] = {"their", "its", "his", "her", NULL};
     size_t i = 0;
     while (tk(c, i) && (tk(c, i)->kind == LX_PUNCT || is_w(c, i, "please")))
         i++;
-    if (!is_any(c, i, verbs))
-        return 0;
+    if (!is_any(c, i, verbs)) {
+        /* "employees in Paris, and their emails": the things open the question and
+         * what follows is theirs */
+        int owned = 0;
+        for (size_t j = x->to; tk(c, j); j++)
+            owned |= is_any(c, j, theirs);
+        if (!owned)
+            return 0;
+        i--;
+    }
     for (i++; i < x->from && is_any(c, i, skip); i++)
         ;
     const struct lx_token *after = tk(c, x->to);
@@ -1480,8 +1505,14 @@ static int build(struct rc *c)
     struct item *count_cmp = NULL, *counted = NULL;
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k], *n = next_item(c, x);
-        if (x->kind != IT_CMP || !n || n->from != x->to || n->kind != IT_LEX ||
-            lex_kind(n) != LX_SENSE_MART ||
+        /* "reps with no customers": none of them, a count of exactly zero */
+        if (x->kind == IT_NOT && tk(c, x->from) && is_w(c, x->from, "no")) {
+            x->cmp = NL_CMP_EQ;
+            x->number = 0;
+        } else if (x->kind != IT_CMP) {
+            continue;
+        }
+        if (!n || n->from != x->to || n->kind != IT_LEX || lex_kind(n) != LX_SENSE_MART ||
             strcmp(tk(c, n->to - 1)->text, tk(c, n->to - 1)->stem) == 0)
             continue;
         if (count_cmp)
@@ -1574,6 +1605,7 @@ static int build(struct rc *c)
             ABOUT(rep->to->mart);
         } else if (role->e && best_sense(role->e, LX_SENSE_VALUE)) {
             role->kind = IT_LEX; /* the job title "Sales Rep": the people who have it */
+            absorb(c);           /* "with the title Sales Rep": the title word is its */
             if (!target) {
                 target = role->link->to->mart;
                 ABOUT(target);
@@ -1645,7 +1677,11 @@ static int build(struct rc *c)
         if (!col)
             return c->why[0] ? SQ_E_UNSUPPORTED : NOT_MINE;
         int far = far_side(c, role, x);
-        if (n && n->kind == IT_CMP && schema_type_is_numeric(col->col->type)) {
+        struct item *pc = prev_item(c, x);
+        if (pc && pc->kind == IT_CMP && pc->before && !pc->used && pc->to == x->from)
+            n = pc;
+        if (n && n->kind == IT_CMP && (!n->before || n == pc) &&
+            schema_type_is_numeric(col->col->type)) {
             struct rq_cond *q =
                 add_cond(c, n->cmp == NL_CMP_EQ ? RQ_EQ_NUM : RQ_CMP, col->mart, col->col, far);
             if (!q)
@@ -1814,10 +1850,7 @@ static int build(struct rc *c)
                 return NOT_MINE;
             via = l;
         }
-        /* a condition that zero meets would need the things with no rows too */
-        int zero = count_cmp->cmp == NL_CMP_LT || count_cmp->cmp == NL_CMP_LE ||
-                   (count_cmp->cmp == NL_CMP_EQ && count_cmp->number == 0);
-        if (!via || !shown->key || zero || target_far)
+        if (!via || !shown->key || target_far)
             return NOT_MINE;
         struct rq_cond *q = add_cond(c, RQ_COUNT, shown->mart, shown->key, 0);
         if (!q)
@@ -2187,13 +2220,31 @@ static int emit(struct rc *c, struct nl_answer *out)
             const struct sm_link *l = q->count_of;
             sq_format_double(num, sizeof num, q->number);
             char *cm = sq_quote_ident(l->from->mart->name);
-            sq_buf_puts(&sql, " IN (SELECT ");
+            /* A condition that zero meets holds for the things with no rows too: those
+             * not among the ones that fail it ("fewer than 3 orders": not 3 or more). */
+            int none = q->cmp == NL_CMP_EQ && q->number == 0;
+            int lower = q->cmp == NL_CMP_LT || q->cmp == NL_CMP_LE;
+            sq_buf_puts(&sql, none || lower ? " NOT IN (SELECT " : " IN (SELECT ");
             nl__put_ident(&sql, l->from_col);
-            sq_buf_printf(&sql, " FROM %s GROUP BY 1 HAVING COUNT(*) %s %s)", cm,
-                          nl__cmp_sql(q->cmp), num);
+            sq_buf_printf(&sql, " FROM %s WHERE ", cm);
+            nl__put_ident(&sql, l->from_col);
+            sq_buf_puts(&sql, " IS NOT NULL");
+            if (!none)
+                sq_buf_printf(&sql, " GROUP BY 1 HAVING COUNT(*) %s %s",
+                              nl__cmp_sql(q->cmp == NL_CMP_LT   ? NL_CMP_GE
+                                          : q->cmp == NL_CMP_LE ? NL_CMP_GT
+                                                                : q->cmp),
+                              num);
+            sq_buf_puts(&sql, ")");
             free(cm);
-            sq_buf_printf(&in, "it has %s %s %s (rows of %s by %s)", nl__cmp_words(q->cmp), num,
-                          lx_mart_words(c->lx, l->from->mart), l->from->mart->name, l->from_col);
+            if (none)
+                sq_buf_printf(&in, "it has no %s (rows of %s by %s)",
+                              lx_mart_words(c->lx, l->from->mart), l->from->mart->name,
+                              l->from_col);
+            else
+                sq_buf_printf(&in, "it has %s %s %s (rows of %s by %s)", nl__cmp_words(q->cmp), num,
+                              lx_mart_words(c->lx, l->from->mart), l->from->mart->name,
+                              l->from_col);
             break;
         }
         case RQ_LATE: {

@@ -89,6 +89,15 @@ char *answer_frame_to_json(const struct nl_frame *f)
         sq_jw_obj_end(&w);
     }
     sq_jw_arr_end(&w);
+    sq_jw_key(&w, "fields");
+    sq_jw_arr_begin(&w);
+    for (size_t i = 0; i < f->nfields; i++) {
+        sq_jw_obj_begin(&w);
+        name_of(&w, "mart", f->fields[i].mart, f->fields[i].mart->name);
+        name_of(&w, "col", f->fields[i].col, f->fields[i].col->name);
+        sq_jw_obj_end(&w);
+    }
+    sq_jw_arr_end(&w);
     sq_jw_key(&w, "filters");
     sq_jw_arr_begin(&w);
     for (size_t i = 0; i < f->nfilters; i++) {
@@ -323,6 +332,16 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
         if ((d->mart && !d->col) || (!d->col && (g < -1 || g >= NL_GRAIN_END)))
             goto done;
         d->grain = (enum shape_grain)g;
+    }
+    json_array_foreach(json_object_get(root, "fields"), i, v)
+    {
+        if (out->nfields >= NL_MAX_FIELDS)
+            goto done;
+        struct nl_dim *d = &out->fields[out->nfields++];
+        d->mart = mart(s, json_object_get(v, "mart"));
+        d->col = column(d->mart, json_object_get(v, "col"));
+        if (!d->col)
+            goto done;
     }
     json_array_foreach(json_object_get(root, "filters"), i, v)
     {

@@ -584,6 +584,9 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     for (size_t i = 0; i < f->ndims; i++)
         if (f->dims[i].col && need_mart(&e, f->dims[i].mart) < 0)
             rc = SQ_E_UNSUPPORTED;
+    for (size_t i = 0; i < f->nfields; i++)
+        if (need_mart(&e, f->fields[i].mart) < 0)
+            rc = SQ_E_UNSUPPORTED;
     for (size_t i = 0; i < f->nfilters; i++)
         if (need_mart(&e, f->filters[i].mart) < 0)
             rc = SQ_E_UNSUPPORTED;
@@ -595,7 +598,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         (need_mart(&e, f->having.mart) < 0 ||
          (!f->having.via && f->having.m.mart && need_mart(&e, f->having.m.mart) < 0)))
         rc = SQ_E_UNSUPPORTED;
-    int uses_time = f->has_window || f->compare || f->avg_grain;
+    int dated = f->has_having && f->having.via && f->having.dated; /* in the subquery */
+    int uses_time = (f->has_window && !dated) || f->compare || f->avg_grain;
     if (f->over && need_mart(&e, f->over_mart) < 0)
         rc = SQ_E_UNSUPPORTED;
     for (size_t i = 0; i < f->ndims; i++)
@@ -664,6 +668,30 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_printf(&e.group, "%d", ++e.ncols);
         if (ndimcols < 2)
             sh->dims[ndimcols++] = e.ncols - 1;
+    }
+
+    /* The ranked thing's fields: beside it, one group each. */
+    for (size_t i = 0; i < f->nfields; i++) {
+        sel_sep(&e);
+        put_col(&e, &e.sel, f->fields[i].mart, f->fields[i].col);
+        if (e.j.n > 1) {
+            sq_buf_puts(&e.sel, " AS ");
+            int twice = 0; /* an employee's first_name beside a contact's first_name */
+            for (size_t k = 0; k < f->ndims; k++)
+                twice |=
+                    f->dims[k].col && strcmp(f->dims[k].col->name, f->fields[i].col->name) == 0;
+            for (size_t k = 0; k < i; k++)
+                twice |= strcmp(f->fields[k].col->name, f->fields[i].col->name) == 0;
+            if (twice) {
+                char a[ALIAS_MAX];
+                snprintf(a, sizeof a, "%.60s_%.60s", f->fields[i].mart->source,
+                         f->fields[i].col->name);
+                nl__put_ident(&e.sel, a);
+            } else {
+                nl__put_ident(&e.sel, f->fields[i].col->name);
+            }
+        }
+        sq_buf_printf(&e.group, "%s%d", e.group.len ? ", " : "", ++e.ncols);
     }
 
     /* Measures. A yes/no question first: whether there is any. */
@@ -763,7 +791,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
         put_filter(&e, &e.where, x);
     }
-    if (f->has_window) {
+    if (f->has_window && !dated) {
         sq_buf_puts(&e.where, e.where.len ? " AND " : "");
         put_range(&e, &e.where, &f->window);
     }
@@ -809,6 +837,15 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             sq_buf_printf(&sub, " FROM %s WHERE ", h->via->from->name);
             nl__put_ident(&sub, h->via->from_col);
             sq_buf_puts(&sub, " IS NOT NULL");
+            if (dated && f->has_window) {
+                const struct nl_period *p = &f->window;
+                sq_buf_puts(&sub, " AND ");
+                nl__put_ident(&sub, f->date->name);
+                sq_buf_printf(&sub, " >= DATE '%04d-%02d-%02d' AND ", p->from.y, p->from.m,
+                              p->from.d);
+                nl__put_ident(&sub, f->date->name);
+                sq_buf_printf(&sub, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
+            }
             if (none) {
                 sq_buf_puts(&sub, ")");
             } else {
@@ -1012,6 +1049,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         const struct nl_having *h = &f->having;
         char hl[SHAPE_LABEL_MAX], num[SQ_NUM_TEXT_MAX];
         measure_label(&h->m, hl, sizeof hl);
+        if (dated && f->has_window) /* "number of orders in 2004" */
+            snprintf(hl + strlen(hl), sizeof hl - strlen(hl), " in %s", f->window.label);
         sq_format_double(num, sizeof num, h->number);
         int listed = f->ndims == 1 && f->dims[0].col == h->of;
         int counted =
@@ -1035,6 +1074,16 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             snprintf(w, sizeof w, "%s", gi >= 0 && gi < NL_GRAIN_END ? g[gi] : "time");
         }
         sq_buf_printf(&in, "%s%s", i ? " and " : " by ", w);
+    }
+    for (size_t i = 0; i < f->nfields; i++) {
+        /* ", with segment", ", with first name and last name of employees" */
+        char w[WORDS_MAX];
+        nl__words(f->fields[i].col->name, w, sizeof w);
+        int last = i + 1 == f->nfields || f->fields[i + 1].mart != f->fields[i].mart;
+        int first = i == 0 || f->fields[i - 1].mart != f->fields[i].mart;
+        sq_buf_printf(&in, "%s%s", i == 0 ? ", with " : first ? ", " : last ? " and " : ", ", w);
+        if (last && f->fields[i].mart != f->dims[0].mart)
+            sq_buf_printf(&in, " of the %s", lx_mart_words(lx, f->fields[i].mart));
     }
     for (size_t i = 0, shown = 0; i < f->nfilters; i++) {
         const struct nl_filter *x = &f->filters[i];
@@ -1066,7 +1115,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     }
     if (having_words[0])
         sq_buf_printf(&in, ", %s", having_words);
-    if (f->has_window)
+    if (f->has_window && !dated)
         sq_buf_printf(&in, ", %s", f->window.label);
     if (f->season_from == f->season_to && f->season_from)
         sq_buf_printf(&in, ", %s of every year", nl__month_name(f->season_from));

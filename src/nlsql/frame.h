@@ -37,7 +37,13 @@ enum nl_agg {
                             * mart and j."y" on link_mart */
 };
 
-enum { NL_MAX_MEASURES = 4, NL_MAX_DIMS = 2, NL_MAX_FILTERS = 8, NL_MAX_VALUES = 8 };
+enum {
+    NL_MAX_MEASURES = 4,
+    NL_MAX_DIMS = 2,
+    NL_MAX_FILTERS = 8,
+    NL_MAX_VALUES = 8,
+    NL_MAX_FIELDS = 4
+};
 
 /* The texts a frame holds, each with its NUL; a longer one is cut where it is written. */
 enum {
@@ -105,6 +111,9 @@ struct nl_having {
     /* NULL, or the link from m's table to the entity's: the aggregate is then taken there,
      * for each value of via->from_col (orders counted by customer_id for customers). */
     const struct schema_join *via;
+    /* the frame's period is on the rows of via (date_mart is via's table): "customers with
+     * more than 3 orders in 2004" counts the orders of 2004 */
+    int dated;
 };
 
 struct nl_date {
@@ -147,6 +156,10 @@ struct nl_frame {
     int has_having;
     struct nl_having having;
     int exists; /* yes/no: whether the first measure is above zero, as a first column */
+    /* "who spent the most … and what segment are they in": columns of the ranked thing
+     * shown beside it (grouped by, never charted), from its row or across its links */
+    struct nl_dim fields[NL_MAX_FIELDS];
+    size_t nfields;
     char assumptions[NL_MAX_ASSUMPTIONS][NL_ASSUMPTION_MAX];
     size_t nassumptions;
 };

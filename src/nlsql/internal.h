@@ -98,11 +98,24 @@ struct lx_entry;
 const struct schema_column *nl__thing_id(const struct lx_entry *e, const struct schema_mart *m);
 const struct schema_column *nl__thing_name(const struct lx_entry *e, const struct schema_mart *m);
 
+/* A whole number written as a word, "two" to "twenty", "thirty", "fifty", "hundred"; 0 for
+ * any other word ("one" is left out: "which one" is no count). */
+int nl__number_word(const char *w);
+
 /* "Norway" where a column holds "Norway" and "Norway  ": of the values of val's column in
  * e, the one written as text[0, len) ; *other is then another spelling (else NULL). */
 struct lx_sense;
 const struct lx_sense *nl__as_written(const struct lx_entry *e, const struct lx_sense *val,
                                       const char *text, size_t len, const struct lx_sense **other);
+
+/* The top row's fields (fields.c): where a clause on the ranked thing starts in question
+ * ("… and what segment are they in": the byte of its separator; *tail: its first word),
+ * else 0; and the columns the clause names, added to f->fields: 0, or -1 (f unchanged)
+ * when f ranks no one thing or a word of the clause is not a field of it. */
+struct nl_frame;
+size_t nl__fields_clause(const char *question, size_t *tail);
+int nl__add_fields(const struct lx_lexicon *lx, const struct sm_model *m, const char *clause,
+                   struct nl_frame *f);
 
 /* Record questions (record.c): a thing's fields, lists of things under conditions, across
  * links and self references. Returns 0 with out filled, SQ_E_UNSUPPORTED with out's reason

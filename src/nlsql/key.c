@@ -181,3 +181,21 @@ const struct lx_sense *nl__as_written(const struct lx_entry *e, const struct lx_
     }
     return exact;
 }
+
+int nl__number_word(const char *w)
+{
+    static const char *const words[] = {"two",       "three",    "four",     "five",    "six",
+                                        "seven",     "eight",    "nine",     "ten",     "eleven",
+                                        "twelve",    "thirteen", "fourteen", "fifteen", "sixteen",
+                                        "seventeen", "eighteen", "nineteen", "twenty",  NULL};
+    for (int k = 0; words[k]; k++)
+        if (strcmp(w, words[k]) == 0)
+            return k + 2;
+    if (strcmp(w, "thirty") == 0)
+        return 30;
+    if (strcmp(w, "fifty") == 0)
+        return 50;
+    if (strcmp(w, "hundred") == 0)
+        return 100;
+    return 0;
+}

@@ -86,6 +86,7 @@ struct span {
     int each;                         /* "each", "every", "per" before a dimension */
     int presence;      /* "with a discount", "no profit": binds only to the measure right after */
     int rate;          /* a grain said as a rate: "monthly", "per month" (not "by month") */
+    int times;         /* SP_CMP: "paid more than 3 times": a count of the verb's rows */
     struct nl_key key; /* SP_KEY */
 };
 
@@ -173,20 +174,7 @@ static int count_at(const struct ctx *c, size_t i)
         return t->integer && !t->percent && !t->currency && t->value >= 1 && t->value <= 1000
                    ? (int)t->value
                    : 0;
-    static const char *const words[] = {"two",       "three",    "four",     "five",    "six",
-                                        "seven",     "eight",    "nine",     "ten",     "eleven",
-                                        "twelve",    "thirteen", "fourteen", "fifteen", "sixteen",
-                                        "seventeen", "eighteen", "nineteen", "twenty",  NULL};
-    for (int k = 0; words[k]; k++)
-        if (t->kind == LX_WORD && strcmp(t->text, words[k]) == 0)
-            return k + 2;
-    if (t->kind == LX_WORD && strcmp(t->text, "thirty") == 0)
-        return 30;
-    if (t->kind == LX_WORD && strcmp(t->text, "fifty") == 0)
-        return 50;
-    if (t->kind == LX_WORD && strcmp(t->text, "hundred") == 0)
-        return 100;
-    return 0;
+    return t->kind == LX_WORD ? nl__number_word(t->text) : 0;
 }
 
 static int is_year(const struct ctx *c, size_t i)
@@ -741,15 +729,20 @@ static void rank_pass(struct ctx *c)
                 n++;
             if (n == 0 || (n < 3 && cmps[k].w[n]))
                 continue;
-            if (!is_num(c, i + n) || !is_free(c, i + n))
+            int word = tok(c, i + n) && tok(c, i + n)->kind == LX_WORD
+                           ? nl__number_word(tok(c, i + n)->text)
+                           : 0; /* "more than three times" */
+            int times = is_w(c, i + n + 1, "times") && is_free(c, i + n + 1);
+            if ((!is_num(c, i + n) && !(word && times)) || !is_free(c, i + n))
                 continue;
-            struct span *s = add_span(c, SP_CMP, i, i + n + 1);
+            struct span *s = add_span(c, SP_CMP, i, i + n + 1 + (size_t)times);
             if (s) {
                 s->sub = cmps[k].op;
-                s->num = tok(c, i + n)->value;
-                s->pct = tok(c, i + n)->percent;
+                s->num = word ? word : tok(c, i + n)->value;
+                s->pct = word ? 0 : tok(c, i + n)->percent;
+                s->times = times;
             }
-            i += n;
+            i += n + (size_t)times;
             break;
         }
     }
@@ -794,6 +787,8 @@ static const struct cue cues[] = {
     {{"records", NULL, NULL, NULL}, SP_ROWS, 0},
     {{"lines", NULL, NULL, NULL}, SP_ROWS, 0},
     {{"entries", NULL, NULL, NULL}, SP_ROWS, 0},
+    {{"how", "many", "different", NULL}, SP_COUNT, 0}, /* things counted are distinct */
+    {{"number", "of", "different", NULL}, SP_COUNT, 0},
     {{"how", "many", NULL, NULL}, SP_COUNT, 0},
     {{"how", "much", NULL, NULL}, SP_FILLER, 0},
     {{"total", "number", "of", NULL}, SP_COUNT, 0},
@@ -1124,7 +1119,20 @@ static const struct {
     {{"turnover", NULL, NULL}, "revenue"},    {{"value", NULL, NULL}, "revenue"},
     {{"cost", NULL, NULL}, "cost"},           {{"costs", NULL, NULL}, "cost"},
     {{"profit", NULL, NULL}, "profit"},       {{"profits", NULL, NULL}, "profit"},
+    {{"profitable", NULL, NULL}, "profit"},   {{"spent", NULL, NULL}, "revenue"},
+    {{"spend", NULL, NULL}, "revenue"},       {{"spending", NULL, NULL}, "revenue"},
 };
+
+/* 1 if the data has amounts paid: money on a table with a payment date. */
+static int paid_amounts(const struct ctx *c)
+{
+    for (size_t i = 0; i < c->model->ndates; i++)
+        for (size_t k = 0; c->model->dates[i].role == SM_DATE_PAID && k < c->model->nmeasures; k++)
+            if (c->model->measures[k].mart == c->model->dates[i].mart &&
+                c->model->measures[k].kind == SM_MONEY)
+                return 1;
+    return 0;
+}
 
 /* A column of the data that the phrase names as written or by a synonym: then the
  * column is meant, not the model's computed measure. */
@@ -1157,6 +1165,10 @@ static void computed_pass(struct ctx *c)
                 continue;
             if (strcmp(computed_words[k].w[0], "value") == 0 && n == 1 && !is_w(c, i + 1, "of") &&
                 !(i > 0 && (is_w(c, i - 1, "order") || is_w(c, i - 1, "total"))))
+                break;
+            /* "spent" is what was ordered, unless the data also has payments: then it
+             * could be either */
+            if (strncmp(computed_words[k].w[0], "spen", 4) == 0 && paid_amounts(c))
                 break;
             size_t m = 0;
             while (m < c->model->nmeasures &&
@@ -1313,6 +1325,14 @@ static void date_verb_pass(struct ctx *c)
             return;
         }
     }
+    /* "which customer paid the most": paying names the payments, dated or not */
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (is_free(c, i) && tok(c, i)->kind == LX_WORD &&
+            sm_verb_date_role(tok(c, i)->text) == SM_DATE_PAID) {
+            c->date_verb = (int)SM_DATE_PAID + 1;
+            add_span(c, SP_FILLER, i, i + 1);
+            return;
+        }
 }
 
 static int distance(const struct ctx *c, const struct schema_mart *to);
@@ -1394,9 +1414,9 @@ static int filler_word(const char *w)
                                     "accounted", "belong",      "belonging",  "between",
                                     "among",     "amongst",     "done",       "go",
                                     "went",      "given",       "used",       "unique",
-                                    "distinct",  "performing",  "performed",  "perform",
-                                    "selling",   "brought",     "did",        "calculate",
-                                    "compute",   "determine",   NULL};
+                                    "distinct",  "something",   "performing", "performed",
+                                    "perform",   "selling",     "brought",    "did",
+                                    "calculate", "compute",     "determine",  NULL};
     for (int i = 0; f[i]; i++)
         if (strcmp(w, f[i]) == 0)
             return 1;
@@ -2637,6 +2657,128 @@ static int count_for_entity(struct ctx *c, const struct span *x, struct nl_havin
     return -1;
 }
 
+/* The condition on totals h, with the comparison of span s, as the frame's one: 0, or
+ * declined when it already has one. */
+static int keep_having(struct ctx *c, struct span *s, struct nl_having *h)
+{
+    if (c->f->has_having)
+        return decline(c, "only one condition on totals is supported");
+    h->op = (enum nl_cmp)s->sub;
+    h->number = s->num;
+    c->f->having = *h;
+    c->f->has_having = 1;
+    s->role = R_DONE;
+    return 0;
+}
+
+/* "customers who paid more than 3 times", "ordered more than ten times": the rows of the
+ * verb's date (payments, orders), each one time, counted for the entity named before the
+ * comparison at span k — in the same table, or in the table of rows that points at the
+ * entity's (h->via). 0 and h's entity and count, or -1. */
+static int times_condition(struct ctx *c, size_t k, struct nl_having *h)
+{
+    int role = c->date_verb;
+    for (size_t i = 0; !role && i < c->sp[k].from; i++)
+        if (tok(c, i)->kind == LX_WORD && sm_verb_date_role(tok(c, i)->text) != SM_DATE_OTHER)
+            role = (int)sm_verb_date_role(tok(c, i)->text) + 1;
+    const struct sm_date *done = NULL;
+    for (size_t i = 0; role && c->model && i < c->model->ndates; i++) {
+        const struct sm_date *d = &c->model->dates[i];
+        if ((int)d->role + 1 != role)
+            continue;
+        if (done && done->mart != d->mart)
+            return -1;
+        done = d;
+    }
+    /* each row one time: dated on every row */
+    if (!done || done->col->null_share > 0 || entity_before(c, k, h) != 0 || h->via ||
+        (h->mart == done->mart && row_entity(c, h)))
+        return -1;
+    h->m.agg = NL_AGG_COUNT_ROWS;
+    h->m.mart = done->mart;
+    snprintf(h->m.noun, sizeof h->m.noun, "%s", lx_mart_words(c->lx, done->mart));
+    if (h->mart == done->mart)
+        return 0;
+    for (size_t i = 0; i < c->s->njoins; i++) {
+        const struct schema_join *j = &c->s->joins[i];
+        const struct schema_column *key = j->from == done->mart && j->to == h->mart
+                                              ? schema_find_column(h->mart, j->to_col)
+                                              : NULL;
+        if (key) {
+            h->via = j;
+            h->of = key;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* 1 if col is a date things happen on in the model (ordered, shipped, paid, due), not a
+ * person's birth or hire date. */
+static int sale_date(const struct ctx *c, const struct schema_column *col)
+{
+    for (size_t i = 0; col && c->model && i < c->model->ndates; i++)
+        if (c->model->dates[i].col == col)
+            return c->model->dates[i].role != SM_DATE_OTHER;
+    return col != NULL && !c->model;
+}
+
+/* "how many products were sold in 1996", "customers who bought something in 2015": the
+ * things counted (a table with no date) are those of the lines of a sale in the period:
+ * COUNT(DISTINCT key) over the one table of lines that points at them and has a date.
+ * 0 (the frame recounted, or left alone), or -1 when declined. */
+static int sold_in_period(struct ctx *c)
+{
+    static const char *const sold[] = {"sold",      "sell",     "bought",  "buy", "ordered",
+                                       "purchased", "purchase", "selling", NULL};
+    struct nl_frame *f = c->f;
+    int verb = 0;
+    for (size_t i = 0; i < c->tk.n; i++)
+        verb |= is_any(c, i, sold);
+    if (!verb || f->nmeasures != 1 || f->measures[0].agg != NL_AGG_COUNT_ROWS || f->has_having ||
+        !c->model)
+        return 0;
+    const struct schema_mart *ent = f->measures[0].mart;
+    const struct sm_entity *en = sm_entity_of(c->model, ent);
+    if (!en || !en->key)
+        return 0;
+    const struct schema_join *line = NULL;
+    for (size_t i = 0; i < c->s->njoins; i++) {
+        const struct schema_join *j = &c->s->joins[i];
+        if (j->to != ent || strcmp(j->to_col, en->key->name) != 0 || j->from == ent)
+            continue;
+        /* a table of sales: the order date on it, or on the table it joins (order lines
+         * to orders) */
+        int dated = 0;
+        for (size_t d = 0; d < c->model->ndates; d++) {
+            const struct schema_mart *dm = c->model->dates[d].mart;
+            if (c->model->dates[d].role != SM_DATE_ORDERED)
+                continue;
+            dated |= dm == j->from;
+            const struct sm_entity *de = sm_entity_of(c->model, dm); /* orders, not a calendar */
+            for (size_t k = 0; de && de->key && k < c->s->njoins; k++)
+                dated |= c->s->joins[k].from == j->from && c->s->joins[k].to == dm;
+        }
+        if (!dated)
+            continue;
+        if (line && line->from != j->from)
+            return decline(c, "the things were sold in more than one table; name the measure");
+        line = j;
+    }
+    if (!line)
+        return 0;
+    struct nl_measure *m = &f->measures[0];
+    m->agg = NL_AGG_COUNT_DISTINCT;
+    m->mart = line->from;
+    m->col = schema_find_column(line->from, line->from_col);
+    if (!m->col)
+        return decline(c, "the data has no key of the things sold");
+    f->fact = line->from;
+    assume(f, "%s counted where they appear in %s in the period (distinct %s)", m->noun,
+           line->from->name, line->from_col);
+    return 0;
+}
+
 /* "lines", "line items", "order lines", "rows" at token i: how many tokens, or 0. */
 static size_t line_words(const struct ctx *c, size_t i)
 {
@@ -3630,6 +3772,18 @@ static int build(struct ctx *c)
                 if (c->sp[j].kind == SP_LEX && c->sp[j].role == R_MART &&
                     entity_plural(c, &c->sp[j]))
                     condition = 2;
+            /* "customers who placed more than 20 orders", the orders on a table of lines
+             * the customers' table does not reach: what the condition counts, elsewhere */
+            if (condition && count_span && resolve_count(c, s, &m) != 0) {
+                const struct schema_mart *fact = f->fact;
+                f->fact = NULL;
+                int found = resolve_count(c, s, &m) == 0;
+                f->fact = fact;
+                if (found) {
+                    s->role = R_DONE;
+                    continue;
+                }
+            }
             if (resolve_count(c, s, &m) == 0) {
                 if (f->nmeasures == 0 && !count_span && condition != 2) {
                     count_span = s;
@@ -3901,14 +4055,20 @@ static int build(struct ctx *c)
             if (!pm || entity_before(c, k, &h) != 0)
                 return decline(c, "a condition on profit computed from two columns needs what "
                                   "it is about, such as \"brands with negative profit\"");
-            if (f->has_having)
-                return decline(c, "only one condition on totals is supported");
             h.m = *pm;
-            h.op = (enum nl_cmp)s->sub;
-            h.number = s->num;
-            f->having = h;
-            f->has_having = 1;
-            s->role = R_DONE;
+            if (keep_having(c, s, &h) != 0)
+                return -1;
+            continue;
+        }
+        /* "customers who paid more than 3 times": the rows the verb names (the payments),
+         * counted for each entity named before. */
+        if (s->times) {
+            struct nl_having h = {0};
+            if (times_condition(c, k, &h) != 0)
+                return decline(c, "\"times\" counts what was done, such as \"customers who paid "
+                                  "more than 3 times\", where each row is one time");
+            if (keep_having(c, s, &h) != 0)
+                return -1;
             continue;
         }
         /* "orders with more than 10 lines": a count of the rows of the table of lines,
@@ -3920,16 +4080,11 @@ static int build(struct ctx *c)
                 h.of->distinct >= f->fact->rows * 0.99)
                 return decline(c, "counting lines needs what they are lines of, such as "
                                   "\"orders with more than 10 lines\"");
-            if (f->has_having)
-                return decline(c, "only one condition on totals is supported");
             h.m.agg = NL_AGG_COUNT_ROWS;
             h.m.mart = f->fact;
             snprintf(h.m.noun, sizeof h.m.noun, "lines");
-            h.op = (enum nl_cmp)s->sub;
-            h.number = s->num;
-            f->having = h;
-            f->has_having = 1;
-            s->role = R_DONE;
+            if (keep_having(c, s, &h) != 0)
+                return -1;
             for (size_t i = s->to; i < s->to + nl; i++)
                 if (c->owner[i])
                     c->sp[c->owner[i] - 1].role = R_DONE;
@@ -3943,14 +4098,9 @@ static int build(struct ctx *c)
             struct nl_measure cm = {0};
             struct nl_having h = {0};
             if (entity_before(c, k, &h) == 0 && count_for_entity(c, nx, &h, &cm) == 0) {
-                if (f->has_having)
-                    return decline(c, "only one condition on totals is supported");
                 h.m = cm;
-                h.op = (enum nl_cmp)s->sub;
-                h.number = s->num;
-                f->having = h;
-                f->has_having = 1;
-                s->role = R_DONE;
+                if (keep_having(c, s, &h) != 0)
+                    return -1;
                 continue;
             }
         }
@@ -3995,9 +4145,29 @@ static int build(struct ctx *c)
         assume(f, "%s 10, as no number was given", c->top_default > 0 ? "top" : "bottom");
     if (c->measure_defaulted)
         assume(f, "measured by %s, as no measure was named", f->measures[0].col->name);
+    const char *pref = playbook_default_date(lx_lexicon_playbook(c->lx));
+    /* "how many different products were sold in 1996": things with no date of their
+     * own, counted among the lines that sold them in the period. */
+    if (nt && !f->date && !sale_date(c, nl__default_date(f->fact, pref)) && sold_in_period(c) != 0)
+        return -1;
+    /* "customers with more than 3 orders in 2004": the period is on the rows counted,
+     * where the things themselves have no date. */
+    if (nt && !f->date && f->has_having && f->having.via && !nl__default_date(f->fact, pref) &&
+        (f->having.m.agg == NL_AGG_COUNT_ROWS || f->having.m.agg == NL_AGG_SUM)) {
+        const struct schema_mart *rows = f->having.via->from;
+        const struct sm_date *role = NULL;
+        for (size_t i = 0; c->date_verb && c->model && i < c->model->ndates; i++)
+            if (c->model->dates[i].mart == rows && (int)c->model->dates[i].role + 1 == c->date_verb)
+                role = &c->model->dates[i];
+        f->date = role ? role->col : nl__default_date(rows, pref);
+        f->date_mart = rows;
+        f->having.dated = f->date != NULL;
+        if (f->date)
+            c->date_verb = 0; /* read on the rows counted */
+    }
     /* The date column: the playbook's default, else the fact's own. */
+    int named_date = f->date != NULL;
     if (!f->date) {
-        const char *pref = playbook_default_date(lx_lexicon_playbook(c->lx));
         f->date = nl__default_date(f->fact, pref);
         f->date_mart = f->fact;
         if (!f->date) {
@@ -4021,6 +4191,17 @@ static int build(struct ctx *c)
                 }
             }
         }
+    }
+    /* "how many customers in 2015" read on their birth dates is no answer: a period goes
+     * on a date things happen on, unless that date is named */
+    if (nt && f->date && !named_date && !c->date_verb && !sale_date(c, f->date)) {
+        char w[SQ_NAME_MAX];
+        nl__words(f->date->name, w, sizeof w);
+        snprintf(c->why, sizeof c->why,
+                 "the period would be read on %.60s, which is not when sales happen; name the "
+                 "date (\"by %.60s\") or what was sold",
+                 w, w);
+        return decline(c, c->why);
     }
     if (nt && c->date_verb && verb_date(c) != 0)
         return decline(c, "the question says which date the period is on, but the data has no "
@@ -4085,6 +4266,7 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     if (named_dims) {
         memcpy(out.dims, cur->dims, sizeof cur->dims);
         out.ndims = cur->ndims;
+        out.nfields = 0;   /* they were the fields of the old ranked thing */
         out.per_group = 0; /* decided again for the new dimensions */
     }
     if (cur->has_having) {
@@ -4127,8 +4309,10 @@ static void merge_followup(struct nl_frame *f, const struct nl_frame *prev,
     *f = out;
 }
 
-int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
-                 const struct nl_frame *previous, struct nl_answer *out)
+/* One reading of question; assumption (or NULL) is said in the interpretation. */
+static int answer_once(const struct lx_lexicon *lx, const struct sm_model *model,
+                       const char *question, const struct nl_frame *previous,
+                       const char *assumption, struct nl_answer *out)
 {
     memset(out, 0, sizeof *out);
     for (int i = 0; i < 2; i++) {
@@ -4208,6 +4392,8 @@ int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, cons
     } else {
         rc = build(&c);
     }
+    if (rc == 0 && assumption)
+        assume(c.f, "%s", assumption);
     if (rc == 0)
         rc = nlsql_emit(lx, c.f, out);
     if (rc != 0 && !out->reason) {
@@ -4246,6 +4432,111 @@ int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, cons
     }
     free(c.owner);
     lx_tokens_fini(&c.tk);
+    return rc;
+}
+
+/* "who spent the most in 2017": asked of buyers, "who" is the customer when the data
+ * names customers (or clients, buyers). The noun, or NULL. */
+static const char *buyer_noun(const struct lx_lexicon *lx, const char *question)
+{
+    static const char *const buys[] = {"spent",   "spend",  "spends", "bought",    "buys",
+                                       "buy",     "paid",   "pays",   "purchased", "purchase",
+                                       "ordered", "placed", NULL};
+    static const char *const nouns[] = {"customer", "client", "account", "buyer", NULL};
+    if (strncasecmp(question, "who ", 4) != 0)
+        return NULL;
+    int verb = 0;
+    for (int k = 0; buys[k] && !verb; k++) {
+        size_t n = strlen(buys[k]);
+        for (const char *p = question + 4; (p = strstr(p, buys[k])) != NULL && !verb; p += n)
+            verb = p[-1] == ' ' && !isalpha((unsigned char)p[n]);
+    }
+    for (int k = 0; verb && nouns[k]; k++) {
+        const struct lx_entry *e = lx_lexicon_get(lx, nouns[k]);
+        if (e && e->n)
+            return nouns[k];
+    }
+    return NULL;
+}
+
+static int answer_plain(const struct lx_lexicon *lx, const struct sm_model *model,
+                        const char *question, const struct nl_frame *previous,
+                        struct nl_answer *out);
+
+/* "who spent the most in 2017 and what segment are they in": the ranking before the
+ * clause, then the fields the clause names shown beside the ranked thing. 0 with out
+ * filled, or -1 (out untouched) for a question to read whole. */
+static int answer_with_fields(const struct lx_lexicon *lx, const struct sm_model *model,
+                              const char *question, struct nl_answer *out)
+{
+    size_t tail = 0, at = nl__fields_clause(question, &tail);
+    if (!at)
+        return -1;
+    char *head = xasprintf("%.*s", (int)at, question);
+    struct nl_answer first;
+    int rc = answer_plain(lx, model, head, NULL, &first);
+    free(head);
+    struct nl_frame f = first.frame;
+    if (rc != 0 || first.query || !f.fact || nl__add_fields(lx, model, question + tail, &f) != 0) {
+        nl_answer_fini(&first);
+        return -1;
+    }
+    nl_answer_fini(&first);
+    memset(out, 0, sizeof *out);
+    out->shape.dims[0] = out->shape.dims[1] = -1;
+    out->frame = f;
+    if (nlsql_emit(lx, &out->frame, out) != 0) {
+        nl_answer_fini(out);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    return 0;
+}
+
+int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
+                 const struct nl_frame *previous, struct nl_answer *out)
+{
+    size_t tail = 0;
+    int clause = model && !(previous && previous->fact) && nl__fields_clause(question, &tail);
+    if (clause && answer_with_fields(lx, model, question, out) == 0)
+        return 0;
+    int rc = answer_plain(lx, model, question, previous, out);
+    if (rc == 0 && clause && !out->query) {
+        /* the clause on the top row was not read; one total that ignores it is wrong */
+        nl_answer_fini(out);
+        memset(out, 0, sizeof *out);
+        out->status = SQ_E_UNSUPPORTED;
+        out->reason = xstrdup("the question asks for fields of the top row, and fast mode could "
+                              "not read which; ask for the ranking first, such as \"which "
+                              "customer had the highest sales\", then for its fields");
+        return SQ_E_UNSUPPORTED;
+    }
+    return rc;
+}
+
+static int answer_plain(const struct lx_lexicon *lx, const struct sm_model *model,
+                        const char *question, const struct nl_frame *previous,
+                        struct nl_answer *out)
+{
+    int rc = answer_once(lx, model, question, previous, NULL, out);
+    const char *noun =
+        rc == SQ_E_UNSUPPORTED && !(previous && previous->fact) ? buyer_noun(lx, question) : NULL;
+    if (!noun)
+        return rc;
+    char *which = xasprintf("which %s %s", noun, question + 4);
+    char *said = xasprintf("\"who\" read as the %s", noun);
+    struct nl_answer again;
+    if (answer_once(lx, model, which, NULL, said, &again) == 0) {
+        nl_answer_fini(out);
+        *out = again;
+        if (out->shape.measure_label == again.measure_label)
+            out->shape.measure_label = out->measure_label; /* it points into the struct */
+        rc = 0;
+    } else {
+        nl_answer_fini(&again);
+    }
+    free(which);
+    free(said);
     return rc;
 }
 

@@ -66,9 +66,10 @@ struct rq_cond {
     int fold;                         /* EQ_TEXT: compared lower-cased (a key as typed) */
     double number;                    /* EQ_NUM, CMP */
     enum nl_cmp cmp;
-    struct nl_period period;        /* RANGE */
-    const char *role;               /* RANGE: the date's role in words, "" if plain */
-    const struct sm_link *count_of; /* COUNT: the link from the rows counted */
+    struct nl_period period;           /* RANGE */
+    const char *role;                  /* RANGE: the date's role in words, "" if plain */
+    const struct sm_link *count_of;    /* COUNT: the link from the rows counted */
+    const struct schema_column *dated; /* COUNT: rows counted only in period, on this date */
 };
 
 struct rq {
@@ -111,6 +112,7 @@ struct item {
     int numeric;                /* KEY: a number */
     enum nl_cmp cmp;            /* CMP */
     int before;                 /* CMP: of the column after it ("out of stock") */
+    int times;                  /* CMP: "paid more than 3 times": a count of the verb's rows */
     struct nl_period period;    /* DATE */
     const struct sm_link *link; /* ROLE */
     int reports;                /* ROLE: "reports to" (the name before it is the employee) */
@@ -447,6 +449,10 @@ static void key_pass(struct rc *c)
 
 static void verb_pass(struct rc *c, int dated)
 {
+    /* "paid more than 3 times": the verb says what is counted */
+    for (size_t i = 1; i < c->tk.n && !dated; i++)
+        dated = is_w(c, i, "times") &&
+                (tk(c, i - 1)->kind == LX_NUMBER || nl__number_word(tk(c, i - 1)->text));
     for (size_t i = 0; i < c->tk.n; i++) {
         if (c->placed[i] || tk(c, i)->kind != LX_WORD)
             continue;
@@ -470,6 +476,10 @@ static void verb_pass(struct rc *c, int dated)
     }
 }
 
+/* The verbs after "never" that say a thing has none of what follows. */
+static const char *const never_did[] = {"placed", "made", "bought", "ordered", "purchased",
+                                        "paid",   "sold", "had",    NULL};
+
 static void not_pass(struct rc *c)
 {
     static const char *const nots[] = {"without", "lacking", "missing", "unassigned", NULL};
@@ -488,6 +498,9 @@ static void not_pass(struct rc *c)
         else if ((is_w(c, i, "do") || is_w(c, i, "does")) && is_w(c, i + 1, "not") &&
                  is_w(c, i + 2, "have"))
             n = 3;
+        /* "never placed an order", "never had an invoice": none of them */
+        if (!n && is_w(c, i, "never") && is_any(c, i + 1, never_did))
+            n = 2 + (is_w(c, i + 2, "a") || is_w(c, i + 2, "an") || is_w(c, i + 2, "any"));
         if (n) {
             add_item(c, IT_NOT, i, i + n);
             i += n - 1;
@@ -630,14 +643,20 @@ static void cmp_pass(struct rc *c)
             if (n == 0 || (n < 3 && cmps[k].w[n]))
                 continue;
             const struct lx_token *v = tk(c, i + n);
-            if (!v || c->placed[i + n] || v->kind != LX_NUMBER || v->percent)
+            int word = v && v->kind == LX_WORD ? nl__number_word(v->text) : 0; /* "three" */
+            if (!v || c->placed[i + n] || (v->kind != LX_NUMBER && !word) || v->percent)
                 continue;
             if (i > 0 && is_w(c, i - 1, "out") && is_w(c, i, "of"))
                 continue; /* "out of 10" */
             struct item *x = add_item(c, IT_CMP, i, i + n + 1);
             if (x) {
                 x->cmp = cmps[k].op;
-                x->number = v->value;
+                x->number = word ? word : v->value;
+                if (is_w(c, i + n + 1, "times") && !c->placed[i + n + 1]) {
+                    x->times = 1;
+                    x->to++;
+                    c->placed[i + n + 1] = 1;
+                }
             }
             i += n;
             break;
@@ -1131,8 +1150,10 @@ static void typo_pass(struct rc *c)
     for (size_t i = 0; i < c->tk.n && c->nfixed < 2; i++) {
         struct lx_token *t = &c->tk.t[i];
         size_t len = strlen(t->text);
+        /* a verb of the dates ("ordered", "shipped") is a word, not a typo of "orderid" */
         if (t->kind != LX_WORD || len < 6 || len >= LX_FIXED_MAX || grammar_word(t->text) ||
-            aggregate_word(t->text) || lx_lexicon_run(c->lx, t, 1))
+            aggregate_word(t->text) || lx_lexicon_run(c->lx, t, 1) ||
+            sm_verb_date_role(t->text) != SM_DATE_OTHER)
             continue;
         if (in_list(t->text, extra) || in_phrase(c, i))
             continue;
@@ -1267,6 +1288,7 @@ static int read_question(struct rc *c)
         }
         if (!c->placed[i] && tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
             !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
+            !(is_w(c, i, "never") && is_any(c, i + 1, never_did)) &&
             !(is_w(c, i, "between") && tk(c, i + 1) && tk(c, i + 1)->kind == LX_NUMBER) &&
             !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
@@ -1502,23 +1524,46 @@ static int build(struct rc *c)
         }
     /* "customers with more than 5 orders": a comparison right before a plural thing
      * counts those things for each row shown */
-    struct item *count_cmp = NULL, *counted = NULL;
+    struct item *count_cmp = NULL;
+    const struct schema_mart *count_mart = NULL;
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k], *n = next_item(c, x);
+        if (x->kind == IT_CMP && x->times) {
+            /* "customers who paid more than 3 times": the rows the verb names, counted */
+            const struct schema_mart *vm = NULL;
+            for (size_t j = 0; j < x->from && !vm; j++)
+                if (tk(c, j)->kind == LX_WORD && sm_verb_date_role(tk(c, j)->text) != SM_DATE_OTHER)
+                    for (size_t d = 0; d < c->m->ndates; d++)
+                        if (c->m->dates[d].role == sm_verb_date_role(tk(c, j)->text)) {
+                            /* each row one time: dated on every row */
+                            if ((vm && vm != c->m->dates[d].mart) ||
+                                c->m->dates[d].col->null_share > 0)
+                                return NOT_MINE;
+                            vm = c->m->dates[d].mart;
+                        }
+            if (!vm || count_cmp)
+                return NOT_MINE;
+            count_cmp = x;
+            count_mart = vm;
+            x->used = 1;
+            c->lead = 1;
+            continue;
+        }
         /* "reps with no customers": none of them, a count of exactly zero */
-        if (x->kind == IT_NOT && tk(c, x->from) && is_w(c, x->from, "no")) {
+        if (x->kind == IT_NOT && (is_w(c, x->from, "no") || is_w(c, x->from, "never"))) {
             x->cmp = NL_CMP_EQ;
             x->number = 0;
         } else if (x->kind != IT_CMP) {
             continue;
         }
+        /* "more than 1 order", "no invoice": counts said in the singular */
         if (!n || n->from != x->to || n->kind != IT_LEX || lex_kind(n) != LX_SENSE_MART ||
-            strcmp(tk(c, n->to - 1)->text, tk(c, n->to - 1)->stem) == 0)
+            (strcmp(tk(c, n->to - 1)->text, tk(c, n->to - 1)->stem) == 0 && x->number > 1))
             continue;
         if (count_cmp)
             return NOT_MINE;
         count_cmp = x;
-        counted = n;
+        count_mart = best_sense(n->e, LX_SENSE_MART)->mart;
         x->used = n->used = 1;
         c->lead = 1; /* "customers with more than 5 orders" names which customers */
     }
@@ -1840,7 +1885,7 @@ static int build(struct rc *c)
 
     if (count_cmp) {
         /* the rows counted point at the rows shown by exactly one link */
-        const struct schema_mart *cm = best_sense(counted->e, LX_SENSE_MART)->mart;
+        const struct schema_mart *cm = count_mart;
         const struct sm_link *via = NULL;
         for (size_t k = 0; shown && k < c->m->nlinks; k++) {
             const struct sm_link *l = &c->m->links[k];
@@ -1933,6 +1978,28 @@ static int build(struct rc *c)
                 return NOT_MINE;
             q->col2 = rq;
             continue;
+        }
+        /* "customers with more than 3 orders in 2004": the orders of 2004 are in_count */
+        struct rq_cond *in_count = NULL;
+        for (size_t j = 0; j < c->r.ncond; j++)
+            if (c->r.cond[j].op == RQ_COUNT && !c->r.cond[j].dated)
+                in_count = &c->r.cond[j];
+        if (in_count && x->kind == IT_DATE) {
+            const struct sm_date *cd = NULL;
+            int n = 0;
+            for (size_t j = 0; j < c->m->ndates; j++) {
+                const struct sm_date *y = &c->m->dates[j];
+                if (y->mart != in_count->count_of->from->mart || (verb && y->role != want))
+                    continue;
+                if (!cd || (y->role == SM_DATE_ORDERED && cd->role != SM_DATE_ORDERED))
+                    cd = y;
+                n++;
+            }
+            if (cd && (n == 1 || cd->role == SM_DATE_ORDERED || verb)) {
+                in_count->dated = cd->col;
+                in_count->period = x->period;
+                continue;
+            }
         }
         d = date_of(c, about, nabout, verb, want);
         if (!d)
@@ -2229,6 +2296,15 @@ static int emit(struct rc *c, struct nl_answer *out)
             sq_buf_printf(&sql, " FROM %s WHERE ", cm);
             nl__put_ident(&sql, l->from_col);
             sq_buf_puts(&sql, " IS NOT NULL");
+            if (q->dated) {
+                sq_buf_puts(&sql, " AND ");
+                nl__put_ident(&sql, q->dated->name);
+                sq_buf_printf(&sql, " >= DATE '%04d-%02d-%02d' AND ", q->period.from.y,
+                              q->period.from.m, q->period.from.d);
+                nl__put_ident(&sql, q->dated->name);
+                sq_buf_printf(&sql, " < DATE '%04d-%02d-%02d'", q->period.to.y, q->period.to.m,
+                              q->period.to.d);
+            }
             if (!none)
                 sq_buf_printf(&sql, " GROUP BY 1 HAVING COUNT(*) %s %s",
                               nl__cmp_sql(q->cmp == NL_CMP_LT   ? NL_CMP_GE
@@ -2245,6 +2321,8 @@ static int emit(struct rc *c, struct nl_answer *out)
                 sq_buf_printf(&in, "it has %s %s %s (rows of %s by %s)", nl__cmp_words(q->cmp), num,
                               lx_mart_words(c->lx, l->from->mart), l->from->mart->name,
                               l->from_col);
+            if (q->dated)
+                sq_buf_printf(&in, " in %s (by %s)", q->period.label, q->dated->name);
             break;
         }
         case RQ_LATE: {

@@ -80,6 +80,11 @@ for step in "sales by category in 2016|Total sales by category, 2016" \
     contains "follow-up: $q" "$WORK/out" "$want"
 done
 expect_status "other session is fresh" 3 ask --session t2 "now by quarter"
+# The top row's fields stay with it in a follow-up.
+expect_status "top row's fields" 0 ask --session t3 "who spent the most in 2016 and what segment are they in"
+contains "top row's fields" "$WORK/out" "by customer name, with segment, 2016, the highest"
+expect_status "top row's fields, follow-up" 0 ask --session t3 "what about 2017?"
+contains "top row's fields, follow-up" "$WORK/out" "by customer name, with segment, 2017, the highest"
 expect_status "bad session id" 2 ask --session "../x" "sales"
 
 # Hostile questions: declined or answered harmlessly; nothing changes.

@@ -22,10 +22,10 @@ while read -r ds correct wrong; do
         fail "eval $set (want at least $correct correct, at most $wrong wrong): $(cat "$WORK/eval.out")"
     fi
 done <<EOF
-classicmodels 65 0
-northwind 49 0
-superstore 47 1
-auto_sales 53 1
-adventureworks 36 0
+classicmodels 66 0
+northwind 51 0
+superstore 49 0
+auto_sales 55 0
+adventureworks 39 0
 EOF
 finish

@@ -56,7 +56,7 @@ struct rq_ref {
 
 /* COUNT: the thing's key is among those with more (fewer) than number rows of count_of,
  * which points at it by count_fk: "customers with more than 5 orders". */
-enum rq_op { RQ_EQ_TEXT, RQ_EQ_NUM, RQ_CMP, RQ_NULL, RQ_RANGE, RQ_LATE, RQ_COUNT };
+enum rq_op { RQ_EQ_TEXT, RQ_EQ_NUM, RQ_CMP, RQ_NULL, RQ_RANGE, RQ_LATE, RQ_COUNT, RQ_PREFIX };
 
 struct rq_cond {
     enum rq_op op;
@@ -90,15 +90,16 @@ struct rq {
 /* ---- what the words are ---- */
 
 enum item_kind {
-    IT_LEX,   /* a phrase of the lexicon: a column, a value or a mart */
-    IT_KEY,   /* a thing named by its key: "order 10100", "customer number 103" */
-    IT_CMP,   /* a comparison with a number: "over 150000" */
-    IT_DATE,  /* a period: "in 2004", "in March 2005", "on 2004-08-09" */
-    IT_ROLE,  /* a link's role: "sales rep", "manager", "reports to" */
-    IT_VERB,  /* a verb naming a date role: "shipped", "paid", "placed" */
-    IT_LATE,  /* "late", "after the required date" */
-    IT_NOT,   /* "without", "no", "doesn't have": the next field is empty */
-    IT_LABEL, /* "name", "full name": the thing's label */
+    IT_LEX,    /* a phrase of the lexicon: a column, a value or a mart */
+    IT_KEY,    /* a thing named by its key: "order 10100", "customer number 103" */
+    IT_CMP,    /* a comparison with a number: "over 150000" */
+    IT_DATE,   /* a period: "in 2004", "in March 2005", "on 2004-08-09" */
+    IT_ROLE,   /* a link's role: "sales rep", "manager", "reports to" */
+    IT_VERB,   /* a verb naming a date role: "shipped", "paid", "placed" */
+    IT_LATE,   /* "late", "after the required date" */
+    IT_NOT,    /* "without", "no", "doesn't have": the next field is empty */
+    IT_LABEL,  /* "name", "full name": the thing's label */
+    IT_PREFIX, /* "Sales Manager": the start of values of one column ("Sales Manager (NA)") */
 };
 
 struct item {
@@ -472,6 +473,72 @@ static void verb_pass(struct rc *c, int dated)
             struct item *x = add_item(c, IT_VERB, i, i + 1);
             if (x)
                 x->role = role;
+        }
+    }
+}
+
+static const struct lx_sense *best_sense(const struct lx_entry *e, enum lx_sense_kind kind);
+
+/* "Sales Manager" where job titles are "Sales Manager (APAC)" and "Sales Manager (NA)":
+ * two or more words written with capitals that no value is, but that start values of one
+ * text column (and only one), followed by a space or a bracket. An IT_PREFIX item. */
+static void prefix_pass(struct rc *c)
+{
+    /* capitals say a name only where the question is not written in title case */
+    size_t words = 0, capital = 0;
+    for (size_t i = 0; i < c->tk.n; i++)
+        if (tk(c, i)->kind == LX_WORD) {
+            words++;
+            capital += isupper((unsigned char)c->q[tk(c, i)->start]) != 0;
+        }
+    if (capital * 2 > words)
+        return;
+    for (size_t i = 0; i + 1 < c->tk.n; i++) {
+        const char *w = tk(c, i)->text;
+        if (tk(c, i)->kind != LX_WORD || grammar_word(w) || lx_stop_word(w))
+            continue;
+        for (size_t n = 4; n >= 2; n--) {
+            if (i + n > c->tk.n || !range_free(c, i, i + n))
+                continue;
+            int caps = 1;
+            for (size_t k = i; k < i + n && caps; k++)
+                caps = tk(c, k)->kind == LX_WORD && isupper((unsigned char)c->q[tk(c, k)->start]);
+            const struct lx_entry *e = caps ? lx_lexicon_run(c->lx, tk(c, i), n) : NULL;
+            if (!caps)
+                continue;
+            if (e && best_sense(e, LX_SENSE_VALUE)) {
+                i += n - 1; /* a value as written ("Blue Fjord Traders"), not a start */
+                break;
+            }
+            int from = tk(c, i)->start, len = tk(c, i + n - 1)->end - from;
+            /* "Sales Managers": the values start with the singular */
+            const struct lx_token *last = tk(c, i + n - 1);
+            len -= (int)(strlen(last->text) - strlen(last->stem));
+            const struct schema_mart *fm = NULL;
+            const struct schema_column *fc = NULL;
+            int cols = 0;
+            for (size_t m = 0; m < c->s->nmarts && cols < 2; m++)
+                for (size_t k = 0; k < c->s->marts[m].ncols && cols < 2; k++) {
+                    const struct schema_column *col = &c->s->marts[m].cols[k];
+                    int hit = 0;
+                    for (size_t v = 0; v < col->nvalues && !hit; v++) {
+                        const char *val = col->values[v].value;
+                        hit = strncasecmp(val, c->q + from, (size_t)len) == 0 &&
+                              (val[len] == ' ' || val[len] == '(');
+                    }
+                    if (hit && strcmp(col->type, "VARCHAR") == 0)
+                        fm = &c->s->marts[m], fc = col, cols++;
+                }
+            if (cols != 1 || (size_t)len >= NL_CODE_MAX)
+                continue;
+            struct item *x = add_item(c, IT_PREFIX, i, i + n);
+            if (!x)
+                return;
+            x->kmart = fm;
+            x->kcol = fc;
+            snprintf(x->code, sizeof x->code, "%.*s", len, c->q + from);
+            i += n - 1;
+            break;
         }
     }
 }
@@ -1279,6 +1346,7 @@ static int read_question(struct rc *c)
         lead = is_any(c, i, describe);
     rank_pass(c);
     lead |= c->rank_dir != 0; /* "the 3 customers with the lowest credit limit" lists them */
+    prefix_pass(c);           /* "Sales Manager": not sales */
     for (size_t i = 0; i < c->tk.n; i++) {
         size_t len;
         int reports;
@@ -1908,6 +1976,14 @@ static int build(struct rc *c)
     for (size_t k = 0; k < c->nit; k++) {
         struct item *x = &c->it[k];
         int far = far_side(c, role, x);
+        if (x->kind == IT_PREFIX) {
+            struct rq_cond *q = add_cond(c, RQ_PREFIX, x->kmart, x->kcol, far);
+            if (!q)
+                return NOT_MINE;
+            q->text = x->code;
+            ABOUT(x->kmart);
+            continue;
+        }
         if (x->kind == IT_KEY) {
             struct rq_cond *q =
                 add_cond(c, x->numeric ? RQ_EQ_NUM : RQ_EQ_TEXT, x->kmart, x->kcol, far);
@@ -2116,7 +2192,8 @@ static void ref_json(const struct rc *c, struct sq_jw *w, const struct rq_ref *r
  * "conditions": [...]}, what a follow-up or a user reads of what was understood. */
 static char *query_json(const struct rc *c, int distinct)
 {
-    static const char *const ops[] = {"=", "=", "cmp", "is null", "in period", "late", "count"};
+    static const char *const ops[] = {"=",         "=",    "cmp",   "is null",
+                                      "in period", "late", "count", "starts with"};
     struct sq_buf b;
     struct sq_jw w;
     sq_buf_init(&b, SQ_BUF_UNLIMITED);
@@ -2145,6 +2222,7 @@ static char *query_json(const struct rc *c, int distinct)
                       q->op == RQ_CMP || q->op == RQ_COUNT ? nl__cmp_sql(q->cmp) : ops[q->op]);
         switch (q->op) {
         case RQ_EQ_TEXT:
+        case RQ_PREFIX:
             sq_jw_key_str(&w, "value", q->text);
             break;
         case RQ_EQ_NUM:
@@ -2251,7 +2329,8 @@ static int emit(struct rc *c, struct nl_answer *out)
         const struct rq_cond *q = &c->r.cond[k];
         sq_buf_puts(&sql, k ? " AND " : " WHERE ");
         sq_buf_puts(&in, k ? " and " : ", where ");
-        int fold = q->op == RQ_EQ_TEXT && q->fold;
+        int fold = (q->op == RQ_EQ_TEXT && q->fold) || q->op == RQ_PREFIX;
+        sq_buf_puts(&sql, q->op == RQ_PREFIX ? "starts_with(" : "");
         sq_buf_puts(&sql, fold ? "lower(" : "");
         put_ref(&w, &sql, &q->ref);
         sq_buf_puts(&sql, fold ? ")" : "");
@@ -2264,6 +2343,21 @@ static int emit(struct rc *c, struct nl_answer *out)
             nl__put_key_literal(&sql, q->text, fold);
             sq_buf_printf(&in, " is %s", q->text);
             break;
+        case RQ_PREFIX: {
+            /* the values it starts, as the value index holds them, said */
+            sq_buf_puts(&sql, ", ");
+            nl__put_key_literal(&sql, q->text, 1);
+            sq_buf_puts(&sql, ")");
+            sq_buf_printf(&in, " starts with %s (", q->text);
+            size_t len = strlen(q->text), said = 0;
+            for (size_t v = 0; v < q->ref.col->nvalues && said < 4; v++) {
+                const char *val = q->ref.col->values[v].value;
+                if (strncasecmp(val, q->text, len) == 0 && (val[len] == ' ' || val[len] == '('))
+                    sq_buf_printf(&in, "%s%s", said++ ? ", " : "", val);
+            }
+            sq_buf_puts(&in, ")");
+            break;
+        }
         case RQ_EQ_NUM:
         case RQ_CMP:
             sq_format_double(num, sizeof num, q->number);

@@ -102,6 +102,14 @@ void nl__put_ident(struct sq_buf *b, const char *name)
     free(q);
 }
 
+void nl__put_period(struct sq_buf *b, const char *column, const struct nl_period *p)
+{
+    nl__put_ident(b, column);
+    sq_buf_printf(b, " >= DATE '%04d-%02d-%02d' AND ", p->from.y, p->from.m, p->from.d);
+    nl__put_ident(b, column);
+    sq_buf_printf(b, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
+}
+
 void nl__put_key_literal(struct sq_buf *b, const char *text, int fold)
 {
     if (!fold) {
@@ -838,13 +846,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             nl__put_ident(&sub, h->via->from_col);
             sq_buf_puts(&sub, " IS NOT NULL");
             if (dated && f->has_window) {
-                const struct nl_period *p = &f->window;
                 sq_buf_puts(&sub, " AND ");
-                nl__put_ident(&sub, f->date->name);
-                sq_buf_printf(&sub, " >= DATE '%04d-%02d-%02d' AND ", p->from.y, p->from.m,
-                              p->from.d);
-                nl__put_ident(&sub, f->date->name);
-                sq_buf_printf(&sub, " < DATE '%04d-%02d-%02d'", p->to.y, p->to.m, p->to.d);
+                nl__put_period(&sub, f->date->name, &f->window);
             }
             if (none) {
                 sq_buf_puts(&sub, ")");

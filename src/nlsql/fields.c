@@ -125,27 +125,24 @@ static const struct sm_link *role_link(const struct sm_model *m, const struct sc
 static int add_buyer(const struct lx_lexicon *lx, const struct sm_model *m, struct nl_frame *f,
                      const struct schema_mart *thing)
 {
-    static const char *const buyer[] = {"customer", "client", "account", "buyer", NULL};
     const struct sm_entity *found = NULL;
     int n = 0;
     for (size_t k = 0; k < m->nlinks; k++) {
         const struct sm_link *l = &m->links[k];
         if (l->from->mart != thing || l->self)
             continue;
-        for (int b = 0; buyer[b]; b++)
-            if (strstr(l->to->noun, buyer[b]) && found != l->to) {
-                found = l->to;
-                n++;
-                break;
-            }
+        if (nl__is_buyer(l->to) && found != l->to) {
+            found = l->to;
+            n++;
+        }
     }
     if (n == 1)
         return add_labels(f, found);
     if (n > 1)
         return -1;
     const struct schema_column *col = NULL;
-    for (int b = 0; buyer[b]; b++) {
-        const struct lx_entry *e = lx_lexicon_get(lx, buyer[b]);
+    for (int b = 0; nl__buyer_nouns[b]; b++) {
+        const struct lx_entry *e = lx_lexicon_get(lx, nl__buyer_nouns[b]);
         for (size_t k = 0; e && k < e->n; k++) {
             const struct lx_sense *x = &e->senses[k];
             if (x->kind == LX_SENSE_COLUMN && x->mart == thing &&

@@ -74,6 +74,11 @@ void nl__words(const char *name, char *out, size_t n);
  * lower(col): "inv-0007" finds INV-0007). */
 void nl__put_key_literal(struct sq_buf *b, const char *text, int fold);
 
+/* Writes "column >= DATE 'from' AND column < DATE 'to'" for period p, the column bare (in a
+ * subquery over one table). */
+struct nl_period;
+void nl__put_period(struct sq_buf *b, const char *column, const struct nl_period *p);
+
 /* Writes a column name as SQL: plain snake_case names bare, others quoted. */
 void nl__put_ident(struct sq_buf *b, const char *name);
 
@@ -101,6 +106,12 @@ const struct schema_column *nl__thing_name(const struct lx_entry *e, const struc
 /* A whole number written as a word, "two" to "twenty", "thirty", "fifty", "hundred"; 0 for
  * any other word ("one" is left out: "which one" is no count). */
 int nl__number_word(const char *w);
+
+/* The nouns of those who buy ("customer", "client", "account", "buyer"), NULL-ended, and
+ * whether an entity of the model is one of them (its noun has one in it). */
+struct sm_entity;
+extern const char *const nl__buyer_nouns[];
+int nl__is_buyer(const struct sm_entity *en);
 
 /* "Norway" where a column holds "Norway" and "Norway  ": of the values of val's column in
  * e, the one written as text[0, len) ; *other is then another spelling (else NULL). */

@@ -199,3 +199,13 @@ int nl__number_word(const char *w)
         return 100;
     return 0;
 }
+
+const char *const nl__buyer_nouns[] = {"customer", "client", "account", "buyer", NULL};
+
+int nl__is_buyer(const struct sm_entity *en)
+{
+    for (int b = 0; nl__buyer_nouns[b]; b++)
+        if (strstr(en->noun, nl__buyer_nouns[b]))
+            return 1;
+    return 0;
+}

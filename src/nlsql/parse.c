@@ -4442,7 +4442,7 @@ static const char *buyer_noun(const struct lx_lexicon *lx, const char *question)
     static const char *const buys[] = {"spent",   "spend",  "spends", "bought",    "buys",
                                        "buy",     "paid",   "pays",   "purchased", "purchase",
                                        "ordered", "placed", NULL};
-    static const char *const nouns[] = {"customer", "client", "account", "buyer", NULL};
+
     if (strncasecmp(question, "who ", 4) != 0)
         return NULL;
     int verb = 0;
@@ -4451,10 +4451,10 @@ static const char *buyer_noun(const struct lx_lexicon *lx, const char *question)
         for (const char *p = question + 4; (p = strstr(p, buys[k])) != NULL && !verb; p += n)
             verb = p[-1] == ' ' && !isalpha((unsigned char)p[n]);
     }
-    for (int k = 0; verb && nouns[k]; k++) {
-        const struct lx_entry *e = lx_lexicon_get(lx, nouns[k]);
+    for (int k = 0; verb && nl__buyer_nouns[k]; k++) {
+        const struct lx_entry *e = lx_lexicon_get(lx, nl__buyer_nouns[k]);
         if (e && e->n)
-            return nouns[k];
+            return nl__buyer_nouns[k];
     }
     return NULL;
 }
@@ -4464,14 +4464,12 @@ static int answer_plain(const struct lx_lexicon *lx, const struct sm_model *mode
                         struct nl_answer *out);
 
 /* "who spent the most in 2017 and what segment are they in": the ranking before the
- * clause, then the fields the clause names shown beside the ranked thing. 0 with out
+ * clause (question[0, at)), then the fields the clause (from tail) names shown beside the
+ * ranked thing. 0 with out
  * filled, or -1 (out untouched) for a question to read whole. */
 static int answer_with_fields(const struct lx_lexicon *lx, const struct sm_model *model,
-                              const char *question, struct nl_answer *out)
+                              const char *question, size_t at, size_t tail, struct nl_answer *out)
 {
-    size_t tail = 0, at = nl__fields_clause(question, &tail);
-    if (!at)
-        return -1;
     char *head = xasprintf("%.*s", (int)at, question);
     struct nl_answer first;
     int rc = answer_plain(lx, model, head, NULL, &first);
@@ -4497,8 +4495,8 @@ int nlsql_answer(const struct lx_lexicon *lx, const struct sm_model *model, cons
                  const struct nl_frame *previous, struct nl_answer *out)
 {
     size_t tail = 0;
-    int clause = model && !(previous && previous->fact) && nl__fields_clause(question, &tail);
-    if (clause && answer_with_fields(lx, model, question, out) == 0)
+    size_t clause = model && !(previous && previous->fact) ? nl__fields_clause(question, &tail) : 0;
+    if (clause && answer_with_fields(lx, model, question, clause, tail, out) == 0)
         return 0;
     int rc = answer_plain(lx, model, question, previous, out);
     if (rc == 0 && clause && !out->query) {

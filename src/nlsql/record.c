@@ -479,6 +479,12 @@ static void verb_pass(struct rc *c, int dated)
 
 static const struct lx_sense *best_sense(const struct lx_entry *e, enum lx_sense_kind kind);
 
+/* 1 if value val starts with the words text[0, len), any case, then a space or a bracket. */
+static int starts_value(const char *val, const char *text, size_t len)
+{
+    return strncasecmp(val, text, len) == 0 && (val[len] == ' ' || val[len] == '(');
+}
+
 /* "Sales Manager" where job titles are "Sales Manager (APAC)" and "Sales Manager (NA)":
  * two or more words written with capitals that no value is, but that start values of one
  * text column (and only one), followed by a space or a bracket. An IT_PREFIX item. */
@@ -521,12 +527,10 @@ static void prefix_pass(struct rc *c)
                 for (size_t k = 0; k < c->s->marts[m].ncols && cols < 2; k++) {
                     const struct schema_column *col = &c->s->marts[m].cols[k];
                     int hit = 0;
-                    for (size_t v = 0; v < col->nvalues && !hit; v++) {
-                        const char *val = col->values[v].value;
-                        hit = strncasecmp(val, c->q + from, (size_t)len) == 0 &&
-                              (val[len] == ' ' || val[len] == '(');
-                    }
-                    if (hit && strcmp(col->type, "VARCHAR") == 0)
+                    for (size_t v = 0;
+                         strcmp(col->type, "VARCHAR") == 0 && v < col->nvalues && !hit; v++)
+                        hit = starts_value(col->values[v].value, c->q + from, (size_t)len);
+                    if (hit)
                         fm = &c->s->marts[m], fc = col, cols++;
                 }
             if (cols != 1 || (size_t)len >= NL_CODE_MAX)
@@ -1474,7 +1478,6 @@ static int who_target(const struct rc *c, const struct schema_mart *const *about
 {
     static const char *const buying[] = {"placed", "made",      "ordered", "bought",
                                          "buy",    "purchased", "paid",    NULL};
-    static const char *const buyer[] = {"customer", "client", "account", "buyer", NULL};
     int buys = 0;
     for (size_t i = 0; i < c->tk.n; i++)
         buys |= is_any(c, i, buying);
@@ -1487,10 +1490,7 @@ static int who_target(const struct rc *c, const struct schema_mart *const *about
             from |= about[j] == l->from->mart;
         if (!from || l->self || !l->to->nlabel)
             continue;
-        int is_buyer = 0;
-        for (int b = 0; buyer[b]; b++)
-            is_buyer |= strstr(l->to->noun, buyer[b]) != NULL;
-        if (is_buyer && customer != l->to)
+        if (nl__is_buyer(l->to) && customer != l->to)
             customer = l->to, customers++;
         if (l->to->nlabel == 2 && person != l->to)
             person = l->to, persons++;
@@ -2352,7 +2352,7 @@ static int emit(struct rc *c, struct nl_answer *out)
             size_t len = strlen(q->text), said = 0;
             for (size_t v = 0; v < q->ref.col->nvalues && said < 4; v++) {
                 const char *val = q->ref.col->values[v].value;
-                if (strncasecmp(val, q->text, len) == 0 && (val[len] == ' ' || val[len] == '('))
+                if (starts_value(val, q->text, len))
                     sq_buf_printf(&in, "%s%s", said++ ? ", " : "", val);
             }
             sq_buf_puts(&in, ")");
@@ -2392,12 +2392,7 @@ static int emit(struct rc *c, struct nl_answer *out)
             sq_buf_puts(&sql, " IS NOT NULL");
             if (q->dated) {
                 sq_buf_puts(&sql, " AND ");
-                nl__put_ident(&sql, q->dated->name);
-                sq_buf_printf(&sql, " >= DATE '%04d-%02d-%02d' AND ", q->period.from.y,
-                              q->period.from.m, q->period.from.d);
-                nl__put_ident(&sql, q->dated->name);
-                sq_buf_printf(&sql, " < DATE '%04d-%02d-%02d'", q->period.to.y, q->period.to.m,
-                              q->period.to.d);
+                nl__put_period(&sql, q->dated->name, &q->period);
             }
             if (!none)
                 sq_buf_printf(&sql, " GROUP BY 1 HAVING COUNT(*) %s %s",

@@ -122,6 +122,10 @@ char *answer_frame_to_json(const struct nl_frame *f)
         for (size_t k = 0; k < x->nvalues; k++)
             sq_jw_str(&w, x->values[k]);
         sq_jw_arr_end(&w);
+        if (x->after) {
+            sq_jw_key(&w, "after");
+            sq_jw_str(&w, x->after->name);
+        }
         if (x->text[0]) {
             sq_jw_key(&w, "text");
             sq_jw_str(&w, x->text);
@@ -166,6 +170,8 @@ char *answer_frame_to_json(const struct nl_frame *f)
     sq_jw_int(&w, (int64_t)f->limit);
     sq_jw_key(&w, "superlative");
     sq_jw_bool(&w, f->superlative);
+    sq_jw_key(&w, "listed");
+    sq_jw_bool(&w, f->listed);
     sq_jw_key(&w, "share");
     sq_jw_bool(&w, f->share);
     sq_jw_key(&w, "growth");
@@ -365,6 +371,9 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
             goto done;
         snprintf(x->text, sizeof x->text, "%s", key_text ? key_text : "");
         x->fold = json_is_true(json_object_get(v, "fold"));
+        json_t *after = json_object_get(v, "after");
+        if (after && !(x->after = column(x->mart, after)))
+            goto done;
         size_t k;
         json_t *val;
         json_array_foreach(json_object_get(v, "values"), k, val)
@@ -426,6 +435,7 @@ int answer_frame_from_json(const char *text, const struct schema *s, struct nl_f
     out->order = (int)order;
     out->limit = (size_t)limit;
     out->superlative = json_is_true(json_object_get(root, "superlative"));
+    out->listed = json_is_true(json_object_get(root, "listed"));
     out->share = json_is_true(json_object_get(root, "share"));
     out->growth = json_is_true(json_object_get(root, "growth"));
     out->per_group = json_is_true(json_object_get(root, "per_group"));

@@ -511,6 +511,12 @@ static void period_alias(const struct nl_period *p, const char *base, char *out,
  * (...) that keeps NULLs. */
 static void put_filter(struct emit *e, struct sq_buf *b, const struct nl_filter *x)
 {
+    if (x->after) {
+        put_col(e, b, x->mart, x->col);
+        sq_buf_puts(b, " > ");
+        put_col(e, b, x->mart, x->after);
+        return;
+    }
     if (x->numeric) {
         put_col(e, b, x->mart, x->col);
         char num[SQ_NUM_TEXT_MAX];
@@ -562,6 +568,15 @@ static void put_part(struct emit *e, struct sq_buf *b, const struct nl_measure *
     }
     put_measure_if(e, b, m, cond.data);
     sq_buf_fini(&cond);
+}
+
+/* Whether the two dimensions are one thing's name in two columns (first and last name). */
+static int one_thing(const struct nl_frame *f)
+{
+    const struct nl_dim *a = &f->dims[0], *b = &f->dims[1];
+    if (f->ndims != 2 || !a->col || !b->col || a->mart != b->mart)
+        return 0;
+    return strstr(a->col->name, "name") && strstr(b->col->name, "name");
 }
 
 int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_answer *out)
@@ -909,7 +924,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         snprintf(e.measure_alias, sizeof e.measure_alias, "%s_%.60s_%.150s", pre[a], ent,
                  inner_alias);
     }
-    int by_cycle = 0;
+    int by_cycle = 0, by_groups = 0;
     const char *dir = f->order < 0 ? "ASC" : "DESC";
     if (per_group) {
         /* Each group together, ranked within. */
@@ -923,6 +938,13 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         sq_buf_puts(&e.order, e.cycle_order.data);
         for (int i = 0; i < ndimcols; i++)
             sq_buf_printf(&e.order, ", %d", sh->dims[i] + 1);
+    } else if (ndimcols >= 1 && !f->limit && !f->order && !f->share && !f->compare &&
+               (f->listed || (ndimcols == 2 && !one_thing(f)))) {
+        /* "sales by segment and category", "list the disputed orders": a table that
+         * reads by its groups */
+        for (int i = 0; i < ndimcols; i++)
+            sq_buf_printf(&e.order, "%s%d", i ? ", " : "", sh->dims[i] + 1);
+        by_groups = 1;
     } else if (ndimcols > 0 || f->limit) {
         /* Ties break on the dimensions, so that a cut at N is the same every time. */
         sq_buf_printf(&e.order, "%s %s", e.measure_alias, dir);
@@ -1095,6 +1117,12 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
         char w[WORDS_MAX];
         nl__words(x->col->name, w, sizeof w);
         sq_buf_puts(&in, shown++ ? " and " : ", where ");
+        if (x->after) {
+            char w2[WORDS_MAX];
+            nl__words(x->after->name, w2, sizeof w2);
+            sq_buf_printf(&in, "%s is after %s (late)", w, w2);
+            continue;
+        }
         if (x->numeric) {
             char num[SQ_NUM_TEXT_MAX];
             sq_format_double(num, sizeof num, x->number);
@@ -1147,8 +1175,8 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
     else if (by_cycle)
         sq_buf_puts(&in, e.first_cycle == NL_CYCLE_WEEKDAY ? ", Monday to Sunday"
                                                            : ", January to December");
-    else if (ndimcols && !e.ntime)
-        sq_buf_puts(&in, ", highest first");
+    else if (ndimcols && !e.ntime && !by_groups)
+        sq_buf_puts(&in, f->order < 0 ? ", lowest first" : ", highest first");
     /* The date column when the mart has a choice of them, then the assumptions made. */
     char date_note[sizeof "by " + WORDS_MAX] = "";
     if (f->date && uses_time) {

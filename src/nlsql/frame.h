@@ -96,6 +96,8 @@ struct nl_filter {
     /* a key as written ("order SO51522"): col = text, case folded unless exact */
     char text[NL_KEY_TEXT_MAX];
     int fold;
+    /* late: col > after, both on mart ("shipped after the required date") */
+    const struct schema_column *after;
 };
 
 /* A condition on an aggregate of an entity: "customers with more than 10 orders" keeps the
@@ -150,6 +152,7 @@ struct nl_frame {
     int order;       /* 1 highest first, -1 lowest first, 0 natural */
     size_t limit;    /* top/bottom N, 0 for none */
     int superlative; /* "which region had the highest sales": one row */
+    int listed;      /* "list the disputed orders": rows in the order of the dimensions */
     int share;       /* the measure as a percentage of the total */
     int growth;      /* a period-over-period change column */
     int per_group;   /* the top/bottom N is within each value of dims[0]: "in each region" */

@@ -107,6 +107,11 @@ const struct schema_column *nl__thing_name(const struct lx_entry *e, const struc
  * any other word ("one" is left out: "which one" is no count). */
 int nl__number_word(const char *w);
 
+/* "late", "overdue", "after their required date", "later than the due date" at token i:
+ * the words it takes from i, or 0. *verb is the index of a shipping verb just before it
+ * ("shipped late"), else i. */
+size_t nl__late_at(const struct lx_tokens *tk, size_t i, size_t *verb);
+
 /* The nouns of those who buy ("customer", "client", "account", "buyer"), NULL-ended, and
  * whether an entity of the model is one of them (its noun has one in it). */
 struct sm_entity;

@@ -200,6 +200,42 @@ int nl__number_word(const char *w)
     return 0;
 }
 
+static int word_is(const struct lx_tokens *tk, size_t i, const char *w)
+{
+    return i < tk->n && tk->t[i].kind == LX_WORD && strcmp(tk->t[i].text, w) == 0;
+}
+
+size_t nl__late_at(const struct lx_tokens *tk, size_t i, size_t *verb)
+{
+    size_t j = i;
+    *verb = i;
+    if (word_is(tk, j, "late") || word_is(tk, j, "overdue")) {
+        j++;
+    } else {
+        if (word_is(tk, j, "after") || word_is(tk, j, "past") || word_is(tk, j, "beyond"))
+            j++;
+        else if (word_is(tk, j, "later") && word_is(tk, j + 1, "than"))
+            j += 2;
+        else
+            return 0;
+        if (word_is(tk, j, "the") || word_is(tk, j, "their") || word_is(tk, j, "its"))
+            j++;
+        int required = word_is(tk, j, "required");
+        if (!required && !word_is(tk, j, "due"))
+            return 0;
+        j++;
+        if (word_is(tk, j, "date") || word_is(tk, j, "day") || word_is(tk, j, "dates"))
+            j++;
+        else if (!required)
+            return 0; /* "after due" alone is not a date */
+    }
+    static const char *const shipping[] = {"shipped", "delivered", "dispatched", "sent", NULL};
+    for (int k = 0; i > 0 && shipping[k]; k++)
+        if (word_is(tk, i - 1, shipping[k]))
+            *verb = i - 1;
+    return j - i;
+}
+
 const char *const nl__buyer_nouns[] = {"customer", "client", "account", "buyer", NULL};
 
 int nl__is_buyer(const struct sm_entity *en)

@@ -54,6 +54,7 @@ enum span_kind {
     SP_PROFIT,   /* profit where the data has none: amount minus cost */
     SP_COMPUTED, /* revenue, cost or profit that the model computes (sub: its index) */
     SP_KEY,      /* a thing by its key as written: "order 10100" (key: which) */
+    SP_LATE,     /* late, after the required date: shipped > required */
 };
 
 enum role { R_NONE, R_MEASURE, R_DIM, R_FILTER, R_COUNT, R_MART, R_DATE, R_DONE };
@@ -125,6 +126,7 @@ struct ctx {
     int by_count;          /* "most popular": ranked by the number of orders */
     int compare_values;    /* "furniture vs technology": values side by side */
     int yesno;             /* "do we have any customers in Japan": whether any rows are */
+    int late;              /* "shipped late": a row's shipped date after its required one */
     int filter_span[NL_MAX_FILTERS];     /* a numeric filter's comparison span + 1 */
     int filter_on_count[NL_MAX_FILTERS]; /* ... bound through a counted noun ("orders
                                           * over 500"), to be read on each row if not
@@ -533,6 +535,19 @@ static void key_pass(struct ctx *c)
         i = k.end - 1;
     }
     free(busy);
+}
+
+/* "shipped late", "orders delivered after their required date": one condition, the
+ * verb with it (not the status "Shipped"). */
+static void late_pass(struct ctx *c)
+{
+    for (size_t i = 0; c->model && i < c->tk.n; i++) {
+        size_t verb, n = c->owner[i] ? 0 : nl__late_at(&c->tk, i, &verb);
+        if (n) {
+            add_span(c, SP_LATE, verb < i && !c->owner[verb] ? verb : i, i + n);
+            i += n - 1;
+        }
+    }
 }
 
 static void time_pass(struct ctx *c)
@@ -2483,6 +2498,44 @@ static int all_partial(const struct span *s)
     return 1;
 }
 
+/* Whether a span names mart m itself ("office" for the offices). */
+static int mart_sense(const struct span *s, const struct schema_mart *m)
+{
+    for (size_t k = 0; s->entry && k < s->entry->n; k++)
+        if (s->entry->senses[k].mart == m && s->entry->senses[k].kind == LX_SENSE_MART)
+            return 1;
+    return 0;
+}
+
+/* The link a span names by its role ("sales rep", "manager"), or NULL. */
+static const struct sm_link *role_span(const struct ctx *c, const struct span *s)
+{
+    if (!c->model || s->kind != SP_LEX || !s->entry || !s->entry->phrase)
+        return NULL;
+    const struct sm_link *found = NULL;
+    for (size_t l = 0; l < c->model->nlinks; l++) {
+        const struct sm_link *x = &c->model->links[l];
+        if (x->role && x->role[0] && strcasecmp(x->role, s->entry->phrase) == 0)
+            found = found ? NULL : x;
+    }
+    return found;
+}
+
+/* Whether the joins from the fact to the role's thing end with the role's own link
+ * (customers.sales_rep_employee_number), so a dimension there is read by that role. */
+static int role_reached(const struct ctx *c, const struct sm_link *rl)
+{
+    if (!c->f->fact)
+        return 0;
+    const struct schema_join *path[NL_MAX_MARTS];
+    size_t len = 0;
+    if (nl__join_path(c->s, c->f->fact, rl->to->mart, path, NL_MAX_MARTS, &len) != 0 || !len)
+        return 0;
+    const struct schema_join *j = path[len - 1];
+    return (strcmp(j->from_col, rl->from_col) == 0 && strcmp(j->to_col, rl->to_col) == 0) ||
+           (strcmp(j->to_col, rl->from_col) == 0 && strcmp(j->from_col, rl->to_col) == 0);
+}
+
 /* A mart named next to a column of it qualifies the column: "customer country" is the
  * country of the customers mart, "unit price of products" the unit price of products.
  * The mart word is used up and the column prefers that mart. */
@@ -2494,8 +2547,14 @@ static void qualify(struct ctx *c)
             continue;
         size_t j = k + 1;
         int of = 0;
-        while (j < c->nsp && c->sp[j].kind == SP_FILLER &&
-               (is_w(c, c->sp[j].from, "of") || is_w(c, c->sp[j].from, "the"))) {
+        struct span *each = NULL; /* "city of each customer's rep": whose, not a breakdown */
+        while (j < c->nsp &&
+               ((c->sp[j].kind == SP_FILLER &&
+                 (is_w(c, c->sp[j].from, "of") || is_w(c, c->sp[j].from, "the"))) ||
+                (of && c->sp[j].kind == SP_BY &&
+                 (is_w(c, c->sp[j].from, "each") || is_w(c, c->sp[j].from, "every"))))) {
+            if (c->sp[j].kind == SP_BY)
+                each = &c->sp[j];
             of = 1;
             j++;
         }
@@ -2528,6 +2587,48 @@ static void qualify(struct ctx *c)
                     b->prefer = m->mart;
                     break;
                 }
+            }
+        }
+        /* [sales rep]['s] [office]: what the role's thing has, or points at */
+        const struct sm_link *ra = !of && a->role == R_NONE ? role_span(c, a) : NULL;
+        if (ra && b->role == R_NONE) {
+            const struct schema_mart *owner = NULL;
+            for (size_t l = 0; l < c->model->nlinks && !owner; l++) {
+                const struct sm_link *nx = &c->model->links[l];
+                if (nx->from->mart == ra->to->mart && !nx->self &&
+                    (sense_in_mart(b, nx->to->mart) || mart_sense(b, nx->to->mart)))
+                    owner = nx->to->mart;
+            }
+            if (owner) {
+                a->role = R_DONE;
+                b->prefer = owner;
+                continue;
+            }
+        }
+        /* [column] of the [customer's] [sales rep]: the column of the thing the role
+         * names, or of what that thing points at (the rep's office's city) */
+        const struct span *r = role_span(c, b)                                ? b
+                               : j + 1 < c->nsp && c->sp[j + 1].from == b->to ? &c->sp[j + 1]
+                                                                              : NULL;
+        const struct sm_link *rl = of && r && a->role == R_NONE ? role_span(c, r) : NULL;
+        if (rl) {
+            const struct schema_mart *owner = rl->to->mart;
+            if (!sense_in_mart(a, owner)) {
+                owner = NULL;
+                for (size_t l = 0; l < c->model->nlinks; l++) {
+                    const struct sm_link *nx = &c->model->links[l];
+                    if (nx->from->mart == rl->to->mart && !nx->self &&
+                        sense_in_mart(a, nx->to->mart))
+                        owner = owner ? rl->from->mart /* two: not this way */ : nx->to->mart;
+                }
+            }
+            if (owner && owner != rl->from->mart) {
+                a->prefer = owner;
+                if (each)
+                    each->kind = SP_FILLER;
+                for (size_t t = j; t < c->nsp && &c->sp[t] <= r; t++)
+                    c->sp[t].role = R_DONE;
+                continue;
             }
         }
         /* [column] of [mart]: unit price of products */
@@ -2856,15 +2957,28 @@ static int subject_listed(const struct ctx *c)
     return 0;
 }
 
-/* "value of", "order value", "total value", "worth of": an amount is asked for. */
-static int value_asked(const struct ctx *c)
+/* "value of", "order value", "total value", "worth of": an amount is asked for. So are
+ * "total payments" and "payments received" of a table of payments: a payment is money. */
+static const char *value_asked(const struct ctx *c)
 {
     for (size_t i = 0; i < c->tk.n; i++)
         if ((is_w(c, i, "value") || is_w(c, i, "worth")) &&
             (is_w(c, i + 1, "of") ||
              (i > 0 && (is_w(c, i - 1, "order") || is_w(c, i - 1, "total")))))
-            return 1;
-    return 0;
+            return tok(c, i)->text;
+    int paid = 0;
+    for (size_t i = 0; c->model && i < c->model->ndates; i++)
+        paid |= c->model->dates[i].role == SM_DATE_PAID && c->model->dates[i].mart == c->f->fact;
+    for (size_t i = 0; paid && i < c->tk.n; i++) {
+        if (!is_w(c, i, "payments") && !is_w(c, i, "payment"))
+            continue;
+        size_t b = i >= 1 && is_w(c, i - 1, "the") ? i - 1 : i;
+        b = b >= 1 && is_w(c, b - 1, "of") ? b - 1 : b;
+        if ((b >= 1 && (is_w(c, b - 1, "total") || is_w(c, b - 1, "sum"))) ||
+            is_w(c, i + 1, "received") || is_w(c, i + 1, "collected"))
+            return tok(c, i)->text;
+    }
+    return NULL;
 }
 
 /* What lists the things of the condition's entity: what "by <noun>" would show
@@ -2946,6 +3060,9 @@ static int check_intent(struct ctx *c)
         f->dims[0].grain = GRAIN_NONE;
         f->ndims = 1;
         f->measures[0] = f->having.m;
+        if (!f->order && f->having.number <= 0 &&
+            (f->having.op == NL_CMP_LT || f->having.op == NL_CMP_LE))
+            f->order = -1; /* "products with negative profit": the biggest losses first */
         if (!f->order)
             f->order = 1;
         return 0;
@@ -3001,7 +3118,8 @@ static int check_intent(struct ctx *c)
     }
     /* "value of the cancelled orders": their amount, where one money column holds it (a
      * computed value was read earlier), never how many there are. */
-    if (counted && !count_asked(c) && value_asked(c)) {
+    const char *value_word = counted && !count_asked(c) ? value_asked(c) : NULL;
+    if (value_word) {
         const struct schema_column *amount = NULL;
         int n = 0;
         for (size_t i = 0; c->model && i < c->model->nmeasures; i++) {
@@ -3017,7 +3135,7 @@ static int check_intent(struct ctx *c)
         m->mart = f->fact;
         m->col = amount;
         m->agg = NL_AGG_SUM;
-        assume(f, "\"value\" read as the total of %s", amount->name);
+        assume(f, "\"%s\" read as the total of %s", value_word, amount->name);
         return 0;
     }
     /* "products we get from supplier X", "orders that shipped late": the things, listed */
@@ -3047,9 +3165,39 @@ static int check_intent(struct ctx *c)
     return 0;
 }
 
+/* The late condition on the nearest table that has a shipped and a required date. */
+static int add_late(struct ctx *c)
+{
+    const struct schema_mart *best = NULL;
+    const struct schema_column *sh = NULL, *rq = NULL;
+    int best_d = 100;
+    for (size_t i = 0; i < c->s->nmarts; i++) {
+        const struct schema_column *a, *b;
+        int d = distance(c, &c->s->marts[i]);
+        if (d < best_d && sm_late_rule(c->model, &c->s->marts[i], &a, &b)) {
+            best = &c->s->marts[i];
+            best_d = d;
+            sh = a;
+            rq = b;
+        }
+    }
+    if (!best)
+        return decline(c, "\"late\" needs a shipped date and a required date on the same rows");
+    if (c->f->nfilters >= NL_MAX_FILTERS)
+        return decline(c, "too many conditions");
+    struct nl_filter *x = &c->f->filters[c->f->nfilters++];
+    memset(x, 0, sizeof *x);
+    x->mart = best;
+    x->col = sh;
+    x->after = rq;
+    return 0;
+}
+
 static int finish_frame(struct ctx *c)
 {
     struct nl_frame *f = c->f;
+    if (c->late && add_late(c) != 0)
+        return SQ_E_UNSUPPORTED;
     /* "top five products" of a products table: one row each, nothing to rank by. */
     if (c->rows_defaulted && (f->limit || f->superlative)) {
         for (size_t i = 0; i < f->ndims; i++) {
@@ -3157,6 +3305,12 @@ static int finish_frame(struct ctx *c)
     }
     if (f->limit && !f->order)
         f->order = 1;
+    /* "sub-categories losing money": the biggest losses first */
+    if (!f->order && f->has_having && f->having.number <= 0 &&
+        (f->having.op == NL_CMP_LT || f->having.op == NL_CMP_LE) && f->ndims == 1 &&
+        f->dims[0].col && f->measures[0].col == f->having.m.col &&
+        f->measures[0].agg == f->having.m.agg)
+        f->order = -1;
     if (f->limit && f->ndims == 0)
         return decline(c, "top or bottom N needs something to rank, such as customers");
     if (f->growth && !has_time_dim(f) && !f->compare) {
@@ -3351,6 +3505,9 @@ static int build(struct ctx *c)
             break;
         case SP_LIST:
             c->list_next = 1;
+            break;
+        case SP_LATE:
+            c->late = 1;
             break;
         case SP_BY:
             if (s->sub == 1) {
@@ -3577,6 +3734,26 @@ static int build(struct ctx *c)
                     pending_by = 0;
                     break;
                 }
+            }
+            /* "by sales rep": the thing the role names (the employees), by the link of
+             * that role, never the job title "Sales Rep" */
+            const struct sm_link *rl =
+                pending_by && !mea &&
+                        !(dim && dim->kind == LX_SENSE_COLUMN && dim->quality == LX_EXACT)
+                    ? role_span(c, s)
+                    : NULL;
+            if (rl) {
+                if (!role_reached(c, rl))
+                    return decline(c, "the role could not be reached from what is measured "
+                                      "by its own link");
+                if (add_dim(c, rl->to->mart, nl__label_column(rl->to->mart), GRAIN_NONE) != 0)
+                    return decline(c, "at most two dimensions are supported");
+                s->role = R_DIM;
+                s->sense = NULL;
+                c->each_next = 0;
+                pending_by = nx && nx->kind == SP_AND;
+                after_top = which = 0;
+                break;
             }
             if (pending_by && !ranks_by_measure && (dim || has_sense(s, LX_SENSE_MART))) {
                 /* "by region", "top 5 customers", "which category". */
@@ -4103,6 +4280,11 @@ static int build(struct ctx *c)
                     return -1;
                 continue;
             }
+            /* "more than 5 orders" counts them: if not as a count of something named
+             * before, then not as an amount either */
+            if (!s->pct && nx->from == s->to)
+                return decline(c, "a number of things as a condition needs what has them, "
+                                  "such as \"customers with more than 5 orders\"");
         }
         for (int d = 1; d <= 3 && !col; d++) {
             struct span *cand[2] = {k >= (size_t)d ? &c->sp[k - d] : NULL,
@@ -4145,6 +4327,8 @@ static int build(struct ctx *c)
         assume(f, "%s 10, as no number was given", c->top_default > 0 ? "top" : "bottom");
     if (c->measure_defaulted)
         assume(f, "measured by %s, as no measure was named", f->measures[0].col->name);
+    for (size_t k = 0; k < c->nsp && c->measure_defaulted && !f->limit && !f->superlative; k++)
+        f->listed |= c->sp[k].kind == SP_LIST;
     const char *pref = playbook_default_date(lx_lexicon_playbook(c->lx));
     /* "how many different products were sold in 1996": things with no date of their
      * own, counted among the lines that sold them in the period. */
@@ -4342,6 +4526,7 @@ static int answer_once(const struct lx_lexicon *lx, const struct sm_model *model
     int followup = previous && previous->fact && is_followup(&c);
     c.yesno = !followup && exists_question(&c);
     key_pass(&c);
+    late_pass(&c);
     named_number_pass(&c);
     time_pass(&c);
     date_verb_pass(&c);

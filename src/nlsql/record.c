@@ -139,14 +139,15 @@ struct rc {
     size_t nit;
     struct rq r;
     int who, when;
-    int lead;       /* the question starts by asking for records: "list", "which", "what is" */
-    int instructed; /* a second sentence says what to show: "Give the contact name." */
-    int clause;     /* ... or a clause on the thing named: "employees in Paris and who they
-                     * report to" shows the employees and their managers */
-    int where;      /* "where is X": its place */
-    int rank_dir;   /* "highest" 1, "lowest" -1, or 0 */
-    size_t rank_at; /* the token where what is ranked is named */
-    size_t rank_n;  /* how many rows: "top 3", "the 3 customers"; 1 when not said */
+    int lead;          /* the question starts by asking for records: "list", "which", "what is" */
+    int instructed;    /* a second sentence says what to show: "Give the contact name." */
+    int clause;        /* ... or a clause on the thing named: "employees in Paris and who they
+                        * report to" shows the employees and their managers */
+    int where;         /* "where is X": its place */
+    size_t each_count; /* "…, and how many orders each": the noun's token + 1, or 0 */
+    int rank_dir;      /* "highest" 1, "lowest" -1, or 0 */
+    size_t rank_at;    /* the token where what is ranked is named */
+    size_t rank_n;     /* how many rows: "top 3", "the 3 customers"; 1 when not said */
     char fixed[2][2][LX_FIXED_MAX]; /* typos read as another word: {"representitive", "rep.."} */
     size_t nfixed;
     char why[WHY_MAX];
@@ -457,12 +458,11 @@ static void verb_pass(struct rc *c, int dated)
     for (size_t i = 0; i < c->tk.n; i++) {
         if (c->placed[i] || tk(c, i)->kind != LX_WORD)
             continue;
-        /* "shipped late", "shipped after the required date" */
-        if (is_w(c, i, "late") || is_w(c, i, "overdue") ||
-            (is_w(c, i, "after") && is_w(c, i + 1, "the") && is_w(c, i + 2, "required") &&
-             (is_w(c, i + 3, "date") || is_w(c, i + 3, "day")))) {
-            size_t n = is_w(c, i, "after") ? 4 : 1;
-            add_item(c, IT_LATE, i, i + n);
+        /* "shipped late", "shipped after their required date" */
+        size_t from, n = nl__late_at(&c->tk, i, &from);
+        if (n) {
+            int free_verb = from < i && !c->placed[from];
+            add_item(c, IT_LATE, free_verb ? from : i, i + n);
             i += n - 1;
             continue;
         }
@@ -1302,6 +1302,34 @@ static void rank_pass(struct rc *c)
     c->rank_n = n ? n : 1;
 }
 
+/* "customers with more than 5 orders, and how many orders each": the count the
+ * condition is on, asked beside the things (shown with them anyway). */
+static void each_count_pass(struct rc *c, size_t first)
+{
+    for (size_t i = first + 2; i + 3 < c->tk.n; i++) {
+        if (!is_w(c, i, "how") || !is_w(c, i + 1, "many") || tk(c, i + 2)->kind != LX_WORD)
+            continue;
+        size_t from = i, to = i + 3;
+        if (is_w(c, from - 1, "and"))
+            from--;
+        if (tk(c, from - 1)->kind == LX_PUNCT && strcmp(tk(c, from - 1)->text, ",") == 0)
+            from--;
+        static const char *const who[] = {"each", "they", "it", NULL};
+        static const char *const has[] = {"has", "have", "had", "placed", "made", NULL};
+        if (!is_any(c, to, who))
+            continue;
+        to++;
+        to += is_w(c, to - 1, "each") && is_w(c, to, "one");
+        to += is_any(c, to, has);
+        if (to < c->tk.n && !(tk(c, to)->kind == LX_PUNCT && to + 1 == c->tk.n))
+            continue; /* the question's end */
+        for (size_t k = from; k < to; k++)
+            c->placed[k] = 1;
+        c->each_count = i + 3;
+        return;
+    }
+}
+
 static int read_question(struct rc *c)
 {
     /* The question's first word asks for records, or it is not a record question. */
@@ -1331,6 +1359,7 @@ static int read_question(struct rc *c)
             (is_w(c, i - 2, "of") || is_w(c, i - 2, "in") || is_w(c, i - 2, "at")) &&
             (i + 1 == c->tk.n || tk(c, i + 1)->kind == LX_PUNCT))
             c->placed[i] = c->placed[i - 1] = c->placed[i - 2] = 1;
+    each_count_pass(c, first);
     int lead = is_any(c, first, leads);
     /* "How many reps work in Tokyo? List their emails.": the list is what is asked. */
     if (instruction_pass(c)) {
@@ -2257,6 +2286,62 @@ static char *query_json(const struct rc *c, int distinct)
     return sq_buf_steal(&b);
 }
 
+/* A list reads in the order of the things' names, else of their keys, then of what else
+ * it shows: "customers in France" alphabetically, "late orders" by order number. */
+static void put_list_order(const struct rc *c, struct sq_buf *sql)
+{
+    const struct schema_mart *of = c->r.nout ? c->r.out[0].mart : c->r.base;
+    const struct sm_entity *en = sm_entity_of(c->m, of);
+    unsigned char first[MAX_OUT] = {0};
+    size_t said = 0;
+    for (int pass = 0; en && pass < 2; pass++)
+        for (size_t k = 0; k < c->r.nout; k++) {
+            const struct rq_ref *o = &c->r.out[k];
+            int hit = 0;
+            for (size_t l = 0; l < en->nlabel && pass == 0; l++)
+                hit |= o->col == en->label[l];
+            hit |= pass == 1 && o->col == en->key;
+            if (hit && o->mart == of && !o->far && !first[k]) {
+                first[k] = 1;
+                sq_buf_printf(sql, "%s%zu", said++ ? ", " : "", k + 1);
+            }
+        }
+    for (size_t k = 0; k < c->r.nout; k++)
+        if (!first[k])
+            sq_buf_printf(sql, "%s%zu", said++ ? ", " : "", k + 1);
+}
+
+/* The number of rows a count condition counts, for each row shown: a subquery on the
+ * thing's key, over the condition's period if it has one. */
+static void put_count_column(struct writer *w, struct sq_buf *sql, const struct rq_cond *q)
+{
+    const struct sm_link *l = q->count_of;
+    char *cm = sq_quote_ident(l->from->mart->name);
+    sq_buf_printf(sql, ", (SELECT COUNT(*) FROM %s n WHERE n.", cm);
+    free(cm);
+    nl__put_ident(sql, l->from_col);
+    sq_buf_puts(sql, " = ");
+    if (!w->multi && !q->ref.far) {
+        char *b = sq_quote_ident(w->c->r.base->name);
+        sq_buf_printf(sql, "%s.", b);
+        free(b);
+        nl__put_ident(sql, q->ref.col->name);
+    } else {
+        put_ref(w, sql, &q->ref);
+    }
+    if (q->dated) {
+        sq_buf_puts(sql, " AND ");
+        nl__put_period(sql, q->dated->name, &q->period);
+    }
+    char name[SQ_NAME_MAX];
+    snprintf(name, sizeof name, "%s", lx_mart_words(w->c->lx, l->from->mart));
+    for (char *p = name; *p; p++)
+        if (*p == ' ')
+            *p = '_';
+    sq_buf_puts(sql, ") AS ");
+    nl__put_ident(sql, name);
+}
+
 static int emit(struct rc *c, struct nl_answer *out)
 {
     struct writer w = {.c = c, .far_alias = -1};
@@ -2300,6 +2385,13 @@ static int emit(struct rc *c, struct nl_answer *out)
         sq_buf_puts(&in, k ? ", " : "");
         put_ref_words(&w, &in, &c->r.out[k]);
     }
+    /* "customers with more than 5 orders": how many each has, beside them, most first */
+    const struct rq_cond *counted = NULL;
+    for (size_t k = 0; k < c->r.ncond && !c->r.order; k++)
+        if (c->r.cond[k].op == RQ_COUNT && !(c->r.cond[k].cmp == NL_CMP_EQ && !c->r.cond[k].number))
+            counted = counted ? NULL : &c->r.cond[k];
+    if (counted)
+        put_count_column(&w, &sql, counted);
     char *base = sq_quote_ident(c->r.base->name);
     sq_buf_printf(&sql, " FROM %s%s", base, w.multi ? " t0" : "");
     free(base);
@@ -2432,8 +2524,9 @@ static int emit(struct rc *c, struct nl_answer *out)
             rank_pos = k + 1;
     if (rank_pos)
         sq_buf_printf(&sql, "%zu %s NULLS LAST, ", rank_pos, c->r.order > 0 ? "DESC" : "ASC");
-    for (size_t k = 0; k < c->r.nout; k++)
-        sq_buf_printf(&sql, "%s%zu", k ? ", " : "", k + 1);
+    else if (counted)
+        sq_buf_printf(&sql, "%zu DESC, ", c->r.nout + 1);
+    put_list_order(c, &sql);
     if (rank_pos) {
         sq_buf_printf(&sql, " LIMIT %zu", c->r.limit);
         if (c->r.limit == 1)
@@ -2443,6 +2536,9 @@ static int emit(struct rc *c, struct nl_answer *out)
                           c->r.order > 0 ? "highest" : "lowest");
         put_ref_words(&w, &in, &c->r.rank);
     }
+    if (counted && !rank_pos)
+        sq_buf_printf(&in, ", with the number of %s of each, most first",
+                      lx_mart_words(c->lx, counted->count_of->from->mart));
     for (size_t k = 0; k < c->nfixed; k++)
         sq_buf_printf(&in, "%s\"%s\" read as \"%s\"", k ? ", " : " (", c->fixed[k][0],
                       c->fixed[k][1]);
@@ -2480,6 +2576,25 @@ static int lists_amounts(const struct rc *c)
     return 1;
 }
 
+/* Whether the one count condition counts what noun names ("orders" of mart_dyn_orders). */
+static int counts_noun(const struct rc *c, const char *noun)
+{
+    const struct rq_cond *q = NULL;
+    for (size_t k = 0; k < c->r.ncond; k++)
+        if (c->r.cond[k].op == RQ_COUNT) {
+            if (q)
+                return 0;
+            q = &c->r.cond[k];
+        }
+    if (!q || c->r.order)
+        return 0;
+    const char *words = lx_mart_words(c->lx, q->count_of->from->mart);
+    size_t n = strlen(noun);
+    while (n > 3 && noun[n - 1] == 's')
+        n--;
+    return strncmp(words, noun, n) == 0;
+}
+
 int nl__record(const struct lx_lexicon *lx, const struct sm_model *model, const char *question,
                struct nl_answer *out)
 {
@@ -2494,6 +2609,8 @@ int nl__record(const struct lx_lexicon *lx, const struct sm_model *model, const 
         rc = read_question(c);
         if (rc == 0)
             rc = build(c);
+        if (rc == 0 && c->each_count && !counts_noun(c, tk(c, c->each_count - 1)->text))
+            rc = NOT_MINE;
         if (rc == 0 && lists_amounts(c))
             rc = NOT_MINE;
         if (rc == 0 && (c->r.base = choose_base(c)) == NULL)

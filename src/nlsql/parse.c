@@ -2498,11 +2498,11 @@ static int all_partial(const struct span *s)
     return 1;
 }
 
-/* Whether a span names mart m itself ("office" for the offices). */
-static int mart_sense(const struct span *s, const struct schema_mart *m)
+/* Whether any sense of a span is on mart m: a column or value of it, or its name. */
+static int any_sense_in(const struct span *s, const struct schema_mart *m)
 {
     for (size_t k = 0; s->entry && k < s->entry->n; k++)
-        if (s->entry->senses[k].mart == m && s->entry->senses[k].kind == LX_SENSE_MART)
+        if (s->entry->senses[k].mart == m)
             return 1;
     return 0;
 }
@@ -2595,8 +2595,7 @@ static void qualify(struct ctx *c)
             const struct schema_mart *owner = NULL;
             for (size_t l = 0; l < c->model->nlinks && !owner; l++) {
                 const struct sm_link *nx = &c->model->links[l];
-                if (nx->from->mart == ra->to->mart && !nx->self &&
-                    (sense_in_mart(b, nx->to->mart) || mart_sense(b, nx->to->mart)))
+                if (nx->from->mart == ra->to->mart && !nx->self && any_sense_in(b, nx->to->mart))
                     owner = nx->to->mart;
             }
             if (owner) {
@@ -2613,16 +2612,18 @@ static void qualify(struct ctx *c)
         const struct sm_link *rl = of && r && a->role == R_NONE ? role_span(c, r) : NULL;
         if (rl) {
             const struct schema_mart *owner = rl->to->mart;
+            int n = 1; /* marts the column could be on: one, or not this way */
             if (!sense_in_mart(a, owner)) {
                 owner = NULL;
+                n = 0;
                 for (size_t l = 0; l < c->model->nlinks; l++) {
                     const struct sm_link *nx = &c->model->links[l];
                     if (nx->from->mart == rl->to->mart && !nx->self &&
                         sense_in_mart(a, nx->to->mart))
-                        owner = owner ? rl->from->mart /* two: not this way */ : nx->to->mart;
+                        owner = nx->to->mart, n++;
                 }
             }
-            if (owner && owner != rl->from->mart) {
+            if (n == 1 && owner != rl->from->mart) {
                 a->prefer = owner;
                 if (each)
                     each->kind = SP_FILLER;

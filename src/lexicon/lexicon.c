@@ -604,10 +604,8 @@ int lx_one_edit(const char *a, const char *b)
     return strcmp(a + i, b + i + 1) == 0;
 }
 
-const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char *word)
+static const struct lx_entry *fuzzy_word(const struct lx_lexicon *lx, const char *word)
 {
-    if (strlen(word) < 5)
-        return NULL;
     const struct lx_entry *found = NULL;
     for (size_t i = 0; i < lx->nsingles; i++) {
         const struct lx_entry *e = lx->singles[i];
@@ -618,6 +616,19 @@ const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char 
         }
     }
     return found;
+}
+
+const struct lx_entry *lx_lexicon_fuzzy(const struct lx_lexicon *lx, const char *word)
+{
+    if (strlen(word) < 5)
+        return NULL;
+    const struct lx_entry *e = fuzzy_word(lx, word);
+    if (e)
+        return e;
+    /* A typo in a plural ("custmers") is one letter from the singular the lexicon holds. */
+    char sing[LX_WORD_MAX];
+    lx_singular(word, sing, sizeof sing);
+    return strcmp(sing, word) != 0 && strlen(sing) >= 5 ? fuzzy_word(lx, sing) : NULL;
 }
 
 const struct schema *lx_lexicon_schema(const struct lx_lexicon *lx)

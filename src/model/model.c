@@ -628,6 +628,22 @@ const char *sm_date_role_name(enum sm_date_role r)
     return (size_t)r < sizeof names / sizeof names[0] ? names[r] : "other";
 }
 
+int sm_dated_by(const struct sm_model *m, const struct sm_entity *e, enum sm_date_role r)
+{
+    for (size_t i = 0; i < m->ndates; i++)
+        if (m->dates[i].role == r && m->dates[i].mart == e->mart)
+            return 1;
+    for (size_t k = 0; k < m->nlinks; k++) {
+        const struct sm_link *l = &m->links[k];
+        if (l->from != e || l->self || !l->to->key)
+            continue; /* a date's link to a calendar says nothing of what the rows are */
+        for (size_t i = 0; i < m->ndates; i++)
+            if (m->dates[i].role == r && m->dates[i].mart == l->to->mart)
+                return 1;
+    }
+    return 0;
+}
+
 int sm_late_rule(const struct sm_model *m, const struct schema_mart *mart,
                  const struct schema_column **shipped, const struct schema_column **required)
 {

@@ -112,6 +112,10 @@ enum sm_date_role sm_date_role_of(const struct sm_model *m, const struct schema_
  * "ordered" -> ordered; "due", "required" -> required; SM_DATE_OTHER for any other word. */
 enum sm_date_role sm_verb_date_role(const char *word);
 
+/* 1 if the rows of e carry a date of role r, or each points by a link at an entity's row
+ * that does (an order line is on its order's date), else 0. */
+int sm_dated_by(const struct sm_model *m, const struct sm_entity *e, enum sm_date_role r);
+
 /* "Late" in a mart: 1 with its shipped and required date columns when it has both (late =
  * shipped after required), else 0. */
 int sm_late_rule(const struct sm_model *m, const struct schema_mart *mart,

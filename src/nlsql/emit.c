@@ -1082,7 +1082,11 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             !listed &&
             ((f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
              (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart));
-        if (counted)
+        int none = h->via && h->op == NL_CMP_EQ && h->number == 0 &&
+                   (h->m.agg == NL_AGG_COUNT_ROWS || h->m.agg == NL_AGG_COUNT_DISTINCT);
+        if (counted && none)
+            sq_buf_printf(&in, " that have no %s", h->m.noun);
+        else if (counted)
             sq_buf_printf(&in, " whose %s is %s %s", hl, nl__cmp_words(h->op), num);
         else
             snprintf(having_words, sizeof having_words, "%s %.48s whose %.160s is %s %s",

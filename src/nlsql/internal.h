@@ -5,6 +5,7 @@
 #define SQ_NLSQL_INTERNAL_H
 
 #include "lexicon/token.h"
+#include "model/model.h"
 #include "nlsql/frame.h"
 
 #include <stddef.h>
@@ -111,6 +112,11 @@ int nl__number_word(const char *w);
  * the words it takes from i, or 0. *verb is the index of a shipping verb just before it
  * ("shipped late"), else i. */
 size_t nl__late_at(const struct lx_tokens *tk, size_t i, size_t *verb);
+
+/* "never placed an", "never been sold", "never paid" at token i: the words it takes from i,
+ * or 0, and the date role of the rows the verb names (bought, sold and ordered things are
+ * on the order date, paid ones on the payment date; SM_DATE_OTHER for "had"). */
+size_t nl__never_at(const struct lx_tokens *tk, size_t i, enum sm_date_role *role);
 
 /* The nouns of those who buy ("customer", "client", "account", "buyer"), NULL-ended, and
  * whether an entity of the model is one of them (its noun has one in it). */

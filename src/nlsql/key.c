@@ -236,6 +236,30 @@ size_t nl__late_at(const struct lx_tokens *tk, size_t i, size_t *verb)
     return j - i;
 }
 
+size_t nl__never_at(const struct lx_tokens *tk, size_t i, enum sm_date_role *role)
+{
+    static const struct {
+        const char *w;
+        enum sm_date_role role;
+    } did[] = {{"placed", SM_DATE_ORDERED},    {"made", SM_DATE_ORDERED},
+               {"bought", SM_DATE_ORDERED},    {"ordered", SM_DATE_ORDERED},
+               {"purchased", SM_DATE_ORDERED}, {"sold", SM_DATE_ORDERED},
+               {"paid", SM_DATE_PAID},         {"had", SM_DATE_OTHER}};
+    if (!word_is(tk, i, "never"))
+        return 0;
+    size_t j = i + 1 + (word_is(tk, i + 1, "been") || word_is(tk, i + 1, "be"));
+    for (size_t k = 0; k < sizeof did / sizeof did[0]; k++) {
+        if (!word_is(tk, j, did[k].w))
+            continue;
+        *role = did[k].role;
+        j++;
+        j += word_is(tk, j, "a") || word_is(tk, j, "an") || word_is(tk, j, "any") ||
+             word_is(tk, j, "anything");
+        return j - i;
+    }
+    return 0;
+}
+
 const char *const nl__buyer_nouns[] = {"customer", "client", "account", "buyer", NULL};
 
 int nl__is_buyer(const struct sm_entity *en)

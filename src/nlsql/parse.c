@@ -88,6 +88,7 @@ struct span {
     int presence;      /* "with a discount", "no profit": binds only to the measure right after */
     int rate;          /* a grain said as a rate: "monthly", "per month" (not "by month") */
     int times;         /* SP_CMP: "paid more than 3 times": a count of the verb's rows */
+    int done;          /* SP_CMP: "never sold": 1 + the date role of the rows there are none of */
     struct nl_key key; /* SP_KEY */
 };
 
@@ -720,8 +721,12 @@ static void rank_pass(struct ctx *c)
         static const char *const having[] = {"with",     "had",   "have",    "has",     "got",
                                              "received", "given", "getting", "without", NULL};
         int presence = 0;
-        if (!n && is_w(c, i, "no") && tok(c, i + 1) && tok(c, i + 1)->kind == LX_WORD &&
-            !is_any(c, i + 1, not_after_no))
+        enum sm_date_role done = SM_DATE_OTHER;
+        size_t nv = 0;
+        if (!n && (nv = nl__never_at(&c->tk, i, &done)) > 0 && done != SM_DATE_OTHER)
+            n = nv, op = NL_CMP_LE, presence = 1; /* "never been sold": none of the sales */
+        else if (!n && is_w(c, i, "no") && tok(c, i + 1) && tok(c, i + 1)->kind == LX_WORD &&
+                 !is_any(c, i + 1, not_after_no))
             n = 1, op = NL_CMP_LE, presence = 1;
         else if (!n && (is_w(c, i, "a") || is_w(c, i, "any") || is_w(c, i, "some")) && i > 0 &&
                  is_any(c, i - 1, having) && tok(c, i + 1) && tok(c, i + 1)->kind == LX_WORD)
@@ -734,6 +739,7 @@ static void rank_pass(struct ctx *c)
             s->num = 0;
             s->negate = profit; /* the comparison is on profit, named or not */
             s->presence = presence;
+            s->done = nv ? (int)done + 1 : 0;
         }
         i += n - 1;
     }
@@ -774,7 +780,17 @@ struct cue {
 static const struct cue cues[] = {
     {{"broken", "down", "by", NULL}, SP_BY, 0},
     {{"break", "down", "by", NULL}, SP_BY, 0},
+    {{"broken", "out", "by", NULL}, SP_BY, 0},
+    {{"broken", "up", "by", NULL}, SP_BY, 0},
+    {{"split", "out", "by", NULL}, SP_BY, 0},
     {{"split", "by", NULL, NULL}, SP_BY, 0},
+    /* after the grain pass took "by year" of "broken out by year" */
+    {{"broken", "down", NULL, NULL}, SP_FILLER, 0},
+    {{"broken", "out", NULL, NULL}, SP_FILLER, 0},
+    {{"broken", "up", NULL, NULL}, SP_FILLER, 0},
+    {{"split", "out", NULL, NULL}, SP_FILLER, 0},
+    {{"of", "all", "time", NULL}, SP_FILLER, 0},
+    {{"all", "time", NULL, NULL}, SP_FILLER, 0},
     {{"grouped", "by", NULL, NULL}, SP_BY, 0},
     {{"group", "by", NULL, NULL}, SP_BY, 0},
     {{"for", "each", NULL, NULL}, SP_BY, 2},
@@ -995,6 +1011,16 @@ static void grain_pass(struct ctx *c)
                 i = k + cyc - 1;
                 continue;
             }
+        }
+        /* "month by month", "year by year": the unit said twice is the breakdown. */
+        enum shape_grain twice = unit_word(c, i);
+        if (twice && is_w(c, i + 1, "by") && unit_word(c, i + 2) == twice && is_free(c, i + 1) &&
+            is_free(c, i + 2)) {
+            struct span *s = add_span(c, SP_GRAIN, i, i + 3);
+            if (s)
+                s->sub = twice;
+            i += 2;
+            continue;
         }
         if (j > i) {
             if (is_w(c, j, "the"))
@@ -1341,9 +1367,12 @@ static void date_verb_pass(struct ctx *c)
         }
     }
     /* "which customer paid the most": paying names the payments, dated or not */
+    enum sm_date_role never;
     for (size_t i = 0; i < c->tk.n; i++)
         if (is_free(c, i) && tok(c, i)->kind == LX_WORD &&
-            sm_verb_date_role(tok(c, i)->text) == SM_DATE_PAID) {
+            sm_verb_date_role(tok(c, i)->text) == SM_DATE_PAID &&
+            !(i > 0 && nl__never_at(&c->tk, i - 1, &never)) &&
+            !(i > 1 && nl__never_at(&c->tk, i - 2, &never))) { /* "never (been) paid" */
             c->date_verb = (int)SM_DATE_PAID + 1;
             add_span(c, SP_FILLER, i, i + 1);
             return;
@@ -2815,6 +2844,34 @@ static int times_condition(struct ctx *c, size_t k, struct nl_having *h)
     return -1;
 }
 
+/* "products never sold", "customers who never paid": the entity named before span k
+ * with no rows in the one table that points at it and is dated by role (orders, order
+ * lines on their order's date, payments). 0 and h, or -1. */
+static int never_condition(struct ctx *c, size_t k, enum sm_date_role role, struct nl_having *h)
+{
+    if (!c->model || entity_before(c, k, h) != 0 || h->via)
+        return -1;
+    const struct schema_join *via = NULL;
+    for (size_t i = 0; i < c->s->njoins; i++) {
+        const struct schema_join *j = &c->s->joins[i];
+        const struct sm_entity *from = sm_entity_of(c->model, j->from);
+        if (j->to != h->mart || j->from == h->mart || !from || !sm_dated_by(c->model, from, role) ||
+            !schema_find_column(h->mart, j->to_col))
+            continue;
+        if (via && via->from != j->from)
+            return -1; /* two kinds of rows it could have none of */
+        via = j;
+    }
+    if (!via)
+        return -1;
+    h->via = via;
+    h->of = schema_find_column(h->mart, via->to_col);
+    h->m.agg = NL_AGG_COUNT_ROWS;
+    h->m.mart = via->from;
+    snprintf(h->m.noun, sizeof h->m.noun, "%s", lx_mart_words(c->lx, via->from));
+    return 0;
+}
+
 /* 1 if col is a date things happen on in the model (ordered, shipped, paid, due), not a
  * person's birth or hire date. */
 static int sale_date(const struct ctx *c, const struct schema_column *col)
@@ -3858,6 +3915,15 @@ static int build(struct ctx *c)
                 neg = 0;
                 break;
             }
+            /* "customers without payments", "excluding orders": a kind of thing after the
+             * negation is not a value to leave out; the record reader lists what has none. */
+            size_t before = k;
+            while (before > 0 && c->sp[before - 1].kind == SP_FILLER)
+                before--;
+            if (neg && before > 0 && c->sp[before - 1].kind == SP_NEG && !has_value_sense(s))
+                return decline(c, "\"without\" or \"excluding\" before a kind of thing asks "
+                                  "for things that have none of it; ask for them as a list, "
+                                  "such as \"customers with no orders\"");
             /* "sales with no more than 3 items": a measure right after the comparison is
              * what it limits. */
             struct span *after_cmp =
@@ -4203,9 +4269,36 @@ static int build(struct ctx *c)
         if (s->presence && k + 1 < c->nsp && c->sp[k + 1].kind == SP_COMPUTED)
             return decline(c, "a condition on whether there is revenue, cost or profit cannot "
                               "be read yet; ask for the total instead");
-        if (s->presence && is_w(c, s->from, "no"))
+        if (s->presence && (is_w(c, s->from, "no") || s->sub == NL_CMP_LE)) {
+            /* "how many customers have no orders", "without a payment": those whose count
+             * of them is zero. */
+            struct span *nx = k + 1 < c->nsp ? &c->sp[k + 1] : NULL;
+            struct nl_measure cm = {0};
+            struct nl_having h = {0};
+            if (s->done) {
+                if (never_condition(c, k, (enum sm_date_role)(s->done - 1), &h) != 0)
+                    return decline(c, "\"never\" needs what it is about and one table of what "
+                                      "was done that points at it, such as \"products never "
+                                      "ordered\"");
+                s->sub = NL_CMP_EQ;
+                s->num = 0;
+                if (keep_having(c, s, &h) != 0)
+                    return -1;
+                continue;
+            }
+            if (nx && nx->kind == SP_LEX && has_sense(nx, LX_SENSE_MART) &&
+                (nx->role == R_DONE || nx->role == R_COUNT || nx->role == R_MART) &&
+                entity_before(c, k, &h) == 0 && count_for_entity(c, nx, &h, &cm) == 0 && h.via) {
+                h.m = cm;
+                s->sub = NL_CMP_EQ;
+                s->num = 0;
+                if (keep_having(c, s, &h) != 0)
+                    return -1;
+                continue;
+            }
             return decline(c, "\"no\" asks for things without any of what follows (\"reps with "
                               "no customers\"), which fast mode cannot write yet");
+        }
         if (s->presence) {
             /* "with a": nothing measured came after it, so it was only words. */
             s->role = R_DONE;

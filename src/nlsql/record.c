@@ -118,9 +118,10 @@ struct item {
     const struct sm_link *link; /* ROLE */
     int reports;                /* ROLE: "reports to" (the name before it is the employee) */
     enum sm_date_role role;     /* VERB */
-    int used;                   /* taken by another item (a column naming a value) */
-    int absorbed;               /* a thing named beside its value: "the Sydney office" */
-    int key_out;                /* "invoice numbers": the thing's key is a field to show */
+    int done;      /* NOT: "never ordered": 1 + the date role of the rows the verb names */
+    int used;      /* taken by another item (a column naming a value) */
+    int absorbed;  /* a thing named beside its value: "the Sydney office" */
+    int key_out;   /* "invoice numbers": the thing's key is a field to show */
     int as_column; /* a word before "of" naming a column and a value: "price of X" is the
                     * price, not the last name Price */
     const struct lx_sense *sense;  /* LEX: the sense chosen */
@@ -547,10 +548,6 @@ static void prefix_pass(struct rc *c)
     }
 }
 
-/* The verbs after "never" that say a thing has none of what follows. */
-static const char *const never_did[] = {"placed", "made", "bought", "ordered", "purchased",
-                                        "paid",   "sold", "had",    NULL};
-
 static void not_pass(struct rc *c)
 {
     static const char *const nots[] = {"without", "lacking", "missing", "unassigned", NULL};
@@ -559,7 +556,8 @@ static void not_pass(struct rc *c)
             continue;
         size_t n = 0;
         if (is_any(c, i, nots) || is_w(c, i, "no"))
-            n = 1;
+            n = 1 + (is_w(c, i, "without") &&
+                     (is_w(c, i + 1, "a") || is_w(c, i + 1, "an") || is_w(c, i + 1, "any")));
         /* "don't have", "doesn't have", "do not have" */
         else if ((is_w(c, i, "dont") || is_w(c, i, "doesnt") || is_w(c, i, "havent") ||
                   is_w(c, i, "hasnt") || is_w(c, i, "don't") || is_w(c, i, "doesn't") ||
@@ -569,11 +567,15 @@ static void not_pass(struct rc *c)
         else if ((is_w(c, i, "do") || is_w(c, i, "does")) && is_w(c, i + 1, "not") &&
                  is_w(c, i + 2, "have"))
             n = 3;
-        /* "never placed an order", "never had an invoice": none of them */
-        if (!n && is_w(c, i, "never") && is_any(c, i + 1, never_did))
-            n = 2 + (is_w(c, i + 2, "a") || is_w(c, i + 2, "an") || is_w(c, i + 2, "any"));
+        /* "never placed an order", "never had an invoice": none of them; "never been
+         * ordered", "never sold": none of the rows the verb's date is on */
+        enum sm_date_role done = SM_DATE_OTHER;
+        if (!n)
+            n = nl__never_at(&c->tk, i, &done);
         if (n) {
-            add_item(c, IT_NOT, i, i + n);
+            struct item *x = add_item(c, IT_NOT, i, i + n);
+            if (x && is_w(c, i, "never"))
+                x->done = (int)done + 1;
             i += n - 1;
         }
     }
@@ -1387,9 +1389,14 @@ static int read_question(struct rc *c)
             i += len - 1; /* "sales rep", the title "Sales Representative": not sales */
             continue;
         }
+        enum sm_date_role done;
+        if ((len = nl__never_at(&c->tk, i, &done)) > 0) {
+            i += len - 1; /* "never sold": not a measure */
+            continue;
+        }
         if (!c->placed[i] && tk(c, i)->kind == LX_WORD && aggregate_word(tk(c, i)->text) &&
             !(is_w(c, i, "number") && i > 0) && !agent_by(c, i) &&
-            !(is_w(c, i, "never") && is_any(c, i + 1, never_did)) &&
+            !(is_w(c, i, "any") && i > 0 && is_w(c, i - 1, "without")) &&
             !(is_w(c, i, "between") && tk(c, i + 1) && tk(c, i + 1)->kind == LX_NUMBER) &&
             !(i > 0 && is_w(c, i - 1, "at") && (is_w(c, i, "least") || is_w(c, i, "most"))))
             return NOT_MINE;
@@ -1647,10 +1654,21 @@ static int build(struct rc *c)
             continue;
         }
         /* "reps with no customers": none of them, a count of exactly zero */
-        if (x->kind == IT_NOT && (is_w(c, x->from, "no") || is_w(c, x->from, "never"))) {
+        if (x->kind == IT_NOT &&
+            (is_w(c, x->from, "no") || is_w(c, x->from, "never") || is_w(c, x->from, "without"))) {
             x->cmp = NL_CMP_EQ;
             x->number = 0;
         } else if (x->kind != IT_CMP) {
+            continue;
+        }
+        /* "products that were never ordered": no mart named, the verb's rows are counted */
+        int named = n && n->from == x->to && n->kind == IT_LEX && lex_kind(n) == LX_SENSE_MART;
+        if (x->kind == IT_NOT && x->done && !named) {
+            if (count_cmp || x->done == (int)SM_DATE_OTHER + 1)
+                return NOT_MINE;
+            count_cmp = x;
+            x->used = 1;
+            c->lead = 1;
             continue;
         }
         /* "more than 1 order", "no invoice": counts said in the singular */
@@ -1986,7 +2004,8 @@ static int build(struct rc *c)
         const struct sm_link *via = NULL;
         for (size_t k = 0; shown && k < c->m->nlinks; k++) {
             const struct sm_link *l = &c->m->links[k];
-            if (l->self || l->from->mart != cm || l->to != shown)
+            if (l->self || l->to != shown || (cm && l->from->mart != cm) ||
+                (!cm && !sm_dated_by(c->m, l->from, (enum sm_date_role)(count_cmp->done - 1))))
                 continue;
             if (via)
                 return NOT_MINE;

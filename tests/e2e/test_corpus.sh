@@ -22,10 +22,10 @@ while read -r ds correct wrong; do
         fail "eval $set (want at least $correct correct, at most $wrong wrong): $(cat "$WORK/eval.out")"
     fi
 done <<EOF
-classicmodels 69 0
-northwind 52 0
-superstore 51 0
+classicmodels 74 0
+northwind 55 0
+superstore 55 0
 auto_sales 55 0
-adventureworks 39 0
+adventureworks 41 0
 EOF
 finish

@@ -42,7 +42,7 @@ static char *before;
 static char sentinel_file[64];
 static int print_sql;
 static const char *const tables[] = {"mart_dyn_sales", "raw_sales"};
-static const struct guard_policy policy = {tables, 2};
+static const struct guard_policy policy = {.tables = tables, .ntables = 2};
 
 /* ---- The fixture ------------------------------------------------------------------------ */
 

@@ -28,8 +28,10 @@ for f in src/*/*.c src/*/*.h; do
         fi
     done
 done
-# Only store/ may include duckdb.h, only llm/ curl.h, only server/ microhttpd.h.
-for pair in "duckdb.h store" "curl/curl.h llm" "microhttpd.h server"; do
+# Only store/ may include duckdb.h (and, for the PostgreSQL engine, libpq-fe.h), only llm/
+# curl.h, only server/ microhttpd.h, only guard/ pg_query.h (PostgreSQL's parser).
+for pair in "duckdb.h store" "libpq-fe.h store" "curl/curl.h llm" "microhttpd.h server" \
+    "pg_query.h guard"; do
     set -- $pair
     for f in $(grep -l "#include <$1>" src/*/*.c src/*/*.h 2>/dev/null || true); do
         case $f in src/$2/*) ;; *) echo "layering: $f includes <$1>; only src/$2/ may" >&2; bad=1 ;; esac

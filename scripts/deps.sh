@@ -3,7 +3,7 @@
 # As root it runs apt-get itself; otherwise it prints the one command to run and fails.
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -eu
-want="cmake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libuchardet-dev npm"
+want="cmake make gcc pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libuchardet-dev libpg-query-dev npm"
 if [ "${1:-build}" = test ]; then
     # curl drives the API tests; chromium the browser tests; wrk the load benchmark.
     want="$want libcmocka-dev curl chromium wrk"

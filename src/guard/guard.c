@@ -386,6 +386,7 @@ void guard_policy_init(struct guard_policy *p, const struct schema *s)
     }
     p->tables = names;
     p->ntables = n;
+    p->schema = NULL;
 }
 
 void guard_policy_fini(struct guard_policy *p)

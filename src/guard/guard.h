@@ -25,8 +25,11 @@ struct schema;
 enum { GUARD_MAX_SQL = 64 * 1024 };
 
 struct guard_policy {
-    const char *const *tables; /* names (case-insensitive) a query may read */
+    const char *const *tables; /* names a query may read (DuckDB: case-insensitive) */
     size_t ntables;
+    /* PostgreSQL (guard/pg.h): the one schema a qualified name may name, or NULL for none.
+     * DuckDB's guard ignores it: there the loaded data is always in the main schema. */
+    const char *schema;
 };
 
 struct guarded_query;

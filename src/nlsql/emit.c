@@ -123,6 +123,13 @@ void nl__put_key_literal(struct sq_buf *b, const char *text, int fold)
     free(low);
 }
 
+/* 1 if h is "none of them": a count that must be zero ("no orders", "never sold"). */
+static int having_none(const struct nl_having *h)
+{
+    return (h->m.agg == NL_AGG_COUNT_ROWS || h->m.agg == NL_AGG_COUNT_DISTINCT) &&
+           h->op == NL_CMP_EQ && h->number == 0;
+}
+
 static void put_col(struct emit *e, struct sq_buf *b, const struct schema_mart *m,
                     const struct schema_column *col)
 {
@@ -849,7 +856,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             /* A count that zero meets ("fewer than 3 orders", "no orders") holds for the
              * entities with no rows there too: those not among the ones that fail it. */
             int counts = h->m.agg == NL_AGG_COUNT_ROWS || h->m.agg == NL_AGG_COUNT_DISTINCT;
-            int none = counts && h->op == NL_CMP_EQ && h->number == 0;
+            int none = having_none(h);
             int lower = counts && (h->op == NL_CMP_LT || h->op == NL_CMP_LE);
             enum nl_cmp op = !lower ? h->op : h->op == NL_CMP_LT ? NL_CMP_GE : NL_CMP_GT;
             struct sq_buf sub;
@@ -1082,9 +1089,7 @@ int nlsql_emit(const struct lx_lexicon *lx, const struct nl_frame *f, struct nl_
             !listed &&
             ((f->measures[0].agg == NL_AGG_COUNT_DISTINCT && f->measures[0].col == h->of) ||
              (f->measures[0].agg == NL_AGG_COUNT_ROWS && f->measures[0].mart == h->mart));
-        int none = h->via && h->op == NL_CMP_EQ && h->number == 0 &&
-                   (h->m.agg == NL_AGG_COUNT_ROWS || h->m.agg == NL_AGG_COUNT_DISTINCT);
-        if (counted && none)
+        if (counted && h->via && having_none(h))
             sq_buf_printf(&in, " that have no %s", h->m.noun);
         else if (counted)
             sq_buf_printf(&in, " whose %s is %s %s", hl, nl__cmp_words(h->op), num);
